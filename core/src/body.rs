@@ -1,0 +1,125 @@
+//! What a caller can give as a request body, and what a signed request remembers of it.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::body_hash::{body_hash_file, body_hash_reader, BodyHash};
+use crate::error::Result;
+use crate::multipart::{canonicalize_wire, CanonicalForm, MultipartForm};
+
+/// A request body to sign.
+pub enum Body<'a> {
+    /// No body (GET, DELETE…): hashes as the empty byte string.
+    Empty,
+    /// The exact bytes that will be sent.
+    Bytes(&'a [u8]),
+    /// A stream of the exact bytes that will be sent (read to its end).
+    Reader(&'a mut dyn Read),
+    /// A file whose bytes will be sent as they are.
+    File(&'a Path),
+    /// A multipart form described by parts.
+    Multipart(&'a mut MultipartForm),
+    /// An encoded multipart body and the Content-Type it is sent with.
+    MultipartWire {
+        /// `multipart/form-data; boundary=…`
+        content_type: &'a str,
+        /// The encoded body.
+        body: &'a [u8],
+    },
+    /// A `bodyHash` computed elsewhere.
+    Precomputed(BodyHash),
+}
+
+/// How the body was given, as a proof records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyKind {
+    /// No body.
+    Empty,
+    /// Plain bytes (JSON, text, binary).
+    Bytes,
+    /// `multipart/form-data`, hashed through its canonical object.
+    Multipart,
+    /// A hash supplied by the caller.
+    Precomputed,
+}
+
+/// What a signed request keeps of its body: never the bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodySummary {
+    /// How the body was given.
+    pub kind: BodyKind,
+    /// Its `bodyHash`.
+    pub hash: BodyHash,
+    /// Plain bodies: the byte count. Multipart: the wire body's byte count when known.
+    pub size: Option<u64>,
+    /// Multipart bodies: the canonical object (names, sizes, hashes).
+    pub multipart: Option<CanonicalForm>,
+}
+
+impl Body<'_> {
+    /// Hashes the body (streaming readers, files and multipart file parts).
+    pub fn summarize(self) -> Result<BodySummary> {
+        let plain = |kind, hash, size| BodySummary {
+            kind,
+            hash,
+            size: Some(size),
+            multipart: None,
+        };
+        Ok(match self {
+            Body::Empty => plain(BodyKind::Empty, BodyHash::empty(), 0),
+            Body::Bytes(b) if b.is_empty() => plain(BodyKind::Empty, BodyHash::empty(), 0),
+            Body::Bytes(b) => plain(BodyKind::Bytes, BodyHash::of_bytes(b), b.len() as u64),
+            Body::Reader(r) => {
+                let (hash, size) = body_hash_reader(r)?;
+                plain(
+                    if size == 0 {
+                        BodyKind::Empty
+                    } else {
+                        BodyKind::Bytes
+                    },
+                    hash,
+                    size,
+                )
+            }
+            Body::File(p) => {
+                let (hash, size) = body_hash_file(p)?;
+                plain(
+                    if size == 0 {
+                        BodyKind::Empty
+                    } else {
+                        BodyKind::Bytes
+                    },
+                    hash,
+                    size,
+                )
+            }
+            Body::Multipart(form) => {
+                let canonical = form.canonical()?;
+                BodySummary {
+                    kind: BodyKind::Multipart,
+                    hash: canonical.body_hash(),
+                    size: None,
+                    multipart: Some(canonical),
+                }
+            }
+            Body::MultipartWire { content_type, body } => {
+                let canonical = canonicalize_wire(content_type, body)?;
+                BodySummary {
+                    kind: BodyKind::Multipart,
+                    hash: canonical.body_hash(),
+                    size: Some(body.len() as u64),
+                    multipart: Some(canonical),
+                }
+            }
+            Body::Precomputed(hash) => BodySummary {
+                kind: BodyKind::Precomputed,
+                hash,
+                size: None,
+                multipart: None,
+            },
+        })
+    }
+}

@@ -1,0 +1,456 @@
+//! A multipart form built from fields and files, which hashes to the canonical object without
+//! encoding, and encodes itself to a wire body whose hash is the same.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::body_hash::{for_each_chunk, open_file, BodyHash, CountingSha256};
+use crate::error::{Error, ErrorCode, Result};
+use crate::hex::to_hex;
+use crate::multipart::canonical::{
+    normalize_media_type, CanonicalField, CanonicalFile, CanonicalForm,
+};
+use crate::multipart::disposition::quote;
+
+/// The media type written for a file part when the caller gives none: what browsers send for a
+/// `Blob` without a type.
+pub const DEFAULT_FILE_MEDIA_TYPE: &str = "application/octet-stream";
+
+/// Where a file part's content comes from.
+pub enum FileSource {
+    /// Content in memory.
+    Bytes(Vec<u8>),
+    /// A file, streamed each time it is needed.
+    Path(PathBuf),
+    /// A reader: it can be read once only, so a reader-backed form can be hashed or encoded once;
+    /// after that its summary (size and hash) is kept.
+    Reader(Box<dyn Read + Send>),
+}
+
+enum Content {
+    Bytes(Vec<u8>),
+    Path(PathBuf),
+    Reader(Box<dyn Read + Send>),
+    /// A reader that was read; its summary is all that is left.
+    Consumed {
+        size: u64,
+        sha256: String,
+    },
+}
+
+enum FormPart {
+    Field {
+        name: String,
+        value: String,
+    },
+    File {
+        field_name: String,
+        file_name: String,
+        mime_type: String,
+        content: Content,
+    },
+}
+
+/// A `multipart/form-data` request body described by its parts.
+///
+/// ```
+/// # use nuvera_signing::MultipartForm;
+/// let mut form = MultipartForm::new();
+/// form.add_field("customerId", "c_42")?;
+/// form.add_file_bytes("file", "cert.pdf", b"%PDF-1.4 fake".to_vec(), Some("application/pdf"))?;
+/// assert_eq!(form.body_hash()?.as_str().len(), 64);
+/// # Ok::<(), nuvera_signing::Error>(())
+/// ```
+pub struct MultipartForm {
+    boundary: String,
+    parts: Vec<FormPart>,
+}
+
+impl Default for MultipartForm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for MultipartForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self
+            .parts
+            .iter()
+            .map(|p| match p {
+                FormPart::Field { name, .. } => name.as_str(),
+                FormPart::File { field_name, .. } => field_name.as_str(),
+            })
+            .collect();
+        f.debug_struct("MultipartForm")
+            .field("boundary", &self.boundary)
+            .field("parts", &names)
+            .finish()
+    }
+}
+
+fn invalid_part(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidFormPart, message)
+}
+
+/// Names travel inside a quoted-string in a part header: a line break or NUL there cannot be
+/// encoded, so it is refused rather than silently changed.
+fn check_header_text(what: &str, s: &str) -> Result<()> {
+    if s.contains(['\r', '\n', '\0']) {
+        return Err(invalid_part(format!(
+            "the {what} {s:?} contains a line break or NUL"
+        )));
+    }
+    Ok(())
+}
+
+fn check_media_type(mime_type: Option<&str>) -> Result<String> {
+    let given = mime_type.unwrap_or(DEFAULT_FILE_MEDIA_TYPE);
+    check_header_text("media type", given)?;
+    given.parse::<mime::Mime>().map_err(|_| {
+        invalid_part(format!(
+            "{given:?} is not a media type like `application/pdf`"
+        ))
+    })?;
+    Ok(given.to_owned())
+}
+
+impl MultipartForm {
+    /// An empty form with a fresh random boundary.
+    pub fn new() -> Self {
+        let mut random = [0u8; 16];
+        // The boundary only has to be unlikely to occur in content; if the OS RNG fails the
+        // fixed fallback is still a valid boundary.
+        let _ = getrandom::fill(&mut random);
+        MultipartForm {
+            boundary: format!("----NuveraFormBoundary{}", to_hex(&random)),
+            parts: Vec::new(),
+        }
+    }
+
+    /// An empty form with a chosen boundary (tests, reproducible encodings).
+    pub fn with_boundary(boundary: &str) -> Result<Self> {
+        let ok = !boundary.is_empty()
+            && boundary.len() <= 70
+            && boundary
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
+        if !ok {
+            return Err(invalid_part(
+                "a boundary is 1 to 70 characters of RFC 2046 `bchars`",
+            ));
+        }
+        Ok(MultipartForm {
+            boundary: boundary.to_owned(),
+            parts: Vec::new(),
+        })
+    }
+
+    /// The boundary used when encoding.
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    /// `multipart/form-data; boundary=…`, the Content-Type to send with the encoded body.
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// Adds a text field. Repeated names are kept as separate fields.
+    pub fn add_field(&mut self, name: &str, value: &str) -> Result<&mut Self> {
+        check_header_text("field name", name)?;
+        self.parts.push(FormPart::Field {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        });
+        Ok(self)
+    }
+
+    fn add_file(
+        &mut self,
+        field_name: &str,
+        file_name: &str,
+        mime_type: Option<&str>,
+        content: Content,
+    ) -> Result<&mut Self> {
+        check_header_text("field name", field_name)?;
+        check_header_text("file name", file_name)?;
+        let mime_type = check_media_type(mime_type)?;
+        self.parts.push(FormPart::File {
+            field_name: field_name.to_owned(),
+            file_name: file_name.to_owned(),
+            mime_type,
+            content,
+        });
+        Ok(self)
+    }
+
+    /// Adds a file from memory. An empty `file_name` is what a browser sends for an empty file
+    /// input: it is encoded, but the canonical object ignores it (contract §5). `mime_type` defaults to `application/octet-stream`.
+    pub fn add_file_bytes(
+        &mut self,
+        field_name: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        mime_type: Option<&str>,
+    ) -> Result<&mut Self> {
+        self.add_file(field_name, file_name, mime_type, Content::Bytes(bytes))
+    }
+
+    /// Adds a file by path; its content is streamed whenever it is hashed or encoded. The file
+    /// name defaults to the path's last component.
+    pub fn add_file_path(
+        &mut self,
+        field_name: &str,
+        path: impl AsRef<Path>,
+        file_name: Option<&str>,
+        mime_type: Option<&str>,
+    ) -> Result<&mut Self> {
+        let path = path.as_ref();
+        let file_name = match file_name {
+            Some(n) => n.to_owned(),
+            None => path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| {
+                    invalid_part(format!(
+                        "{} has no UTF-8 file name; give one explicitly",
+                        path.display()
+                    ))
+                })?
+                .to_owned(),
+        };
+        self.add_file(
+            field_name,
+            &file_name,
+            mime_type,
+            Content::Path(path.to_owned()),
+        )
+    }
+
+    /// Adds a file read from `reader`, which is read once (see [`FileSource::Reader`]).
+    pub fn add_file_reader(
+        &mut self,
+        field_name: &str,
+        file_name: &str,
+        reader: Box<dyn Read + Send>,
+        mime_type: Option<&str>,
+    ) -> Result<&mut Self> {
+        self.add_file(field_name, file_name, mime_type, Content::Reader(reader))
+    }
+
+    /// Adds a file from any [`FileSource`].
+    pub fn add_file_source(
+        &mut self,
+        field_name: &str,
+        file_name: &str,
+        source: FileSource,
+        mime_type: Option<&str>,
+    ) -> Result<&mut Self> {
+        let content = match source {
+            FileSource::Bytes(b) => Content::Bytes(b),
+            FileSource::Path(p) => Content::Path(p),
+            FileSource::Reader(r) => Content::Reader(r),
+        };
+        self.add_file(field_name, file_name, mime_type, content)
+    }
+
+    /// The canonical object, streaming file content through SHA-256.
+    pub fn canonical(&mut self) -> Result<CanonicalForm> {
+        self.walk(&mut std::io::sink(), false)
+    }
+
+    /// The multipart `bodyHash`.
+    pub fn body_hash(&mut self) -> Result<BodyHash> {
+        Ok(self.canonical()?.body_hash())
+    }
+
+    /// Writes the encoded body to `out` and returns the canonical object of exactly those bytes,
+    /// in one pass (so a reader-backed form can be sent and signed).
+    pub fn write_to(&mut self, out: &mut dyn Write) -> Result<CanonicalForm> {
+        self.walk(out, true)
+    }
+
+    /// Encodes the whole body in memory (small forms; prefer [`write_to`](Self::write_to)).
+    pub fn to_bytes(&mut self) -> Result<(Vec<u8>, CanonicalForm)> {
+        let mut out = Vec::new();
+        let canonical = self.write_to(&mut out)?;
+        Ok((out, canonical))
+    }
+
+    fn walk(&mut self, out: &mut dyn Write, encode: bool) -> Result<CanonicalForm> {
+        let write_err = |e: std::io::Error| Error::io("cannot write the multipart body", &e);
+        let mut fields = Vec::new();
+        let mut files = Vec::new();
+        for part in &mut self.parts {
+            match part {
+                FormPart::Field { name, value } => {
+                    if encode {
+                        write!(
+                            out,
+                            "--{}\r\nContent-Disposition: form-data; name={}\r\n\r\n",
+                            self.boundary,
+                            quote(name)
+                        )
+                        .and_then(|_| out.write_all(value.as_bytes()))
+                        .and_then(|_| out.write_all(b"\r\n"))
+                        .map_err(write_err)?;
+                    }
+                    fields.push(CanonicalField {
+                        name: name.clone(),
+                        value: value.clone(),
+                    });
+                }
+                FormPart::File {
+                    field_name,
+                    file_name,
+                    mime_type,
+                    content,
+                } => {
+                    if encode {
+                        write!(
+                            out,
+                            "--{}\r\nContent-Disposition: form-data; name={}; filename={}\r\nContent-Type: {}\r\n\r\n",
+                            self.boundary,
+                            quote(field_name),
+                            quote(file_name),
+                            mime_type
+                        )
+                        .map_err(write_err)?;
+                    }
+                    let (size, sha256) = stream_content(
+                        content,
+                        field_name,
+                        if encode { Some(&mut *out) } else { None },
+                    )?;
+                    if encode {
+                        out.write_all(b"\r\n").map_err(write_err)?;
+                    }
+                    if file_name.is_empty() {
+                        continue;
+                    }
+                    files.push(CanonicalFile {
+                        field_name: field_name.clone(),
+                        file_name: file_name.clone(),
+                        mime_type: normalize_media_type(Some(mime_type)),
+                        size,
+                        sha256,
+                    });
+                }
+            }
+        }
+        if encode {
+            write!(out, "--{}--\r\n", self.boundary).map_err(write_err)?;
+        }
+        Ok(CanonicalForm::new(fields, files))
+    }
+}
+
+/// Hashes (and, with `out`, copies) one file part's content; returns its size and hex SHA-256.
+fn stream_content(
+    content: &mut Content,
+    field_name: &str,
+    mut out: Option<&mut dyn Write>,
+) -> Result<(u64, String)> {
+    let mut hasher = CountingSha256::default();
+    let mut sink = |chunk: &[u8]| -> Result<()> {
+        hasher.update(chunk);
+        if let Some(out) = out.as_deref_mut() {
+            out.write_all(chunk)
+                .map_err(|e| Error::io("cannot write the multipart body", &e))?;
+        }
+        Ok(())
+    };
+    match content {
+        Content::Bytes(bytes) => sink(bytes)?,
+        Content::Path(path) => for_each_chunk(
+            open_file(path)?,
+            &format!("cannot read {}", path.display()),
+            sink,
+        )?,
+        Content::Reader(reader) => for_each_chunk(
+            reader,
+            &format!("cannot read the file for field `{field_name}`"),
+            sink,
+        )?,
+        Content::Consumed { size, sha256 } => {
+            if out.is_some() {
+                return Err(invalid_part(format!(
+                    "the reader for field `{field_name}` was already read; a reader can be hashed or encoded once \
+                     (use `write_to` to encode and hash in one pass, or give a path or bytes)"
+                )));
+            }
+            return Ok((*size, sha256.clone()));
+        }
+    }
+    let (hash, size) = hasher.finish();
+    let sha256 = hash.as_str().to_owned();
+    if matches!(content, Content::Reader(_)) {
+        *content = Content::Consumed {
+            size,
+            sha256: sha256.clone(),
+        };
+    }
+    Ok((size, sha256))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::multipart::wire::canonicalize_wire;
+
+    #[test]
+    fn encoded_body_hashes_like_the_structured_form() {
+        let mut form = MultipartForm::new();
+        form.add_field("tag", "z")
+            .unwrap()
+            .add_field("tag", "a")
+            .unwrap();
+        form.add_file_bytes(
+            "f",
+            "r\u{e9}sum\u{e9} \"1\".txt",
+            b"line\r\n--not a boundary\r\n".to_vec(),
+            Some("Text/Plain; charset=utf-8"),
+        )
+        .unwrap();
+        let structured = form.canonical().unwrap();
+        let (wire, encoded) = form.to_bytes().unwrap();
+        assert_eq!(structured, encoded);
+        assert_eq!(
+            canonicalize_wire(&form.content_type(), &wire).unwrap(),
+            structured
+        );
+        assert_eq!(structured.files()[0].mime_type, "text/plain");
+    }
+
+    #[test]
+    fn reader_parts_are_read_once_and_then_summarized() {
+        let mut form = MultipartForm::new();
+        form.add_file_reader("f", "a.bin", Box::new(&b"abc"[..]), None)
+            .unwrap();
+        let first = form.canonical().unwrap();
+        assert_eq!(form.canonical().unwrap(), first);
+        assert_eq!(first.files()[0].mime_type, DEFAULT_FILE_MEDIA_TYPE);
+        assert_eq!(
+            form.to_bytes().unwrap_err().code(),
+            ErrorCode::InvalidFormPart
+        );
+    }
+
+    #[test]
+    fn unencodable_parts_are_refused() {
+        let mut form = MultipartForm::new();
+        assert_eq!(
+            form.add_field("a\r\nb", "v").unwrap_err().code(),
+            ErrorCode::InvalidFormPart
+        );
+        assert_eq!(
+            form.add_file_bytes("f", "x", vec![], Some("not a type"))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidFormPart
+        );
+        assert!(MultipartForm::with_boundary("has space").is_err());
+    }
+}

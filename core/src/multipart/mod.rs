@@ -1,0 +1,14 @@
+//! `bodyHash` of `multipart/form-data` bodies (contract §5), from structured parts or from the
+//! encoded wire body; both give the same canonical object for the same request.
+
+mod canonical;
+mod disposition;
+mod form;
+mod wire;
+
+pub use canonical::{js_cmp, normalize_media_type, CanonicalField, CanonicalFile, CanonicalForm};
+pub use form::{FileSource, MultipartForm, DEFAULT_FILE_MEDIA_TYPE};
+pub use wire::{
+    boundary_from_content_type, canonicalize_wire, canonicalize_wire_reader, multipart_body_hash,
+    multipart_body_hash_reader, MultipartLimits, WireCanonicalizer,
+};
