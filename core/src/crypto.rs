@@ -18,25 +18,28 @@ use backend::signature;
 /// Largest modulus the backend signs with.
 #[cfg(feature = "aws-lc-rs")]
 pub const MAX_SIGNING_BITS: usize = 8192;
+/// Largest modulus the backend signs with.
 #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
 pub const MAX_SIGNING_BITS: usize = 4096;
 
 /// The backend's name, for diagnostics and benchmarks.
 #[cfg(feature = "aws-lc-rs")]
 pub const BACKEND: &str = "aws-lc-rs";
+/// The backend's name, for diagnostics and benchmarks.
 #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
 pub const BACKEND: &str = "ring";
 
 /// A parsed RSA key pair, ready to sign.
 pub(crate) struct RsaSigningKey {
     pair: signature::RsaKeyPair,
+    signature_len: usize,
     rng: backend::rand::SystemRandom,
 }
 
 impl RsaSigningKey {
     /// Parses a PKCS#1 `RSAPrivateKey` DER. Size limits were checked by the caller, which gives
     /// the partner a precise error; this is the backend's own consistency check.
-    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+    pub(crate) fn from_pkcs1_der(der: &[u8], modulus_bits: usize) -> Result<Self> {
         let pair = signature::RsaKeyPair::from_der(der).map_err(|e| {
             Error::new(
                 ErrorCode::InvalidPrivateKey,
@@ -45,13 +48,14 @@ impl RsaSigningKey {
         })?;
         Ok(RsaSigningKey {
             pair,
+            signature_len: modulus_bits.div_ceil(8),
             rng: backend::rand::SystemRandom::new(),
         })
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
     pub(crate) fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut sig = vec![0u8; self.pair.public_modulus_len()];
+        let mut sig = vec![0u8; self.signature_len];
         self.pair
             .sign(&signature::RSA_PKCS1_SHA256, &self.rng, message, &mut sig)
             .map_err(|_| {

@@ -121,7 +121,7 @@ impl PrivateKey {
         })?;
         let public = PublicKey::from_pkcs1_public(&rsa.public_key())?;
         check_signing_size(public.bits)?;
-        let signing = RsaSigningKey::from_pkcs1_der(pkcs1_der)?;
+        let signing = RsaSigningKey::from_pkcs1_der(pkcs1_der, public.bits)?;
         Ok(PrivateKey { signing, public })
     }
 
