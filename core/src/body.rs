@@ -70,7 +70,7 @@ impl Body<'_> {
         };
         Ok(match self {
             Body::Empty => plain(BodyKind::Empty, BodyHash::empty(), 0),
-            Body::Bytes(b) if b.is_empty() => plain(BodyKind::Empty, BodyHash::empty(), 0),
+            Body::Bytes([]) => plain(BodyKind::Empty, BodyHash::empty(), 0),
             Body::Bytes(b) => plain(BodyKind::Bytes, BodyHash::of_bytes(b), b.len() as u64),
             Body::Reader(r) => {
                 let (hash, size) = body_hash_reader(r)?;
