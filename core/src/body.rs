@@ -28,6 +28,9 @@ pub enum Body<'a> {
         /// The encoded body.
         body: &'a [u8],
     },
+    /// The canonical object of a multipart body, e.g. as returned by
+    /// [`MultipartForm::write_to`] while encoding it (one pass over the files).
+    Canonical(CanonicalForm),
     /// A `bodyHash` computed elsewhere.
     Precomputed(BodyHash),
 }
@@ -114,6 +117,12 @@ impl Body<'_> {
                     multipart: Some(canonical),
                 }
             }
+            Body::Canonical(canonical) => BodySummary {
+                kind: BodyKind::Multipart,
+                hash: canonical.body_hash(),
+                size: None,
+                multipart: Some(canonical),
+            },
             Body::Precomputed(hash) => BodySummary {
                 kind: BodyKind::Precomputed,
                 hash,

@@ -48,4 +48,4 @@ pub use signer::{
     Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
     SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
-pub use uri::request_uri;
+pub use uri::{request_uri, sendable_url};

@@ -16,6 +16,27 @@ pub fn request_uri(url_or_target: &str) -> Result<String> {
     if url_or_target.starts_with('/') {
         return check_target(url_or_target).map(str::to_owned);
     }
+    Ok(target_of(&parse_absolute(url_or_target)?))
+}
+
+/// The absolute URL to give an HTTP client so that the request target it sends is exactly
+/// [`request_uri`]'s: the WHATWG serialization without fragment and without an empty `?`.
+/// (Clients differ in how they clean up a raw URL; they all send a normalized one unchanged.)
+///
+/// ```
+/// # use nuvera_signing::sendable_url;
+/// assert_eq!(sendable_url("https://h:443/a/../b c?#f").unwrap(), "https://h/b%20c");
+/// ```
+pub fn sendable_url(url: &str) -> Result<String> {
+    let mut parsed = parse_absolute(url)?;
+    parsed.set_fragment(None);
+    if parsed.query() == Some("") {
+        parsed.set_query(None);
+    }
+    Ok(parsed.into())
+}
+
+fn parse_absolute(url_or_target: &str) -> Result<Url> {
     let url = Url::parse(url_or_target).map_err(|e| {
         Error::new(
             ErrorCode::InvalidUrl,
@@ -31,13 +52,17 @@ pub fn request_uri(url_or_target: &str) -> Result<String> {
             format!("the URL scheme `{}` is not http or https", url.scheme()),
         ));
     }
+    Ok(url)
+}
+
+fn target_of(url: &Url) -> String {
     // WHATWG `search` is empty for both "no query" and "empty query": `/x?` signs as `/x`.
     let mut uri = url.path().to_owned();
     if let Some(query) = url.query().filter(|q| !q.is_empty()) {
         uri.push('?');
         uri.push_str(query);
     }
-    Ok(uri)
+    uri
 }
 
 /// A request target is signed byte for byte, so it must be something an HTTP client can send
@@ -83,6 +108,28 @@ mod tests {
             "/x?b=2&a=1&a=0"
         );
         assert_eq!(request_uri("HTTPS://H").unwrap(), "/");
+    }
+
+    #[test]
+    fn sendable_url_targets_exactly_the_signed_uri() {
+        for url in [
+            "https://u:p@h:8443/x/./y?b=2&a=1#f",
+            "http://h/\u{e9} x?",
+            "https://h",
+            "https://h/a?q=%zz",
+        ] {
+            let sendable = sendable_url(url).unwrap();
+            assert_eq!(
+                request_uri(&sendable).unwrap(),
+                request_uri(url).unwrap(),
+                "{url}"
+            );
+            assert_eq!(sendable_url(&sendable).unwrap(), sendable, "idempotent");
+        }
+        assert_eq!(
+            sendable_url("/relative").unwrap_err().code(),
+            ErrorCode::InvalidUrl
+        );
     }
 
     #[test]
