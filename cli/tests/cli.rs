@@ -283,10 +283,11 @@ fn keygen_writes_an_owner_only_private_key_and_its_public_key() {
     fails_with(cli().args(["keygen", "--out"]).arg(&out), "FILE_EXISTS");
 }
 
+/// (request line, lower-cased headers, body) of one received request.
+type Captured = (String, Vec<(String, String)>, Vec<u8>);
+
 /// Accepts one HTTP/1.1 request on loopback and returns (request line, headers, body).
-fn capture_one_request(
-    listener: TcpListener,
-) -> std::thread::JoinHandle<(String, Vec<(String, String)>, Vec<u8>)> {
+fn capture_one_request(listener: TcpListener) -> std::thread::JoinHandle<Captured> {
     std::thread::spawn(move || {
         let (stream, _) = listener.accept().unwrap();
         let mut reader = BufReader::new(stream.try_clone().unwrap());
