@@ -50,6 +50,8 @@ pub enum ErrorCode {
     IoError,
     /// The crypto backend refused an operation it should not have (reported, never hidden).
     CryptoFailure,
+    /// A verifier registry file is invalid.
+    InvalidRegistry,
     /// A feature is not available with this build (e.g. key generation with the `ring` backend).
     Unsupported,
 }
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::InvalidFormPart => "INVALID_FORM_PART",
             ErrorCode::IoError => "IO_ERROR",
             ErrorCode::CryptoFailure => "CRYPTO_FAILURE",
+            ErrorCode::InvalidRegistry => "INVALID_REGISTRY",
             ErrorCode::Unsupported => "UNSUPPORTED",
         }
     }
@@ -102,6 +105,7 @@ impl ErrorCode {
         ErrorCode::InvalidFormPart,
         ErrorCode::IoError,
         ErrorCode::CryptoFailure,
+        ErrorCode::InvalidRegistry,
         ErrorCode::Unsupported,
     ];
 }

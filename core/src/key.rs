@@ -140,7 +140,9 @@ impl PrivateKey {
         self.public.fingerprint()
     }
 
-    pub(crate) fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over arbitrary bytes. `Signer` is the way to sign requests;
+    /// this is for interoperability tests and crafted tokens.
+    pub fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
         self.signing.sign_rs256(message)
     }
 }

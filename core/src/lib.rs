@@ -31,6 +31,7 @@ mod proof;
 mod secret;
 mod signer;
 mod uri;
+pub mod verify;
 
 pub use body::{Body, BodyKind, BodySummary};
 pub use body_hash::{body_hash, body_hash_file, body_hash_reader, BodyHash};
@@ -49,3 +50,7 @@ pub use signer::{
     SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
 pub use uri::{request_uri, sendable_url};
+pub use verify::{
+    received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
+    Registry, Verified, Verifier, VerifierOptions, VerifyError,
+};

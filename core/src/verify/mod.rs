@@ -1,0 +1,15 @@
+//! Verification (contract §6): the server side, used by the mock server and by diagnostics.
+
+mod code;
+mod registry;
+mod replay;
+pub mod token;
+mod verifier;
+
+pub use code::{AuthCode, FailureArea, VerifyError};
+pub use registry::{ApiKeyStatus, Application, PublicKeyStatus, RegisteredKey, Registry};
+pub use replay::{InMemoryReplayCache, ReplayCache};
+pub use verifier::{
+    is_multipart_form_data, received_body_hash, required_permission, ReceivedRequest, Verified,
+    Verifier, VerifierOptions, DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,
+};

@@ -1,0 +1,470 @@
+//! The server side of the contract (§6): every rule, in order, first failure wins.
+
+use std::fmt;
+use std::sync::Arc;
+
+use subtle::ConstantTimeEq;
+
+use crate::body_hash::BodyHash;
+use crate::error::{Error, ErrorCode, Result};
+use crate::jwt::{Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use crate::multipart::canonicalize_wire;
+use crate::secret::mask_secret;
+use crate::signer::{Clock, SystemClock, MAX_LIFETIME_SECS};
+use crate::verify::code::{AuthCode, VerifyError};
+use crate::verify::registry::{ApiKeyStatus, Registry};
+use crate::verify::replay::{InMemoryReplayCache, ReplayCache};
+use crate::verify::token::{check_compact_form, decode_token, DecodedToken};
+
+/// Default allowance for clocks that disagree, in seconds.
+pub const DEFAULT_CLOCK_SKEW_SECS: u32 = 5;
+/// Largest skew a verifier may be configured with.
+pub const MAX_CLOCK_SKEW_SECS: u32 = 60;
+
+/// The profile a verifier enforces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifierOptions {
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// Allowed clock difference, 0..=60 s (default 5).
+    pub clock_skew_secs: u32,
+}
+
+impl Default for VerifierOptions {
+    fn default() -> Self {
+        VerifierOptions {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            audience: DEFAULT_AUDIENCE.to_owned(),
+            clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+        }
+    }
+}
+
+/// A request as the server received it.
+#[derive(Clone, Copy)]
+pub struct ReceivedRequest<'a> {
+    /// The method as received.
+    pub method: &'a str,
+    /// The request target as received (path and query), byte for byte.
+    pub target: &'a str,
+    /// The `x-api-key` header, if any.
+    pub api_key: Option<&'a str>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The hash of the received body: see [`received_body_hash`].
+    pub body_hash: &'a BodyHash,
+}
+
+impl fmt::Debug for ReceivedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedRequest")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("api_key", &self.api_key.map(mask_secret))
+            .field("authorization", &self.authorization.map(|_| "<redacted>"))
+            .field("body_hash", &self.body_hash)
+            .finish()
+    }
+}
+
+/// The `bodyHash` a server computes from what it received: through the multipart canonical
+/// object when the Content-Type is `multipart/form-data`, of the raw bytes otherwise.
+pub fn received_body_hash(content_type: Option<&str>, body: &[u8]) -> Result<BodyHash> {
+    match content_type {
+        Some(ct) if is_multipart_form_data(ct) => {
+            canonicalize_wire(ct, body).map(|c| c.body_hash())
+        }
+        _ => Ok(BodyHash::of_bytes(body)),
+    }
+}
+
+/// True for a `multipart/form-data` Content-Type (parameters ignored).
+pub fn is_multipart_form_data(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("multipart/form-data")
+}
+
+/// The permission a route needs: `<AREA>_READ` for GET/HEAD, `<AREA>_WRITE` otherwise, where the
+/// area is the first path segment after `/api/v1/`, upper-cased, `-` → `_`. `None` for a target
+/// outside `/api/v1/<area>`.
+pub fn required_permission(method: &str, target: &str) -> Option<String> {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let area = path
+        .strip_prefix("/api/v1/")?
+        .split('/')
+        .next()
+        .filter(|a| !a.is_empty())?;
+    let access = if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
+        "READ"
+    } else {
+        "WRITE"
+    };
+    Some(format!(
+        "{}_{access}",
+        area.to_ascii_uppercase().replace('-', "_")
+    ))
+}
+
+/// An accepted request.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    /// The application's name.
+    pub application: String,
+    /// The verified claims (`Debug` masks `sub`).
+    pub claims: Claims,
+    /// The permission the route required, if any.
+    pub permission: Option<String>,
+    /// Fingerprint of the public key that verified the signature.
+    pub key_fingerprint: String,
+}
+
+/// Verifies requests against a registry. `Send + Sync`; share one per server.
+#[derive(Clone)]
+pub struct Verifier {
+    registry: Arc<Registry>,
+    options: VerifierOptions,
+    clock: Arc<dyn Clock>,
+    replay: Arc<dyn ReplayCache>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("applications", &self.registry.applications().len())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn refuse<T>(code: AuthCode, message: impl Into<String>) -> Result<T, VerifyError> {
+    Err(VerifyError::new(code, message))
+}
+
+fn ct_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+impl Verifier {
+    /// A verifier with default options, the system clock and an in-memory replay cache.
+    pub fn new(registry: Registry) -> Self {
+        Verifier {
+            registry: Arc::new(registry),
+            options: VerifierOptions::default(),
+            clock: Arc::new(SystemClock),
+            replay: Arc::new(InMemoryReplayCache::new()),
+        }
+    }
+
+    /// Replaces the options (skew over 60 s is refused).
+    pub fn with_options(mut self, options: VerifierOptions) -> Result<Self> {
+        if options.clock_skew_secs > MAX_CLOCK_SKEW_SECS {
+            return Err(Error::new(
+                ErrorCode::InvalidClaim,
+                format!(
+                    "a clock skew of {} s is over the {MAX_CLOCK_SKEW_SECS} s maximum",
+                    options.clock_skew_secs
+                ),
+            ));
+        }
+        self.options = options;
+        Ok(self)
+    }
+
+    /// Replaces the clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the replay cache (e.g. with a shared store).
+    pub fn with_replay_cache(mut self, replay: Arc<dyn ReplayCache>) -> Self {
+        self.replay = replay;
+        self
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The options.
+    pub fn options(&self) -> &VerifierOptions {
+        &self.options
+    }
+
+    /// Applies every rule of contract §6 in order; the first failure is returned.
+    pub fn verify(&self, request: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
+        // 1-2: headers present and well-formed.
+        let (Some(api_key), Some(authorization)) = (request.api_key, request.authorization) else {
+            let missing = if request.api_key.is_none() {
+                "x-api-key"
+            } else {
+                "Authorization"
+            };
+            return refuse(
+                AuthCode::MissingHeader,
+                format!("the {missing} header is missing"),
+            );
+        };
+        let token = bearer_token(authorization)?;
+        check_compact_form(token)?;
+
+        // 3: the API key and its application.
+        let Some((app_index, app, key_status)) = self.registry.lookup(api_key) else {
+            return refuse(
+                AuthCode::InvalidApiKey,
+                "the API key is not known; check you copied it whole",
+            );
+        };
+        if key_status == ApiKeyStatus::Revoked {
+            return refuse(
+                AuthCode::ApiKeyRevoked,
+                "this API key was revoked; use the application's current key",
+            );
+        }
+        if !app.enabled {
+            return refuse(
+                AuthCode::ApplicationDisabled,
+                format!("the application {:?} is disabled", app.name),
+            );
+        }
+
+        // 4-6: decode, algorithm, signature; nothing in the payload is trusted before this.
+        let decoded = decode_token(token)?;
+        decoded.check_algorithm()?;
+        let now = self
+            .clock
+            .now_unix()
+            .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))?;
+        let key_fingerprint = verify_signature(&decoded, token, app, now)?;
+
+        // 7-18: the claims.
+        let claims = self.check_claims(&decoded, request, api_key, now)?;
+        let skew = u64::from(self.options.clock_skew_secs);
+        if !self.replay.first_use(
+            &format!("{app_index}:{}", claims.jti),
+            claims.exp.saturating_add(skew),
+            now,
+        ) {
+            return refuse(
+                AuthCode::ReplayedJti,
+                "this jti was already used; sign every request (and every retry) anew",
+            );
+        }
+        let permission = required_permission(request.method, request.target);
+        if let Some(needed) = &permission {
+            if !app.permissions.contains(needed) {
+                return refuse(
+                    AuthCode::PermissionDenied,
+                    format!(
+                        "the application {:?} lacks the {needed} permission for this route",
+                        app.name
+                    ),
+                );
+            }
+        }
+        Ok(Verified {
+            application: app.name.clone(),
+            claims,
+            permission,
+            key_fingerprint,
+        })
+    }
+
+    fn check_claims(
+        &self,
+        decoded: &DecodedToken,
+        request: &ReceivedRequest<'_>,
+        api_key: &str,
+        now: u64,
+    ) -> Result<Claims, VerifyError> {
+        let found = &decoded.claims;
+        let missing = found.missing();
+        if !missing.is_empty() {
+            return refuse(
+                AuthCode::MissingClaim,
+                format!("the token lacks the claims {}", missing.join(", ")),
+            );
+        }
+        // All nine are present (checked above).
+        let claims = Claims {
+            iss: found.iss.clone().unwrap_or_default(),
+            aud: found.aud.clone().unwrap_or_default(),
+            sub: found.sub.clone().unwrap_or_default(),
+            method: found.method.clone().unwrap_or_default(),
+            uri: found.uri.clone().unwrap_or_default(),
+            body_hash: found.body_hash.clone().unwrap_or_default(),
+            iat: found.iat.unwrap_or_default(),
+            exp: found.exp.unwrap_or_default(),
+            jti: found.jti.clone().unwrap_or_default(),
+        };
+        if claims.iss != self.options.issuer {
+            return refuse(
+                AuthCode::InvalidIssuer,
+                format!(
+                    "iss is {:?}, expected {:?}",
+                    claims.iss, self.options.issuer
+                ),
+            );
+        }
+        if claims.aud != self.options.audience {
+            return refuse(
+                AuthCode::InvalidAudience,
+                format!(
+                    "aud is {:?}, expected {:?}",
+                    claims.aud, self.options.audience
+                ),
+            );
+        }
+        if !ct_eq(&claims.sub, api_key) {
+            return refuse(
+                AuthCode::SubjectMismatch,
+                "sub must be exactly the API key sent in x-api-key",
+            );
+        }
+        if claims.method != request.method {
+            return refuse(
+                AuthCode::MethodMismatch,
+                format!(
+                    "the token was signed for {:?} but the request is {:?}",
+                    claims.method, request.method
+                ),
+            );
+        }
+        if claims.uri != request.target {
+            return refuse(
+                AuthCode::UriMismatch,
+                format!(
+                    "the token was signed for uri {:?} but the request target is {:?}",
+                    claims.uri, request.target
+                ),
+            );
+        }
+        if !ct_eq(&claims.body_hash, request.body_hash.as_str()) {
+            return refuse(
+                AuthCode::BodyHashMismatch,
+                "bodyHash does not match the body received; sign the exact bytes you send (multipart: the canonical form)",
+            );
+        }
+        let skew = u64::from(self.options.clock_skew_secs);
+        if claims.exp <= claims.iat || claims.exp - claims.iat > u64::from(MAX_LIFETIME_SECS) {
+            return refuse(
+                AuthCode::LifetimeTooLong,
+                format!(
+                    "exp - iat is {} s; it must be 1 to 60 s",
+                    claims.exp as i128 - claims.iat as i128
+                ),
+            );
+        }
+        if claims.iat > now.saturating_add(skew) {
+            return refuse(
+                AuthCode::TokenNotYetValid,
+                format!(
+                    "iat is {} s in the future; check the client's clock",
+                    claims.iat - now
+                ),
+            );
+        }
+        if now >= claims.exp.saturating_add(skew) {
+            return refuse(
+                AuthCode::TokenExpired,
+                format!(
+                    "the token expired {} s ago; sign each request just before sending it",
+                    now - claims.exp
+                ),
+            );
+        }
+        Ok(claims)
+    }
+}
+
+fn bearer_token(authorization: &str) -> Result<&str, VerifyError> {
+    let invalid = || {
+        VerifyError::new(
+            AuthCode::InvalidHeader,
+            "Authorization must be `Bearer <token>`",
+        )
+    };
+    let (scheme, token) = authorization.split_once(' ').ok_or_else(invalid)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(invalid());
+    }
+    Ok(token)
+}
+
+fn verify_signature(
+    decoded: &DecodedToken,
+    token: &str,
+    app: &crate::verify::registry::Application,
+    now: u64,
+) -> Result<String, VerifyError> {
+    let input = decoded.signing_input(token);
+    let usable: Vec<_> = app
+        .public_keys
+        .iter()
+        .filter(|k| k.usable_at(now))
+        .collect();
+    if usable.is_empty() {
+        return refuse(
+            AuthCode::SignatureMismatch,
+            format!(
+                "the application {:?} has no active public key; register one",
+                app.name
+            ),
+        );
+    }
+    for registered in usable {
+        if registered.key.verify_rs256(input, decoded.signature()) {
+            return Ok(registered.key.fingerprint());
+        }
+    }
+    refuse(
+        AuthCode::SignatureMismatch,
+        "the signature does not verify under the application's public keys; sign with the private key whose public key is registered",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_follow_the_route_area() {
+        assert_eq!(
+            required_permission("GET", "/api/v1/customers?limit=2").as_deref(),
+            Some("CUSTOMERS_READ")
+        );
+        assert_eq!(
+            required_permission("HEAD", "/api/v1/customers/c_1").as_deref(),
+            Some("CUSTOMERS_READ")
+        );
+        assert_eq!(
+            required_permission("POST", "/api/v1/bank-accounts").as_deref(),
+            Some("BANK_ACCOUNTS_WRITE")
+        );
+        assert_eq!(
+            required_permission("DELETE", "/api/v1/beneficiaries/b_9").as_deref(),
+            Some("BENEFICIARIES_WRITE")
+        );
+        assert_eq!(required_permission("GET", "/healthz"), None);
+        assert_eq!(required_permission("GET", "/api/v1/"), None);
+    }
+
+    #[test]
+    fn received_bodies_are_hashed_by_content_type() {
+        let wire = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        let multipart = received_body_hash(Some("multipart/form-data; boundary=b"), wire).unwrap();
+        assert_eq!(
+            multipart,
+            crate::multipart_body_hash("multipart/form-data; boundary=b", wire).unwrap()
+        );
+        assert_eq!(
+            received_body_hash(Some("application/json"), wire).unwrap(),
+            BodyHash::of_bytes(wire)
+        );
+        assert_eq!(received_body_hash(None, b"").unwrap(), BodyHash::empty());
+        assert!(received_body_hash(Some("multipart/form-data"), wire).is_err());
+    }
+}
