@@ -226,7 +226,8 @@ impl DecodedToken {
     }
 }
 
-fn typed_claims(payload: &JsonObject) -> Result<FoundClaims, VerifyError> {
+/// Types the nine claims of a payload (`AUTH_TOKEN_MALFORMED` for a wrong type).
+pub fn typed_claims(payload: &JsonObject) -> Result<FoundClaims, VerifyError> {
     let mut claims = FoundClaims::default();
     for (name, value) in payload {
         let string = |v: &Value| -> Result<Option<String>, VerifyError> {

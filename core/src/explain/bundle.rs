@@ -1,0 +1,337 @@
+//! Support bundles (contract §7): everything Nuvera support asks for about one refused request,
+//! and no secret — no API key (masked), no token (decoded claims with `sub` masked, its SHA-256),
+//! no private key, no file bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::explain::observe::observe_body;
+use crate::explain::{
+    explain_observed, token_parts, ExplainOptions, Observed, Report, SentRequest, SignatureCheck,
+    TokenParts,
+};
+use crate::multipart::CanonicalForm;
+use crate::proof::token_fingerprint;
+use crate::secret::mask_secret;
+use crate::uri::request_uri;
+use crate::verify::token::typed_claims;
+use crate::verify::{required_permission, AuthCode};
+
+/// Format marker.
+pub const SUPPORT_BUNDLE_FORMAT: &str = "nuvera-support-bundle/1";
+
+/// Response bodies are kept up to this size.
+const MAX_RESPONSE_BODY: usize = 64 * 1024;
+
+/// Header names whose values are never copied into a bundle.
+const SECRET_HEADER_HINTS: [&str; 6] = [
+    "cookie",
+    "authorization",
+    "secret",
+    "token",
+    "password",
+    "key",
+];
+
+/// The request part of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleRequest {
+    /// Method as sent.
+    pub method: String,
+    /// Scheme, host and port the request went to (no user info), when an absolute URL was given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub origin: Option<String>,
+    /// The request target, as signed rules derive it.
+    pub uri: String,
+    /// Headers as sent, secrets masked (`x-api-key` to its last four characters, `Authorization`
+    /// without its token).
+    pub headers: Vec<(String, String)>,
+    /// Content-Type as sent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub content_type: Option<String>,
+    /// Body size in bytes.
+    pub body_size: u64,
+    /// The body's `bodyHash` as a server computes it (or the parse error).
+    pub body_hash: String,
+    /// For multipart bodies, the canonical object (names, sizes, hashes; no file bytes).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multipart: Option<CanonicalForm>,
+}
+
+/// The response part of a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response body (truncated to 64 KiB).
+    pub body: String,
+    /// `errors[0].code` of the body, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
+}
+
+impl BundleResponse {
+    /// From a status and a raw response body.
+    pub fn new(status: u16, body: &[u8]) -> Self {
+        let code = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["errors"][0]["code"].as_str().map(str::to_owned));
+        let kept = &body[..body.len().min(MAX_RESPONSE_BODY)];
+        BundleResponse {
+            status,
+            body: String::from_utf8_lossy(kept).into_owned(),
+            code,
+        }
+    }
+}
+
+/// What the bundle keeps of the token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleToken {
+    /// The decoded header.
+    pub header: Option<serde_json::Value>,
+    /// The decoded claims, `sub` masked.
+    pub claims: Option<serde_json::Value>,
+    /// SHA-256 of the whole token, to match it against server logs.
+    pub sha256: String,
+}
+
+/// A support bundle.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportBundle {
+    /// [`SUPPORT_BUNDLE_FORMAT`].
+    pub format: String,
+    /// When the bundle was made, RFC 3339 UTC.
+    pub created_at: String,
+    /// The application's name, if given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub application: Option<String>,
+    /// Library name, version and crypto backend that made the bundle.
+    pub generator: String,
+    /// The request.
+    pub request: BundleRequest,
+    /// The token, decoded, without its signature.
+    pub token: BundleToken,
+    /// Nuvera's answer.
+    pub response: BundleResponse,
+    /// The local diagnosis made when the bundle was created.
+    pub diagnosis: Report,
+}
+
+impl SupportBundle {
+    /// Builds a bundle from the request as sent (`headers` as sent, including `x-api-key` and
+    /// `Authorization`, which are masked), its token and Nuvera's response.
+    pub fn build(
+        request: SentRequest<'_>,
+        headers: &[(&str, &str)],
+        token: &str,
+        response: BundleResponse,
+        application: Option<&str>,
+        options: &ExplainOptions,
+        now: u64,
+    ) -> Result<Self> {
+        let body = observe_body(request.content_type, request.body)?;
+        let uri = request_uri(request.url);
+        let origin = url::Url::parse(request.url)
+            .ok()
+            .map(|u| u.origin().ascii_serialization());
+        let bundle_request = BundleRequest {
+            method: request.method.to_owned(),
+            origin,
+            uri: uri
+                .clone()
+                .unwrap_or_else(|e| format!("(invalid: {})", e.message())),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), mask_header(n, v)))
+                .collect(),
+            content_type: request.content_type.map(str::to_owned),
+            body_size: body.size,
+            body_hash: match &body.hash {
+                Ok(h) => h.as_str().to_owned(),
+                Err(e) => format!("(unparseable: {e})"),
+            },
+            multipart: body.multipart.clone(),
+        };
+        let observed = Observed {
+            method: request.method.to_owned(),
+            uri: uri.map_err(|e| e.message().to_owned()),
+            body: Some(body),
+            body_hash: None,
+            api_key: request.api_key.map(str::to_owned),
+            api_key_last4: None,
+        };
+        let parts = token_parts(token, options);
+        let mut diagnosis = explain_observed(parts, &observed, options);
+        add_response_notes(&mut diagnosis, &response, &bundle_request);
+        let bare = token.trim().strip_prefix("Bearer ").unwrap_or(token.trim());
+        Ok(SupportBundle {
+            format: SUPPORT_BUNDLE_FORMAT.to_owned(),
+            created_at: rfc3339(now),
+            application: application.map(str::to_owned),
+            generator: format!(
+                "nuvera-signing {} ({})",
+                env!("CARGO_PKG_VERSION"),
+                crate::crypto::BACKEND
+            ),
+            request: bundle_request,
+            token: BundleToken {
+                header: diagnosis.header.clone(),
+                claims: diagnosis.claims.clone(),
+                sha256: token_fingerprint(bare),
+            },
+            response,
+            diagnosis,
+        })
+    }
+
+    /// Pretty JSON.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serializing a bundle cannot fail")
+    }
+
+    /// Reads a bundle.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let bundle: SupportBundle = serde_json::from_str(text).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidClaim,
+                format!("not a support bundle: {e}"),
+            )
+        })?;
+        if bundle.format != SUPPORT_BUNDLE_FORMAT {
+            return Err(Error::new(
+                ErrorCode::InvalidClaim,
+                format!("unknown bundle format {:?}", bundle.format),
+            ));
+        }
+        Ok(bundle)
+    }
+
+    /// Re-runs the diagnosis from what the bundle holds (the body and the full API key are not in
+    /// it: the body is compared by hash, the key by its last four characters).
+    pub fn explain(&self, options: &ExplainOptions) -> Report {
+        let claims = self
+            .token
+            .claims
+            .as_ref()
+            .and_then(|c| c.as_object())
+            .map(|o| {
+                let object: Vec<(String, serde_json::Value)> = o
+                    .iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                typed_claims(&object).unwrap_or_default()
+            });
+        let parts = TokenParts {
+            header: self.token.header.clone(),
+            claims,
+            signature: SignatureCheck::NotChecked,
+            early: Vec::new(),
+        };
+        let api_key_masked = self
+            .request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("x-api-key"))
+            .map(|(_, v)| v.clone());
+        let observed = Observed {
+            method: self.request.method.clone(),
+            uri: Ok(self.request.uri.clone()),
+            body: None,
+            body_hash: Some(self.request.body_hash.clone()),
+            api_key: None,
+            api_key_last4: api_key_masked,
+        };
+        let mut report = explain_observed(parts, &observed, options);
+        add_response_notes(&mut report, &self.response, &self.request);
+        report
+    }
+}
+
+fn mask_header(name: &str, value: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower == "x-api-key" {
+        return mask_secret(value);
+    }
+    if lower == "authorization" {
+        let scheme = value.split(' ').next().unwrap_or("");
+        return format!("{scheme} <token removed: see token.claims and token.sha256>");
+    }
+    if SECRET_HEADER_HINTS.iter().any(|hint| lower.contains(hint)) {
+        return "****".to_owned();
+    }
+    value.to_owned()
+}
+
+/// What Nuvera's answer says beyond the local checks: the two areas only the server knows.
+fn add_response_notes(report: &mut Report, response: &BundleResponse, request: &BundleRequest) {
+    let Some(code) = response.code.as_deref() else {
+        return;
+    };
+    let advice = match code {
+        c if c == AuthCode::InvalidApiKey.as_str() => {
+            "Nuvera does not know this API key: check it is the key of this environment (test vs live) and copied whole".to_owned()
+        }
+        c if c == AuthCode::ApiKeyRevoked.as_str() => "this API key was revoked: create a new one in the Nuvera portal".to_owned(),
+        c if c == AuthCode::ApplicationDisabled.as_str() => {
+            "the application is disabled: ask Nuvera support to re-enable it".to_owned()
+        }
+        c if c == AuthCode::PermissionDenied.as_str() => match required_permission(&request.method, &request.uri) {
+            Some(p) => format!("the application lacks {p}: ask Nuvera to grant it"),
+            None => "the application lacks the route's permission: ask Nuvera to grant it".to_owned(),
+        },
+        c if report.findings.iter().any(|f| f.code.as_str() == c) => return,
+        other => format!("Nuvera answered {other}, which the local checks did not reproduce"),
+    };
+    report.notes.push(advice);
+}
+
+/// Unix seconds as `YYYY-MM-DDThh:mm:ssZ` (proleptic Gregorian, UTC).
+fn rfc3339(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400 + 3_661), "2000-02-29T01:01:01Z");
+    }
+
+    #[test]
+    fn secret_headers_are_masked() {
+        assert_eq!(mask_header("X-Api-Key", "nv_live_3f9a2c7d1e"), "****7d1e");
+        assert!(!mask_header("Authorization", "Bearer abc.def.ghi").contains("abc"));
+        assert_eq!(mask_header("Cookie", "session=1"), "****");
+        assert_eq!(
+            mask_header("Content-Type", "application/json"),
+            "application/json"
+        );
+    }
+}
