@@ -2,6 +2,7 @@
 
 mod credentials;
 mod curl;
+mod diagnose;
 mod error;
 mod keygen;
 mod progress;
@@ -53,6 +54,12 @@ enum Command {
     Curl(curl::CurlArgs),
     /// Generate a new RSA key pair to register with Nuvera.
     Keygen(keygen::KeygenArgs),
+    /// Verify a request as Nuvera would: `OK`, or the AUTH_* code and message (exit status 1).
+    Verify(diagnose::VerifyArgs),
+    /// Explain why a request is (or would be) refused, rule by rule (exit status 1 on findings).
+    Explain(diagnose::ExplainArgs),
+    /// Write a support bundle for a refused request: what Nuvera support needs, no secret.
+    Bundle(diagnose::BundleArgs),
     /// Print the public key (SPKI PEM) and fingerprint of a private key.
     PublicKey {
         #[command(flatten)]
@@ -111,7 +118,7 @@ struct MultipartHashOutput {
 }
 
 /// Writes to stdout; a closed pipe (`nuvera-sign … | head`) ends the program quietly.
-fn emit(text: &str) -> CliResult {
+pub(crate) fn emit(text: &str) -> CliResult {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -121,15 +128,19 @@ fn emit(text: &str) -> CliResult {
     }
 }
 
-fn emit_json(value: &impl Serialize) -> CliResult {
+pub(crate) fn emit_json(value: &impl Serialize) -> CliResult {
     emit(&format!(
         "{}\n",
         serde_json::to_string_pretty(value).expect("serializable")
     ))
 }
 
-fn run(cli: Cli) -> CliResult {
+/// Runs the command; `Ok(false)` is a negative answer (a refused request), not an error.
+fn run(cli: Cli) -> CliResult<bool> {
     match cli.command {
+        Command::Verify(args) => return diagnose::verify(args),
+        Command::Explain(args) => return diagnose::explain_command(args),
+        Command::Bundle(args) => diagnose::bundle(args)?,
         Command::Uri { url } => emit(&format!("{}\n", request_uri(&url)?))?,
         Command::Hash(HashCommand::Body { file }) => {
             let (hash, _) = body_hash_reader(input(&file)?)?;
@@ -176,13 +187,14 @@ fn run(cli: Cli) -> CliResult {
             eprintln!("fingerprint: {}", key.fingerprint());
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(CliError { code, message }) => {
             eprintln!("error: {code}: {message}");
             ExitCode::FAILURE

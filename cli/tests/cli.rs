@@ -386,3 +386,145 @@ fn curl_exec_sends_exactly_the_signed_bytes() {
         assert_eq!(claims["bodyHash"].as_str().unwrap(), expected_hash);
     }
 }
+
+fn registry_file(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("registry.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[applications]]\nname = \"Acme\"\npermissions = [\"CUSTOMERS_WRITE\"]\napiKeys = [{{ key = \"nv_live_3f9a2c7d1e\" }}]\npublicKeys = [{{ file = \"{}\" }}]\n",
+            testdata("keys/test-rsa2048-public.pem").display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn authorization_for(method: &str, url: &str, body: &std::path::Path) -> String {
+    let out = ok(cli()
+        .args(["sign", "-X", method, "--url", url, "--body-file"])
+        .arg(body));
+    out.lines()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("Authorization: ")
+        .to_owned()
+}
+
+#[test]
+fn verify_answers_ok_or_the_auth_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry_file(dir.path());
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"companyName":"Acme"}"#).unwrap();
+    let url = "https://api.nuvera.global/api/v1/customers";
+    let auth = authorization_for("POST", url, &body);
+    let verify = |url: &str, auth: &str| {
+        let mut cmd = cli();
+        cmd.args(["verify", "--registry"])
+            .arg(&registry)
+            .args(["-X", "POST", "--url", url, "--body-file"])
+            .arg(&body);
+        cmd.args([
+            "-H",
+            "x-api-key: nv_live_3f9a2c7d1e",
+            "-H",
+            &format!("Authorization: {auth}"),
+        ]);
+        run(&mut cmd, b"")
+    };
+    let good = verify(url, &auth);
+    assert!(good.status.success());
+    assert!(String::from_utf8(good.stdout)
+        .unwrap()
+        .starts_with("OK application=\"Acme\" permission=CUSTOMERS_WRITE"));
+    // The same token again is a replay only within one verifier; a new process has a new cache,
+    // so refuse on something else: the query.
+    let bad = verify(&format!("{url}?x=1"), &auth);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8(bad.stdout)
+        .unwrap()
+        .starts_with("AUTH_URI_MISMATCH (HTTP 401): "));
+    let garbage = verify(url, "Bearer x.y");
+    assert!(String::from_utf8(garbage.stdout)
+        .unwrap()
+        .starts_with("AUTH_INVALID_HEADER"));
+}
+
+#[test]
+fn explain_and_bundle_name_the_mistake_without_leaking_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let minified = dir.path().join("min.json");
+    let pretty = dir.path().join("pretty.json");
+    std::fs::write(&minified, br#"{"companyName":"Acme"}"#).unwrap();
+    std::fs::write(&pretty, b"{\n  \"companyName\": \"Acme\"\n}").unwrap();
+    let url = "https://api.nuvera.global/api/v1/customers";
+    let auth = authorization_for("POST", url, &minified);
+
+    let mut cmd = cli();
+    cmd.args(["explain", "-X", "POST", "--url", url, "--body-file"])
+        .arg(&pretty);
+    cmd.args(["-H", &format!("Authorization: {auth}"), "--public-key"])
+        .arg(testdata("keys/test-rsa2048-public.pem"));
+    let out = run(&mut cmd, b"");
+    assert!(!out.status.success(), "findings exit non-zero");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("AUTH_BODY_HASH_MISMATCH") && text.contains("minified JSON"),
+        "{text}"
+    );
+    assert!(text.contains("signature: verifies"));
+
+    let mut cmd = cli();
+    cmd.args([
+        "explain",
+        "--json",
+        "-X",
+        "POST",
+        "--url",
+        url,
+        "--body-file",
+    ])
+    .arg(&minified);
+    cmd.args(["--token", &auth]);
+    let report: Value = serde_json::from_str(&ok(&mut cmd)).unwrap();
+    assert_eq!(report["verdict"], Value::Null);
+
+    let bundle = dir.path().join("bundle.json");
+    let mut cmd = cli();
+    cmd.args(["bundle", "-X", "POST", "--url", url, "--body-file"])
+        .arg(&pretty);
+    cmd.args([
+        "-H",
+        "Content-Type: application/json",
+        "-H",
+        &format!("Authorization: {auth}"),
+        "--status",
+        "401",
+    ]);
+    cmd.args([
+        "--response",
+        r#"{"errors":[{"code":"AUTH_BODY_HASH_MISMATCH","message":"bodyHash mismatch"}]}"#,
+        "--application",
+        "Acme",
+        "--out",
+    ]);
+    cmd.arg(&bundle);
+    ok(&mut cmd);
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let token = auth.trim_start_matches("Bearer ");
+    for secret in [
+        "nv_live_3f9a2c7d1e",
+        token,
+        token.split('.').nth(1).unwrap(),
+        token.split('.').nth(2).unwrap(),
+    ] {
+        assert!(!text.contains(secret), "bundle leaks {secret}");
+    }
+    let again = run(cli().args(["explain", "--bundle"]).arg(&bundle), b"");
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert!(
+        again.contains("AUTH_BODY_HASH_MISMATCH") && again.contains("minified JSON"),
+        "{again}"
+    );
+}

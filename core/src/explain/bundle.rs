@@ -248,6 +248,17 @@ impl SupportBundle {
             api_key_last4: api_key_masked,
         };
         let mut report = explain_observed(parts, &observed, options);
+        // The diagnosis made with the body at hand names the mistake more precisely (e.g. which
+        // JSON serialization was signed); keep it where the finding is the same.
+        for finding in &mut report.findings {
+            let earlier = self.diagnosis.findings.iter().find(|f| {
+                f.code == finding.code && f.signed == finding.signed && f.sent == finding.sent
+            });
+            if let Some(earlier) = earlier {
+                finding.diagnosis = earlier.diagnosis.clone();
+                finding.fix = earlier.fix.clone();
+            }
+        }
         add_response_notes(&mut report, &self.response, &self.request);
         report
     }
