@@ -23,6 +23,8 @@ mod body_hash;
 pub mod crypto;
 mod error;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hex;
 pub mod jwt;
 mod key;

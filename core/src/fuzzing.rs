@@ -1,0 +1,113 @@
+//! Entry points shared by the `cargo fuzz` targets (`fuzz/`) and the regression tests that replay
+//! their findings (`core/tests/fuzz_regressions.rs`). Each checks an invariant, not just "no panic".
+
+use std::sync::{Arc, OnceLock};
+
+use crate::multipart::{canonicalize_wire, MultipartLimits, WireCanonicalizer};
+use crate::verify::{ApiKeyStatus, PublicKeyStatus};
+use crate::{
+    explain, Application, BodyHash, ExplainOptions, FixedClock, PrivateKey, PublicKey,
+    ReceivedRequest, Registry, SentRequest, Verifier,
+};
+
+const BOUNDARIES: [&str; 4] = [
+    "b",
+    "Xy12",
+    "----formdata-123",
+    "----NuveraFormBoundary0123456789abcdef",
+];
+
+/// Multipart: the streamed parse, in chunks of a size taken from the input, equals the one-shot
+/// parse (both the same canonical object, or both an error).
+pub fn multipart_wire(data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let content_type = format!(
+        "multipart/form-data; boundary={}",
+        BOUNDARIES[usize::from(selector & 3)]
+    );
+    let chunk = usize::from(selector >> 2) + 1;
+    let whole = canonicalize_wire(&content_type, body);
+    let mut streamed = WireCanonicalizer::new(&content_type, MultipartLimits::default())
+        .expect("valid content type");
+    let mut fed = Ok(());
+    for piece in body.chunks(chunk) {
+        fed = streamed.feed(piece);
+        if fed.is_err() {
+            break;
+        }
+    }
+    let streamed = fed.and_then(|_| streamed.finish());
+    match (whole, streamed) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "streamed and whole parses differ");
+            assert_eq!(a.body_hash(), BodyHash::of_bytes(a.to_json().as_bytes()));
+        }
+        (Err(a), Err(b)) => assert_eq!(
+            a.code(),
+            b.code(),
+            "streamed and whole parses fail differently"
+        ),
+        (a, b) => panic!("streamed and whole parses disagree: {a:?} vs {b:?}"),
+    }
+}
+
+/// The public key of the fuzzing registry.
+const PUBLIC_PEM: &str = include_str!("../../testdata/keys/test-rsa2048-public.pem");
+
+fn verifier() -> &'static Verifier {
+    static VERIFIER: OnceLock<Verifier> = OnceLock::new();
+    VERIFIER.get_or_init(|| {
+        let key = PublicKey::from_pem(PUBLIC_PEM).expect("test public key");
+        let mut registry = Registry::new();
+        registry
+            .add(
+                Application::new("fuzz")
+                    .with_api_key("nv_fuzz_key_0001", ApiKeyStatus::Active)
+                    .with_public_key(key, PublicKeyStatus::Active, None),
+            )
+            .expect("one application");
+        Verifier::new(registry).with_clock(Arc::new(FixedClock(1_767_225_600)))
+    })
+}
+
+/// Tokens: the verifier and `explain` never panic, and an arbitrary token is never accepted
+/// (the fuzzer cannot forge an RS256 signature).
+pub fn token(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let authorization = format!("Bearer {text}");
+    let body_hash = BodyHash::empty();
+    let request = ReceivedRequest {
+        method: "GET",
+        target: "/api/v1/customers",
+        api_key: Some("nv_fuzz_key_0001"),
+        authorization: Some(&authorization),
+        body_hash: &body_hash,
+    };
+    assert!(
+        verifier().verify(&request).is_err(),
+        "a fuzzed token was accepted"
+    );
+    let mut body: &[u8] = b"";
+    let sent = SentRequest {
+        method: "GET",
+        url: "/api/v1/customers",
+        api_key: Some("nv_fuzz_key_0001"),
+        content_type: None,
+        body: &mut body,
+    };
+    let report =
+        explain(sent, &text, &ExplainOptions::default()).expect("explain reads an in-memory body");
+    let _ = report.to_text();
+}
+
+/// PEM keys: loading any input gives a key or a coded error, never a panic; a key that loads
+/// signs and verifies.
+pub fn pem(data: &[u8]) {
+    if let Ok(key) = PrivateKey::from_pem(data, Some(b"correct horse battery staple")) {
+        let sig = key.sign_rs256(b"probe").expect("a loaded key signs");
+        assert!(key.public_key().verify_rs256(b"probe", &sig));
+    }
+    let _ = PublicKey::from_pem(data);
+}
