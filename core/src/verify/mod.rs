@@ -10,6 +10,7 @@ pub use code::{AuthCode, FailureArea, VerifyError};
 pub use registry::{ApiKeyStatus, Application, PublicKeyStatus, RegisteredKey, Registry};
 pub use replay::{InMemoryReplayCache, ReplayCache};
 pub use verifier::{
-    is_multipart_form_data, received_body_hash, required_permission, ReceivedRequest, Verified,
-    Verifier, VerifierOptions, DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,
+    is_multipart_form_data, received_body_hash, required_permission, BodyReceiver, ReceivedBody,
+    ReceivedRequest, Verified, Verifier, VerifierOptions, DEFAULT_CLOCK_SKEW_SECS,
+    MAX_CLOCK_SKEW_SECS,
 };
