@@ -7,6 +7,7 @@ mod error;
 mod keygen;
 mod progress;
 mod request;
+mod server;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -60,6 +61,10 @@ enum Command {
     Explain(diagnose::ExplainArgs),
     /// Write a support bundle for a refused request: what Nuvera support needs, no secret.
     Bundle(diagnose::BundleArgs),
+    /// Run a local mock of the Nuvera API that enforces the contract.
+    Serve(server::ServeArgs),
+    /// See the whole product in ten seconds: a mock server, signed requests, a refusal explained.
+    Demo(server::DemoArgs),
     /// Print the public key (SPKI PEM) and fingerprint of a private key.
     PublicKey {
         #[command(flatten)]
@@ -141,6 +146,8 @@ fn run(cli: Cli) -> CliResult<bool> {
         Command::Verify(args) => return diagnose::verify(args),
         Command::Explain(args) => return diagnose::explain_command(args),
         Command::Bundle(args) => diagnose::bundle(args)?,
+        Command::Serve(args) => server::serve_command(args)?,
+        Command::Demo(args) => return server::demo_command(args),
         Command::Uri { url } => emit(&format!("{}\n", request_uri(&url)?))?,
         Command::Hash(HashCommand::Body { file }) => {
             let (hash, _) = body_hash_reader(input(&file)?)?;
