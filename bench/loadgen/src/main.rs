@@ -1,0 +1,290 @@
+//! Fires pre-signed requests at a running `nuvera-sign serve` over keep-alive connections.
+//!
+//! Every request carries a fresh `jti` (the server refuses replays), so requests are signed before
+//! the clock starts (`throughput`) or by signer threads that keep ahead of the senders (`soak`,
+//! which also samples the server's resident memory to show it stays flat).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use clap::{Parser, ValueEnum};
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use nuvera_signing::{Body, PrivateKey, Signer, SignerOptions};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Mode {
+    /// Sign `--requests` requests first, then send them as fast as possible.
+    Throughput,
+    /// Sign and send continuously for `--seconds`, sampling the server's memory.
+    Soak,
+}
+
+#[derive(Parser, Debug)]
+struct Args {
+    #[arg(long, value_enum)]
+    mode: Mode,
+    /// Server address, e.g. 127.0.0.1:8045.
+    #[arg(long)]
+    addr: String,
+    /// Private key PEM of the registered application.
+    #[arg(long)]
+    key: std::path::PathBuf,
+    #[arg(long)]
+    api_key: String,
+    /// Requests to pre-sign (throughput mode).
+    #[arg(long, default_value_t = 20_000)]
+    requests: usize,
+    /// Keep-alive connections.
+    #[arg(long, default_value_t = 8)]
+    connections: usize,
+    /// Soak duration.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Token lifetime in soak mode: short, so the replay cache reaches its steady state quickly.
+    #[arg(long, default_value_t = 5)]
+    lifetime: u32,
+    /// Server process id, to sample its resident memory (soak mode).
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Signing threads.
+    #[arg(long, default_value_t = 2)]
+    signers: usize,
+}
+
+/// One pre-signed GET: its target and its two header values.
+struct Signed {
+    target: String,
+    api_key: String,
+    authorization: String,
+}
+
+fn sign_one(signer: &Signer, i: usize) -> Signed {
+    let target = format!("/api/v1/customers?limit=1&n={i}");
+    let signed = signer
+        .sign("GET", &target, Body::Empty)
+        .expect("signing a GET cannot fail");
+    Signed {
+        target,
+        api_key: signed.api_key().to_owned(),
+        authorization: signed.authorization(),
+    }
+}
+
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Sends requests taken from `next` over one keep-alive connection; returns latencies and errors.
+async fn connection(
+    addr: String,
+    next: Arc<dyn Fn() -> Option<Signed> + Send + Sync>,
+    stop: Arc<AtomicBool>,
+) -> (Vec<Duration>, usize) {
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect to the server");
+    stream.set_nodelay(true).ok();
+    let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP/1.1 handshake");
+    tokio::spawn(conn);
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let Some(signed) = next() else { break };
+        let request = Request::get(&signed.target)
+            .header("host", &addr)
+            .header("x-api-key", &signed.api_key)
+            .header("authorization", &signed.authorization)
+            .body(Empty::<Bytes>::new())
+            .expect("valid request");
+        let started = Instant::now();
+        if sender.ready().await.is_err() {
+            errors += 1;
+            break;
+        }
+        match sender.send_request(request).await {
+            Ok(response) => {
+                let ok = response.status() == 200;
+                let _ = response.into_body().collect().await;
+                latencies.push(started.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            Err(_) => {
+                errors += 1;
+                break;
+            }
+        }
+    }
+    (latencies, errors)
+}
+
+async fn fire(
+    args: &Args,
+    next: Arc<dyn Fn() -> Option<Signed> + Send + Sync>,
+    stop: Arc<AtomicBool>,
+) -> (Vec<Duration>, usize, Duration) {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..args.connections)
+        .map(|_| tokio::spawn(connection(args.addr.clone(), next.clone(), stop.clone())))
+        .collect();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await.expect("connection task");
+        latencies.extend(l);
+        errors += e;
+    }
+    (latencies, errors, started.elapsed())
+}
+
+fn report(label: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) {
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "{label}: {} requests in {:.2}s = {:.0} req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} non-200",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+    );
+}
+
+fn main() {
+    let args = Args::parse();
+    let key = Arc::new(PrivateKey::from_file(&args.key, None).expect("readable private key"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    match args.mode {
+        Mode::Throughput => {
+            let signer = Signer::new(key, &args.api_key).expect("signer");
+            let started = Instant::now();
+            let per_thread = args.requests.div_ceil(args.signers.max(1));
+            let signed: Vec<Signed> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..args.signers.max(1))
+                    .map(|t| {
+                        let signer = &signer;
+                        s.spawn(move || {
+                            (t * per_thread..((t + 1) * per_thread).min(args.requests))
+                                .map(|i| sign_one(signer, i))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("signer thread"))
+                    .collect()
+            });
+            eprintln!(
+                "pre-signed {} requests in {:.1?}",
+                signed.len(),
+                started.elapsed()
+            );
+            let queue = Arc::new(Mutex::new(VecDeque::from(signed)));
+            let next: Arc<dyn Fn() -> Option<Signed> + Send + Sync> =
+                Arc::new(move || queue.lock().expect("queue").pop_front());
+            let (latencies, errors, elapsed) =
+                runtime.block_on(fire(&args, next, Arc::new(AtomicBool::new(false))));
+            report("throughput", latencies, errors, elapsed);
+        }
+        Mode::Soak => {
+            let options = SignerOptions {
+                lifetime_secs: args.lifetime,
+                ..SignerOptions::default()
+            };
+            let signer =
+                Arc::new(Signer::with_options(key, &args.api_key, options).expect("signer"));
+            let queue = Arc::new(Mutex::new(VecDeque::<Signed>::new()));
+            let stop = Arc::new(AtomicBool::new(false));
+            let counter = Arc::new(AtomicUsize::new(0));
+            let signers: Vec<_> = (0..args.signers.max(1))
+                .map(|_| {
+                    let (signer, queue, stop, counter) =
+                        (signer.clone(), queue.clone(), stop.clone(), counter.clone());
+                    std::thread::spawn(move || {
+                        while !stop.load(Ordering::Relaxed) {
+                            if queue.lock().expect("queue").len() > 2_000 {
+                                std::thread::sleep(Duration::from_millis(2));
+                                continue;
+                            }
+                            let signed = sign_one(&signer, counter.fetch_add(1, Ordering::Relaxed));
+                            queue.lock().expect("queue").push_back(signed);
+                        }
+                    })
+                })
+                .collect();
+            let sampler = args.server_pid.map(|pid| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let started = Instant::now();
+                    let mut samples = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        if let Some(kib) = vm_rss_kib(pid) {
+                            samples.push((started.elapsed().as_secs(), kib));
+                        }
+                        std::thread::sleep(Duration::from_secs(5));
+                    }
+                    samples
+                })
+            });
+            let next_queue = queue.clone();
+            let wait_stop = stop.clone();
+            let next: Arc<dyn Fn() -> Option<Signed> + Send + Sync> = Arc::new(move || loop {
+                if let Some(s) = next_queue.lock().expect("queue").pop_front() {
+                    return Some(s);
+                }
+                if wait_stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            });
+            let timer = {
+                let stop = stop.clone();
+                let seconds = args.seconds;
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_secs(seconds));
+                    stop.store(true, Ordering::Relaxed);
+                })
+            };
+            let (latencies, errors, elapsed) = runtime.block_on(fire(&args, next, stop.clone()));
+            timer.join().expect("timer");
+            for s in signers {
+                s.join().expect("signer thread");
+            }
+            report("soak", latencies, errors, elapsed);
+            if let Some(sampler) = sampler {
+                let samples = sampler.join().expect("sampler");
+                let line: Vec<String> = samples
+                    .iter()
+                    .map(|(t, kib)| format!("{t}s:{:.1}", *kib as f64 / 1024.0))
+                    .collect();
+                println!("server VmRSS MiB over the soak: {}", line.join(" "));
+            }
+        }
+    }
+}
