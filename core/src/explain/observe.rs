@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::body_hash::{for_each_chunk, BodyHash, CountingSha256};
 use crate::error::Result;
-use crate::multipart::{CanonicalForm, MultipartLimits, WireCanonicalizer};
-use crate::verify::is_multipart_form_data;
+use crate::multipart::{CanonicalForm, MultipartLimits};
+use crate::verify::BodyReceiver;
 
 /// Bodies up to this size are kept to try re-serializations of JSON; larger ones are only hashed.
 const MAX_BODY_FOR_VARIANTS: usize = 16 * 1024 * 1024;
@@ -28,23 +28,18 @@ pub struct BodyObservation {
     pub json_variants: Vec<(&'static str, BodyHash)>,
 }
 
-/// Streams a body once, computing everything `explain` may need.
+/// Streams a body once, computing everything `explain` may need: the hash the server computes
+/// (the same [`BodyReceiver`] a server uses), the raw hash, and for JSON the re-serializations.
 pub fn observe_body(content_type: Option<&str>, reader: impl Read) -> Result<BodyObservation> {
     let mut raw = CountingSha256::default();
-    let mut parser = match content_type {
-        Some(ct) if is_multipart_form_data(ct) => {
-            Some(WireCanonicalizer::new(ct, MultipartLimits::default()))
-        }
-        _ => None,
-    };
-    let mut parse_error: Option<String> = None;
+    let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
+    let mut receive_error: Option<String> = None;
     let mut kept: Option<Vec<u8>> = Some(Vec::new());
     for_each_chunk(reader, "cannot read the body", |chunk| {
         raw.update(chunk);
-        if let Some(Ok(p)) = parser.as_mut() {
-            if let Err(e) = p.feed(chunk) {
-                parse_error = Some(e.message().to_owned());
-                parser = None;
+        if receive_error.is_none() {
+            if let Err(e) = receiver.feed(chunk) {
+                receive_error = Some(e.message().to_owned());
             }
         }
         if let Some(buf) = kept.as_mut() {
@@ -57,14 +52,13 @@ pub fn observe_body(content_type: Option<&str>, reader: impl Read) -> Result<Bod
         Ok(())
     })?;
     let (raw_sha256, size) = raw.finish();
-    let (hash, multipart) = match parser {
-        None if parse_error.is_some() => (Err(parse_error.unwrap_or_default()), None),
-        None => (Ok(raw_sha256.clone()), None),
-        Some(Err(e)) => (Err(e.message().to_owned()), None),
-        Some(Ok(p)) => match p.finish() {
-            Ok(canonical) => (Ok(canonical.body_hash()), Some(canonical)),
-            Err(e) => (Err(e.message().to_owned()), None),
-        },
+    let received = match receive_error {
+        Some(e) => Err(e),
+        None => receiver.finish().map_err(|e| e.message().to_owned()),
+    };
+    let (hash, multipart) = match received {
+        Ok(r) => (Ok(r.hash), r.multipart),
+        Err(e) => (Err(e), None),
     };
     let json_variants = kept.map(|body| json_variants(&body)).unwrap_or_default();
     Ok(BodyObservation {
