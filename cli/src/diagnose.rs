@@ -57,6 +57,21 @@ impl SentArgs {
             .map(|(_, v)| v))
     }
 
+    /// The token: given explicitly, or taken from the Authorization header given.
+    fn token(&self, explicit: &Option<String>) -> CliResult<String> {
+        match explicit {
+            Some(t) => Ok(t.clone()),
+            None => self.header("authorization")?.ok_or_else(|| {
+                CliError::new("USAGE", "give --token, or the Authorization header with -H")
+            }),
+        }
+    }
+
+    /// The API key sent: the x-api-key header given, else `fallback` (flag or environment).
+    fn api_key(&self, fallback: &Option<String>) -> CliResult<Option<String>> {
+        Ok(self.header("x-api-key")?.or(fallback.clone()))
+    }
+
     fn content_type(&self) -> CliResult<Option<String>> {
         Ok(self.content_type.clone().or(self.header("content-type")?))
     }
@@ -207,13 +222,8 @@ pub fn explain_command(args: ExplainArgs) -> CliResult<bool> {
             .sent
             .as_ref()
             .ok_or_else(|| CliError::new("USAGE", "give --method and --url, or --bundle"))?;
-        let token = match &args.token {
-            Some(t) => t.clone(),
-            None => sent.header("authorization")?.ok_or_else(|| {
-                CliError::new("USAGE", "give --token, or the Authorization header with -H")
-            })?,
-        };
-        let api_key = sent.header("x-api-key")?.or(args.api_key.clone());
+        let token = sent.token(&args.token)?;
+        let api_key = sent.api_key(&args.api_key)?;
         let content_type = sent.content_type()?;
         let mut body = sent.body()?;
         explain(
@@ -276,13 +286,8 @@ pub fn bundle(args: BundleArgs) -> CliResult {
     let now = SystemClock.now_unix()?;
     let options = explain_options(&args.public_key, None, Vec::new())?;
     let sent = &args.sent;
-    let token = match &args.token {
-        Some(t) => t.clone(),
-        None => sent.header("authorization")?.ok_or_else(|| {
-            CliError::new("USAGE", "give --token, or the Authorization header with -H")
-        })?,
-    };
-    let api_key = sent.header("x-api-key")?.or(args.api_key.clone());
+    let token = sent.token(&args.token)?;
+    let api_key = sent.api_key(&args.api_key)?;
     let mut headers = sent.headers()?;
     if !headers
         .iter()

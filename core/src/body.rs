@@ -71,34 +71,24 @@ impl Body<'_> {
             size: Some(size),
             multipart: None,
         };
+        // A stream's kind is known only once it has been read: empty or bytes.
+        let streamed = |(hash, size): (BodyHash, u64)| {
+            plain(
+                if size == 0 {
+                    BodyKind::Empty
+                } else {
+                    BodyKind::Bytes
+                },
+                hash,
+                size,
+            )
+        };
         Ok(match self {
             Body::Empty => plain(BodyKind::Empty, BodyHash::empty(), 0),
             Body::Bytes([]) => plain(BodyKind::Empty, BodyHash::empty(), 0),
             Body::Bytes(b) => plain(BodyKind::Bytes, BodyHash::of_bytes(b), b.len() as u64),
-            Body::Reader(r) => {
-                let (hash, size) = body_hash_reader(r)?;
-                plain(
-                    if size == 0 {
-                        BodyKind::Empty
-                    } else {
-                        BodyKind::Bytes
-                    },
-                    hash,
-                    size,
-                )
-            }
-            Body::File(p) => {
-                let (hash, size) = body_hash_file(p)?;
-                plain(
-                    if size == 0 {
-                        BodyKind::Empty
-                    } else {
-                        BodyKind::Bytes
-                    },
-                    hash,
-                    size,
-                )
-            }
+            Body::Reader(r) => streamed(body_hash_reader(r)?),
+            Body::File(p) => streamed(body_hash_file(p)?),
             Body::Multipart(form) => {
                 let canonical = form.canonical()?;
                 BodySummary {
