@@ -12,7 +12,7 @@ use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, RsaSigningKey};
+use crate::crypto::{self, RsaSigningKey, RsaVerifyingKey};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hex::to_hex;
 
@@ -41,12 +41,20 @@ pub struct PrivateKey {
 }
 
 /// An RSA public key (what a partner registers with Nuvera).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PublicKey {
     spki_der: Vec<u8>,
-    pkcs1_der: Vec<u8>,
+    verifying: RsaVerifyingKey,
     bits: usize,
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der == other.spki_der
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PrivateKey {
     /// Parses a PEM private key. `passphrase` is needed for `ENCRYPTED PRIVATE KEY` and ignored
@@ -212,10 +220,17 @@ impl PublicKey {
             subject_public_key: BitStringRef::from_bytes(&pkcs1_der).map_err(|_| failed())?,
         };
         let spki_der = spki.to_der().map_err(|_| failed())?;
+        let bits = bit_length(rsa.modulus.as_bytes());
+        // The size check comes first: it gives a partner the precise error.
+        let verifying = match RsaVerifyingKey::from_pkcs1_der(&pkcs1_der) {
+            Ok(v) => v,
+            Err(e) if bits >= MIN_RSA_BITS => return Err(e),
+            Err(_) => return Err(size_error(bits)),
+        };
         Ok(PublicKey {
             spki_der,
-            bits: bit_length(rsa.modulus.as_bytes()),
-            pkcs1_der,
+            verifying,
+            bits,
         })
     }
 
@@ -242,7 +257,7 @@ impl PublicKey {
 
     /// Checks an RS256 signature.
     pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> bool {
-        crypto::verify_rs256(&self.pkcs1_der, message, signature)
+        self.verifying.verify_rs256(message, signature)
     }
 }
 
@@ -412,12 +427,16 @@ fn decrypt_pkcs8(der: &[u8], passphrase: Option<&[u8]>) -> Result<Zeroizing<Vec<
     }
 }
 
+fn size_error(bits: usize) -> Error {
+    Error::new(
+        ErrorCode::KeyTooSmall,
+        format!("the RSA key has {bits} bits; Nuvera requires at least {MIN_RSA_BITS} (generate a new key with `nuvera-sign keygen`)"),
+    )
+}
+
 fn check_signing_size(bits: usize) -> Result<()> {
     if bits < MIN_RSA_BITS {
-        return Err(Error::new(
-            ErrorCode::KeyTooSmall,
-            format!("the RSA key has {bits} bits; Nuvera requires at least {MIN_RSA_BITS} (generate a new key with `nuvera-sign keygen`)"),
-        ));
+        return Err(size_error(bits));
     }
     if bits > crypto::MAX_SIGNING_BITS {
         return Err(Error::new(
