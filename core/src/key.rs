@@ -46,6 +46,8 @@ pub struct PublicKey {
     spki_der: Vec<u8>,
     verifying: RsaVerifyingKey,
     bits: usize,
+    /// Computed once: verifiers report it with every accepted request.
+    fingerprint: String,
 }
 
 impl PartialEq for PublicKey {
@@ -227,10 +229,12 @@ impl PublicKey {
             Err(e) if bits >= MIN_RSA_BITS => return Err(e),
             Err(_) => return Err(size_error(bits)),
         };
+        let fingerprint = format!("SHA256:{}", to_hex(&Sha256::digest(&spki_der)));
         Ok(PublicKey {
             spki_der,
             verifying,
             bits,
+            fingerprint,
         })
     }
 
@@ -252,7 +256,7 @@ impl PublicKey {
     /// `SHA256:` + lowercase hex SHA-256 of the SPKI DER. Identifies a key pair without revealing
     /// anything secret; the same value for the private key and its public key.
     pub fn fingerprint(&self) -> String {
-        format!("SHA256:{}", to_hex(&Sha256::digest(&self.spki_der)))
+        self.fingerprint.clone()
     }
 
     /// Checks an RS256 signature.
