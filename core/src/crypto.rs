@@ -70,8 +70,8 @@ impl RsaSigningKey {
 
 /// An RSA public key ready to verify RS256 (2048..=8192 bits).
 ///
-/// aws-lc-rs parses the key once (`ParsedPublicKey`): parsing on every verification cost about a
-/// third of a verification. ring has no parsed form and parses on each call.
+/// aws-lc-rs parses the key once (`ParsedPublicKey`) rather than on every verification; ring has
+/// no parsed form and parses on each call.
 #[derive(Clone)]
 pub(crate) struct RsaVerifyingKey {
     #[cfg(feature = "aws-lc-rs")]
