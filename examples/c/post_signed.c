@@ -27,10 +27,26 @@ static int fail(const char *what, nuvera_error *err) {
   return 0;
 }
 
+/* Keeps the start of the response body, to print it after the status line. */
+struct response {
+  char text[512];
+  size_t len;
+};
+
+static size_t keep_response(char *data, size_t size, size_t count, void *user) {
+  struct response *r = user;
+  size_t n = size * count;
+  size_t room = sizeof r->text - 1 - r->len;
+  memcpy(r->text + r->len, data, n < room ? n : room);
+  r->len += n < room ? n : room;
+  r->text[r->len] = '\0';
+  return n;
+}
+
 /* POSTs body to url with the signed request's two headers; returns the HTTP status (0 on a
- * transport error). */
+ * transport error) and the start of the response body. */
 static long post(const char *url, const char *content_type, const uint8_t *body, size_t len,
-                 const nuvera_signed_request *signed_request) {
+                 const nuvera_signed_request *signed_request, struct response *response) {
   const char *api_key = NULL;
   const char *authorization = NULL;
   char *sendable = NULL;
@@ -78,6 +94,8 @@ static long post(const char *url, const char *content_type, const uint8_t *body,
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)body);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_response);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, response);
   rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -95,6 +113,7 @@ static int post_json(const nuvera_signer *signer, const char *base) {
   char url[1024];
   nuvera_signed_request *signed_request = NULL;
   nuvera_error *err = NULL;
+  struct response response = {"", 0};
   long status;
 
   snprintf(url, sizeof url, "%s/api/v1/customers", base);
@@ -102,9 +121,10 @@ static int post_json(const nuvera_signer *signer, const char *base) {
                          &signed_request, &err) != NUVERA_OK) {
     return fail("sign JSON", err);
   }
-  status = post(url, "application/json", (const uint8_t *)json, strlen(json), signed_request);
+  status = post(url, "application/json", (const uint8_t *)json, strlen(json), signed_request,
+                &response);
   nuvera_signed_request_free(signed_request);
-  printf("POST %s (JSON): HTTP %ld\n", url, status);
+  printf("POST %s (JSON): HTTP %ld %s\n", url, status, response.text);
   return status == 200;
 }
 
@@ -116,6 +136,7 @@ static int post_multipart(const nuvera_signer *signer, const char *base, const c
   char *content_type = NULL;
   uint8_t *body = NULL;
   size_t len = 0;
+  struct response response = {"", 0};
   long status = 0;
   int ok = 0;
 
@@ -132,8 +153,9 @@ static int post_multipart(const nuvera_signer *signer, const char *base, const c
           NUVERA_OK) {
     fail("multipart", err);
   } else {
-    status = post(url, content_type, body, len, signed_request);
-    printf("POST %s (multipart, %lu bytes): HTTP %ld\n", url, (unsigned long)len, status);
+    status = post(url, content_type, body, len, signed_request, &response);
+    printf("POST %s (multipart, %lu bytes): HTTP %ld %s\n", url, (unsigned long)len, status,
+           response.text);
     ok = status == 200;
   }
   nuvera_signed_request_free(signed_request);
