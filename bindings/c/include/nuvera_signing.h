@@ -325,7 +325,8 @@ enum nuvera_status nuvera_multipart_form_encode_to_file(struct nuvera_multipart_
                                                         struct nuvera_error **err);
 
 /**
- * The form's `bodyHash` (64 lowercase hex digits). Free `*out` with `nuvera_string_free`.
+ * The form's `bodyHash` (64 lowercase hex digits): of the last encoding if the form was encoded
+ * and not changed since, else computed now. Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_multipart_form_body_hash(struct nuvera_multipart_form *form,
                                                    char **out,

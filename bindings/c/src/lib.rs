@@ -760,6 +760,7 @@ pub unsafe extern "C" fn nuvera_multipart_form_encode(
         req_out(out, "out")?;
         req_out(out_len, "out_len")?;
         let form = req_mut(form, "form")?;
+        form.encoded = None;
         let (bytes, canonical) = form.form.to_bytes()?;
         form.encoded = Some(canonical);
         let bytes = bytes.into_boxed_slice();
@@ -779,6 +780,7 @@ pub unsafe extern "C" fn nuvera_multipart_form_encode_to_file(
     guard(err, || {
         let form = req_mut(form, "form")?;
         let path = req_path(path, "path")?;
+        form.encoded = None;
         let io = |e: std::io::Error| Failure {
             status: NUVERA_ERROR,
             code: nuvera::ErrorCode::IoError.as_str().to_owned(),
@@ -795,7 +797,8 @@ pub unsafe extern "C" fn nuvera_multipart_form_encode_to_file(
     })
 }
 
-/// The form's `bodyHash` (64 lowercase hex digits). Free `*out` with `nuvera_string_free`.
+/// The form's `bodyHash` (64 lowercase hex digits): of the last encoding if the form was encoded
+/// and not changed since, else computed now. Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_form_body_hash(
     form: *mut nuvera_multipart_form,
