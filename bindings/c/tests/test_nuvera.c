@@ -64,6 +64,16 @@ static void expect_err(nuvera_status status, nuvera_error **errp, nuvera_status 
   }
 }
 
+/* As expect_err, and the message must not contain `secret`. */
+static void expect_err_no_secret(nuvera_status status, nuvera_error **errp,
+                                 nuvera_status want_status, const char *want_code,
+                                 const char *secret, const char *what) {
+  const nuvera_error *err = errp ? *errp : NULL;
+  check(err != NULL && err->message != NULL && strstr(err->message, secret) == NULL,
+        "no secret in the error message", what);
+  expect_err(status, errp, want_status, want_code, what);
+}
+
 static void expect_str(const char *got, const char *want, const char *what) {
   int ok = got != NULL && strcmp(got, want) == 0;
   char detail[2048];
@@ -586,8 +596,9 @@ static void test_verifier(void) {
                     NULL, &err),
              &err, NUVERA_REFUSED, "AUTH_BODY_HASH_MISMATCH", "another body");
   err = NULL;
-  expect_err(verify(verifier, "POST", "/api/v1/customers", "nv_unknown", req, body, NULL, &err),
-             &err, NUVERA_REFUSED, "AUTH_INVALID_API_KEY", "unknown API key");
+  expect_err_no_secret(
+      verify(verifier, "POST", "/api/v1/customers", "nv_unknown_secret", req, body, NULL, &err),
+      &err, NUVERA_REFUSED, "AUTH_INVALID_API_KEY", "unknown_secret", "unknown API key");
   err = NULL;
   expect_err(verify(verifier, "POST", "/api/v1/customers", api_key, NULL, body, NULL, &err), &err,
              NUVERA_REFUSED, "AUTH_MISSING_HEADER", "no Authorization");
@@ -669,6 +680,10 @@ static void test_key_errors(void) {
                  NULL, &key, &err),
              &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "truncated PEM");
   err = NULL;
+  expect_err(nuvera_private_key_from_pem("-----BEGIN PRIVATE KEY-----\n\377\376\n", NULL, &key,
+                                         &err),
+             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "PEM that is not UTF-8");
+  err = NULL;
   path = path_in(testdata, "keys/weak-rsa1024-pkcs8.pem");
   expect_err(nuvera_private_key_from_file(path, NULL, &key, &err), &err, NUVERA_ERROR,
              "KEY_TOO_SMALL", "1024-bit key");
@@ -686,11 +701,8 @@ static void test_key_errors(void) {
 
   path = path_in(testdata, "keys/test-rsa2048-encrypted-pkcs8.pem");
   err = NULL;
-  nuvera_private_key_from_file(path, "wrong horse", &key, &err);
-  check(err != NULL && strstr(err->message, "wrong horse") == NULL,
-        "the passphrase is not in the message", NULL);
-  expect_err(err ? err->status : NUVERA_OK, &err, NUVERA_ERROR, "WRONG_PASSPHRASE",
-             "wrong passphrase");
+  expect_err_no_secret(nuvera_private_key_from_file(path, "wrong horse", &key, &err), &err,
+                       NUVERA_ERROR, "WRONG_PASSPHRASE", "wrong horse", "wrong passphrase");
   err = NULL;
   expect_err(nuvera_private_key_from_file(path, NULL, &key, &err), &err, NUVERA_ERROR,
              "PASSPHRASE_REQUIRED", "no passphrase");
@@ -747,6 +759,9 @@ static void test_signing_errors(void) {
   err = NULL;
   expect_err(nuvera_signer_new(key, "", 0, &bad, &err), &err, NUVERA_ERROR, "INVALID_API_KEY",
              "empty API key");
+  err = NULL;
+  expect_err_no_secret(nuvera_signer_new(key, "nv_live_secret0123\n", 0, &bad, &err), &err,
+                       NUVERA_ERROR, "INVALID_API_KEY", "secret0123", "API key with a line break");
   err = NULL;
   expect_err(nuvera_signer_new(key, "nv_\377", 0, &bad, &err), &err, NUVERA_INVALID_ARGUMENT,
              "INVALID_ARGUMENT", "API key not UTF-8");
