@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# FFI overhead of the C API: RS256 signs per second through libnuvera_signing (bench/c/sign_rate.c)
-# against the Rust core called directly (core/examples/bench_probe.rs, same workload), in one run.
-# Manual tool, not a test: figures depend on the machine and what else it runs.
+# FFI overhead of the C API: RS256 signs per second through libnuvera_signing (bench/c/sign_rate.c,
+# shared and static library) against the Rust core called directly
+# (bindings/c/examples/core_sign_rate.rs, same workload), in one run of interleaved rounds.
+# Manual tool, not a test.
 #
-#   bench/c/run.sh                   # from anywhere; BENCH_SECONDS (default 3) per figure,
-#   BENCH_ROUNDS=5 bench/c/run.sh    # BENCH_ROUNDS interleaved rounds (default 3), best of each kept
+#   bench/c/run.sh                    # BENCH_SECONDS per figure (default 3),
+#   BENCH_ROUNDS=7 bench/c/run.sh     # BENCH_ROUNDS interleaved rounds (default 5)
 #
-# Needs cargo and a C compiler. Honours CARGO_TARGET_DIR.
+# Each program reports signs per second of its thread's CPU time (robust when other processes
+# share the cores) and of wall time; the summary gives the median of each over the rounds.
+# Needs cargo, python3 and a C compiler. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 SECS=${BENCH_SECONDS:-3}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 KEY=testdata/keys/test-rsa2048-pkcs8.pem
 TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 CC=${CC:-cc}
@@ -19,30 +22,34 @@ CC=${CC:-cc}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nuvera-bench-c.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build -q --release --locked -p nuvera-signing-c
-cargo build -q --release --locked -p nuvera-signing --example bench_probe
-RUST=$TARGET_DIR/release/examples/bench_probe
-"$CC" -O2 -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=199309L -Ibindings/c/include \
-  bench/c/sign_rate.c -o "$WORK/sign_rate_shared" -L"$TARGET_DIR/release" -lnuvera_signing \
-  -Wl,-rpath,"$TARGET_DIR/release"
-"$CC" -O2 -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=199309L -Ibindings/c/include \
-  bench/c/sign_rate.c -o "$WORK/sign_rate_static" "$TARGET_DIR/release/libnuvera_signing.a" \
-  -lpthread -ldl -lm
+cargo build -q --release --locked -p nuvera-signing-c --example core_sign_rate
+RUST=$TARGET_DIR/release/examples/core_sign_rate
+CFLAGS=(-O2 -std=c11 -Wall -Wextra -Werror -pedantic -D_POSIX_C_SOURCE=199309L -Ibindings/c/include)
+"$CC" "${CFLAGS[@]}" bench/c/sign_rate.c -o "$WORK/c_shared" -L"$TARGET_DIR/release" \
+  -lnuvera_signing -Wl,-rpath,"$TARGET_DIR/release"
+"$CC" "${CFLAGS[@]}" bench/c/sign_rate.c -o "$WORK/c_static" \
+  "$TARGET_DIR/release/libnuvera_signing.a" -lpthread -ldl -lm
 
-best() { python3 -c 'import sys; print(max(float(x) for x in sys.argv[1:]))' "$@"; }
-rust=() shared=() static=()
+: >"$WORK/results"
 for round in $(seq "$ROUNDS"); do
-  rust+=("$("$RUST" sign-rate "$KEY" "$SECS" 2>/dev/null)")
-  shared+=("$("$WORK/sign_rate_shared" "$KEY" "$SECS" 2>/dev/null)")
-  static+=("$("$WORK/sign_rate_static" "$KEY" "$SECS" 2>/dev/null)")
-  echo "round $round: rust ${rust[-1]}  c-shared ${shared[-1]}  c-static ${static[-1]} signs/s" >&2
+  for prog in rust c_shared c_static; do
+    exe=$WORK/$prog
+    [ "$prog" = rust ] && exe=$RUST
+    echo "$prog $("$exe" "$KEY" "$SECS" 2>/dev/null)" >>"$WORK/results"
+  done
+  echo "round $round: $(tail -n 3 "$WORK/results" | tr '\n' ' ')" >&2
 done
-R=$(best "${rust[@]}") S=$(best "${shared[@]}") T=$(best "${static[@]}")
-python3 - "$R" "$S" "$T" "$SECS" "$ROUNDS" <<'PY'
-import sys
-r, s, t = map(float, sys.argv[1:4])
-print(f"RSA-2048 sign/s, best of {sys.argv[5]} interleaved rounds of {sys.argv[4]} s each")
-print(f"  Rust core (bench_probe)          {r:10.1f}")
-print(f"  C API, libnuvera_signing.so      {s:10.1f}   overhead {100 * (r - s) / r:+.2f} %")
-print(f"  C API, libnuvera_signing.a       {t:10.1f}   overhead {100 * (r - t) / r:+.2f} %")
+python3 - "$WORK/results" "$SECS" "$ROUNDS" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+med = lambda prog, col: statistics.median(float(r[col]) for r in rows if r[0] == prog)
+print(f"RSA-2048 sign/s, median of {sys.argv[3]} interleaved rounds of {sys.argv[2]} s "
+      f"({sys.argv[4]} cores, load average {sys.argv[5]})")
+print(f"{'':34}{'per CPU-second':>16}{'per wall-second':>17}")
+base_cpu, base_wall = med("rust", 1), med("rust", 2)
+for prog, name in [("rust", "Rust core, direct"), ("c_shared", "C API, libnuvera_signing.so"),
+                   ("c_static", "C API, libnuvera_signing.a")]:
+    cpu, wall = med(prog, 1), med(prog, 2)
+    note = "" if prog == "rust" else f"   overhead {100 * (base_cpu - cpu) / base_cpu:+.2f} % (CPU), {100 * (base_wall - wall) / base_wall:+.2f} % (wall)"
+    print(f"  {name:32}{cpu:16.1f}{wall:17.1f}{note}")
 PY

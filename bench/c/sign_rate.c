@@ -1,9 +1,10 @@
 /*
- * Signs through the C API for a while and prints signs per second: the same workload as the core's
- * `bench_probe sign-rate` (key parsed once, POST /api/v1/customers with the same 49-byte JSON
- * body, default options, random jti, token read), so bench/c/run.sh can compare the two.
+ * Signs through the C API for a while and prints signs per second of thread CPU time, then per
+ * second of wall time, on one line: the same workload as bindings/c/examples/core_sign_rate.rs
+ * (and the core's `bench_probe sign-rate`): key parsed once, POST /api/v1/customers with the same
+ * 49-byte JSON body, default options, random jti, token read. bench/c/run.sh compares the two.
  *
- *   sign_rate <pem> <seconds>      prints the rate alone on stdout; details on stderr
+ *   sign_rate <pem> <seconds>      prints "<cpu rate> <wall rate>" on stdout; details on stderr
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,13 @@
 
 #include <nuvera_signing.h>
 
-static double now(void) {
+static double seconds_of(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double now(void) { return seconds_of(CLOCK_MONOTONIC); }
 
 static volatile size_t sink;
 
@@ -44,7 +47,7 @@ int main(int argc, char **argv) {
   nuvera_private_key *key = NULL;
   nuvera_signer *signer = NULL;
   nuvera_error *err = NULL;
-  double seconds, start, elapsed;
+  double seconds, start, elapsed, cpu_start, cpu;
   unsigned long count = 0;
 
   if (argc != 3 || (seconds = atof(argv[2])) <= 0) {
@@ -63,12 +66,14 @@ int main(int argc, char **argv) {
     if (!sign_once(signer, body, len)) return 1;
   }
   start = now();
+  cpu_start = seconds_of(CLOCK_THREAD_CPUTIME_ID);
   while ((elapsed = now() - start) < seconds) {
     if (!sign_once(signer, body, len)) return 1;
     count++;
   }
-  fprintf(stderr, "c-api signs=%lu elapsed=%.3fs\n", count, elapsed);
-  printf("%.1f\n", (double)count / elapsed);
+  cpu = seconds_of(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+  fprintf(stderr, "c-api signs=%lu wall=%.3fs cpu=%.3fs\n", count, elapsed, cpu);
+  printf("%.1f %.1f\n", (double)count / cpu, (double)count / elapsed);
   nuvera_signer_free(signer);
   return 0;
 }
