@@ -125,7 +125,7 @@ static int post_json(const nuvera_signer *signer, const char *base) {
                 &response);
   nuvera_signed_request_free(signed_request);
   printf("POST %s (JSON): HTTP %ld %s\n", url, status, response.text);
-  return status == 200;
+  return status >= 200 && status < 300;
 }
 
 static int post_multipart(const nuvera_signer *signer, const char *base, const char *file) {
@@ -156,7 +156,7 @@ static int post_multipart(const nuvera_signer *signer, const char *base, const c
     status = post(url, content_type, body, len, signed_request, &response);
     printf("POST %s (multipart, %lu bytes): HTTP %ld %s\n", url, (unsigned long)len, status,
            response.text);
-    ok = status == 200;
+    ok = status >= 200 && status < 300;
   }
   nuvera_signed_request_free(signed_request);
   nuvera_bytes_free(body, len);
