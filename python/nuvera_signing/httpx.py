@@ -10,7 +10,9 @@ core's canonical object. Streaming bodies (generators, iterators) raise
 
 Redirects: keep the client's ``follow_redirects=False`` (httpx's default); ``NuveraAuth`` follows
 them itself and signs each same-origin hop again with a fresh ``jti`` (a hop to another origin is
-sent without the Nuvera headers). Retries: ``retries=N`` re-sends, signed again, after a status in
+sent without the Nuvera headers). With ``follow_redirects=True`` httpx resends the old token to the
+new location itself; when that answers 401, ``NuveraAuth`` signs the final request and sends it
+once more (one wasted round trip: prefer the default). Retries: ``retries=N`` re-sends, signed again, after a status in
 ``retry_statuses``.
 """
 
@@ -29,6 +31,15 @@ __all__ = ["NuveraAuth"]
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 _PORTS = {"http": 80, "https": 443}
 _Step = Union[httpx.Request, float]
+
+
+def _read(request: httpx.Request) -> httpx.Request:
+    """A request whose body is loaded (a request built by the client for a redirect is not)."""
+    try:
+        request.content
+    except httpx.RequestNotRead:
+        request.read()
+    return request
 
 
 def _origin(url: httpx.URL) -> Tuple[str, str, Optional[int]]:
@@ -142,12 +153,27 @@ class NuveraAuth(httpx.Auth):
         return new
 
     def _flow(self, request: httpx.Request) -> Generator[_Step, httpx.Response, None]:
+        origin = _origin(request.url)
         self.sign(request)
         response = yield request
         attempt = 0
         hops = 0
+        resigned_client_redirect = False
         while True:
             method = response.request.method.upper()
+            if (
+                response.history
+                and response.status_code == 401
+                and not resigned_client_redirect
+                and _origin(response.request.url) == origin
+            ):
+                # The client followed a redirect itself (follow_redirects=True) and resent the old
+                # token, which names the old uri: sign the final request and send it once more.
+                resigned_client_redirect = True
+                again = _read(response.request)
+                self.sign(again)
+                response = yield again
+                continue
             if (
                 attempt < self.retries
                 and response.status_code in self.retry_statuses
@@ -157,7 +183,7 @@ class NuveraAuth(httpx.Auth):
                 attempt += 1
                 if wait > 0:
                     yield wait
-                again = response.request
+                again = _read(response.request)
                 self.sign(again)
                 response = yield again
                 continue

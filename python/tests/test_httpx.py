@@ -50,6 +50,18 @@ def test_redirect_is_signed_again(server: Server, signer: ns.Signer) -> None:
     assert second["body_hash"] == ns.body_hash(b'{"a":1}') and first["jti"] != second["jti"]
 
 
+def test_client_following_redirects_gets_a_second_signed_try(server: Server, signer: ns.Signer) -> None:
+    with httpx.Client(auth=NuveraAuth(signer), follow_redirects=True) as c:
+        r = c.post(server.url + "/api/v1/redirect/x", content=b'{"a":1}', headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    codes = [(e["target"], e["code"]) for e in server.log[-3:]]
+    assert codes == [
+        ("/api/v1/redirect/x", "OK"),
+        ("/api/v1/customers/after-redirect?hop=2", "AUTH_URI_MISMATCH"),  # httpx resent the old token
+        ("/api/v1/customers/after-redirect?hop=2", "OK"),
+    ]
+
+
 def test_retry_after_503_carries_a_fresh_jti(server: Server, signer: ns.Signer) -> None:
     server.flaky_failures = 2
     with httpx.Client(auth=NuveraAuth(signer, retries=3, retry_methods=None)) as c:
