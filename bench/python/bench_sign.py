@@ -1,0 +1,171 @@
+"""Benchmark (not a test): nuvera_signing's Signer.sign against PyJWT, and the multipart hash of a
+1 GiB file against hashlib.
+
+    pip install target/wheels/nuvera_signing-*.whl pyjwt cryptography
+    python bench/python/bench_sign.py [--seconds 3] [--big-file-gib 1]
+
+PyJWT is measured as a partner would use it: building the same nine claims (SHA-256 of the body
+with hashlib, uuid4, time) and encoding with a preloaded ``cryptography`` key, or with the PEM
+given on each call (PyJWT then parses the key every time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = ROOT / "testdata/keys/test-rsa2048-pkcs8.pem"
+URL = "https://api.nuvera.global/api/v1/customers"
+API_KEY = "nv_live_3f9a2c7d1e"
+BODY = json.dumps({"companyName": "Acme Imports", "registrationNumber": "ACME-123"}).encode()
+
+
+def rate(fn: Callable[[], Any], seconds: float) -> float:
+    fn()
+    n = 0
+    start = time.perf_counter()
+    while True:
+        for _ in range(20):
+            fn()
+        n += 20
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n / elapsed
+
+
+def threaded_rate(fn: Callable[[], Any], threads: int, seconds: float) -> float:
+    counts = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def work(i: int) -> None:
+        c = 0
+        while time.perf_counter() < stop:
+            for _ in range(10):
+                fn()
+            c += 10
+        counts[i] = c
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    start = time.perf_counter()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
+def pyjwt_claims() -> Dict[str, Any]:
+    now = int(time.time())
+    return {
+        "iss": "nuvera-api", "aud": "nuvera-rest-api", "sub": API_KEY, "method": "POST",
+        "uri": "/api/v1/customers", "bodyHash": hashlib.sha256(BODY).hexdigest(),
+        "iat": now, "exp": now + 55, "jti": str(uuid.uuid4()),
+    }
+
+
+HASH_CHILD = r"""
+import hashlib, resource, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+if mode == "nuvera":
+    import nuvera_signing as ns
+    h = ns.MultipartForm().add_file_path("file", path, "big.bin", "application/octet-stream").body_hash()
+else:
+    d = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            d.update(b)
+    h = d.hexdigest()
+dt = time.perf_counter() - t
+# VmHWM is this process's own peak (ru_maxrss survives fork+exec and would show the parent's).
+hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+except OSError:
+    pass
+print(f"{dt:.3f} {hwm} {h}")
+"""
+
+
+def big_file_hash(gib: float) -> None:
+    size = int(gib * (1 << 30))
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMPDIR")) as tmp:
+        path = Path(tmp) / "big.bin"
+        chunk = os.urandom(1 << 20)
+        with path.open("wb") as f:
+            for _ in range(size // len(chunk)):
+                f.write(chunk)
+        for mode in ("hashlib", "nuvera"):
+            # warm the page cache first, then measure
+            subprocess.run([sys.executable, "-c", HASH_CHILD, mode, str(path)], check=True, capture_output=True)
+            out = subprocess.run([sys.executable, "-c", HASH_CHILD, mode, str(path)],
+                                 check=True, capture_output=True, text=True).stdout.split()
+            secs, rss_kib = float(out[0]), int(out[1])
+            label = "hashlib.sha256 of the file (1 MiB reads)" if mode == "hashlib" else \
+                "MultipartForm.add_file_path(...).body_hash()"
+            print(f"{gib:g} GiB {label:48s} {secs:6.2f} s  {size / secs / 1e6:7.0f} MB/s  "
+                  f"peak RSS {rss_kib / 1024:6.1f} MiB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--big-file-gib", type=float, default=1.0)
+    args = ap.parse_args()
+
+    import jwt
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    import nuvera_signing as ns
+
+    pem = KEY.read_bytes()
+    signer = ns.Signer(ns.PrivateKey.from_pem(pem), API_KEY)
+    crypto_key = load_pem_private_key(pem, password=None)
+
+    def ours() -> Any:
+        return signer.sign("POST", URL, BODY).headers
+
+    def pyjwt_preloaded() -> Any:
+        return jwt.encode(pyjwt_claims(), crypto_key, algorithm="RS256")  # type: ignore[arg-type]
+
+    def pyjwt_pem() -> Any:
+        return jwt.encode(pyjwt_claims(), pem, algorithm="RS256")
+
+    import cryptography
+
+    print(f"python {sys.version.split()[0]}, PyJWT {jwt.__version__}, cryptography "
+          f"{cryptography.__version__}, nuvera_signing {ns.__version__}, {os.cpu_count()} CPUs")
+    s = args.seconds
+    results = {
+        "nuvera_signing Signer.sign, 1 thread": rate(ours, s),
+        "PyJWT + preloaded cryptography key, 1 thread": rate(pyjwt_preloaded, s),
+        "PyJWT given the PEM each call, 1 thread": rate(pyjwt_pem, s),
+        "nuvera_signing Signer.sign, 2 threads": threaded_rate(ours, 2, s),
+        "PyJWT + preloaded cryptography key, 2 threads": threaded_rate(pyjwt_preloaded, 2, s),
+    }
+    base = results["PyJWT + preloaded cryptography key, 1 thread"]
+    for name, r in results.items():
+        print(f"{name:48s} {r:8.0f} sign/s  ({r / base:4.2f}x PyJWT preloaded)")
+    if args.big_file_gib > 0:
+        big_file_hash(args.big_file_gib)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,768 @@
+//! uniffi bindings of `nuvera-signing`: the native part of the Python wheel.
+//!
+//! Glue only. Every rule (uri, body hashes, multipart canonicalization, claims, JWT, verification,
+//! explain) is in the core crate; this file converts types and errors at the FFI boundary.
+//!
+//! - Bytes cross as `Vec<u8>`; large bodies and files are given as paths and streamed by the core,
+//!   so they never cross the FFI whole.
+//! - Every fallible call returns [`NuveraError`], which carries the core's stable `code` string and
+//!   its message (and, for verification, the HTTP status). Panics are caught by uniffi's scaffolding
+//!   and never unwind into Python; nothing here unwraps.
+//! - Secrets: `PrivateKey` never exposes key material, and no error message contains a key, an API
+//!   key or a token (the core's messages never do).
+
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use nuvera_signing as core;
+use nuvera_signing::{Body, SignOverrides};
+
+uniffi::setup_scaffolding!();
+
+/// The one error type of the binding: a stable `code` (`ErrorCode::as_str` / `AuthCode::as_str`)
+/// and a human `message`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
+pub enum NuveraError {
+    /// Signing-side failure (`INVALID_PRIVATE_KEY`, `INVALID_URL`, `MULTIPART_MALFORMED`, …).
+    Signing {
+        /// Stable code.
+        code: String,
+        /// What to change.
+        message: String,
+    },
+    /// A request refused by the verifier (`AUTH_*`).
+    Verification {
+        /// Stable `AUTH_*` code.
+        code: String,
+        /// What to change.
+        message: String,
+        /// HTTP status to answer with (401, or 403 for `AUTH_PERMISSION_DENIED`).
+        http_status: u16,
+    },
+}
+
+impl fmt::Display for NuveraError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NuveraError::Signing { code, message }
+            | NuveraError::Verification { code, message, .. } => write!(f, "{code}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for NuveraError {}
+
+impl From<core::Error> for NuveraError {
+    fn from(e: core::Error) -> Self {
+        NuveraError::Signing {
+            code: e.code().as_str().to_owned(),
+            message: e.message().to_owned(),
+        }
+    }
+}
+
+impl From<core::VerifyError> for NuveraError {
+    fn from(e: core::VerifyError) -> Self {
+        NuveraError::Verification {
+            code: e.code().as_str().to_owned(),
+            message: e.message().to_owned(),
+            http_status: e.http_status(),
+        }
+    }
+}
+
+type Result<T, E = NuveraError> = std::result::Result<T, E>;
+
+/// A lock that survives a poisoned mutex: the form's state stays usable (the core never leaves a
+/// form half-updated on error), and a panic never turns into a second panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+/// A parsed RSA private key. Never shows key material.
+#[derive(uniffi::Object)]
+pub struct PrivateKey {
+    inner: Arc<core::PrivateKey>,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+#[uniffi::export]
+impl PrivateKey {
+    /// Parses PEM text (PKCS#8, PKCS#1, encrypted PKCS#8 with `passphrase`; literal `\n` accepted).
+    #[uniffi::constructor]
+    pub fn from_pem(pem: Vec<u8>, passphrase: Option<Vec<u8>>) -> Result<Arc<Self>> {
+        let key = core::PrivateKey::from_pem(&pem, passphrase.as_deref())?;
+        Ok(Arc::new(PrivateKey {
+            inner: Arc::new(key),
+        }))
+    }
+
+    /// Reads and parses a PEM file.
+    #[uniffi::constructor]
+    pub fn from_file(path: String, passphrase: Option<Vec<u8>>) -> Result<Arc<Self>> {
+        let key = core::PrivateKey::from_file(&path, passphrase.as_deref())?;
+        Ok(Arc::new(PrivateKey {
+            inner: Arc::new(key),
+        }))
+    }
+
+    /// The SPKI public key PEM (what to register with Nuvera).
+    pub fn public_key_pem(&self) -> String {
+        self.inner.public_key().to_pem()
+    }
+
+    /// `SHA256:` + hex SHA-256 of the SPKI DER.
+    pub fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> u32 {
+        u32::try_from(self.inner.bits()).unwrap_or(u32::MAX)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+/// The nine signed claims (`sub` is the API key: do not log it).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Claims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// The API key.
+    pub sub: String,
+    /// Upper-cased method.
+    pub method: String,
+    /// Request target.
+    pub uri: String,
+    /// Body hash.
+    pub body_hash: String,
+    /// Issued at (Unix seconds).
+    pub iat: u64,
+    /// Expiry (Unix seconds).
+    pub exp: u64,
+    /// Token id.
+    pub jti: String,
+}
+
+impl From<&core::Claims> for Claims {
+    fn from(c: &core::Claims) -> Self {
+        Claims {
+            iss: c.iss.clone(),
+            aud: c.aud.clone(),
+            sub: c.sub.clone(),
+            method: c.method.clone(),
+            uri: c.uri.clone(),
+            body_hash: c.body_hash.clone(),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti.clone(),
+        }
+    }
+}
+
+/// One HTTP header.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Header {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+}
+
+/// A signed request: headers, token, claims, proof.
+#[derive(uniffi::Object)]
+pub struct SignedRequest {
+    inner: core::SignedRequest,
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+#[uniffi::export]
+impl SignedRequest {
+    /// `x-api-key` and `Authorization`, in that order.
+    pub fn headers(&self) -> Vec<Header> {
+        self.inner
+            .headers()
+            .into_iter()
+            .map(|(name, value)| Header {
+                name: name.to_owned(),
+                value,
+            })
+            .collect()
+    }
+
+    /// The compact JWT.
+    pub fn token(&self) -> String {
+        self.inner.token().to_owned()
+    }
+
+    /// `Bearer <token>`.
+    pub fn authorization(&self) -> String {
+        self.inner.authorization()
+    }
+
+    /// The signed claims.
+    pub fn claims(&self) -> Claims {
+        self.inner.claims().into()
+    }
+
+    /// The proof artifact as pretty JSON (no secret in it).
+    pub fn proof_json(&self) -> String {
+        self.inner.proof().to_json_pretty()
+    }
+}
+
+/// Signs requests for one API key. Thread-safe.
+#[derive(uniffi::Object)]
+pub struct Signer {
+    inner: core::Signer,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+fn overrides(iat: Option<u64>, jti: Option<String>) -> SignOverrides {
+    SignOverrides { iat, jti }
+}
+
+#[uniffi::export]
+impl Signer {
+    /// A signer; `None` options take the contract's defaults (55 s, `nuvera-api`, `nuvera-rest-api`).
+    #[uniffi::constructor]
+    pub fn new(
+        key: Arc<PrivateKey>,
+        api_key: String,
+        lifetime_secs: Option<u32>,
+        issuer: Option<String>,
+        audience: Option<String>,
+    ) -> Result<Arc<Self>> {
+        let mut options = core::SignerOptions::default();
+        if let Some(l) = lifetime_secs {
+            options.lifetime_secs = l;
+        }
+        if let Some(i) = issuer {
+            options.issuer = i;
+        }
+        if let Some(a) = audience {
+            options.audience = a;
+        }
+        let inner = core::Signer::with_options(Arc::clone(&key.inner), &api_key, options)?;
+        Ok(Arc::new(Signer { inner }))
+    }
+
+    /// Signs a plain request; `body` `None` is no body.
+    pub fn sign(
+        &self,
+        method: String,
+        url: String,
+        body: Option<Vec<u8>>,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        let body = match &body {
+            Some(b) => Body::Bytes(b),
+            None => Body::Empty,
+        };
+        self.sign_body(&method, &url, body, iat, jti)
+    }
+
+    /// Signs with a `bodyHash` computed elsewhere.
+    pub fn sign_precomputed(
+        &self,
+        method: String,
+        url: String,
+        body_hash: String,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        let hash = core::BodyHash::parse(&body_hash)?;
+        self.sign_body(&method, &url, Body::Precomputed(hash), iat, jti)
+    }
+
+    /// Signs a request whose body is the content of the file at `path` (streamed).
+    pub fn sign_file(
+        &self,
+        method: String,
+        url: String,
+        path: String,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        self.sign_body(&method, &url, Body::File(Path::new(&path)), iat, jti)
+    }
+
+    /// Signs an encoded multipart body sent with `content_type` (hashed through its canonical
+    /// object).
+    pub fn sign_multipart_wire(
+        &self,
+        method: String,
+        url: String,
+        content_type: String,
+        body: Vec<u8>,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        let body = Body::MultipartWire {
+            content_type: &content_type,
+            body: &body,
+        };
+        self.sign_body(&method, &url, body, iat, jti)
+    }
+
+    /// Signs a multipart request described by `form`.
+    pub fn sign_multipart(
+        &self,
+        method: String,
+        url: String,
+        form: Arc<MultipartForm>,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        let mut form = lock(&form.inner);
+        self.sign_body(&method, &url, Body::Multipart(&mut form), iat, jti)
+    }
+}
+
+impl Signer {
+    fn sign_body(
+        &self,
+        method: &str,
+        url: &str,
+        body: Body<'_>,
+        iat: Option<u64>,
+        jti: Option<String>,
+    ) -> Result<Arc<SignedRequest>> {
+        let inner = self
+            .inner
+            .sign_with(method, url, body, &overrides(iat, jti))?;
+        Ok(Arc::new(SignedRequest { inner }))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multipart
+
+/// An encoded multipart body.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EncodedForm {
+    /// The wire bytes.
+    pub body: Vec<u8>,
+    /// `multipart/form-data; boundary=…`
+    pub content_type: String,
+    /// The canonical object (contract §5) of exactly these bytes.
+    pub canonical_json: String,
+    /// Its `bodyHash`.
+    pub body_hash: String,
+}
+
+/// A `multipart/form-data` body described by parts. Thread-safe (calls are serialized).
+#[derive(uniffi::Object)]
+pub struct MultipartForm {
+    inner: Mutex<core::MultipartForm>,
+}
+
+impl fmt::Debug for MultipartForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*lock(&self.inner), f)
+    }
+}
+
+#[uniffi::export]
+impl MultipartForm {
+    /// An empty form with a random boundary, or `boundary` when given.
+    #[uniffi::constructor]
+    pub fn new(boundary: Option<String>) -> Result<Arc<Self>> {
+        let form = match boundary {
+            Some(b) => core::MultipartForm::with_boundary(&b)?,
+            None => core::MultipartForm::new(),
+        };
+        Ok(Arc::new(MultipartForm {
+            inner: Mutex::new(form),
+        }))
+    }
+
+    /// Adds a text field.
+    pub fn add_field(&self, name: String, value: String) -> Result<()> {
+        lock(&self.inner).add_field(&name, &value)?;
+        Ok(())
+    }
+
+    /// Adds a file by path (streamed whenever hashed or encoded).
+    pub fn add_file_path(
+        &self,
+        field_name: String,
+        path: String,
+        file_name: Option<String>,
+        mime_type: Option<String>,
+    ) -> Result<()> {
+        lock(&self.inner).add_file_path(
+            &field_name,
+            &path,
+            file_name.as_deref(),
+            mime_type.as_deref(),
+        )?;
+        Ok(())
+    }
+
+    /// Adds a file from memory.
+    pub fn add_file_bytes(
+        &self,
+        field_name: String,
+        file_name: String,
+        bytes: Vec<u8>,
+        mime_type: Option<String>,
+    ) -> Result<()> {
+        lock(&self.inner).add_file_bytes(&field_name, &file_name, bytes, mime_type.as_deref())?;
+        Ok(())
+    }
+
+    /// `multipart/form-data; boundary=…`
+    pub fn content_type(&self) -> String {
+        lock(&self.inner).content_type()
+    }
+
+    /// The boundary.
+    pub fn boundary(&self) -> String {
+        lock(&self.inner).boundary().to_owned()
+    }
+
+    /// The canonical object's compact JSON.
+    pub fn canonical_json(&self) -> Result<String> {
+        Ok(lock(&self.inner).canonical()?.to_json())
+    }
+
+    /// The multipart `bodyHash`.
+    pub fn body_hash(&self) -> Result<String> {
+        Ok(lock(&self.inner).body_hash()?.as_str().to_owned())
+    }
+
+    /// Encodes the body in memory, with its canonical object and hash (one pass).
+    pub fn encode(&self) -> Result<EncodedForm> {
+        let mut form = lock(&self.inner);
+        let (body, canonical) = form.to_bytes()?;
+        Ok(EncodedForm {
+            body,
+            content_type: form.content_type(),
+            canonical_json: canonical.to_json(),
+            body_hash: canonical.body_hash().as_str().to_owned(),
+        })
+    }
+
+    /// Encodes the body into the file at `path` (created or truncated), streaming; returns the
+    /// canonical object's JSON of exactly the bytes written.
+    pub fn write_to_file(&self, path: String) -> Result<String> {
+        let file = std::fs::File::create(&path).map_err(|e| NuveraError::Signing {
+            code: core::ErrorCode::IoError.as_str().to_owned(),
+            message: format!("cannot create {path}: {e}"),
+        })?;
+        let mut out = std::io::BufWriter::new(file);
+        let canonical = lock(&self.inner).write_to(&mut out)?;
+        std::io::Write::flush(&mut out).map_err(|e| NuveraError::Signing {
+            code: core::ErrorCode::IoError.as_str().to_owned(),
+            message: format!("cannot write {path}: {e}"),
+        })?;
+        Ok(canonical.to_json())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free functions
+
+/// SHA-256 hex of `body` (contract §4).
+#[uniffi::export]
+pub fn body_hash(body: Vec<u8>) -> String {
+    core::body_hash(&body).as_str().to_owned()
+}
+
+/// SHA-256 hex of a file's content, streamed.
+#[uniffi::export]
+pub fn body_hash_file(path: String) -> Result<String> {
+    Ok(core::body_hash_file(&path)?.0.as_str().to_owned())
+}
+
+/// Multipart `bodyHash` of an encoded body (contract §5).
+#[uniffi::export]
+pub fn multipart_body_hash(content_type: String, body: Vec<u8>) -> Result<String> {
+    Ok(core::multipart_body_hash(&content_type, &body)?
+        .as_str()
+        .to_owned())
+}
+
+/// Multipart canonical object's JSON of an encoded body.
+#[uniffi::export]
+pub fn multipart_canonical_json(content_type: String, body: Vec<u8>) -> Result<String> {
+    Ok(core::multipart::canonicalize_wire(&content_type, &body)?.to_json())
+}
+
+/// Multipart `bodyHash` of an encoded body stored in a file, streamed.
+#[uniffi::export]
+pub fn multipart_body_hash_file(content_type: String, path: String) -> Result<String> {
+    let file = std::fs::File::open(&path).map_err(|e| NuveraError::Signing {
+        code: core::ErrorCode::IoError.as_str().to_owned(),
+        message: format!("cannot open {path}: {e}"),
+    })?;
+    Ok(
+        core::multipart_body_hash_reader(&content_type, std::io::BufReader::new(file))?
+            .as_str()
+            .to_owned(),
+    )
+}
+
+/// The `uri` claim for a URL or request target (contract §3).
+#[uniffi::export]
+pub fn request_uri(url: String) -> Result<String> {
+    Ok(core::request_uri(&url)?)
+}
+
+/// The URL to hand an HTTP client so that it sends exactly the signed `uri`.
+#[uniffi::export]
+pub fn sendable_url(url: String) -> Result<String> {
+    Ok(core::sendable_url(&url)?)
+}
+
+/// True when `content_type` is `multipart/form-data` (so the body is hashed through its canonical
+/// object, not as bytes).
+#[uniffi::export]
+pub fn is_multipart_form_data(content_type: String) -> bool {
+    core::verify::is_multipart_form_data(&content_type)
+}
+
+/// The hash a server computes of a received body (multipart through its canonical object).
+#[uniffi::export]
+pub fn received_body_hash(content_type: Option<String>, body: Vec<u8>) -> Result<String> {
+    Ok(core::received_body_hash(content_type.as_deref(), &body)?
+        .as_str()
+        .to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+/// A verified request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Verified {
+    /// The application's name.
+    pub application: String,
+    /// The claims.
+    pub claims: Claims,
+    /// The permission the route needed, if any.
+    pub permission: Option<String>,
+    /// Fingerprint of the public key that verified the signature.
+    pub key_fingerprint: String,
+}
+
+/// Server side of contract §6. Thread-safe; keeps its replay cache.
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    inner: core::Verifier,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+fn verifier(
+    registry: core::Registry,
+    issuer: Option<String>,
+    audience: Option<String>,
+    clock_skew_secs: Option<u32>,
+    now: Option<u64>,
+) -> Result<Arc<Verifier>> {
+    let mut options = core::VerifierOptions::default();
+    if let Some(i) = issuer {
+        options.issuer = i;
+    }
+    if let Some(a) = audience {
+        options.audience = a;
+    }
+    if let Some(s) = clock_skew_secs {
+        options.clock_skew_secs = s;
+    }
+    let mut inner = core::Verifier::new(registry).with_options(options)?;
+    if let Some(now) = now {
+        inner = inner.with_clock(Arc::new(core::FixedClock(now)));
+    }
+    Ok(Arc::new(Verifier { inner }))
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// From a registry file (TOML when it ends in `.toml`, JSON otherwise). `now` pins the clock.
+    #[uniffi::constructor]
+    pub fn from_file(
+        path: String,
+        issuer: Option<String>,
+        audience: Option<String>,
+        clock_skew_secs: Option<u32>,
+        now: Option<u64>,
+    ) -> Result<Arc<Self>> {
+        let registry = core::Registry::from_file(&path)?;
+        verifier(registry, issuer, audience, clock_skew_secs, now)
+    }
+
+    /// From registry text (`format` is `json` or `toml`); relative key files resolve against
+    /// `base_dir` (default: the current directory).
+    #[uniffi::constructor]
+    pub fn from_text(
+        text: String,
+        format: String,
+        base_dir: Option<String>,
+        issuer: Option<String>,
+        audience: Option<String>,
+        clock_skew_secs: Option<u32>,
+        now: Option<u64>,
+    ) -> Result<Arc<Self>> {
+        let base = base_dir.unwrap_or_else(|| ".".to_owned());
+        let registry = if format.eq_ignore_ascii_case("toml") {
+            core::Registry::from_toml_str(&text, Path::new(&base))?
+        } else if format.eq_ignore_ascii_case("json") {
+            core::Registry::from_json_str(&text, Path::new(&base))?
+        } else {
+            return Err(NuveraError::Signing {
+                code: core::ErrorCode::InvalidRegistry.as_str().to_owned(),
+                message: format!("registry format must be \"json\" or \"toml\", not {format:?}"),
+            });
+        };
+        verifier(registry, issuer, audience, clock_skew_secs, now)
+    }
+
+    /// Applies every rule of contract §6; the first failure is a `Verification` error.
+    pub fn verify(
+        &self,
+        method: String,
+        target: String,
+        api_key: Option<String>,
+        authorization: Option<String>,
+        body_hash: String,
+    ) -> Result<Verified> {
+        let hash = core::BodyHash::parse(&body_hash)?;
+        let request = core::ReceivedRequest {
+            method: &method,
+            target: &target,
+            api_key: api_key.as_deref(),
+            authorization: authorization.as_deref(),
+            body_hash: &hash,
+        };
+        let v = self.inner.verify(&request)?;
+        Ok(Verified {
+            application: v.application,
+            claims: (&v.claims).into(),
+            permission: v.permission,
+            key_fingerprint: v.key_fingerprint,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explain
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExplainFinding {
+    /// `AUTH_*` code.
+    pub code: String,
+    /// `api-key`, `jwt-claims`, `permission` or `body-hash`.
+    pub area: String,
+    /// The signed value, when there is one.
+    pub signed: Option<String>,
+    /// The sent value, when there is one.
+    pub sent: Option<String>,
+    /// Why it fails.
+    pub diagnosis: String,
+    /// What to change.
+    pub fix: String,
+}
+
+/// The outcome of `explain`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExplainReport {
+    /// True when no rule fails.
+    pub ok: bool,
+    /// The code Nuvera would answer with, if any.
+    pub verdict: Option<String>,
+    /// Broken rules, in check order.
+    pub findings: Vec<ExplainFinding>,
+    /// Remarks that are not failures.
+    pub notes: Vec<String>,
+    /// The report for humans.
+    pub text: String,
+    /// The report as JSON (claims with `sub` masked).
+    pub json: String,
+}
+
+/// Explains `token` against the request as sent (never needs the private key).
+#[uniffi::export]
+#[allow(clippy::too_many_arguments)]
+pub fn explain(
+    method: String,
+    url: String,
+    api_key: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+    token: String,
+    public_key_pem: Option<String>,
+    now: Option<u64>,
+) -> Result<ExplainReport> {
+    let options = core::ExplainOptions {
+        public_key: match public_key_pem {
+            Some(pem) => Some(core::PublicKey::from_pem(&pem)?),
+            None => None,
+        },
+        now,
+        ..Default::default()
+    };
+    let mut reader: &[u8] = &body;
+    let sent = core::SentRequest {
+        method: &method,
+        url: &url,
+        api_key: api_key.as_deref(),
+        content_type: content_type.as_deref(),
+        body: &mut reader,
+    };
+    let report = core::explain(sent, &token, &options)?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| NuveraError::Signing {
+        code: core::ErrorCode::IoError.as_str().to_owned(),
+        message: format!("cannot serialize the report: {e}"),
+    })?;
+    Ok(ExplainReport {
+        ok: report.ok(),
+        verdict: report.verdict.map(|c| c.as_str().to_owned()),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| ExplainFinding {
+                code: f.code.as_str().to_owned(),
+                area: f.area.as_str().to_owned(),
+                signed: f.signed.clone(),
+                sent: f.sent.clone(),
+                diagnosis: f.diagnosis.clone(),
+                fix: f.fix.clone(),
+            })
+            .collect(),
+        notes: report.notes.clone(),
+        text: report.to_text(),
+        json,
+    })
+}

@@ -1,0 +1,76 @@
+"""Request signing for the Nuvera partner API, backed by the Rust core.
+
+>>> key = PrivateKey.from_file("private-key.pem")                      # doctest: +SKIP
+>>> signer = Signer(key, "nv_live_3f9a2c7d1e")                          # doctest: +SKIP
+>>> signed = signer.sign("POST", "https://api.nuvera.global/api/v1/customers", b'{"a":1}')  # doctest: +SKIP
+>>> signed.headers                                                      # doctest: +SKIP
+{'x-api-key': '…', 'Authorization': 'Bearer eyJ…'}
+
+HTTP clients: :mod:`nuvera_signing.requests` and :mod:`nuvera_signing.httpx` (optional extras).
+"""
+
+from ._api import (
+    Claims,
+    Finding,
+    MultipartForm,
+    PrivateKey,
+    Report,
+    SignedRequest,
+    Signer,
+    Verified,
+    Verifier,
+    body_hash,
+    body_hash_file,
+    explain,
+    is_multipart_form_data,
+    multipart_body_hash,
+    multipart_body_hash_file,
+    multipart_canonical,
+    received_body_hash,
+    request_uri,
+    sendable_url,
+)
+from .errors import (
+    STREAMING_BODY,
+    InvalidKeyError,
+    InvalidRequestError,
+    MultipartError,
+    NuveraIOError,
+    NuveraSigningError,
+    RegistryError,
+    StreamingBodyError,
+    VerificationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Claims",
+    "Finding",
+    "InvalidKeyError",
+    "InvalidRequestError",
+    "MultipartError",
+    "MultipartForm",
+    "NuveraIOError",
+    "NuveraSigningError",
+    "PrivateKey",
+    "RegistryError",
+    "Report",
+    "STREAMING_BODY",
+    "SignedRequest",
+    "Signer",
+    "StreamingBodyError",
+    "VerificationError",
+    "Verified",
+    "Verifier",
+    "body_hash",
+    "body_hash_file",
+    "explain",
+    "is_multipart_form_data",
+    "multipart_body_hash",
+    "multipart_body_hash_file",
+    "multipart_canonical",
+    "received_body_hash",
+    "request_uri",
+    "sendable_url",
+]

@@ -1,0 +1,729 @@
+"""The Pythonic layer over the native module. Glue only: every rule is in the Rust core."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union
+
+from .errors import InvalidRequestError, NuveraSigningError, error_for
+
+# The uniffi-generated module is untyped; it is kept behind this typed layer.
+_native: Any = importlib.import_module("nuvera_signing._native")
+
+__all__ = [
+    "Claims",
+    "Finding",
+    "MultipartForm",
+    "PrivateKey",
+    "Report",
+    "SignedRequest",
+    "Signer",
+    "Verified",
+    "Verifier",
+    "body_hash",
+    "body_hash_file",
+    "explain",
+    "is_multipart_form_data",
+    "multipart_body_hash",
+    "multipart_body_hash_file",
+    "multipart_canonical",
+    "received_body_hash",
+    "request_uri",
+    "sendable_url",
+]
+
+StrPath = Union[str, "os.PathLike[str]"]
+BytesLike = Union[bytes, bytearray, memoryview]
+_T = TypeVar("_T")
+_U32 = 0xFFFF_FFFF
+_U64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def _convert(exc: BaseException) -> NuveraSigningError:
+    if isinstance(exc, _native.NuveraError.Verification):
+        return error_for(exc.code, exc.message, int(exc.http_status))
+    if isinstance(exc, _native.NuveraError):
+        return error_for(exc.code, exc.message)
+    # uniffi's InternalError: a Rust panic caught at the FFI boundary.
+    return NuveraSigningError("INTERNAL_ERROR", f"unexpected failure in the native core: {exc}")
+
+
+def _call(fn: Callable[..., _T], *args: Any) -> _T:
+    try:
+        return fn(*args)
+    except (_native.NuveraError, _native.InternalError) as exc:
+        raise _convert(exc) from None
+
+
+def _bytes(value: Union[BytesLike, str], what: str) -> bytes:
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{what} must be bytes or str, not {type(value).__name__}")
+
+
+def _opt_bytes(value: Union[BytesLike, str, None], what: str) -> Optional[bytes]:
+    return None if value is None else _bytes(value, what)
+
+
+def _path(path: StrPath) -> str:
+    return os.fspath(path)
+
+
+def _uint(value: Optional[int], limit: int, code: str, what: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value <= limit:
+        raise InvalidRequestError(code, f"{what} {value} is out of range")
+    return value
+
+
+# ------------------------------------------------------------------------------------------------
+# Keys
+
+
+class PrivateKey:
+    """A parsed RSA private key (PKCS#8, PKCS#1 or encrypted PKCS#8). Parse once, reuse.
+
+    ``repr`` shows the size and fingerprint, never key material.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @classmethod
+    def from_pem(
+        cls, pem: Union[str, BytesLike], passphrase: Union[str, BytesLike, None] = None
+    ) -> "PrivateKey":
+        """Parses PEM text; an encrypted key needs ``passphrase``."""
+        return cls(
+            _call(
+                _native.PrivateKey.from_pem,
+                _bytes(pem, "pem"),
+                _opt_bytes(passphrase, "passphrase"),
+            )
+        )
+
+    @classmethod
+    def from_file(
+        cls, path: StrPath, passphrase: Union[str, BytesLike, None] = None
+    ) -> "PrivateKey":
+        """Reads and parses a PEM file."""
+        return cls(
+            _call(_native.PrivateKey.from_file, _path(path), _opt_bytes(passphrase, "passphrase"))
+        )
+
+    @property
+    def public_key_pem(self) -> str:
+        """The SPKI public key PEM, to register with Nuvera."""
+        return str(self._native.public_key_pem())
+
+    @property
+    def fingerprint(self) -> str:
+        """``SHA256:`` + hex SHA-256 of the SPKI DER."""
+        return str(self._native.fingerprint())
+
+    @property
+    def bits(self) -> int:
+        """Modulus size in bits."""
+        return int(self._native.bits())
+
+    def __repr__(self) -> str:
+        return f"PrivateKey(bits={self.bits}, fingerprint={self.fingerprint!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a PrivateKey cannot be pickled")
+
+
+# ------------------------------------------------------------------------------------------------
+# Signing
+
+
+@dataclass(frozen=True, repr=False)
+class Claims:
+    """The nine signed claims. ``sub`` is the API key: ``repr`` hides it."""
+
+    iss: str
+    aud: str
+    sub: str
+    method: str
+    uri: str
+    body_hash: str
+    iat: int
+    exp: int
+    jti: str
+
+    @classmethod
+    def _from_native(cls, c: Any) -> "Claims":
+        return cls(
+            iss=c.iss,
+            aud=c.aud,
+            sub=c.sub,
+            method=c.method,
+            uri=c.uri,
+            body_hash=c.body_hash,
+            iat=int(c.iat),
+            exp=int(c.exp),
+            jti=c.jti,
+        )
+
+    def as_dict(self) -> Dict[str, Union[str, int]]:
+        """The claims with their JWT names (``bodyHash``), in the signed order."""
+        return {
+            "iss": self.iss,
+            "aud": self.aud,
+            "sub": self.sub,
+            "method": self.method,
+            "uri": self.uri,
+            "bodyHash": self.body_hash,
+            "iat": self.iat,
+            "exp": self.exp,
+            "jti": self.jti,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Claims(iss={self.iss!r}, aud={self.aud!r}, sub=<redacted>, method={self.method!r}, "
+            f"uri={self.uri!r}, body_hash={self.body_hash!r}, iat={self.iat}, exp={self.exp}, "
+            f"jti={self.jti!r})"
+        )
+
+
+class SignedRequest:
+    """A signed request: the two headers to send, the token, the claims and a proof.
+
+    ``repr`` shows neither the token nor the API key.
+    """
+
+    __slots__ = ("_native", "_claims")
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._claims = Claims._from_native(native.claims())
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """``{"x-api-key": …, "Authorization": "Bearer …"}``."""
+        return {h.name: h.value for h in self._native.headers()}
+
+    @property
+    def token(self) -> str:
+        """The compact JWT."""
+        return str(self._native.token())
+
+    @property
+    def authorization(self) -> str:
+        """``Bearer <token>``."""
+        return str(self._native.authorization())
+
+    @property
+    def claims(self) -> Claims:
+        """The signed claims."""
+        return self._claims
+
+    def proof_json(self) -> str:
+        """The proof artifact (contract §7) as pretty JSON; it holds no secret."""
+        return str(self._native.proof_json())
+
+    def proof(self) -> Dict[str, Any]:
+        """The proof artifact as a dict."""
+        result: Dict[str, Any] = json.loads(self.proof_json())
+        return result
+
+    def __repr__(self) -> str:
+        c = self._claims
+        return f"SignedRequest(method={c.method!r}, uri={c.uri!r}, jti={c.jti!r}, token=<redacted>)"
+
+
+class Signer:
+    """Signs requests for one API key. Thread-safe: share one per application.
+
+    ``lifetime`` is the token lifetime in seconds (default 55, 1..=60); ``issuer`` and ``audience``
+    default to ``nuvera-api`` / ``nuvera-rest-api``.
+    """
+
+    __slots__ = ("_native", "_key")
+
+    def __init__(
+        self,
+        key: PrivateKey,
+        api_key: str,
+        *,
+        lifetime: Optional[int] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+    ) -> None:
+        if not isinstance(key, PrivateKey):
+            raise TypeError("key must be a nuvera_signing.PrivateKey")
+        self._key = key
+        self._native = _call(
+            _native.Signer,
+            key._native,
+            api_key,
+            _uint(lifetime, _U32, "INVALID_LIFETIME", "lifetime"),
+            issuer,
+            audience,
+        )
+
+    @property
+    def key(self) -> PrivateKey:
+        """The signing key."""
+        return self._key
+
+    def sign(
+        self,
+        method: str,
+        url: str,
+        body: Union[BytesLike, str, "MultipartForm", None] = None,
+        *,
+        body_hash: Optional[str] = None,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest:
+        """Signs a request.
+
+        ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
+        send (``str`` is sent as UTF-8), ``None`` for no body, or a :class:`MultipartForm`; or give
+        a precomputed ``body_hash`` instead. ``iat``/``jti`` pin the clock and token id (tests,
+        reproducing a token).
+        """
+        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        if body_hash is not None:
+            if body is not None:
+                raise TypeError("give either body or body_hash, not both")
+            return SignedRequest(
+                _call(self._native.sign_precomputed, method, url, body_hash, iat_, jti)
+            )
+        if isinstance(body, MultipartForm):
+            return self.sign_multipart(method, url, body, iat=iat, jti=jti)
+        return SignedRequest(
+            _call(self._native.sign, method, url, _opt_bytes(body, "body"), iat_, jti)
+        )
+
+    def sign_file(
+        self,
+        method: str,
+        url: str,
+        path: StrPath,
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest:
+        """Signs a request whose body is the file at ``path`` (streamed by the core)."""
+        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        return SignedRequest(_call(self._native.sign_file, method, url, _path(path), iat_, jti))
+
+    def sign_multipart(
+        self,
+        method: str,
+        url: str,
+        form: "MultipartForm",
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest:
+        """Signs a multipart request described by ``form`` (send ``form.to_bytes()`` with
+        ``form.content_type``)."""
+        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        return SignedRequest(
+            _call(self._native.sign_multipart, method, url, form._native, iat_, jti)
+        )
+
+    def sign_multipart_wire(
+        self,
+        method: str,
+        url: str,
+        content_type: str,
+        body: BytesLike,
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest:
+        """Signs an already encoded multipart body (hashed through its canonical object)."""
+        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        return SignedRequest(
+            _call(
+                self._native.sign_multipart_wire,
+                method,
+                url,
+                content_type,
+                _bytes(body, "body"),
+                iat_,
+                jti,
+            )
+        )
+
+    def __repr__(self) -> str:
+        return f"Signer(key={self._key!r}, api_key=<redacted>)"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Signer cannot be pickled")
+
+
+# ------------------------------------------------------------------------------------------------
+# Multipart
+
+
+class MultipartForm:
+    """A ``multipart/form-data`` body described by parts.
+
+    Files given by path are streamed by the core whenever they are hashed or encoded.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, boundary: Optional[str] = None) -> None:
+        self._native = _call(_native.MultipartForm, boundary)
+
+    def add_field(self, name: str, value: str) -> "MultipartForm":
+        """Adds a text field (repeated names are kept)."""
+        _call(self._native.add_field, name, value)
+        return self
+
+    def add_file_path(
+        self,
+        field_name: str,
+        path: StrPath,
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> "MultipartForm":
+        """Adds a file by path; ``file_name`` defaults to the path's last component."""
+        _call(self._native.add_file_path, field_name, _path(path), file_name, mime_type)
+        return self
+
+    def add_file_bytes(
+        self,
+        field_name: str,
+        file_name: str,
+        data: BytesLike,
+        mime_type: Optional[str] = None,
+    ) -> "MultipartForm":
+        """Adds a file from memory (``mime_type`` defaults to ``application/octet-stream``)."""
+        _call(self._native.add_file_bytes, field_name, file_name, _bytes(data, "data"), mime_type)
+        return self
+
+    def add_file(
+        self,
+        field_name: str,
+        source: Union[StrPath, BytesLike],
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> "MultipartForm":
+        """Adds a file from a path or from bytes (bytes need a ``file_name``)."""
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            if file_name is None:
+                raise TypeError("a file given as bytes needs a file_name")
+            return self.add_file_bytes(field_name, file_name, source, mime_type)
+        return self.add_file_path(field_name, source, file_name, mime_type)
+
+    @property
+    def content_type(self) -> str:
+        """``multipart/form-data; boundary=…``: the Content-Type to send."""
+        return str(self._native.content_type())
+
+    @property
+    def boundary(self) -> str:
+        """The boundary used when encoding."""
+        return str(self._native.boundary())
+
+    def canonical_json(self) -> str:
+        """The canonical object (contract §5) as compact JSON."""
+        return str(_call(self._native.canonical_json))
+
+    def canonical(self) -> Dict[str, Any]:
+        """The canonical object as a dict."""
+        result: Dict[str, Any] = json.loads(self.canonical_json())
+        return result
+
+    def body_hash(self) -> str:
+        """The multipart ``bodyHash``."""
+        return str(_call(self._native.body_hash))
+
+    def to_bytes(self) -> bytes:
+        """The encoded body (in memory; for large files prefer :meth:`write_to`)."""
+        return bytes(_call(self._native.encode).body)
+
+    def write_to(self, path: StrPath) -> str:
+        """Encodes the body into the file at ``path``, streaming; returns the canonical JSON of
+        exactly the bytes written."""
+        return str(_call(self._native.write_to_file, _path(path)))
+
+    def __repr__(self) -> str:
+        return f"MultipartForm(boundary={self.boundary!r})"
+
+
+# ------------------------------------------------------------------------------------------------
+# Free functions
+
+
+def body_hash(body: Union[BytesLike, str]) -> str:
+    """SHA-256 hex of the exact body bytes (``str`` as UTF-8)."""
+    return str(_native.body_hash(_bytes(body, "body")))
+
+
+def body_hash_file(path: StrPath) -> str:
+    """SHA-256 hex of a file's content, streamed."""
+    return str(_call(_native.body_hash_file, _path(path)))
+
+
+def multipart_body_hash(content_type: str, body: BytesLike) -> str:
+    """Multipart ``bodyHash`` of an encoded body and its Content-Type."""
+    return str(_call(_native.multipart_body_hash, content_type, _bytes(body, "body")))
+
+
+def multipart_body_hash_file(content_type: str, path: StrPath) -> str:
+    """Multipart ``bodyHash`` of an encoded body stored in a file, streamed."""
+    return str(_call(_native.multipart_body_hash_file, content_type, _path(path)))
+
+
+def multipart_canonical(content_type: str, body: BytesLike) -> str:
+    """The canonical object's compact JSON of an encoded multipart body."""
+    return str(_call(_native.multipart_canonical_json, content_type, _bytes(body, "body")))
+
+
+def request_uri(url: str) -> str:
+    """The ``uri`` claim of a URL or request target (WHATWG ``pathname + search``)."""
+    return str(_call(_native.request_uri, url))
+
+
+def sendable_url(url: str) -> str:
+    """The URL to give an HTTP client so that it sends exactly the signed ``uri``."""
+    return str(_call(_native.sendable_url, url))
+
+
+def is_multipart_form_data(content_type: str) -> bool:
+    """True when ``content_type`` is ``multipart/form-data`` (hashed through its canonical object)."""
+    return bool(_native.is_multipart_form_data(content_type))
+
+
+def received_body_hash(content_type: Optional[str], body: BytesLike) -> str:
+    """The hash a server computes of a received body (multipart through its canonical object)."""
+    return str(_call(_native.received_body_hash, content_type, _bytes(body, "body")))
+
+
+# ------------------------------------------------------------------------------------------------
+# Verification
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A request that passed every rule."""
+
+    application: str
+    claims: Claims
+    permission: Optional[str]
+    key_fingerprint: str
+
+
+def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+    lower = name.lower()
+    for k, v in headers.items():
+        if k.lower() == lower:
+            return v
+    return None
+
+
+class Verifier:
+    """The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    @classmethod
+    def from_file(
+        cls,
+        path: StrPath,
+        *,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> "Verifier":
+        """From a registry file (TOML when its name ends in ``.toml``, JSON otherwise).
+        ``now`` pins the clock (tests)."""
+        return cls(
+            _call(
+                _native.Verifier.from_file,
+                _path(path),
+                issuer,
+                audience,
+                _uint(clock_skew, _U32, "INVALID_CLAIM", "clock_skew"),
+                _uint(now, _U64, "INVALID_CLAIM", "now"),
+            )
+        )
+
+    @classmethod
+    def _from_str(
+        cls,
+        text: str,
+        fmt: str,
+        base_dir: Optional[StrPath],
+        issuer: Optional[str],
+        audience: Optional[str],
+        clock_skew: Optional[int],
+        now: Optional[int],
+    ) -> "Verifier":
+        return cls(
+            _call(
+                _native.Verifier.from_text,
+                text,
+                fmt,
+                None if base_dir is None else _path(base_dir),
+                issuer,
+                audience,
+                _uint(clock_skew, _U32, "INVALID_CLAIM", "clock_skew"),
+                _uint(now, _U64, "INVALID_CLAIM", "now"),
+            )
+        )
+
+    @classmethod
+    def from_json(
+        cls,
+        text: str,
+        *,
+        base_dir: Optional[StrPath] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> "Verifier":
+        """From registry JSON text; relative key files resolve against ``base_dir``."""
+        return cls._from_str(text, "json", base_dir, issuer, audience, clock_skew, now)
+
+    @classmethod
+    def from_toml(
+        cls,
+        text: str,
+        *,
+        base_dir: Optional[StrPath] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> "Verifier":
+        """From registry TOML text; relative key files resolve against ``base_dir``."""
+        return cls._from_str(text, "toml", base_dir, issuer, audience, clock_skew, now)
+
+    def verify(
+        self,
+        method: str,
+        target: str,
+        *,
+        api_key: Optional[str],
+        authorization: Optional[str],
+        body_hash: str,
+    ) -> Verified:
+        """Applies every rule; raises :class:`VerificationError` (``code``, ``http_status``) at
+        the first failing one."""
+        v = _call(self._native.verify, method, target, api_key, authorization, body_hash)
+        return Verified(
+            application=v.application,
+            claims=Claims._from_native(v.claims),
+            permission=v.permission,
+            key_fingerprint=v.key_fingerprint,
+        )
+
+    def verify_request(
+        self, method: str, target: str, headers: Mapping[str, str], body: BytesLike = b""
+    ) -> Verified:
+        """Verifies a received request from its headers (any case) and raw body bytes."""
+        hash_ = received_body_hash(_header(headers, "content-type"), body)
+        return self.verify(
+            method,
+            target,
+            api_key=_header(headers, "x-api-key"),
+            authorization=_header(headers, "authorization"),
+            body_hash=hash_,
+        )
+
+    def __repr__(self) -> str:
+        return "Verifier()"
+
+
+# ------------------------------------------------------------------------------------------------
+# Explain
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: its code and area, the signed and the sent value, why, and the fix."""
+
+    code: str
+    area: str
+    signed: Optional[str]
+    sent: Optional[str]
+    diagnosis: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``explain`` found. ``verdict`` is the code Nuvera would answer with, if any."""
+
+    ok: bool
+    verdict: Optional[str]
+    findings: List[Finding]
+    notes: List[str]
+    text: str
+    json: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def explain(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Union[BytesLike, str, None] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> Report:
+    """Explains why ``token`` does (not) fit the request as sent, rule by rule.
+
+    Never needs the private key; given ``public_key_pem`` it checks the signature too; given
+    ``now`` it checks ``iat``/``exp``.
+    """
+    r = _call(
+        _native.explain,
+        method,
+        url,
+        api_key,
+        content_type,
+        b"" if body is None else _bytes(body, "body"),
+        token,
+        public_key_pem,
+        _uint(now, _U64, "INVALID_CLAIM", "now"),
+    )
+    return Report(
+        ok=bool(r.ok),
+        verdict=r.verdict,
+        findings=[
+            Finding(
+                code=f.code,
+                area=f.area,
+                signed=f.signed,
+                sent=f.sent,
+                diagnosis=f.diagnosis,
+                fix=f.fix,
+            )
+            for f in r.findings
+        ],
+        notes=list(r.notes),
+        text=r.text,
+        json=r.json,
+    )
+
