@@ -88,8 +88,8 @@ impl PrivateKey {
         path: String,
         passphrase: Option<Either<Buffer, String>>,
     ) -> Result<Self, Code> {
-        let key = core::PrivateKey::from_file(path, passphrase.as_ref().map(bytes_of))
-            .map_err(fail)?;
+        let key =
+            core::PrivateKey::from_file(path, passphrase.as_ref().map(bytes_of)).map_err(fail)?;
         Ok(PrivateKey {
             inner: Arc::new(key),
         })
@@ -251,8 +251,7 @@ impl Signer {
                 opts.audience = a;
             }
         }
-        let inner =
-            core::Signer::with_options(key.inner.clone(), &api_key, opts).map_err(fail)?;
+        let inner = core::Signer::with_options(key.inner.clone(), &api_key, opts).map_err(fail)?;
         Ok(Signer { inner })
     }
 
@@ -493,7 +492,11 @@ pub fn body_hash(body: Either<Buffer, String>) -> String {
 /// SHA-256 hex of a file, streamed, on the calling thread.
 #[napi]
 pub fn body_hash_file_sync(path: String) -> Result<String, Code> {
-    Ok(core::body_hash_file(path).map_err(fail)?.0.as_str().to_owned())
+    Ok(core::body_hash_file(path)
+        .map_err(fail)?
+        .0
+        .as_str()
+        .to_owned())
 }
 
 /// SHA-256 hex of a file, streamed on the libuv thread pool.
