@@ -41,6 +41,14 @@ function startServer() {
           res.writeHead(307, { location: '/api/v1/customers/here?x=1' })
           return res.end()
         }
+        if (req.url.startsWith('/api/v1/customers/permanent')) {
+          res.writeHead(308, { location: `/api/v1/customers/${req.url.includes('twice') ? 'moved' : 'here'}` })
+          return res.end()
+        }
+        if (req.url.startsWith('/api/v1/customers/old')) {
+          res.writeHead(301, { location: '/api/v1/customers/new' })
+          return res.end()
+        }
         if (req.url.startsWith('/api/v1/customers/see-other')) {
           res.writeHead(303, { location: '/api/v1/customers/result' })
           return res.end()
@@ -126,6 +134,36 @@ test('signedFetch', async (t) => {
     assert.deepEqual(hops[1].body, body)
     assert.ok(hops[0].verified && hops[1].verified, 'both hops verified')
     assert.notEqual(hops[0].verified.claims.jti, hops[1].verified.claims.jti)
+  })
+
+  await t.test('308 then 307: each hop verified, same method and body', async () => {
+    const before = seen.length
+    const res = await ns.signedFetch(signer, `${base}/api/v1/customers/permanent-twice`, { method: 'POST', body: 'abc' })
+    assert.equal(res.status, 200, await res.clone().text())
+    const hops = seen.slice(before)
+    assert.deepEqual(hops.map((h) => [h.method, h.target, h.body.toString()]), [
+      ['POST', '/api/v1/customers/permanent-twice', 'abc'],
+      ['POST', '/api/v1/customers/moved', 'abc'],
+      ['POST', '/api/v1/customers/here?x=1', 'abc'],
+    ])
+    assert.ok(hops.every((h) => h.verified))
+    assert.equal(new Set(hops.map((h) => h.verified.claims.jti)).size, 3)
+  })
+
+  await t.test('301 after a POST: GET without a body', async () => {
+    const before = seen.length
+    const res = await ns.signedFetch(signer, `${base}/api/v1/customers/old`, { method: 'POST', body: '{}' })
+    assert.equal(res.status, 200, await res.clone().text())
+    const hops = seen.slice(before)
+    assert.deepEqual(hops.map((h) => [h.method, h.target, h.body.length]), [
+      ['POST', '/api/v1/customers/old', 2],
+      ['GET', '/api/v1/customers/new', 0],
+    ])
+  })
+
+  await t.test('redirect: "manual" returns the redirect response', async () => {
+    const res = await ns.signedFetch(signer, `${base}/api/v1/customers/old`, { redirect: 'manual' })
+    assert.equal(res.status, 301)
   })
 
   await t.test('303 redirect: GET without a body', async () => {
