@@ -38,15 +38,15 @@ __all__ = [
 StrPath = Union[str, "os.PathLike[str]"]
 BytesLike = Union[bytes, bytearray, memoryview]
 _T = TypeVar("_T")
-_U32 = 0xFFFF_FFFF
-_U64 = 0xFFFF_FFFF_FFFF_FFFF
+_MAX_I32 = 0x7FFF_FFFF  # the native layer takes signed integers (for Java); see bindings/uniffi
+_MAX_I64 = 0x7FFF_FFFF_FFFF_FFFF
 
 
 def _convert(exc: BaseException) -> NuveraSigningError:
     if isinstance(exc, _native.NuveraError.Verification):
-        return error_for(exc.code, exc.message, int(exc.http_status))
+        return error_for(exc.code, exc.detail, int(exc.http_status))
     if isinstance(exc, _native.NuveraError):
-        return error_for(exc.code, exc.message)
+        return error_for(exc.code, exc.detail)
     # uniffi's InternalError: a Rust panic caught at the FFI boundary.
     return NuveraSigningError("INTERNAL_ERROR", f"unexpected failure in the native core: {exc}")
 
@@ -268,7 +268,7 @@ class Signer:
             _native.Signer,
             key._native,
             api_key,
-            _uint(lifetime, _U32, "INVALID_LIFETIME", "lifetime"),
+            _uint(lifetime, _MAX_I32, "INVALID_LIFETIME", "lifetime"),
             issuer,
             audience,
         )
@@ -295,7 +295,7 @@ class Signer:
         a precomputed ``body_hash`` instead. ``iat``/``jti`` pin the clock and token id (tests,
         reproducing a token).
         """
-        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        iat_ = _uint(iat, _MAX_I64, "INVALID_CLAIM", "iat")
         if body_hash is not None:
             if body is not None:
                 raise TypeError("give either body or body_hash, not both")
@@ -318,7 +318,7 @@ class Signer:
         jti: Optional[str] = None,
     ) -> SignedRequest:
         """Signs a request whose body is the file at ``path`` (streamed by the core)."""
-        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        iat_ = _uint(iat, _MAX_I64, "INVALID_CLAIM", "iat")
         return SignedRequest(_call(self._native.sign_file, method, url, _path(path), iat_, jti))
 
     def sign_multipart(
@@ -332,7 +332,7 @@ class Signer:
     ) -> SignedRequest:
         """Signs a multipart request described by ``form`` (send ``form.to_bytes()`` with
         ``form.content_type``)."""
-        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        iat_ = _uint(iat, _MAX_I64, "INVALID_CLAIM", "iat")
         return SignedRequest(
             _call(self._native.sign_multipart, method, url, form._native, iat_, jti)
         )
@@ -348,7 +348,7 @@ class Signer:
         jti: Optional[str] = None,
     ) -> SignedRequest:
         """Signs an already encoded multipart body (hashed through its canonical object)."""
-        iat_ = _uint(iat, _U64, "INVALID_CLAIM", "iat")
+        iat_ = _uint(iat, _MAX_I64, "INVALID_CLAIM", "iat")
         return SignedRequest(
             _call(
                 self._native.sign_multipart_wire,
@@ -557,8 +557,8 @@ class Verifier:
                 _path(path),
                 issuer,
                 audience,
-                _uint(clock_skew, _U32, "INVALID_CLAIM", "clock_skew"),
-                _uint(now, _U64, "INVALID_CLAIM", "now"),
+                _uint(clock_skew, _MAX_I32, "INVALID_CLAIM", "clock_skew"),
+                _uint(now, _MAX_I64, "INVALID_CLAIM", "now"),
             )
         )
 
@@ -581,8 +581,8 @@ class Verifier:
                 None if base_dir is None else _path(base_dir),
                 issuer,
                 audience,
-                _uint(clock_skew, _U32, "INVALID_CLAIM", "clock_skew"),
-                _uint(now, _U64, "INVALID_CLAIM", "now"),
+                _uint(clock_skew, _MAX_I32, "INVALID_CLAIM", "clock_skew"),
+                _uint(now, _MAX_I64, "INVALID_CLAIM", "now"),
             )
         )
 
@@ -706,7 +706,7 @@ def explain(
         b"" if body is None else _bytes(body, "body"),
         token,
         public_key_pem,
-        _uint(now, _U64, "INVALID_CLAIM", "now"),
+        _uint(now, _MAX_I64, "INVALID_CLAIM", "now"),
     )
     return Report(
         ok=bool(r.ok),

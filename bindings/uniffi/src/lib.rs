@@ -21,32 +21,36 @@ use nuvera_signing::{Body, SignOverrides};
 uniffi::setup_scaffolding!();
 
 /// The one error type of the binding: a stable `code` (`ErrorCode::as_str` / `AuthCode::as_str`)
-/// and a human `message`.
+/// and a human `detail`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
 pub enum NuveraError {
     /// Signing-side failure (`INVALID_PRIVATE_KEY`, `INVALID_URL`, `MULTIPART_MALFORMED`, …).
     Signing {
         /// Stable code.
         code: String,
-        /// What to change.
-        message: String,
+        /// What to change. (Named `detail`: a field called `message` clashes with
+        /// `Throwable.message` in the generated Kotlin.)
+        detail: String,
     },
     /// A request refused by the verifier (`AUTH_*`).
     Verification {
         /// Stable `AUTH_*` code.
         code: String,
-        /// What to change.
-        message: String,
+        /// What to change. (Named `detail`: a field called `message` clashes with
+        /// `Throwable.message` in the generated Kotlin.)
+        detail: String,
         /// HTTP status to answer with (401, or 403 for `AUTH_PERMISSION_DENIED`).
-        http_status: u16,
+        http_status: i32,
+        /// The JSON error body Nuvera answers with (contract §6).
+        response_body: String,
     },
 }
 
 impl fmt::Display for NuveraError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NuveraError::Signing { code, message }
-            | NuveraError::Verification { code, message, .. } => write!(f, "{code}: {message}"),
+            NuveraError::Signing { code, detail }
+            | NuveraError::Verification { code, detail, .. } => write!(f, "{code}: {detail}"),
         }
     }
 }
@@ -57,7 +61,7 @@ impl From<core::Error> for NuveraError {
     fn from(e: core::Error) -> Self {
         NuveraError::Signing {
             code: e.code().as_str().to_owned(),
-            message: e.message().to_owned(),
+            detail: e.message().to_owned(),
         }
     }
 }
@@ -66,13 +70,39 @@ impl From<core::VerifyError> for NuveraError {
     fn from(e: core::VerifyError) -> Self {
         NuveraError::Verification {
             code: e.code().as_str().to_owned(),
-            message: e.message().to_owned(),
-            http_status: e.http_status(),
+            detail: e.message().to_owned(),
+            http_status: i32::from(e.http_status()),
+            response_body: e.response_body(),
         }
     }
 }
 
 type Result<T, E = NuveraError> = std::result::Result<T, E>;
+
+// Integers cross the FFI signed: Kotlin's unsigned types (`UInt`, `ULong`) make generated methods
+// and record getters uncallable from Java, and Python's `int` does not care. Negative values are
+// refused here with the code the core gives that input.
+
+fn unsigned<T: TryFrom<i64>>(
+    value: Option<impl Into<i64>>,
+    code: core::ErrorCode,
+    what: &str,
+) -> Result<Option<T>> {
+    value
+        .map(|v| {
+            let v: i64 = v.into();
+            T::try_from(v).map_err(|_| NuveraError::Signing {
+                code: code.as_str().to_owned(),
+                detail: format!("{what} {v} is out of range"),
+            })
+        })
+        .transpose()
+}
+
+/// Unix seconds for the FFI (a `u64` beyond `i64::MAX` is not a time any token carries).
+fn seconds(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
 
 /// A lock that survives a poisoned mutex: the form's state stays usable (the core never leaves a
 /// form half-updated on error), and a panic never turns into a second panic.
@@ -126,8 +156,8 @@ impl PrivateKey {
     }
 
     /// Modulus size in bits.
-    pub fn bits(&self) -> u32 {
-        u32::try_from(self.inner.bits()).unwrap_or(u32::MAX)
+    pub fn bits(&self) -> i32 {
+        i32::try_from(self.inner.bits()).unwrap_or(i32::MAX)
     }
 }
 
@@ -150,9 +180,9 @@ pub struct Claims {
     /// Body hash.
     pub body_hash: String,
     /// Issued at (Unix seconds).
-    pub iat: u64,
+    pub iat: i64,
     /// Expiry (Unix seconds).
-    pub exp: u64,
+    pub exp: i64,
     /// Token id.
     pub jti: String,
 }
@@ -166,8 +196,8 @@ impl From<&core::Claims> for Claims {
             method: c.method.clone(),
             uri: c.uri.clone(),
             body_hash: c.body_hash.clone(),
-            iat: c.iat,
-            exp: c.exp,
+            iat: seconds(c.iat),
+            exp: seconds(c.exp),
             jti: c.jti.clone(),
         }
     }
@@ -241,8 +271,11 @@ impl fmt::Debug for Signer {
     }
 }
 
-fn overrides(iat: Option<u64>, jti: Option<String>) -> SignOverrides {
-    SignOverrides { iat, jti }
+fn overrides(iat: Option<i64>, jti: Option<String>) -> Result<SignOverrides> {
+    Ok(SignOverrides {
+        iat: unsigned(iat, core::ErrorCode::InvalidClaim, "iat")?,
+        jti,
+    })
 }
 
 #[uniffi::export]
@@ -252,12 +285,12 @@ impl Signer {
     pub fn new(
         key: Arc<PrivateKey>,
         api_key: String,
-        lifetime_secs: Option<u32>,
+        lifetime_secs: Option<i32>,
         issuer: Option<String>,
         audience: Option<String>,
     ) -> Result<Arc<Self>> {
         let mut options = core::SignerOptions::default();
-        if let Some(l) = lifetime_secs {
+        if let Some(l) = unsigned(lifetime_secs, core::ErrorCode::InvalidLifetime, "lifetime")? {
             options.lifetime_secs = l;
         }
         if let Some(i) = issuer {
@@ -276,7 +309,7 @@ impl Signer {
         method: String,
         url: String,
         body: Option<Vec<u8>>,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         let body = match &body {
@@ -292,7 +325,7 @@ impl Signer {
         method: String,
         url: String,
         body_hash: String,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         let hash = core::BodyHash::parse(&body_hash)?;
@@ -305,7 +338,7 @@ impl Signer {
         method: String,
         url: String,
         path: String,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         self.sign_body(&method, &url, Body::File(Path::new(&path)), iat, jti)
@@ -319,7 +352,7 @@ impl Signer {
         url: String,
         content_type: String,
         body: Vec<u8>,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         let body = Body::MultipartWire {
@@ -335,7 +368,7 @@ impl Signer {
         method: String,
         url: String,
         form: Arc<MultipartForm>,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         let mut form = lock(&form.inner);
@@ -349,12 +382,12 @@ impl Signer {
         method: &str,
         url: &str,
         body: Body<'_>,
-        iat: Option<u64>,
+        iat: Option<i64>,
         jti: Option<String>,
     ) -> Result<Arc<SignedRequest>> {
         let inner = self
             .inner
-            .sign_with(method, url, body, &overrides(iat, jti))?;
+            .sign_with(method, url, body, &overrides(iat, jti)?)?;
         Ok(Arc::new(SignedRequest { inner }))
     }
 }
@@ -473,13 +506,13 @@ impl MultipartForm {
     pub fn write_to_file(&self, path: String) -> Result<String> {
         let file = std::fs::File::create(&path).map_err(|e| NuveraError::Signing {
             code: core::ErrorCode::IoError.as_str().to_owned(),
-            message: format!("cannot create {path}: {e}"),
+            detail: format!("cannot create {path}: {e}"),
         })?;
         let mut out = std::io::BufWriter::new(file);
         let canonical = lock(&self.inner).write_to(&mut out)?;
         std::io::Write::flush(&mut out).map_err(|e| NuveraError::Signing {
             code: core::ErrorCode::IoError.as_str().to_owned(),
-            message: format!("cannot write {path}: {e}"),
+            detail: format!("cannot write {path}: {e}"),
         })?;
         Ok(canonical.to_json())
     }
@@ -498,6 +531,61 @@ pub fn body_hash(body: Vec<u8>) -> String {
 #[uniffi::export]
 pub fn body_hash_file(path: String) -> Result<String> {
     Ok(core::body_hash_file(&path)?.0.as_str().to_owned())
+}
+
+/// A `bodyHash` computed from chunks pushed one by one, for streams the core cannot read itself
+/// (a Java `InputStream`, an OkHttp body): through the multipart canonical object when
+/// `content_type` is `multipart/form-data`, of the raw bytes otherwise. Memory stays flat.
+/// Thread-safe (calls are serialized).
+#[derive(uniffi::Object)]
+pub struct BodyHasher {
+    inner: Mutex<Option<core::verify::BodyReceiver>>,
+}
+
+impl fmt::Debug for BodyHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*lock(&self.inner) {
+            Some(r) => write!(f, "BodyHasher({} bytes)", r.size()),
+            None => f.write_str("BodyHasher(finished)"),
+        }
+    }
+}
+
+fn hasher_finished() -> NuveraError {
+    NuveraError::Signing {
+        code: core::ErrorCode::Unsupported.as_str().to_owned(),
+        detail: "this BodyHasher has already finished; start a new one".to_owned(),
+    }
+}
+
+#[uniffi::export]
+impl BodyHasher {
+    /// A hasher for a body sent with `content_type` (`None`: plain bytes).
+    #[uniffi::constructor]
+    pub fn new(content_type: Option<String>) -> Arc<Self> {
+        let receiver = core::verify::BodyReceiver::new(
+            content_type.as_deref(),
+            core::multipart::MultipartLimits::default(),
+        );
+        Arc::new(BodyHasher {
+            inner: Mutex::new(Some(receiver)),
+        })
+    }
+
+    /// Appends `chunk` (a malformed multipart body may fail here or in `finish`).
+    pub fn update(&self, chunk: Vec<u8>) -> Result<()> {
+        lock(&self.inner)
+            .as_mut()
+            .ok_or_else(hasher_finished)?
+            .feed(&chunk)?;
+        Ok(())
+    }
+
+    /// The `bodyHash` of everything pushed; the hasher cannot be used again.
+    pub fn finish(&self) -> Result<String> {
+        let receiver = lock(&self.inner).take().ok_or_else(hasher_finished)?;
+        Ok(receiver.finish()?.hash.as_str().to_owned())
+    }
 }
 
 /// Multipart `bodyHash` of an encoded body (contract §5).
@@ -519,7 +607,7 @@ pub fn multipart_canonical_json(content_type: String, body: Vec<u8>) -> Result<S
 pub fn multipart_body_hash_file(content_type: String, path: String) -> Result<String> {
     let file = std::fs::File::open(&path).map_err(|e| NuveraError::Signing {
         code: core::ErrorCode::IoError.as_str().to_owned(),
-        message: format!("cannot open {path}: {e}"),
+        detail: format!("cannot open {path}: {e}"),
     })?;
     Ok(
         core::multipart_body_hash_reader(&content_type, std::io::BufReader::new(file))?
@@ -587,8 +675,8 @@ fn verifier(
     registry: core::Registry,
     issuer: Option<String>,
     audience: Option<String>,
-    clock_skew_secs: Option<u32>,
-    now: Option<u64>,
+    clock_skew_secs: Option<i32>,
+    now: Option<i64>,
 ) -> Result<Arc<Verifier>> {
     let mut options = core::VerifierOptions::default();
     if let Some(i) = issuer {
@@ -597,11 +685,11 @@ fn verifier(
     if let Some(a) = audience {
         options.audience = a;
     }
-    if let Some(s) = clock_skew_secs {
+    if let Some(s) = unsigned(clock_skew_secs, core::ErrorCode::InvalidClaim, "clock skew")? {
         options.clock_skew_secs = s;
     }
     let mut inner = core::Verifier::new(registry).with_options(options)?;
-    if let Some(now) = now {
+    if let Some(now) = unsigned(now, core::ErrorCode::InvalidClaim, "now")? {
         inner = inner.with_clock(Arc::new(core::FixedClock(now)));
     }
     Ok(Arc::new(Verifier { inner }))
@@ -615,8 +703,8 @@ impl Verifier {
         path: String,
         issuer: Option<String>,
         audience: Option<String>,
-        clock_skew_secs: Option<u32>,
-        now: Option<u64>,
+        clock_skew_secs: Option<i32>,
+        now: Option<i64>,
     ) -> Result<Arc<Self>> {
         let registry = core::Registry::from_file(&path)?;
         verifier(registry, issuer, audience, clock_skew_secs, now)
@@ -631,8 +719,8 @@ impl Verifier {
         base_dir: Option<String>,
         issuer: Option<String>,
         audience: Option<String>,
-        clock_skew_secs: Option<u32>,
-        now: Option<u64>,
+        clock_skew_secs: Option<i32>,
+        now: Option<i64>,
     ) -> Result<Arc<Self>> {
         let base = base_dir.unwrap_or_else(|| ".".to_owned());
         let registry = if format.eq_ignore_ascii_case("toml") {
@@ -642,7 +730,7 @@ impl Verifier {
         } else {
             return Err(NuveraError::Signing {
                 code: core::ErrorCode::InvalidRegistry.as_str().to_owned(),
-                message: format!("registry format must be \"json\" or \"toml\", not {format:?}"),
+                detail: format!("registry format must be \"json\" or \"toml\", not {format:?}"),
             });
         };
         verifier(registry, issuer, audience, clock_skew_secs, now)
@@ -665,7 +753,39 @@ impl Verifier {
             authorization: authorization.as_deref(),
             body_hash: &hash,
         };
-        let v = self.inner.verify(&request)?;
+        self.verified(&request)
+    }
+
+    /// Verifies a received request from its headers (names in any case) and raw body bytes: the
+    /// body is hashed as the server must (multipart through its canonical object).
+    pub fn verify_request(
+        &self,
+        method: String,
+        target: String,
+        headers: Vec<Header>,
+        body: Vec<u8>,
+    ) -> Result<Verified> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| h.value.as_str())
+        };
+        let hash = core::received_body_hash(header("content-type"), &body)?;
+        let request = core::ReceivedRequest {
+            method: &method,
+            target: &target,
+            api_key: header("x-api-key"),
+            authorization: header("authorization"),
+            body_hash: &hash,
+        };
+        self.verified(&request)
+    }
+}
+
+impl Verifier {
+    fn verified(&self, request: &core::ReceivedRequest<'_>) -> Result<Verified> {
+        let v = self.inner.verify(request)?;
         Ok(Verified {
             application: v.application,
             claims: (&v.claims).into(),
@@ -723,14 +843,14 @@ pub fn explain(
     body: Vec<u8>,
     token: String,
     public_key_pem: Option<String>,
-    now: Option<u64>,
+    now: Option<i64>,
 ) -> Result<ExplainReport> {
     let options = core::ExplainOptions {
         public_key: match public_key_pem {
             Some(pem) => Some(core::PublicKey::from_pem(&pem)?),
             None => None,
         },
-        now,
+        now: unsigned(now, core::ErrorCode::InvalidClaim, "now")?,
         ..Default::default()
     };
     let mut reader: &[u8] = &body;
@@ -744,7 +864,7 @@ pub fn explain(
     let report = core::explain(sent, &token, &options)?;
     let json = serde_json::to_string_pretty(&report).map_err(|e| NuveraError::Signing {
         code: core::ErrorCode::IoError.as_str().to_owned(),
-        message: format!("cannot serialize the report: {e}"),
+        detail: format!("cannot serialize the report: {e}"),
     })?;
     Ok(ExplainReport {
         ok: report.ok(),

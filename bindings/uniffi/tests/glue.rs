@@ -37,7 +37,7 @@ fn jwt_vectors_through_the_binding() {
         let signer = Signer::new(
             key.clone(),
             case["apiKey"].as_str().unwrap().to_owned(),
-            Some(u32::try_from(case["lifetime"].as_u64().unwrap()).unwrap()),
+            Some(i32::try_from(case["lifetime"].as_i64().unwrap()).unwrap()),
             None,
             None,
         )
@@ -48,7 +48,7 @@ fn jwt_vectors_through_the_binding() {
                 case["method"].as_str().unwrap().to_owned(),
                 case["url"].as_str().unwrap().to_owned(),
                 if body.is_empty() { None } else { Some(body) },
-                case["iat"].as_u64(),
+                case["iat"].as_i64(),
                 Some(case["jti"].as_str().unwrap().to_owned()),
             )
             .unwrap();

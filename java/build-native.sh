@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the Rust side of the jar, called by Maven in `generate-sources` (see pom.xml):
+#   1. the uniffi cdylib (bindings/uniffi, release) and the workspace's pinned uniffi-bindgen;
+#   2. the Kotlin bindings generated from that library into $1 (compiled by kotlin-maven-plugin);
+#   3. the library copied to $2/linux-x86-64/, the path where JNA finds it on the classpath.
+# Honours CARGO_TARGET_DIR (default: the workspace's target/).
+set -euo pipefail
+generated="$1"
+resources="$2"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) jna_dir=linux-x86-64 lib=libnuvera_signing_uniffi.so ;;
+  Linux-aarch64) jna_dir=linux-aarch64 lib=libnuvera_signing_uniffi.so ;;
+  Darwin-x86_64) jna_dir=darwin-x86-64 lib=libnuvera_signing_uniffi.dylib ;;
+  Darwin-arm64) jna_dir=darwin-aarch64 lib=libnuvera_signing_uniffi.dylib ;;
+  *) echo "build-native.sh: no JNA resource path known for $(uname -s)-$(uname -m)" >&2; exit 1 ;;
+esac
+
+(cd "$root" && cargo build --release --locked -p nuvera-signing-uniffi -p nuvera-uniffi-bindgen)
+
+rm -rf "$generated"
+mkdir -p "$generated" "$resources/$jna_dir"
+"$target/release/uniffi-bindgen" generate --no-format \
+  --library "$target/release/$lib" \
+  --language kotlin \
+  --config "$root/bindings/uniffi/uniffi.toml" \
+  --out-dir "$generated"
+cp "$target/release/$lib" "$resources/$jna_dir/$lib"
+echo "build-native.sh: Kotlin bindings in $generated, $lib in $resources/$jna_dir"

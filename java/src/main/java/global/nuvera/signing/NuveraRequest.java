@@ -1,0 +1,176 @@
+package global.nuvera.signing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A request for {@link NuveraHttpClient}: method, URL, body and extra headers. The client builds
+ * the exact body bytes, signs them and sends them, so the signature always matches what is sent.
+ * Immutable; build it with {@link #get}, {@link #post}, … and the {@code with…}/{@code body…}
+ * methods.
+ *
+ * <pre>{@code
+ * NuveraRequest.post("https://api.nuvera.global/api/v1/customers").json("{\"companyName\":\"Acme\"}")
+ * }</pre>
+ */
+public final class NuveraRequest {
+    enum Kind { NONE, BYTES, FILE, MULTIPART }
+
+    private final String method;
+    private final String url;
+    private final Kind kind;
+    private final byte[] bytes;
+    private final Path file;
+    private final MultipartForm form;
+    private final String contentType;
+    private final List<String[]> headers;
+    private final Duration timeout;
+
+    private NuveraRequest(String method, String url, Kind kind, byte[] bytes, Path file, MultipartForm form,
+            String contentType, List<String[]> headers, Duration timeout) {
+        this.method = method;
+        this.url = url;
+        this.kind = kind;
+        this.bytes = bytes;
+        this.file = file;
+        this.form = form;
+        this.contentType = contentType;
+        this.headers = headers;
+        this.timeout = timeout;
+    }
+
+    /** A request with {@code method} (any case; sent upper-cased) to {@code url}, without a body. */
+    public static NuveraRequest of(String method, String url) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(url, "url");
+        return new NuveraRequest(method.toUpperCase(Locale.ROOT), url, Kind.NONE, null, null, null, null,
+                Collections.emptyList(), null);
+    }
+
+    /** {@code GET url}. */
+    public static NuveraRequest get(String url) {
+        return of("GET", url);
+    }
+
+    /** {@code POST url} (add a body). */
+    public static NuveraRequest post(String url) {
+        return of("POST", url);
+    }
+
+    /** {@code PUT url} (add a body). */
+    public static NuveraRequest put(String url) {
+        return of("PUT", url);
+    }
+
+    /** {@code PATCH url} (add a body). */
+    public static NuveraRequest patch(String url) {
+        return of("PATCH", url);
+    }
+
+    /** {@code DELETE url}. */
+    public static NuveraRequest delete(String url) {
+        return of("DELETE", url);
+    }
+
+    /** This request with a JSON body (UTF-8, {@code Content-Type: application/json}). */
+    public NuveraRequest json(String json) {
+        return body(Objects.requireNonNull(json, "json").getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    /** This request with {@code body} sent as is with {@code contentType} ({@code null}: no Content-Type). */
+    public NuveraRequest body(byte[] body, String contentType) {
+        byte[] copy = Objects.requireNonNull(body, "body").clone();
+        return new NuveraRequest(method, url, Kind.BYTES, copy, null, null, contentType, headers, timeout);
+    }
+
+    /** This request with the file at {@code file} as its body: hashed and sent streaming. */
+    public NuveraRequest body(Path file, String contentType) {
+        Objects.requireNonNull(file, "file");
+        return new NuveraRequest(method, url, Kind.FILE, null, file, null, contentType, headers, timeout);
+    }
+
+    /** This request with {@code form} encoded as its {@code multipart/form-data} body (at send time). */
+    public NuveraRequest multipart(MultipartForm form) {
+        Objects.requireNonNull(form, "form");
+        return new NuveraRequest(method, url, Kind.MULTIPART, null, null, form, null, headers, timeout);
+    }
+
+    /**
+     * This request with one more header. {@code x-api-key}, {@code Authorization},
+     * {@code Content-Type} and {@code Content-Length} are set by the client.
+     */
+    public NuveraRequest header(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        List<String[]> more = new ArrayList<>(headers);
+        more.add(new String[] {name, value});
+        return new NuveraRequest(method, url, kind, bytes, file, form, contentType,
+                Collections.unmodifiableList(more), timeout);
+    }
+
+    /** This request with a response timeout. */
+    public NuveraRequest timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return new NuveraRequest(method, url, kind, bytes, file, form, contentType, headers, timeout);
+    }
+
+    /** The same request to another URL without a body, as a 301/302/303 redirect asks. */
+    NuveraRequest redirectedAsGet(String location) {
+        String m = method.equals("HEAD") ? "HEAD" : "GET";
+        return new NuveraRequest(m, location, Kind.NONE, null, null, null, null, headers, timeout);
+    }
+
+    /** The same request, body and all, to another URL, as a 307/308 redirect asks. */
+    NuveraRequest redirectedTo(String location) {
+        return new NuveraRequest(method, location, kind, bytes, file, form, contentType, headers, timeout);
+    }
+
+    /** The method, upper-cased. */
+    public String getMethod() {
+        return method;
+    }
+
+    /** The URL as given. */
+    public String getUrl() {
+        return url;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    MultipartForm form() {
+        return form;
+    }
+
+    String contentType() {
+        return contentType;
+    }
+
+    List<String[]> headers() {
+        return headers;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    @Override
+    public String toString() {
+        return "NuveraRequest[" + method + " " + url + "]";
+    }
+}

@@ -1,0 +1,124 @@
+package global.nuvera.signing;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A parsed RSA private key (PKCS#8, PKCS#1 or encrypted PKCS#8 PEM; 2048 bits or more). Parse it
+ * once and share it: it is immutable and thread-safe. {@link #toString()} never shows key material.
+ *
+ * <pre>{@code
+ * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"))) { ... }
+ * }</pre>
+ */
+public final class PrivateKey implements AutoCloseable {
+    private final Handle<global.nuvera.signing.ffi.PrivateKey> handle;
+    private final String description;
+
+    private PrivateKey(global.nuvera.signing.ffi.PrivateKey inner) {
+        this.handle = new Handle<>(inner, "PrivateKey");
+        this.description = "PrivateKey[RSA " + inner.bits() + " bits, " + inner.fingerprint() + "]";
+    }
+
+    /** Parses PEM text; literal {@code \n} sequences (as in environment variables) are accepted. */
+    public static PrivateKey fromPem(String pem) throws NuveraSigningException {
+        Objects.requireNonNull(pem, "pem");
+        return fromPem(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Parses an encrypted PKCS#8 PEM with {@code passphrase}. */
+    public static PrivateKey fromPem(String pem, char[] passphrase) throws NuveraSigningException {
+        Objects.requireNonNull(pem, "pem");
+        return fromPem(pem.getBytes(StandardCharsets.UTF_8), passphrase);
+    }
+
+    /** Parses PEM bytes. */
+    public static PrivateKey fromPem(byte[] pem) throws NuveraSigningException {
+        Objects.requireNonNull(pem, "pem");
+        return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromPem(pem, null)));
+    }
+
+    /** Parses encrypted PEM bytes with {@code passphrase}. */
+    public static PrivateKey fromPem(byte[] pem, char[] passphrase) throws NuveraSigningException {
+        Objects.requireNonNull(pem, "pem");
+        byte[] secret = utf8(passphrase);
+        try {
+            return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromPem(pem, secret)));
+        } finally {
+            if (secret != null) {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+    }
+
+    /** Reads and parses the PEM file at {@code path}. */
+    public static PrivateKey fromFile(Path path) throws NuveraSigningException {
+        Objects.requireNonNull(path, "path");
+        return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromFile(path.toString(), null)));
+    }
+
+    /** Reads and parses the encrypted PEM file at {@code path} with {@code passphrase}. */
+    public static PrivateKey fromFile(Path path, char[] passphrase) throws NuveraSigningException {
+        Objects.requireNonNull(path, "path");
+        byte[] secret = utf8(passphrase);
+        try {
+            return new PrivateKey(
+                    Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromFile(path.toString(), secret)));
+        } finally {
+            if (secret != null) {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+    }
+
+    /** The public key as SPKI PEM ({@code -----BEGIN PUBLIC KEY-----}), to register with Nuvera. */
+    public String publicKeyPem() throws NuveraSigningException {
+        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
+        return Ffi.call(inner::publicKeyPem);
+    }
+
+    /** {@code SHA256:<hex>} of the public key's DER: names the key in logs and proofs. */
+    public String fingerprint() throws NuveraSigningException {
+        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
+        return Ffi.call(inner::fingerprint);
+    }
+
+    /** Modulus size in bits. */
+    public int bits() throws NuveraSigningException {
+        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
+        return Ffi.call(inner::bits);
+    }
+
+    global.nuvera.signing.ffi.PrivateKey inner() throws NuveraSigningException {
+        return handle.get();
+    }
+
+    /** Frees the native key. Signers built from it keep working; this object does not. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    /** Size and fingerprint only. */
+    @Override
+    public String toString() {
+        return handle.isClosed() ? "PrivateKey[closed]" : description;
+    }
+
+    private static byte[] utf8(char[] chars) {
+        if (chars == null) {
+            return null;
+        }
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        if (encoded.hasArray()) {
+            Arrays.fill(encoded.array(), (byte) 0);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,55 @@
+package global.nuvera.signing;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Per-call values that are normally chosen for you: the issue time ({@code iat}, default now) and
+ * the token id ({@code jti}, default a fresh UUID v4). Pin them in tests to reproduce a token byte
+ * for byte; never reuse a {@code jti} against a real server (it is refused as a replay).
+ * Immutable.
+ */
+public final class SignOptions {
+    private static final SignOptions DEFAULTS = new SignOptions(null, null);
+
+    private final Long issuedAt;
+    private final String jti;
+
+    private SignOptions(Long issuedAt, String jti) {
+        this.issuedAt = issuedAt;
+        this.jti = jti;
+    }
+
+    /** Now and a fresh UUID. */
+    public static SignOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** These options with {@code iat} pinned to {@code epochSeconds}. */
+    public SignOptions withIssuedAt(long epochSeconds) {
+        return new SignOptions(epochSeconds, jti);
+    }
+
+    /** These options with {@code iat} pinned to {@code instant} (seconds; the fraction is dropped). */
+    public SignOptions withIssuedAt(Instant instant) {
+        return withIssuedAt(Objects.requireNonNull(instant, "instant").getEpochSecond());
+    }
+
+    /** These options with the token id pinned to {@code jti}. */
+    public SignOptions withJti(String jti) {
+        return new SignOptions(issuedAt, Objects.requireNonNull(jti, "jti"));
+    }
+
+    Long issuedAt() {
+        return issuedAt;
+    }
+
+    String jti() {
+        return jti;
+    }
+
+    @Override
+    public String toString() {
+        return "SignOptions[iat=" + (issuedAt == null ? "now" : issuedAt) + ", jti=" + (jti == null ? "fresh" : jti) + "]";
+    }
+}

@@ -1,0 +1,28 @@
+package global.nuvera.signing;
+
+/**
+ * A request refused by a {@link Verifier}: an {@code AUTH_*} code, the HTTP status to answer with
+ * (401, or 403 for {@code AUTH_PERMISSION_DENIED}) and the JSON error body Nuvera answers with.
+ */
+public final class VerificationException extends NuveraSigningException {
+    private static final long serialVersionUID = 1L;
+
+    private final int httpStatus;
+    private final String responseBody;
+
+    VerificationException(String code, String message, int httpStatus, String responseBody) {
+        super(code, message);
+        this.httpStatus = httpStatus;
+        this.responseBody = responseBody;
+    }
+
+    /** 401, or 403 for {@code AUTH_PERMISSION_DENIED}. */
+    public int getHttpStatus() {
+        return httpStatus;
+    }
+
+    /** {@code {"errors":[{"code":…,"message":…}]}}, as Nuvera answers. */
+    public String getResponseBody() {
+        return responseBody;
+    }
+}

@@ -1,0 +1,162 @@
+package global.nuvera.signing;
+
+import global.nuvera.signing.ffi.Header;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The server side of the contract (§6): a registry of applications (API keys, public keys,
+ * permissions), a replay cache and the clock rules. Thread-safe; keep one per server, since the
+ * replay cache lives in it. Each refusal is a {@link VerificationException} with its
+ * {@code AUTH_*} code, HTTP status and response body.
+ *
+ * <pre>{@code
+ * Verifier verifier = Verifier.builder().registryFile(Path.of("registry.toml")).build();
+ * Verified ok = verifier.verifyRequest(method, target, headers, body);
+ * }</pre>
+ */
+public final class Verifier implements AutoCloseable {
+    private final Handle<global.nuvera.signing.ffi.Verifier> handle;
+
+    private Verifier(global.nuvera.signing.ffi.Verifier inner) {
+        this.handle = new Handle<>(inner, "Verifier");
+    }
+
+    /** A builder: give it one registry (file, JSON or TOML text). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Registry and options of a {@link Verifier}. */
+    public static final class Builder {
+        private Path registryFile;
+        private String registryText;
+        private String registryFormat;
+        private Path baseDir;
+        private String issuer;
+        private String audience;
+        private Integer clockSkewSeconds;
+        private Long fixedTime;
+
+        private Builder() {}
+
+        /** The registry file: TOML when its name ends in {@code .toml}, JSON otherwise. */
+        public Builder registryFile(Path path) {
+            this.registryFile = Objects.requireNonNull(path, "path");
+            this.registryText = null;
+            return this;
+        }
+
+        /** The registry as JSON text. */
+        public Builder registryJson(String json) {
+            this.registryText = Objects.requireNonNull(json, "json");
+            this.registryFormat = "json";
+            this.registryFile = null;
+            return this;
+        }
+
+        /** The registry as TOML text. */
+        public Builder registryToml(String toml) {
+            this.registryText = Objects.requireNonNull(toml, "toml");
+            this.registryFormat = "toml";
+            this.registryFile = null;
+            return this;
+        }
+
+        /** Where relative key files of a registry given as text resolve (default: the working directory). */
+        public Builder baseDir(Path dir) {
+            this.baseDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** The expected {@code iss} (default {@code nuvera-api}). */
+        public Builder issuer(String issuer) {
+            this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /** The expected {@code aud} (default {@code nuvera-rest-api}). */
+        public Builder audience(String audience) {
+            this.audience = Objects.requireNonNull(audience, "audience");
+            return this;
+        }
+
+        /** Allowed clock skew (default 5 s, at most 60 s). */
+        public Builder clockSkew(Duration skew) {
+            long seconds = Objects.requireNonNull(skew, "skew").getSeconds();
+            this.clockSkewSeconds = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
+            return this;
+        }
+
+        /** Pins the verifier's clock (tests). */
+        public Builder fixedTime(Instant now) {
+            this.fixedTime = Objects.requireNonNull(now, "now").getEpochSecond();
+            return this;
+        }
+
+        /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
+        public Verifier build() throws NuveraSigningException {
+            if (registryFile != null) {
+                String path = registryFile.toString();
+                return new Verifier(Ffi.call(() -> global.nuvera.signing.ffi.Verifier.Companion.fromFile(
+                        path, issuer, audience, clockSkewSeconds, fixedTime)));
+            }
+            if (registryText != null) {
+                String base = baseDir == null ? null : baseDir.toString();
+                return new Verifier(Ffi.call(() -> global.nuvera.signing.ffi.Verifier.Companion.fromText(
+                        registryText, registryFormat, base, issuer, audience, clockSkewSeconds, fixedTime)));
+            }
+            throw new NuveraSigningException("INVALID_REGISTRY", "no registry given: call registryFile, registryJson or registryToml");
+        }
+    }
+
+    /**
+     * Applies every rule to a received request whose body hash you computed (see
+     * {@link NuveraSigning#receivedBodyHash}); {@code apiKey} and {@code authorization} are the
+     * header values or {@code null} when absent.
+     */
+    public Verified verify(String method, String target, String apiKey, String authorization, String bodyHash)
+            throws NuveraSigningException {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(bodyHash, "bodyHash");
+        global.nuvera.signing.ffi.Verifier v = handle.get();
+        return new Verified(Ffi.call(() -> v.verify(method, target, apiKey, authorization, bodyHash)));
+    }
+
+    /**
+     * Verifies a received request from its headers (names in any case; the first value of each is
+     * used) and raw body bytes, hashed as the server must (multipart through its canonical object).
+     */
+    public Verified verifyRequest(String method, String target, Map<String, String> headers, byte[] body)
+            throws NuveraSigningException {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(headers, "headers");
+        List<Header> list = new ArrayList<>(headers.size());
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (e.getKey() != null && e.getValue() != null) {
+                list.add(new Header(e.getKey(), e.getValue()));
+            }
+        }
+        byte[] bytes = body == null ? new byte[0] : body;
+        global.nuvera.signing.ffi.Verifier v = handle.get();
+        return new Verified(Ffi.call(() -> v.verifyRequest(method, target, list, bytes)));
+    }
+
+    /** Frees the native verifier and its replay cache; later calls fail with {@code OBJECT_CLOSED}. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return handle.isClosed() ? "Verifier[closed]" : "Verifier[]";
+    }
+}

@@ -1,0 +1,165 @@
+package global.nuvera.signing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every public vector in testdata/vectors, byte for byte, through the Java API. */
+class VectorsTest {
+    static JsonNode vectors;
+
+    @BeforeAll
+    static void load() {
+        vectors = TestData.vectors();
+    }
+
+    @Test
+    void uriVectors() throws Exception {
+        assertFalse(vectors.get("uri").isEmpty());
+        for (JsonNode c : vectors.get("uri")) {
+            assertEquals(c.get("uri").asText(), NuveraSigning.requestUri(c.get("url").asText()), c.toString());
+        }
+    }
+
+    @Test
+    void multipartWireVectors() throws Exception {
+        assertFalse(vectors.get("multipart").isEmpty());
+        for (JsonNode c : vectors.get("multipart")) {
+            String name = c.get("name").asText();
+            String contentType = c.get("contentType").asText();
+            byte[] body = TestData.b64(c.get("bodyBase64"));
+            assertEquals(c.get("canonical").asText(), NuveraSigning.multipartCanonicalJson(contentType, body), name);
+            assertEquals(c.get("bodyHash").asText(), NuveraSigning.multipartBodyHash(contentType, body), name);
+            assertEquals(c.get("bodyHash").asText(), NuveraSigning.receivedBodyHash(contentType, body), name);
+            // Streamed in small chunks through the InputStream path.
+            assertEquals(c.get("bodyHash").asText(),
+                    NuveraSigning.multipartBodyHash(contentType, new TrickleInputStream(body, 3)), name);
+        }
+    }
+
+    @Test
+    void multipartStructuredVectors() throws Exception {
+        for (JsonNode c : vectors.get("multipart")) {
+            String name = c.get("name").asText();
+            try (MultipartForm form = MultipartForm.create()) {
+                for (JsonNode f : c.get("fields")) {
+                    form.addField(f.get(0).asText(), f.get(1).asText());
+                }
+                for (JsonNode f : c.get("files")) {
+                    form.addFile(f.get(0).asText(), f.get(1).asText(), TestData.b64(f.get(3)), f.get(2).asText());
+                }
+                assertEquals(c.get("canonical").asText(), form.canonicalJson(), name);
+                assertEquals(c.get("bodyHash").asText(), form.bodyHash(), name);
+                EncodedForm encoded = form.encode();
+                assertEquals(c.get("bodyHash").asText(), encoded.getBodyHash(), name);
+                assertEquals(c.get("bodyHash").asText(),
+                        NuveraSigning.multipartBodyHash(encoded.getContentType(), encoded.getBody()), name);
+            }
+        }
+    }
+
+    @Test
+    void multipartStructuredFromFiles(@TempDir Path dir) throws Exception {
+        int i = 0;
+        for (JsonNode c : vectors.get("multipart")) {
+            String name = c.get("name").asText();
+            try (MultipartForm form = MultipartForm.withBoundary("java-vector-" + i)) {
+                for (JsonNode f : c.get("fields")) {
+                    form.addField(f.get(0).asText(), f.get(1).asText());
+                }
+                int j = 0;
+                for (JsonNode f : c.get("files")) {
+                    Path file = Files.write(dir.resolve(i + "-" + j++ + ".bin"), TestData.b64(f.get(3)));
+                    form.addFile(f.get(0).asText(), file, f.get(1).asText(), f.get(2).asText());
+                }
+                assertEquals(c.get("bodyHash").asText(), form.bodyHash(), name);
+                Path out = dir.resolve(i + ".multipart");
+                assertEquals(c.get("canonical").asText(), form.writeTo(out), name);
+                assertEquals(c.get("bodyHash").asText(), NuveraSigning.multipartBodyHash(form.getContentType(), out), name);
+            }
+            i++;
+        }
+    }
+
+    @Test
+    void jwtVectorsWholeTokens(@TempDir Path dir) throws Exception {
+        assertFalse(vectors.get("jwt").isEmpty());
+        try (PrivateKey key = PrivateKey.fromFile(TestData.ROOT.resolve(vectors.get("key").asText()))) {
+            for (JsonNode c : vectors.get("jwt")) {
+                String name = c.get("name").asText();
+                String token = c.get("token").asText();
+                String method = c.get("method").asText();
+                String url = c.get("url").asText();
+                byte[] body = TestData.b64(c.get("bodyBase64"));
+                SignOptions pinned = SignOptions.defaults()
+                        .withIssuedAt(c.get("iat").asLong())
+                        .withJti(c.get("jti").asText());
+                try (Signer signer = Signer.builder(key, c.get("apiKey").asText())
+                        .lifetimeSeconds(c.get("lifetime").asInt())
+                        .build()) {
+                    SignedRequest signed = signer.sign(method, url, body.length == 0 ? null : body, pinned);
+                    assertEquals(token, signed.getToken(), name);
+                    assertEquals(c.get("uri").asText(), signed.getClaims().getUri(), name);
+                    assertEquals(c.get("bodyHash").asText(), signed.getClaims().getBodyHash(), name);
+                    assertEquals(c.get("bodyHash").asText(), NuveraSigning.bodyHash(body), name);
+                    assertEquals(c.get("payload").asText(), payloadJson(signed.getClaims()), name);
+                    assertEquals(List.of("x-api-key", "Authorization"), List.copyOf(signed.getHeaders().keySet()));
+                    assertEquals(Map.of("x-api-key", c.get("apiKey").asText(), "Authorization", "Bearer " + token),
+                            signed.getHeaders());
+
+                    // The same token from every other way of giving the body.
+                    assertEquals(token, signer.signWithBodyHash(method, url, c.get("bodyHash").asText(), pinned).getToken(), name);
+                    Path file = Files.write(dir.resolve("body.bin"), body);
+                    assertEquals(token, signer.sign(method, url, file, pinned).getToken(), name);
+                    String streamedHash = NuveraSigning.bodyHash(new TrickleInputStream(body, 5));
+                    assertEquals(token, signer.signWithBodyHash(method, url, streamedHash, pinned).getToken(), name);
+                    assertEquals(token, signer.sign(method, url, body, pinned).getToken(), name);
+                    String text = new String(body, StandardCharsets.UTF_8);
+                    if (text.getBytes(StandardCharsets.UTF_8).length == body.length && !text.isEmpty()) {
+                        assertEquals(c.get("bodyHash").asText(), NuveraSigning.bodyHash(text), name);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The nine claims in contract order, as compact JSON: what the token's payload must be. */
+    private static String payloadJson(Claims c) throws Exception {
+        Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        claims.put("iss", c.getIss());
+        claims.put("aud", c.getAud());
+        claims.put("sub", c.getSub());
+        claims.put("method", c.getMethod());
+        claims.put("uri", c.getUri());
+        claims.put("bodyHash", c.getBodyHash());
+        claims.put("iat", c.getIat());
+        claims.put("exp", c.getExp());
+        claims.put("jti", c.getJti());
+        return TestData.JSON.writeValueAsString(claims);
+    }
+
+    /** Returns at most {@code step} bytes per read, to exercise chunked hashing. */
+    static final class TrickleInputStream extends ByteArrayInputStream {
+        private final int step;
+
+        TrickleInputStream(byte[] bytes, int step) {
+            super(bytes);
+            this.step = step;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, step));
+        }
+    }
+}
