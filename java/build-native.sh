@@ -2,7 +2,8 @@
 # Builds the Rust side of the jar, called by Maven in `generate-sources` (see pom.xml):
 #   1. the uniffi cdylib (bindings/uniffi, release) and the workspace's pinned uniffi-bindgen;
 #   2. the Kotlin bindings generated from that library into $1 (compiled by kotlin-maven-plugin);
-#   3. the library copied to $2/linux-x86-64/, the path where JNA finds it on the classpath.
+#   3. the library copied to $2/linux-x86-64/, the path where JNA finds it on the classpath;
+#   4. the `nuvera-sign` CLI (debug), whose mock server the tests send requests to.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
 generated="$1"
@@ -19,6 +20,7 @@ case "$(uname -s)-$(uname -m)" in
 esac
 
 (cd "$root" && cargo build --release --locked -p nuvera-signing-uniffi -p nuvera-uniffi-bindgen)
+(cd "$root" && cargo build --locked -p nuvera-sign)
 
 rm -rf "$generated"
 mkdir -p "$generated" "$resources/$jna_dir"

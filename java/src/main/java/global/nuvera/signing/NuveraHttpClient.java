@@ -201,7 +201,12 @@ public final class NuveraHttpClient {
         try {
             uri = new URI(url);
         } catch (java.net.URISyntaxException e) {
-            throw new NuveraSigningException("INVALID_URL", "java.net.URI cannot carry this URL: " + e.getMessage(), e);
+            // The WHATWG rules leave a few characters (| ^ ` { } in queries) that java.net.URI refuses;
+            // encoding them here would send something other than what the caller wrote.
+            String hint = e.getIndex() >= 0 && e.getIndex() < url.length()
+                    ? String.format(" (write '%c' as %%%02X in the URL)", url.charAt(e.getIndex()), (int) url.charAt(e.getIndex()))
+                    : "";
+            throw new NuveraSigningException("INVALID_URL", "java.net.http cannot send this URL: " + e.getReason() + hint, e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
