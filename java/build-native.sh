@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Rust side of the jar, called by Maven in `generate-sources` (see pom.xml):
 #   1. the uniffi cdylib (bindings/uniffi, release) and the workspace's pinned uniffi-bindgen;
-#   2. the Kotlin bindings generated from that library into $1 (compiled by kotlin-maven-plugin);
+#   2. the Kotlin bindings generated from that library into $1 (compiled by kotlin-maven-plugin;
+#      bindings/uniffi/uniffi.toml names their package, read by uniffi-bindgen in library mode);
 #   3. the library copied to $2/linux-x86-64/, the path where JNA finds it on the classpath;
 #   4. the `nuvera-sign` CLI (debug), whose mock server the tests send requests to.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
@@ -27,7 +28,6 @@ mkdir -p "$generated" "$resources/$jna_dir"
 "$target/release/uniffi-bindgen" generate --no-format \
   --library "$target/release/$lib" \
   --language kotlin \
-  --config "$root/bindings/uniffi/uniffi.toml" \
   --out-dir "$generated"
 cp "$target/release/$lib" "$resources/$jna_dir/$lib"
 echo "build-native.sh: Kotlin bindings in $generated, $lib in $resources/$jna_dir"
