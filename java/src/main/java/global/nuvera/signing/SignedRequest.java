@@ -10,25 +10,30 @@ import java.util.Map;
  * secret.
  */
 public final class SignedRequest {
+    // Only the token is read eagerly: each read crosses the FFI (a few µs through JNA), and most
+    // callers need the headers but not the claims. The others are read once, on first use.
     private final global.nuvera.signing.ffi.SignedRequest inner;
     private final String token;
-    private final Map<String, String> headers;
-    private final Claims claims;
+    private volatile Map<String, String> headers;
+    private volatile Claims claims;
 
     SignedRequest(global.nuvera.signing.ffi.SignedRequest inner) {
         this.inner = inner;
         this.token = inner.token();
-        Map<String, String> h = new LinkedHashMap<>();
-        for (global.nuvera.signing.ffi.Header header : inner.headers()) {
-            h.put(header.getName(), header.getValue());
-        }
-        this.headers = Collections.unmodifiableMap(h);
-        this.claims = new Claims(inner.claims());
     }
 
     /** {@code x-api-key} then {@code Authorization}, in that order; set both on the request. */
     public Map<String, String> getHeaders() {
-        return headers;
+        Map<String, String> h = headers;
+        if (h == null) {
+            Map<String, String> read = new LinkedHashMap<>();
+            for (global.nuvera.signing.ffi.Header header : inner.headers()) {
+                read.put(header.getName(), header.getValue());
+            }
+            h = Collections.unmodifiableMap(read);
+            headers = h;
+        }
+        return h;
     }
 
     /** The compact JWT. A secret until it expires: do not log it. */
@@ -38,17 +43,22 @@ public final class SignedRequest {
 
     /** {@code Bearer <token>}. */
     public String getAuthorization() {
-        return headers.get("Authorization");
+        return getHeaders().get("Authorization");
     }
 
     /** The API key sent as {@code x-api-key}. */
     public String getApiKey() {
-        return headers.get("x-api-key");
+        return getHeaders().get("x-api-key");
     }
 
     /** The signed claims. */
     public Claims getClaims() {
-        return claims;
+        Claims c = claims;
+        if (c == null) {
+            c = new Claims(inner.claims());
+            claims = c;
+        }
+        return c;
     }
 
     /** The proof artifact (contract §7) as pretty JSON: what was signed, with no secret in it. */
@@ -58,6 +68,7 @@ public final class SignedRequest {
 
     @Override
     public String toString() {
-        return "SignedRequest[" + claims.getMethod() + " " + claims.getUri() + ", jti=" + claims.getJti() + "]";
+        Claims c = getClaims();
+        return "SignedRequest[" + c.getMethod() + " " + c.getUri() + ", jti=" + c.getJti() + "]";
     }
 }
