@@ -34,6 +34,11 @@ final class Ffi {
         }
     }
 
+    /** Whole seconds of {@code d}, saturated to the int range (the core refuses out-of-range values). */
+    static int wholeSeconds(java.time.Duration d) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d.getSeconds()));
+    }
+
     static NuveraSigningException closed(String what) {
         return new NuveraSigningException("OBJECT_CLOSED", "this " + what + " is closed; create a new one");
     }

@@ -60,8 +60,7 @@ public final class Signer implements AutoCloseable {
 
         /** Token lifetime in whole seconds, 1 to 60 (default 55). */
         public Builder lifetime(Duration lifetime) {
-            long seconds = Objects.requireNonNull(lifetime, "lifetime").getSeconds();
-            this.lifetimeSeconds = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
+            this.lifetimeSeconds = Ffi.wholeSeconds(Objects.requireNonNull(lifetime, "lifetime"));
             return this;
         }
 

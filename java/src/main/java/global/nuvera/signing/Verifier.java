@@ -88,8 +88,7 @@ public final class Verifier implements AutoCloseable {
 
         /** Allowed clock skew (default 5 s, at most 60 s). */
         public Builder clockSkew(Duration skew) {
-            long seconds = Objects.requireNonNull(skew, "skew").getSeconds();
-            this.clockSkewSeconds = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, seconds));
+            this.clockSkewSeconds = Ffi.wholeSeconds(Objects.requireNonNull(skew, "skew"));
             return this;
         }
 
