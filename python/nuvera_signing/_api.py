@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import os
+import struct
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from .errors import InvalidRequestError, NuveraSigningError, error_for
 
@@ -197,36 +199,115 @@ class Claims:
         )
 
 
+# ------------------------------------------------------------------------------------------------
+# The per-request signing path
+#
+# Through the uniffi-generated Python, each `str`/`Optional` argument is built into a native
+# buffer and each string/record result is read back the same way; measured on the reference
+# machine, that was about 190 µs per `Signer.sign` (16 native calls), against about 830 µs for the
+# RSA signature itself. `nuvera_signing_py_sign` (bindings/uniffi/src/lib.rs) takes borrowed
+# bytes and writes the new SignedRequest handle and the token into a buffer owned here: one native
+# call, no buffer building. Anything unexpected here falls back to the generated `sign`.
+
+_FAST_OUT = 4096  # token bytes that fit; longer tokens (very long URLs) take the generated path
+
+
+def _load_fast_sign() -> Optional[Callable[..., Any]]:
+    try:
+        lib = _native.nuvera_signing_uniffi._UniffiLib
+        fn = lib.nuvera_signing_py_sign
+        make_request = _native.SignedRequest._uniffi_make_instance
+    except AttributeError:  # pragma: no cover - a uniffi upgrade renamed an internal
+        return None
+    fn.argtypes = (
+        ctypes.c_uint64,
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_uint8,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+    )
+    fn.restype = ctypes.c_int32
+    string_at = ctypes.string_at
+    addressof = ctypes.addressof
+    unpack_from = struct.Struct("=QQ").unpack_from
+    new_out = ctypes.c_char * _FAST_OUT
+
+    def fast_sign(
+        native_signer: Any, method: str, url: str, body: Union[BytesLike, str, None]
+    ) -> Optional[Tuple[Any, str]]:
+        m = method.encode("utf-8")
+        u = url.encode("utf-8")
+        data = b"" if body is None else _bytes(body, "body")
+        out = new_out()
+        status = fn(
+            native_signer._handle, m, len(m), u, len(u), data, len(data), body is not None,
+            out, _FAST_OUT,
+        )
+        if status == 0:
+            handle, n = unpack_from(out)
+            return make_request(handle), string_at(addressof(out) + 16, n).decode("ascii")
+        if status == 1:
+            code, _, message = out.value.decode("utf-8", "replace").partition("\n")
+            raise error_for(code, message)
+        if status == 3:
+            raise NuveraSigningError(
+                "INTERNAL_ERROR", f"unexpected failure in the native core: {out.value.decode()}"
+            )
+        return None  # the token did not fit: sign through the generated path
+
+    return fast_sign
+
+
+_fast_sign = _load_fast_sign()
+
+
 class SignedRequest:
     """A signed request: the two headers to send, the token, the claims and a proof.
 
     ``repr`` shows neither the token nor the API key.
     """
 
-    __slots__ = ("_native", "_claims")
+    __slots__ = ("_native", "_claims", "_token", "_api_key")
 
-    def __init__(self, native: Any) -> None:
+    def __init__(
+        self, native: Any, token: Optional[str] = None, api_key: Optional[str] = None
+    ) -> None:
+        # ``token``/``api_key`` come with the fast signing path, so that ``headers`` needs no
+        # further native call; the claims are fetched on first use.
         self._native = native
-        self._claims = Claims._from_native(native.claims())
+        self._claims: Optional[Claims] = None
+        self._token = token
+        self._api_key = api_key
 
     @property
     def headers(self) -> Dict[str, str]:
         """``{"x-api-key": …, "Authorization": "Bearer …"}``."""
+        if self._token is not None and self._api_key is not None:
+            return {"x-api-key": self._api_key, "Authorization": "Bearer " + self._token}
         return {h.name: h.value for h in self._native.headers()}
 
     @property
     def token(self) -> str:
         """The compact JWT."""
-        return str(self._native.token())
+        if self._token is None:
+            self._token = str(self._native.token())
+        return self._token
 
     @property
     def authorization(self) -> str:
         """``Bearer <token>``."""
-        return str(self._native.authorization())
+        return "Bearer " + self.token
 
     @property
     def claims(self) -> Claims:
         """The signed claims."""
+        if self._claims is None:
+            self._claims = Claims._from_native(self._native.claims())
         return self._claims
 
     def proof_json(self) -> str:
@@ -239,7 +320,7 @@ class SignedRequest:
         return result
 
     def __repr__(self) -> str:
-        c = self._claims
+        c = self.claims
         return f"SignedRequest(method={c.method!r}, uri={c.uri!r}, jti={c.jti!r}, token=<redacted>)"
 
 
@@ -250,7 +331,7 @@ class Signer:
     default to ``nuvera-api`` / ``nuvera-rest-api``.
     """
 
-    __slots__ = ("_native", "_key")
+    __slots__ = ("_native", "_key", "_api_key")
 
     def __init__(
         self,
@@ -264,6 +345,9 @@ class Signer:
         if not isinstance(key, PrivateKey):
             raise TypeError("key must be a nuvera_signing.PrivateKey")
         self._key = key
+        # Kept (never shown: no repr, no pickling) to build the x-api-key header of each request
+        # without a native call; the core checks it and sends it unchanged.
+        self._api_key = api_key
         self._native = _call(
             _native.Signer,
             key._native,
@@ -304,6 +388,16 @@ class Signer:
             )
         if isinstance(body, MultipartForm):
             return self.sign_multipart(method, url, body, iat=iat, jti=jti)
+        if (
+            _fast_sign is not None
+            and iat_ is None
+            and jti is None
+            and type(method) is str
+            and type(url) is str
+        ):
+            fast = _fast_sign(self._native, method, url, body)
+            if fast is not None:
+                return SignedRequest(fast[0], fast[1], self._api_key)
         return SignedRequest(
             _call(self._native.sign, method, url, _opt_bytes(body, "body"), iat_, jti)
         )
