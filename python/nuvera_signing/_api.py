@@ -8,7 +8,7 @@ import json
 import os
 import struct
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, TypeVar, Union
 
 from .errors import InvalidRequestError, NuveraSigningError, error_for
 
@@ -39,6 +39,13 @@ __all__ = [
 
 StrPath = Union[str, "os.PathLike[str]"]
 BytesLike = Union[bytes, bytearray, memoryview]
+
+
+class BinaryReader(Protocol):
+    """A binary file object: ``read(n)`` returns at most ``n`` bytes, ``b""`` at the end."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
 _T = TypeVar("_T")
 _U32 = 0xFFFF_FFFF
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -466,6 +473,41 @@ class Signer:
 # Multipart
 
 
+class _FileSource(_native.ByteSource):  # type: ignore[misc]
+    """A binary file object as the core's chunked byte source (``read(max_len) -> bytes``).
+
+    The core asks for at most 64 KiB at a time, so a large file never crosses the FFI whole. Any
+    failure of the file object surfaces as a ``NuveraIOError`` (code ``IO_ERROR``).
+    """
+
+    def __init__(self, fileobj: BinaryReader) -> None:
+        super().__init__()
+        self._file = fileobj
+
+    @staticmethod
+    def _fail(message: str) -> BaseException:
+        return _native.NuveraError.Signing("IO_ERROR", message)  # type: ignore[no-any-return]
+
+    def read(self, max_len: int) -> bytes:
+        try:
+            chunk = self._file.read(max_len)
+        except Exception as exc:  # the reader's own failure, reported with its type
+            raise self._fail(f"reading the file object failed: {type(exc).__name__}: {exc}") from None
+        if chunk is None:
+            raise self._fail(
+                "the file object returned None (a non-blocking stream with no data ready); "
+                "give a blocking binary file object"
+            )
+        if isinstance(chunk, str):
+            raise self._fail("the file object returned str: open the file in binary mode ('rb')")
+        if not isinstance(chunk, (bytes, bytearray, memoryview)):
+            raise self._fail(f"the file object's read() returned {type(chunk).__name__}, not bytes")
+        data = bytes(chunk)
+        if len(data) > max_len:
+            raise self._fail(f"the file object returned {len(data)} bytes when {max_len} were asked")
+        return data
+
+
 class MultipartForm:
     """A ``multipart/form-data`` body described by parts.
 
@@ -504,19 +546,49 @@ class MultipartForm:
         _call(self._native.add_file_bytes, field_name, file_name, _bytes(data, "data"), mime_type)
         return self
 
-    def add_file(
+    def add_file_reader(
         self,
         field_name: str,
-        source: Union[StrPath, BytesLike],
+        fileobj: BinaryReader,
         file_name: Optional[str] = None,
         mime_type: Optional[str] = None,
     ) -> "MultipartForm":
-        """Adds a file from a path or from bytes (bytes need a ``file_name``)."""
+        """Adds a file read from a binary file object (anything with ``read(n) -> bytes``:
+        ``open(path, "rb")``, ``io.BytesIO``, a socket file…), streamed in chunks of at most
+        64 KiB whenever the form is hashed or encoded; it is never loaded whole.
+
+        ``file_name`` defaults to the last component of ``fileobj.name`` when that is a string.
+        A file object can be read once: hash or encode the form once. To send and sign, encode
+        first (``to_bytes()`` / ``write_to()``), then sign: the form keeps the size and hash of
+        what it read. The form's lock is held while the file object is read, so ``read`` must
+        not use this form. Failures of the file object raise ``NuveraIOError`` (``IO_ERROR``).
+        """
+        if not callable(getattr(fileobj, "read", None)):
+            raise TypeError(f"fileobj must have a read() method, not {type(fileobj).__name__}")
+        if file_name is None:
+            name = getattr(fileobj, "name", None)
+            if not isinstance(name, str) or not os.path.basename(name):
+                raise TypeError("a file object without a usable .name needs a file_name")
+            file_name = os.path.basename(name)
+        _call(self._native.add_file_source, field_name, file_name, _FileSource(fileobj), mime_type)
+        return self
+
+    def add_file(
+        self,
+        field_name: str,
+        source: Union[StrPath, BytesLike, BinaryReader],
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> "MultipartForm":
+        """Adds a file from a path, from bytes (bytes need a ``file_name``) or from a binary file
+        object (see :meth:`add_file_reader`)."""
         if isinstance(source, (bytes, bytearray, memoryview)):
             if file_name is None:
                 raise TypeError("a file given as bytes needs a file_name")
             return self.add_file_bytes(field_name, file_name, source, mime_type)
-        return self.add_file_path(field_name, source, file_name, mime_type)
+        if isinstance(source, (str, os.PathLike)):
+            return self.add_file_path(field_name, source, file_name, mime_type)
+        return self.add_file_reader(field_name, source, file_name, mime_type)
 
     @property
     def content_type(self) -> str:
@@ -820,4 +892,5 @@ def explain(
         text=r.text,
         json=r.json,
     )
+
 

@@ -768,6 +768,83 @@ pub fn explain(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Streaming file parts from the foreign side
+
+/// A readable byte source implemented by the foreign language (a Python file object): the core
+/// pulls it in chunks of at most `max_len` bytes, so a large file never crosses the FFI whole.
+#[uniffi::export(with_foreign)]
+pub trait ByteSource: Send + Sync {
+    /// Up to `max_len` bytes; empty at the end. An error aborts the hash or encoding with its code.
+    fn read(&self, max_len: u32) -> Result<Vec<u8>>;
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for NuveraError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        NuveraError::Signing {
+            code: core::ErrorCode::IoError.as_str().to_owned(),
+            message: format!("the file object failed: {}", e.reason),
+        }
+    }
+}
+
+/// Adapts a [`ByteSource`] to `std::io::Read` for the core. Pending bytes are kept when the
+/// source returns more than asked (a lenient source), so nothing is lost or reordered.
+struct ForeignReader {
+    source: Arc<dyn ByteSource>,
+    pending: Vec<u8>,
+    offset: usize,
+}
+
+impl std::io::Read for ForeignReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.offset >= self.pending.len() {
+            let max = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+            self.pending = self.source.read(max).map_err(|e| match e {
+                NuveraError::Signing { message, .. }
+                | NuveraError::Verification { message, .. } => std::io::Error::other(message),
+            })?;
+            self.offset = 0;
+            if self.pending.is_empty() {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.pending.len() - self.offset);
+        buf[..n].copy_from_slice(&self.pending[self.offset..self.offset + n]);
+        self.offset += n;
+        Ok(n)
+    }
+}
+
+#[uniffi::export]
+impl MultipartForm {
+    /// Adds a file read from `source` in chunks. A source can be read once: hash or encode a form
+    /// holding one once (`write_to_file` does both in one pass).
+    pub fn add_file_source(
+        &self,
+        field_name: String,
+        file_name: String,
+        source: Arc<dyn ByteSource>,
+        mime_type: Option<String>,
+    ) -> Result<()> {
+        let reader = ForeignReader {
+            source,
+            pending: Vec::new(),
+            offset: 0,
+        };
+        lock(&self.inner).add_file_reader(
+            &field_name,
+            &file_name,
+            Box::new(reader),
+            mime_type.as_deref(),
+        )?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The Python hot path: a plain C-ABI function called through ctypes by `python/_api.py`
 
 /// Status of [`nuvera_signing_py_sign`]: signed; `out` holds the request handle and the token.
