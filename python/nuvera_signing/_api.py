@@ -35,6 +35,8 @@ __all__ = [
     "received_body_hash",
     "request_uri",
     "sendable_url",
+    "support_bundle",
+    "support_bundle_json",
 ]
 
 StrPath = Union[str, "os.PathLike[str]"]
@@ -894,3 +896,84 @@ def explain(
     )
 
 
+
+def support_bundle_json(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    status: int,
+    headers: Optional[Mapping[str, str]] = None,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Union[BytesLike, str, None] = None,
+    response_body: Union[BytesLike, str, None] = None,
+    application: Optional[str] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> str:
+    """A support bundle (contract §7) for a request Nuvera refused, as pretty JSON: what Nuvera
+    support asks for, and no secret.
+
+    Give the request as sent (``headers`` as sent; ``x-api-key`` from ``api_key`` and
+    ``Authorization`` from ``token`` are added when missing), the ``token`` sent, Nuvera's HTTP
+    ``status`` and ``response_body``. The API key is reduced to its last four characters, the
+    token to its decoded header and claims (``sub`` masked) and a SHA-256, and the body to its
+    size, hash and (multipart) canonical object: no API key, token, private key or file bytes.
+    ``now`` pins the creation time (Unix seconds).
+    """
+    if not 0 <= status <= 0xFFFF:
+        raise ValueError("status must be an HTTP status code")
+    header_list = [_native.Header(name=n, value=v) for n, v in (headers or {}).items()]
+    return str(
+        _call(
+            _native.support_bundle,
+            method,
+            url,
+            header_list,
+            api_key,
+            content_type,
+            b"" if body is None else _bytes(body, "body"),
+            token,
+            status,
+            b"" if response_body is None else _bytes(response_body, "response_body"),
+            application,
+            public_key_pem,
+            _uint(now, _U64, "INVALID_CLAIM", "now"),
+        )
+    )
+
+
+def support_bundle(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    status: int,
+    headers: Optional[Mapping[str, str]] = None,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Union[BytesLike, str, None] = None,
+    response_body: Union[BytesLike, str, None] = None,
+    application: Optional[str] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> Dict[str, Any]:
+    """:func:`support_bundle_json` as a dict."""
+    result: Dict[str, Any] = json.loads(
+        support_bundle_json(
+            method,
+            url,
+            token=token,
+            status=status,
+            headers=headers,
+            api_key=api_key,
+            content_type=content_type,
+            body=body,
+            response_body=response_body,
+            application=application,
+            public_key_pem=public_key_pem,
+            now=now,
+        )
+    )
+    return result

@@ -845,6 +845,83 @@ impl MultipartForm {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Support bundles
+
+/// A support bundle (contract §7) as pretty JSON: the request as sent (`headers` as sent, plus
+/// `x-api-key` from `api_key` and `Authorization` from `token` when missing; both are masked), the token decoded without its signature,
+/// Nuvera's answer and the local diagnosis. It holds no API key, token, private key or file bytes.
+#[uniffi::export]
+#[allow(clippy::too_many_arguments)]
+pub fn support_bundle(
+    method: String,
+    url: String,
+    headers: Vec<Header>,
+    api_key: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+    token: String,
+    status: u16,
+    response_body: Vec<u8>,
+    application: Option<String>,
+    public_key_pem: Option<String>,
+    now: Option<u64>,
+) -> Result<String> {
+    let options = core::ExplainOptions {
+        public_key: match public_key_pem {
+            Some(pem) => Some(core::PublicKey::from_pem(&pem)?),
+            None => None,
+        },
+        ..Default::default()
+    };
+    let now = match now {
+        Some(n) => n,
+        None => core::Clock::now_unix(&core::SystemClock)?,
+    };
+    // As the CLI's `bundle` does: the two signing headers are recorded (masked) even when the
+    // caller gave only the API key and the token.
+    let mut headers: Vec<(String, String)> =
+        headers.into_iter().map(|h| (h.name, h.value)).collect();
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    if !has(&headers, core::API_KEY_HEADER) {
+        if let Some(key) = &api_key {
+            headers.push((core::API_KEY_HEADER.to_owned(), key.clone()));
+        }
+    }
+    if !has(&headers, core::AUTHORIZATION_HEADER) {
+        let bare = token.trim();
+        let bare = bare.strip_prefix("Bearer ").unwrap_or(bare);
+        headers.push((
+            core::AUTHORIZATION_HEADER.to_owned(),
+            format!("Bearer {bare}"),
+        ));
+    }
+    let header_refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let mut reader: &[u8] = &body;
+    let sent = core::SentRequest {
+        method: &method,
+        url: &url,
+        api_key: api_key.as_deref(),
+        content_type: content_type.as_deref(),
+        body: &mut reader,
+    };
+    let bundle = core::SupportBundle::build(
+        sent,
+        &header_refs,
+        &token,
+        core::explain::BundleResponse::new(status, &response_body),
+        application.as_deref(),
+        &options,
+        now,
+    )?;
+    Ok(bundle.to_json_pretty())
+}
+
+// ---------------------------------------------------------------------------------------------
 // The Python hot path: a plain C-ABI function called through ctypes by `python/_api.py`
 
 /// Status of [`nuvera_signing_py_sign`]: signed; `out` holds the request handle and the token.
