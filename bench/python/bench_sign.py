@@ -203,14 +203,21 @@ def main() -> None:
         py_rates: List[float] = []
         core_rates: List[float] = []
         for i in range(args.rounds):
-            py_rates.append(rate(ours, s))
-            core_rates.append(core_rate(exe, s))
+            # ABBA order, so that a load drift on a shared machine favours neither side
+            if i % 2 == 0:
+                py_rates.append(rate(ours, s))
+                core_rates.append(core_rate(exe, s))
+            else:
+                core_rates.append(core_rate(exe, s))
+                py_rates.append(rate(ours, s))
             print(f"round {i + 1}: Signer.sign {py_rates[-1]:8.0f} sign/s, Rust core "
                   f"{core_rates[-1]:8.0f} sign/s ({py_rates[-1] / core_rates[-1]:4.2f}x)")
         py_med = sorted(py_rates)[len(py_rates) // 2]
         core_med = sorted(core_rates)[len(core_rates) // 2]
+        ratios = sorted(p / c for p, c in zip(py_rates, core_rates))
         print(f"{'median: Signer.sign / Rust core (bench_probe)':48s} {py_med:8.0f} / "
-              f"{core_med:.0f} sign/s  ({py_med / core_med:4.2f}x the Rust core)")
+              f"{core_med:.0f} sign/s  ({py_med / core_med:4.2f}x the Rust core; "
+              f"median of the round ratios {ratios[len(ratios) // 2]:4.2f}x)")
     if args.big_file_gib > 0:
         big_file_hash(args.big_file_gib)
 
