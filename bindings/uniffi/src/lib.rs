@@ -848,8 +848,9 @@ impl MultipartForm {
 // Support bundles
 
 /// A support bundle (contract §7) as pretty JSON: the request as sent (`headers` as sent, plus
-/// `x-api-key` from `api_key` and `Authorization` from `token` when missing; both are masked), the token decoded without its signature,
-/// Nuvera's answer and the local diagnosis. It holds no API key, token, private key or file bytes.
+/// `x-api-key` from `api_key` and `Authorization` from `token` when missing; both are masked),
+/// the token decoded without its signature, Nuvera's answer and the local diagnosis. It holds no
+/// API key, token, private key or file bytes.
 #[uniffi::export]
 #[allow(clippy::too_many_arguments)]
 pub fn support_bundle(
