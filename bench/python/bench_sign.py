@@ -2,7 +2,12 @@
 1 GiB file against hashlib.
 
     pip install target/wheels/nuvera_signing-*.whl pyjwt cryptography
-    python bench/python/bench_sign.py [--seconds 3] [--big-file-gib 1]
+    python bench/python/bench_sign.py [--seconds 3] [--big-file-gib 1] [--rounds 3]
+
+It also measures the Rust core itself (``bench_probe sign-rate``, ``core/examples/bench_probe.rs``,
+run as a subprocess; built with cargo when missing) in the same run, alternating with
+``Signer.sign`` round by round, and prints the Python/Rust-core ratio, so that both figures come
+from the same machine load.
 
 PyJWT is measured as a partner would use it: building the same nine claims (SHA-256 of the body
 with hashlib, uuid4, time) and encoding with a preloaded ``cryptography`` key, or with the PEM
@@ -22,7 +27,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = ROOT / "testdata/keys/test-rsa2048-pkcs8.pem"
@@ -124,10 +129,39 @@ def big_file_hash(gib: float) -> None:
                   f"peak RSS {rss_kib / 1024:6.1f} MiB")
 
 
+def probe_binary(explicit: Optional[str]) -> Optional[Path]:
+    """The bench_probe binary: given, found in the target dir, or built with cargo."""
+    if explicit:
+        return Path(explicit)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    exe = target / "release" / "examples" / "bench_probe"
+    if not exe.exists():
+        print(f"building {exe} (cargo build --release -p nuvera-signing --example bench_probe)",
+              file=sys.stderr)
+        try:
+            subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "nuvera-signing",
+                            "--example", "bench_probe"], cwd=ROOT, check=True,
+                           env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f"cannot build bench_probe ({e}); skipping the Rust-core comparison",
+                  file=sys.stderr)
+            return None
+    return exe
+
+
+def core_rate(exe: Path, seconds: float) -> float:
+    out = subprocess.run([str(exe), "sign-rate", str(KEY), str(seconds)], check=True,
+                         capture_output=True, text=True).stdout
+    return float(out.strip())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--big-file-gib", type=float, default=1.0)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating Signer.sign / Rust-core rounds (0 skips the core comparison)")
+    ap.add_argument("--probe", help="path of the bench_probe binary (default: find or build it)")
     args = ap.parse_args()
 
     import jwt
@@ -163,6 +197,27 @@ def main() -> None:
     base = results["PyJWT + preloaded cryptography key, 1 thread"]
     for name, r in results.items():
         print(f"{name:48s} {r:8.0f} sign/s  ({r / base:4.2f}x PyJWT preloaded)")
+    exe = probe_binary(args.probe) if args.rounds > 0 else None
+    if exe is not None:
+        # Same process load for both: alternate Python and the Rust core, one round each.
+        py_rates: List[float] = []
+        core_rates: List[float] = []
+        for i in range(args.rounds):
+            # ABBA order, so that a load drift on a shared machine favours neither side
+            if i % 2 == 0:
+                py_rates.append(rate(ours, s))
+                core_rates.append(core_rate(exe, s))
+            else:
+                core_rates.append(core_rate(exe, s))
+                py_rates.append(rate(ours, s))
+            print(f"round {i + 1}: Signer.sign {py_rates[-1]:8.0f} sign/s, Rust core "
+                  f"{core_rates[-1]:8.0f} sign/s ({py_rates[-1] / core_rates[-1]:4.2f}x)")
+        py_med = sorted(py_rates)[len(py_rates) // 2]
+        core_med = sorted(core_rates)[len(core_rates) // 2]
+        ratios = sorted(p / c for p, c in zip(py_rates, core_rates))
+        print(f"{'median: Signer.sign / Rust core (bench_probe)':48s} {py_med:8.0f} / "
+              f"{core_med:.0f} sign/s  ({py_med / core_med:4.2f}x the Rust core; "
+              f"median of the round ratios {ratios[len(ratios) // 2]:4.2f}x)")
     if args.big_file_gib > 0:
         big_file_hash(args.big_file_gib)
 

@@ -53,8 +53,20 @@ pub fn multipart_wire(data: &[u8]) {
     }
 }
 
-/// The public key of the fuzzing registry.
-const PUBLIC_PEM: &str = include_str!("../../testdata/keys/test-rsa2048-public.pem");
+/// The public key of the fuzzing registry: `testdata/keys/test-rsa2048-public.pem`, kept inline so
+/// that the crate builds from its own files (a packaged crate or the Python sdist has no
+/// `testdata/`); `core/tests/fuzz_regressions.rs` checks that the two are the same key.
+#[doc(hidden)]
+pub const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmvHjT+ocOEqYUPkM4tJH
+pVHmloV9LE7Np+jO18V7I339+IsRSLbUuHGJ2UobI7K8dpls10ih9eBCWg/DRzx9
+xP//uM6JPiAsCVqJyDsBFYVyL4GCUjCZHYm8ccDfnWlK5hQnR4QOGtq4U19pmPuD
+EHYYqWNjRd3CtcpHtWlFJ4Fl+DWWrylMfkYfMVCrgqUnSkhmTfWZD1D4XSQZCjJG
+So0JUlTT+ZfBYCLC4IUaa91nCiDpY0Xd7XMRCjgF8yRAmJZ9eON4QXCvLSFg6i91
+PtxMTwtlzBY8hT9BPBRl/dFAJaqkZc3g5YkeIkLkI6X261cbm4zjNm9HbLr+gdaI
+TQIDAQAB
+-----END PUBLIC KEY-----
+";
 
 fn verifier() -> &'static Verifier {
     static VERIFIER: OnceLock<Verifier> = OnceLock::new();

@@ -32,3 +32,11 @@ fn token_regressions() {
 fn pem_regressions() {
     replay("pem", nuvera_signing::fuzzing::pem);
 }
+
+#[test]
+fn inline_fuzzing_key_is_the_testdata_key() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/keys/test-rsa2048-public.pem");
+    let file = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(nuvera_signing::fuzzing::PUBLIC_PEM, file);
+}

@@ -29,6 +29,8 @@ from ._api import (
     received_body_hash,
     request_uri,
     sendable_url,
+    support_bundle,
+    support_bundle_json,
 )
 from .errors import (
     STREAMING_BODY,
@@ -73,4 +75,6 @@ __all__ = [
     "received_body_hash",
     "request_uri",
     "sendable_url",
+    "support_bundle",
+    "support_bundle_json",
 ]
