@@ -55,7 +55,7 @@ _MAX_I64 = 0x7FFF_FFFF_FFFF_FFFF
 
 def _convert(exc: BaseException) -> NuveraSigningError:
     if isinstance(exc, _native.NuveraError.Verification):
-        return error_for(exc.code, exc.detail, int(exc.http_status))
+        return error_for(exc.code, exc.detail, int(exc.http_status), str(exc.response_body))
     if isinstance(exc, _native.NuveraError):
         return error_for(exc.code, exc.detail)
     # uniffi's InternalError: a Rust panic caught at the FFI boundary.
@@ -691,12 +691,13 @@ class Verified:
     key_fingerprint: str
 
 
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
-    lower = name.lower()
-    for k, v in headers.items():
-        if k.lower() == lower:
-            return v
-    return None
+def _verified(v: Any) -> "Verified":
+    return Verified(
+        application=v.application,
+        claims=Claims._from_native(v.claims),
+        permission=v.permission,
+        key_fingerprint=v.key_fingerprint,
+    )
 
 
 class Verifier:
@@ -793,26 +794,15 @@ class Verifier:
     ) -> Verified:
         """Applies every rule; raises :class:`VerificationError` (``code``, ``http_status``) at
         the first failing one."""
-        v = _call(self._native.verify, method, target, api_key, authorization, body_hash)
-        return Verified(
-            application=v.application,
-            claims=Claims._from_native(v.claims),
-            permission=v.permission,
-            key_fingerprint=v.key_fingerprint,
-        )
+        return _verified(_call(self._native.verify, method, target, api_key, authorization, body_hash))
 
     def verify_request(
         self, method: str, target: str, headers: Mapping[str, str], body: BytesLike = b""
     ) -> Verified:
-        """Verifies a received request from its headers (any case) and raw body bytes."""
-        hash_ = received_body_hash(_header(headers, "content-type"), body)
-        return self.verify(
-            method,
-            target,
-            api_key=_header(headers, "x-api-key"),
-            authorization=_header(headers, "authorization"),
-            body_hash=hash_,
-        )
+        """Verifies a received request from its headers (any case) and raw body bytes (hashed
+        as a server must: multipart through its canonical object)."""
+        header_list = [_native.Header(name=n, value=v) for n, v in headers.items()]
+        return _verified(_call(self._native.verify_request, method, target, header_list, _bytes(body, "body")))
 
     def __repr__(self) -> str:
         return "Verifier()"
@@ -939,7 +929,7 @@ def support_bundle_json(
             b"" if response_body is None else _bytes(response_body, "response_body"),
             application,
             public_key_pem,
-            _uint(now, _U64, "INVALID_CLAIM", "now"),
+            _uint(now, _MAX_I64, "INVALID_CLAIM", "now"),
         )
     )
 

@@ -69,19 +69,14 @@ class VerificationError(NuveraSigningError):
 
     http_status: int
 
-    def __init__(self, code: str, message: str, http_status: int) -> None:
+    def __init__(self, code: str, message: str, http_status: int, response_body: str) -> None:
         super().__init__(code, message)
         self.http_status = http_status
+        self._response_body = response_body
 
     def response_body(self) -> str:
-        """The error body of contract §6: ``{"errors":[{"code":…,"message":…}]}``."""
-        import json
-
-        return json.dumps(
-            {"errors": [{"code": self.code, "message": self.message}]},
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        """The error body of contract §6, as the core writes it: ``{"errors":[{"code":…,"message":…}]}``."""
+        return self._response_body
 
 
 _BY_CODE: Dict[str, Type[NuveraSigningError]] = {
@@ -108,8 +103,10 @@ _BY_CODE: Dict[str, Type[NuveraSigningError]] = {
 }
 
 
-def error_for(code: str, message: str, http_status: Optional[int] = None) -> NuveraSigningError:
+def error_for(
+    code: str, message: str, http_status: Optional[int] = None, response_body: str = ""
+) -> NuveraSigningError:
     """The exception of the right family for ``code``."""
     if http_status is not None:
-        return VerificationError(code, message, http_status)
+        return VerificationError(code, message, http_status, response_body)
     return _BY_CODE.get(code, NuveraSigningError)(code, message)

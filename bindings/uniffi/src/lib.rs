@@ -895,14 +895,14 @@ pub fn explain(
 #[uniffi::export(with_foreign)]
 pub trait ByteSource: Send + Sync {
     /// Up to `max_len` bytes; empty at the end. An error aborts the hash or encoding with its code.
-    fn read(&self, max_len: u32) -> Result<Vec<u8>>;
+    fn read(&self, max_len: i32) -> Result<Vec<u8>>;
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for NuveraError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         NuveraError::Signing {
             code: core::ErrorCode::IoError.as_str().to_owned(),
-            message: format!("the file object failed: {}", e.reason),
+            detail: format!("the file object failed: {}", e.reason),
         }
     }
 }
@@ -921,10 +921,11 @@ impl std::io::Read for ForeignReader {
             return Ok(0);
         }
         if self.offset >= self.pending.len() {
-            let max = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+            let max = i32::try_from(buf.len()).unwrap_or(i32::MAX);
             self.pending = self.source.read(max).map_err(|e| match e {
-                NuveraError::Signing { message, .. }
-                | NuveraError::Verification { message, .. } => std::io::Error::other(message),
+                NuveraError::Signing { detail, .. } | NuveraError::Verification { detail, .. } => {
+                    std::io::Error::other(detail)
+                }
             })?;
             self.offset = 0;
             if self.pending.is_empty() {
@@ -981,11 +982,11 @@ pub fn support_bundle(
     content_type: Option<String>,
     body: Vec<u8>,
     token: String,
-    status: u16,
+    status: i32,
     response_body: Vec<u8>,
     application: Option<String>,
     public_key_pem: Option<String>,
-    now: Option<u64>,
+    now: Option<i64>,
 ) -> Result<String> {
     let options = core::ExplainOptions {
         public_key: match public_key_pem {
@@ -994,7 +995,7 @@ pub fn support_bundle(
         },
         ..Default::default()
     };
-    let now = match now {
+    let now = match unsigned(now, core::ErrorCode::InvalidClaim, "now")? {
         Some(n) => n,
         None => core::Clock::now_unix(&core::SystemClock)?,
     };
@@ -1034,7 +1035,10 @@ pub fn support_bundle(
         sent,
         &header_refs,
         &token,
-        core::explain::BundleResponse::new(status, &response_body),
+        core::explain::BundleResponse::new(
+            unsigned(Some(status), core::ErrorCode::InvalidClaim, "status")?.unwrap_or_default(),
+            &response_body,
+        ),
         application.as_deref(),
         &options,
         now,
@@ -1151,8 +1155,8 @@ pub unsafe extern "C" fn nuvera_signing_py_sign(
         }
         Ok(Err(e)) => {
             let text = match e {
-                NuveraError::Signing { code, message }
-                | NuveraError::Verification { code, message, .. } => format!("{code}\n{message}"),
+                NuveraError::Signing { code, detail }
+                | NuveraError::Verification { code, detail, .. } => format!("{code}\n{detail}"),
             };
             write_message(out, &text);
             PY_SIGN_ERROR
@@ -1167,6 +1171,6 @@ pub unsafe extern "C" fn nuvera_signing_py_sign(
 fn utf8<'a>(bytes: &'a [u8], code: core::ErrorCode, what: &str) -> Result<&'a str> {
     std::str::from_utf8(bytes).map_err(|_| NuveraError::Signing {
         code: code.as_str().to_owned(),
-        message: format!("the {what} is not valid UTF-8"),
+        detail: format!("the {what} is not valid UTF-8"),
     })
 }

@@ -115,11 +115,11 @@ fn py_sign_reports_codes_and_small_buffers() {
 
 /// A byte source over memory that records the sizes asked for.
 struct Chunks {
-    data: Mutex<(Vec<u8>, usize, Vec<u32>)>,
+    data: Mutex<(Vec<u8>, usize, Vec<i32>)>,
 }
 
 impl ByteSource for Chunks {
-    fn read(&self, max_len: u32) -> Result<Vec<u8>, NuveraError> {
+    fn read(&self, max_len: i32) -> Result<Vec<u8>, NuveraError> {
         let mut g = self.data.lock().unwrap();
         let (data, pos, asked) = &mut *g;
         asked.push(max_len);
@@ -133,10 +133,10 @@ impl ByteSource for Chunks {
 struct Failing;
 
 impl ByteSource for Failing {
-    fn read(&self, _max_len: u32) -> Result<Vec<u8>, NuveraError> {
+    fn read(&self, _max_len: i32) -> Result<Vec<u8>, NuveraError> {
         Err(NuveraError::Signing {
             code: "IO_ERROR".to_owned(),
-            message: "the reader broke".to_owned(),
+            detail: "the reader broke".to_owned(),
         })
     }
 }
@@ -172,7 +172,10 @@ fn byte_sources_stream_in_chunks_and_hash_like_bytes() {
         )
         .unwrap();
     match failing.body_hash() {
-        Err(NuveraError::Signing { code, message }) => {
+        Err(NuveraError::Signing {
+            code,
+            detail: message,
+        }) => {
             assert_eq!(code, "IO_ERROR");
             assert!(message.contains("the reader broke"), "{message}");
         }

@@ -39,6 +39,16 @@ final class Ffi {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, d.getSeconds()));
     }
 
+    /**
+     * Throws {@code e} from a method that cannot declare it: the generated callback interfaces
+     * (Kotlin) declare no exceptions, yet uniffi hands a thrown {@code NuveraException} back to the
+     * core as the callback's error.
+     */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E sneaky(Throwable e) throws E {
+        throw (E) e;
+    }
+
     static NuveraSigningException closed(String what) {
         return new NuveraSigningException("OBJECT_CLOSED", "this " + what + " is closed; create a new one");
     }

@@ -81,6 +81,25 @@ public final class MultipartForm implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds a file read from {@code content} in chunks (never held whole); {@code mimeType} may be
+     * {@code null}. A stream can be read only once, so a form holding one can be hashed or encoded
+     * once: use {@link #encode()} or {@link #writeTo(Path)}, which hash and encode in one pass (a
+     * second pass fails with a clear error). The stream is not closed.
+     */
+    public MultipartForm addFile(String fieldName, String fileName, java.io.InputStream content, String mimeType)
+            throws NuveraSigningException {
+        Objects.requireNonNull(fieldName, "fieldName");
+        Objects.requireNonNull(fileName, "fileName");
+        InputStreamSource source = new InputStreamSource(Objects.requireNonNull(content, "content"));
+        global.nuvera.signing.ffi.MultipartForm f = handle.get();
+        Ffi.call(() -> {
+            f.addFileSource(fieldName, fileName, source, mimeType);
+            return null;
+        });
+        return this;
+    }
+
     /** {@code multipart/form-data; boundary=…}: the Content-Type to send the encoded body with. */
     public String getContentType() throws NuveraSigningException {
         global.nuvera.signing.ffi.MultipartForm f = handle.get();

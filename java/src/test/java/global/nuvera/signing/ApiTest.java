@@ -117,6 +117,25 @@ class ApiTest {
     }
 
     @Test
+    void streamPartsAreReadOnceAndTheirFailuresHaveACode() throws Exception {
+        try (MultipartForm form = MultipartForm.create()) {
+            form.addFile("file", "a.bin", new java.io.ByteArrayInputStream(new byte[100_000]), null);
+            EncodedForm first = form.encode();
+            assertTrue(first.size() > 100_000);
+            assertEquals("INVALID_FORM_PART", code(form::encode));
+        }
+        try (MultipartForm form = MultipartForm.create()) {
+            form.addFile("file", "b.bin", new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw new IOException("network share went away");
+                }
+            }, "application/pdf");
+            assertEquals("IO_ERROR", code(form::encode));
+        }
+    }
+
+    @Test
     void closedObjectsGiveAClearErrorNotACrash() throws Exception {
         PrivateKey k = PrivateKey.fromFile(TestData.PRIVATE_PEM);
         Signer s = Signer.create(k, TestData.API_KEY);
