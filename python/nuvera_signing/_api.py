@@ -214,7 +214,7 @@ class Claims:
 # Through the uniffi-generated Python, each `str`/`Optional` argument is built into a native
 # buffer and each string/record result is read back the same way; measured on the reference
 # machine, that was about 190 µs per `Signer.sign` (16 native calls), against about 830 µs for the
-# RSA signature itself. `nuvera_signing_py_sign` (bindings/uniffi/src/lib.rs) takes borrowed
+# RSA signature itself. `nuvera_signing_fast_sign` (bindings/uniffi/src/lib.rs) takes borrowed
 # bytes and writes the new SignedRequest handle and the token into a buffer owned here: one native
 # call, no buffer building. Anything unexpected here falls back to the generated `sign`.
 
@@ -224,7 +224,7 @@ _FAST_OUT = 4096  # token bytes that fit; longer tokens (very long URLs) take th
 def _load_fast_sign() -> Optional[Callable[..., Any]]:
     try:
         lib = _native.nuvera_signing_uniffi._UniffiLib
-        fn = lib.nuvera_signing_py_sign
+        fn = lib.nuvera_signing_fast_sign
         make_request = _native.SignedRequest._uniffi_make_instance
     except AttributeError:  # pragma: no cover - a uniffi upgrade renamed an internal
         return None

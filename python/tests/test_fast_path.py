@@ -1,4 +1,4 @@
-"""The per-request signing path (`nuvera_signing_py_sign`, one native call with borrowed bytes)
+"""The per-request signing path (`nuvera_signing_fast_sign`, one native call with borrowed bytes)
 gives exactly what the generated uniffi path gives. No timing here: the benchmark measures speed."""
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ fn py_sign(
     let body_bytes = body.unwrap_or(&[]);
     // SAFETY: the handle is the Arc's pointer, alive for the call; every slice is valid.
     unsafe {
-        nuvera_signing_py_sign(
+        nuvera_signing_fast_sign(
             Arc::as_ptr(signer) as u64,
             method.as_ptr(),
             method.len(),
@@ -53,7 +53,7 @@ fn py_sign_returns_a_request_handle_and_its_token() {
         Some(b"{}"),
         &mut out,
     );
-    assert_eq!(status, PY_SIGN_OK);
+    assert_eq!(status, FAST_SIGN_OK);
     let handle = u64::from_ne_bytes(out[..8].try_into().unwrap());
     let len = u64::from_ne_bytes(out[8..16].try_into().unwrap()) as usize;
     let token = std::str::from_utf8(&out[16..16 + len]).unwrap().to_owned();
@@ -71,7 +71,7 @@ fn py_sign_returns_a_request_handle_and_its_token() {
     assert_eq!(Arc::strong_count(&request), 1);
     // no body: the empty-body hash
     let status = py_sign(&signer, b"GET", b"/api/v1/x", None, &mut out);
-    assert_eq!(status, PY_SIGN_OK);
+    assert_eq!(status, FAST_SIGN_OK);
     let handle = u64::from_ne_bytes(out[..8].try_into().unwrap());
     // SAFETY: as above.
     let request: Arc<SignedRequest> =
@@ -85,30 +85,30 @@ fn py_sign_reports_codes_and_small_buffers() {
     let mut out = vec![0u8; 4096];
     assert_eq!(
         py_sign(&signer, b"PO ST", b"/x", None, &mut out),
-        PY_SIGN_ERROR
+        FAST_SIGN_ERROR
     );
     let text = std::str::from_utf8(&out[..out.iter().position(|&b| b == 0).unwrap()]).unwrap();
     assert!(text.starts_with("INVALID_METHOD\n"), "{text}");
     assert_eq!(
         py_sign(&signer, b"POST", b"\xff\xfe", None, &mut out),
-        PY_SIGN_ERROR
+        FAST_SIGN_ERROR
     );
     assert!(out.starts_with(b"INVALID_URL\n"));
     let mut tiny = vec![0u8; 64];
     assert_eq!(
         py_sign(&signer, b"POST", b"/x", None, &mut tiny),
-        PY_SIGN_TOO_SMALL
+        FAST_SIGN_TOO_SMALL
     );
     let mut short = vec![0u8; 8];
     assert_eq!(
         py_sign(&signer, b"POST", b"/x", None, &mut short),
-        PY_SIGN_TOO_SMALL
+        FAST_SIGN_TOO_SMALL
     );
     // an error message is cut to the buffer, on a character boundary
     let mut cut = vec![0u8; 20];
     assert_eq!(
         py_sign(&signer, b"PO ST", b"/x", None, &mut cut),
-        PY_SIGN_ERROR
+        FAST_SIGN_ERROR
     );
     assert!(std::str::from_utf8(&cut).is_ok());
 }

@@ -18,8 +18,12 @@ public final class SignedRequest {
     private volatile Claims claims;
 
     SignedRequest(global.nuvera.signing.ffi.SignedRequest inner) {
+        this(inner, inner.token());
+    }
+
+    SignedRequest(global.nuvera.signing.ffi.SignedRequest inner, String token) {
         this.inner = inner;
-        this.token = inner.token();
+        this.token = token;
     }
 
     /** {@code x-api-key} then {@code Authorization}, in that order; set both on the request. */

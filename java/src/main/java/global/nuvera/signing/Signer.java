@@ -1,10 +1,13 @@
 package global.nuvera.signing;
 
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Signs requests for one API key with one {@link PrivateKey}. Thread-safe: build one at start-up
@@ -24,9 +27,38 @@ import java.util.Objects;
  */
 public final class Signer implements AutoCloseable {
     private final Handle<global.nuvera.signing.ffi.Signer> handle;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    // A second strong reference to the native signer for FastSign (0 when that path is off),
+    // released once: by close() when no fast call is running (the lock's read side is the calls),
+    // or by the cleaner when this Signer is collected without being closed.
+    private final long fastHandle;
+    private final FastRelease fastRelease;
+    private final Cleaner.Cleanable fastCleanable;
+    private final ReentrantReadWriteLock fastCalls = new ReentrantReadWriteLock();
 
     private Signer(global.nuvera.signing.ffi.Signer inner) {
         this.handle = new Handle<>(inner, "Signer");
+        this.fastHandle = FastSign.AVAILABLE ? inner.uniffiCloneHandle() : 0;
+        this.fastRelease = new FastRelease(fastHandle);
+        this.fastCleanable = CLEANER.register(this, fastRelease);
+    }
+
+    /** Releases the fast path's reference; must not refer to the Signer (the cleaner's rule). */
+    private static final class FastRelease implements Runnable {
+        private final long handle;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        FastRelease(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true) && handle != 0) {
+                FastSign.nuvera_signing_fast_release_signer(handle);
+            }
+        }
     }
 
     /** A signer with the contract's defaults (lifetime 55 s, {@code nuvera-api}, {@code nuvera-rest-api}). */
@@ -103,6 +135,12 @@ public final class Signer implements AutoCloseable {
     public SignedRequest sign(String method, String url, byte[] body, SignOptions options)
             throws NuveraSigningException {
         check(method, url, options);
+        if (fastHandle != 0 && options == SignOptions.defaults()) {
+            SignedRequest fast = signFast(method, url, body);
+            if (fast != null) {
+                return fast;
+            }
+        }
         global.nuvera.signing.ffi.Signer s = handle.get();
         return new SignedRequest(Ffi.call(() -> s.sign(method, url, body, options.issuedAt(), options.jti())));
     }
@@ -178,9 +216,27 @@ public final class Signer implements AutoCloseable {
                 () -> s.signMultipartWire(method, url, contentType, body, options.issuedAt(), options.jti())));
     }
 
+    private SignedRequest signFast(String method, String url, byte[] body) throws NuveraSigningException {
+        fastCalls.readLock().lock();
+        try {
+            if (fastRelease.released.get()) {
+                throw Ffi.closed("Signer");
+            }
+            return FastSign.sign(fastHandle, method, url, body);
+        } finally {
+            fastCalls.readLock().unlock();
+        }
+    }
+
     /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED}. */
     @Override
     public void close() {
+        fastCalls.writeLock().lock();
+        try {
+            fastCleanable.clean();
+        } finally {
+            fastCalls.writeLock().unlock();
+        }
         handle.close();
     }
 
