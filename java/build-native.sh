@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Rust side of the jar, called by Maven in `generate-sources` (see pom.xml):
-#   1. the uniffi cdylib (bindings/uniffi, release) and the workspace's pinned uniffi-bindgen;
+#   1. the uniffi cdylib (bindings/uniffi, release) and the workspace's pinned uniffi-bindgen (debug);
 #   2. the Kotlin bindings generated from that library into $1 (compiled by kotlin-maven-plugin;
 #      bindings/uniffi/uniffi.toml names their package, read by uniffi-bindgen in library mode);
 #   3. the library copied to $2/linux-x86-64/, the path where JNA finds it on the classpath;
@@ -20,12 +20,15 @@ case "$(uname -s)-$(uname -m)" in
   *) echo "build-native.sh: no JNA resource path known for $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
 
-(cd "$root" && cargo build --release --locked -p nuvera-signing-uniffi -p nuvera-uniffi-bindgen)
+# Built one package at a time, as maturin does, so that cargo's feature unification gives the same
+# artifacts and a build after the Python wheel's reuses them (the generator needs no optimizing).
+(cd "$root" && cargo build --release --locked -p nuvera-signing-uniffi)
+(cd "$root" && cargo build --locked -p nuvera-uniffi-bindgen)
 (cd "$root" && cargo build --locked -p nuvera-sign)
 
 rm -rf "$generated"
 mkdir -p "$generated" "$resources/$jna_dir"
-"$target/release/uniffi-bindgen" generate --no-format \
+"$target/debug/uniffi-bindgen" generate --no-format \
   --library "$target/release/$lib" \
   --language kotlin \
   --out-dir "$generated"
