@@ -38,7 +38,7 @@ pub mod verify;
 
 pub use body::{Body, BodyKind, BodySummary};
 pub use body_hash::{body_hash, body_hash_file, body_hash_reader, BodyHash};
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use explain::{explain, ExplainOptions, Finding, Report, SentRequest, SupportBundle};
 pub use hex::to_hex;
 pub use jwt::Claims;
