@@ -91,6 +91,38 @@ impl Default for SignerOptions {
 }
 
 impl SignerOptions {
+    /// Options from what a binding's caller gave: `None` takes the contract's default (55 s,
+    /// `nuvera-api`, `nuvera-rest-api`). Every language builds its options here, so a default lives
+    /// in one place; a lifetime outside 1..=60 (negative included) is `INVALID_LIFETIME`.
+    pub fn from_optional(
+        lifetime_secs: Option<i64>,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+    ) -> Result<Self> {
+        let defaults = SignerOptions::default();
+        let lifetime_secs = match lifetime_secs {
+            None => defaults.lifetime_secs,
+            Some(l) => u32::try_from(l)
+                .ok()
+                .filter(|l| (1..=MAX_LIFETIME_SECS).contains(l))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidLifetime,
+                        format!(
+                            "token lifetime {l} s is outside 1..=60 s (Nuvera refuses longer tokens)"
+                        ),
+                    )
+                })?,
+        };
+        let options = SignerOptions {
+            lifetime_secs,
+            issuer: issuer.map_or(defaults.issuer, str::to_owned),
+            audience: audience.map_or(defaults.audience, str::to_owned),
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     fn validate(&self) -> Result<()> {
         if !(1..=MAX_LIFETIME_SECS).contains(&self.lifetime_secs) {
             return Err(Error::new(
@@ -120,6 +152,25 @@ pub struct SignOverrides {
     pub iat: Option<u64>,
     /// Use this `jti` instead of a fresh one.
     pub jti: Option<String>,
+}
+
+impl SignOverrides {
+    /// Overrides from what a binding's caller gave; a negative `iat` is `INVALID_CLAIM`.
+    pub fn from_optional(iat: Option<i64>, jti: Option<&str>) -> Result<Self> {
+        let iat = match iat {
+            None => None,
+            Some(i) => Some(u64::try_from(i).map_err(|_| {
+                Error::new(
+                    ErrorCode::InvalidClaim,
+                    format!("iat {i} is negative: it is Unix seconds"),
+                )
+            })?),
+        };
+        Ok(SignOverrides {
+            iat,
+            jti: jti.map(str::to_owned),
+        })
+    }
 }
 
 /// Signs requests for one API key. Cheap to clone, `Send + Sync`: share one per application.
