@@ -62,6 +62,25 @@ pub struct BodySummary {
     pub multipart: Option<CanonicalForm>,
 }
 
+impl<'a> Body<'a> {
+    /// The body to sign for bytes sent with `content_type`: an encoded multipart body when the
+    /// Content-Type is `multipart/form-data` (hashed through its canonical object, contract §5),
+    /// the bytes as they are otherwise, and no body for `None`. HTTP-client integrations give the
+    /// request as the client will send it and let this choose, so no binding decides it.
+    pub fn for_content_type(content_type: Option<&'a str>, body: Option<&'a [u8]>) -> Self {
+        match (content_type, body) {
+            (_, None) => Body::Empty,
+            (Some(ct), Some(body)) if crate::verify::is_multipart_form_data(ct) => {
+                Body::MultipartWire {
+                    content_type: ct,
+                    body,
+                }
+            }
+            (_, Some(body)) => Body::Bytes(body),
+        }
+    }
+}
+
 impl Body<'_> {
     /// Hashes the body (streaming readers, files and multipart file parts).
     pub fn summarize(self) -> Result<BodySummary> {

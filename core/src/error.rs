@@ -333,6 +333,17 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         self.code.http_status()
     }
+
+    /// For a verifier's refusal (`AUTH_*`), the response body of contract §6
+    /// (`{"errors":[{"code":"…","message":"…"}]}`); `None` for the other codes.
+    pub fn response_body(&self) -> Option<String> {
+        match self.code {
+            ErrorCode::Auth(code) => {
+                Some(VerifyError::new(code, self.message.clone()).response_body())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<VerifyError> for Error {

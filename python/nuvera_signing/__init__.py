@@ -6,10 +6,12 @@
 >>> signed.headers                                                      # doctest: +SKIP
 {'x-api-key': '…', 'Authorization': 'Bearer eyJ…'}
 
-HTTP clients: :mod:`nuvera_signing.requests` and :mod:`nuvera_signing.httpx` (optional extras).
+Every class and function is the native module's (``nuvera_signing._native``, PyO3): types and
+docstrings are defined once, in Rust. HTTP clients: :mod:`nuvera_signing.requests` and
+:mod:`nuvera_signing.httpx` (optional extras).
 """
 
-from ._api import (
+from ._native import (
     Claims,
     Finding,
     MultipartForm,
@@ -34,21 +36,27 @@ from ._api import (
 )
 from .errors import (
     STREAMING_BODY,
+    ClientError,
+    InternalError,
     InvalidKeyError,
     InvalidRequestError,
     MultipartError,
     NuveraIOError,
     NuveraSigningError,
     RegistryError,
+    RemoteSignerError,
     StreamingBodyError,
     VerificationError,
+    error_codes,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Claims",
+    "ClientError",
     "Finding",
+    "InternalError",
     "InvalidKeyError",
     "InvalidRequestError",
     "MultipartError",
@@ -57,6 +65,7 @@ __all__ = [
     "NuveraSigningError",
     "PrivateKey",
     "RegistryError",
+    "RemoteSignerError",
     "Report",
     "STREAMING_BODY",
     "SignedRequest",
@@ -67,6 +76,7 @@ __all__ = [
     "Verifier",
     "body_hash",
     "body_hash_file",
+    "error_codes",
     "explain",
     "is_multipart_form_data",
     "multipart_body_hash",

@@ -1,112 +1,156 @@
-"""The exception hierarchy: every error carries the core's stable ``code`` and a ``message``.
+"""The exception hierarchy: one class per family of the core's error codes.
 
-Messages never contain a private key, an API key or a token (the Rust core writes them that way,
-and this layer adds none of its own secrets).
+Every error carries the core's stable ``code``, a ``message`` and, for a verifier's refusal
+(``AUTH_*``), the ``http_status`` to answer with. Which class a code raises is the core's
+``ErrorCode.family()``; the list of codes is the core's (``_native.error_codes()``). Messages
+never contain a private key, an API key or a token.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Dict, Final, List, Optional, Tuple, Type
+
+from . import _native
 
 __all__ = [
     "NuveraSigningError",
     "InvalidKeyError",
     "InvalidRequestError",
-    "StreamingBodyError",
     "MultipartError",
     "NuveraIOError",
     "RegistryError",
     "VerificationError",
+    "ClientError",
+    "StreamingBodyError",
+    "RemoteSignerError",
+    "InternalError",
     "STREAMING_BODY",
+    "error_codes",
 ]
 
 #: Code of the error raised by the HTTP-client integrations for a body they cannot hash without
 #: consuming it (a generator, iterator or file object): pass bytes or a ``MultipartForm``.
-STREAMING_BODY = "STREAMING_BODY"
+STREAMING_BODY: Final = "STREAMING_BODY"
 
 
 class NuveraSigningError(Exception):
     """Root of every error raised by ``nuvera_signing``.
 
-    ``code`` is stable (grep logs for it); ``message`` says what to change.
+    ``code`` is stable (grep logs for it); ``message`` says what to change; ``http_status`` is
+    the status a server answers with for ``AUTH_*`` codes, ``None`` for the others.
     """
 
+    family: str = ""
     code: str
     message: str
+    http_status: Optional[int]
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        http_status: Optional[int] = None,
+        response_body: Optional[str] = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-
-
-class InvalidKeyError(NuveraSigningError, ValueError):
-    """The private or public key cannot be used (format, type, size, passphrase)."""
-
-
-class InvalidRequestError(NuveraSigningError, ValueError):
-    """A request or option that cannot be signed (URL, method, lifetime, API key, claims, hash)."""
-
-
-class StreamingBodyError(InvalidRequestError):
-    """An HTTP client's body is a stream whose bytes cannot be hashed before sending."""
-
-
-class MultipartError(NuveraSigningError, ValueError):
-    """A multipart body cannot be parsed, is over a limit, or a part cannot be encoded."""
-
-
-class NuveraIOError(NuveraSigningError):
-    """Reading a key, body or file failed."""
-
-
-class RegistryError(NuveraSigningError, ValueError):
-    """A verifier registry is invalid."""
-
-
-class VerificationError(NuveraSigningError):
-    """A request refused by the verifier: an ``AUTH_*`` code and the HTTP status to answer with."""
-
-    http_status: int
-
-    def __init__(self, code: str, message: str, http_status: int, response_body: str) -> None:
-        super().__init__(code, message)
         self.http_status = http_status
         self._response_body = response_body
 
+    @staticmethod
+    def for_code(code: str, message: str) -> "NuveraSigningError":
+        """The exception of the right class for one of the core's codes (``ValueError`` for a
+        code the core does not have)."""
+        return _native.error_for_code(code, message)
+
+
+class InvalidKeyError(NuveraSigningError, ValueError):
+    """Family ``key``: a private key or API key that cannot be used (format, type, size,
+    passphrase)."""
+
+    family = "key"
+
+
+class InvalidRequestError(NuveraSigningError, ValueError):
+    """Family ``request``: a request, option or argument that cannot be signed (URL, method,
+    lifetime, claims, hash), or an object used after it was closed."""
+
+    family = "request"
+
+
+class MultipartError(NuveraSigningError, ValueError):
+    """Family ``multipart``: a multipart body cannot be parsed, is over a limit, or a part
+    cannot be encoded."""
+
+    family = "multipart"
+
+
+class NuveraIOError(NuveraSigningError):
+    """Family ``io``: reading a key, body or file failed."""
+
+    family = "io"
+
+
+class RegistryError(NuveraSigningError, ValueError):
+    """Family ``registry``: a verifier registry is invalid."""
+
+    family = "registry"
+
+
+class VerificationError(NuveraSigningError):
+    """Family ``auth``: a request refused by the verifier, with the HTTP status to answer with."""
+
+    family = "auth"
+    http_status: int
+
     def response_body(self) -> str:
         """The error body of contract §6, as the core writes it: ``{"errors":[{"code":…,"message":…}]}``."""
-        return self._response_body
+        return self._response_body or ""
 
 
-_BY_CODE: Dict[str, Type[NuveraSigningError]] = {
-    "INVALID_PRIVATE_KEY": InvalidKeyError,
-    "PEM_LABEL_MISMATCH": InvalidKeyError,
-    "UNSUPPORTED_KEY_TYPE": InvalidKeyError,
-    "KEY_TOO_SMALL": InvalidKeyError,
-    "KEY_TOO_LARGE": InvalidKeyError,
-    "PASSPHRASE_REQUIRED": InvalidKeyError,
-    "WRONG_PASSPHRASE": InvalidKeyError,
-    "UNSUPPORTED_KEY_ENCRYPTION": InvalidKeyError,
-    "INVALID_API_KEY": InvalidRequestError,
-    "INVALID_URL": InvalidRequestError,
-    "INVALID_METHOD": InvalidRequestError,
-    "INVALID_LIFETIME": InvalidRequestError,
-    "INVALID_CLAIM": InvalidRequestError,
-    "INVALID_BODY_HASH": InvalidRequestError,
-    STREAMING_BODY: StreamingBodyError,
-    "MULTIPART_MALFORMED": MultipartError,
-    "MULTIPART_TOO_LARGE": MultipartError,
-    "INVALID_FORM_PART": MultipartError,
-    "IO_ERROR": NuveraIOError,
-    "INVALID_REGISTRY": RegistryError,
+class ClientError(NuveraSigningError):
+    """Family ``client``: what an HTTP-client integration refuses (a streaming body it cannot
+    hash, too many redirects, an insecure redirect, a clock offset too large)."""
+
+    family = "client"
+
+
+#: The name this class had before the core grouped ``STREAMING_BODY`` with the client codes.
+StreamingBodyError = ClientError
+
+
+class RemoteSignerError(NuveraSigningError):
+    """Family ``remote``: a key held elsewhere (PKCS#11 token, KMS callback) failed or does not
+    match."""
+
+    family = "remote"
+
+
+class InternalError(NuveraSigningError):
+    """Family ``internal``: a bug (a panic caught at the boundary), a crypto backend failure, or
+    a feature missing from this build."""
+
+    family = "internal"
+
+
+#: The class raised for each family of the core (read by the native module).
+FAMILY_CLASSES: Final[Dict[str, Type[NuveraSigningError]]] = {
+    cls.family: cls
+    for cls in (
+        InvalidKeyError,
+        InvalidRequestError,
+        MultipartError,
+        NuveraIOError,
+        RegistryError,
+        VerificationError,
+        ClientError,
+        RemoteSignerError,
+        InternalError,
+    )
 }
 
 
-def error_for(
-    code: str, message: str, http_status: Optional[int] = None, response_body: str = ""
-) -> NuveraSigningError:
-    """The exception of the right family for ``code``."""
-    if http_status is not None:
-        return VerificationError(code, message, http_status, response_body)
-    return _BY_CODE.get(code, NuveraSigningError)(code, message)
+def error_codes() -> List[Tuple[str, str, Optional[int]]]:
+    """Every code of the core, in its order, as ``(code, family, http_status)``."""
+    return _native.error_codes()

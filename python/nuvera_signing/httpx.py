@@ -23,8 +23,8 @@ from typing import AsyncGenerator, Collection, Generator, Optional, Tuple, Union
 
 import httpx
 
-from ._api import Signer, is_multipart_form_data, request_uri
-from .errors import STREAMING_BODY, StreamingBodyError
+from ._native import Signer, is_multipart_form_data, request_uri
+from .errors import STREAMING_BODY, NuveraSigningError
 
 __all__ = ["NuveraAuth"]
 
@@ -96,7 +96,7 @@ class NuveraAuth(httpx.Auth):
             return  # httpx's own multipart encoder (files=…): re-readable, read in full below
         if hasattr(request, "_content"):
             return  # already read
-        raise StreamingBodyError(
+        raise NuveraSigningError.for_code(
             STREAMING_BODY,
             f"cannot sign a streaming request body ({type(request.stream).__name__}): its bytes "
             "are not known before sending. Pass the body as bytes (content=…/json=…/data=…), "
@@ -108,11 +108,14 @@ class NuveraAuth(httpx.Auth):
         target = request.url.raw_path.decode("ascii")
         uri = request_uri(target)
         body = request.content
-        content_type = request.headers.get("content-type")
-        if content_type is not None and is_multipart_form_data(content_type):
-            signed = self.signer.sign_multipart_wire(request.method, uri, content_type, body)
-        else:
-            signed = self.signer.sign(request.method, uri, body if body else None)
+        # The core decides how the bytes are hashed for their Content-Type (multipart/form-data
+        # through its canonical object).
+        signed = self.signer.sign(
+            request.method,
+            uri,
+            body if body else None,
+            content_type=request.headers.get("content-type"),
+        )
         request.headers.update(signed.headers)
         return request
 

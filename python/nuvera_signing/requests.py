@@ -27,8 +27,8 @@ from requests.models import PreparedRequest, Response
 from urllib3.exceptions import MaxRetryError
 from urllib3.util import Retry
 
-from ._api import Signer, is_multipart_form_data, request_uri, sendable_url
-from .errors import STREAMING_BODY, InvalidRequestError, StreamingBodyError
+from ._native import Signer, request_uri, sendable_url
+from .errors import STREAMING_BODY, NuveraSigningError
 
 _urllib3_target: Optional[Callable[[str], str]]
 try:  # the function urllib3 applies to the target before writing it
@@ -90,33 +90,32 @@ class NuveraAuth(AuthBase):
             body = body.encode("utf-8")
             request.body = body
         elif body is not None and not isinstance(body, (bytes, bytearray)):
-            raise StreamingBodyError(
+            raise NuveraSigningError.for_code(
                 STREAMING_BODY,
                 f"cannot sign a streaming request body ({type(body).__name__}): its bytes are "
                 "not known before sending. Pass the body as bytes (data=…/json=…), use files=…, "
                 "or encode a nuvera_signing.MultipartForm with to_bytes()",
             )
         if request.url is None or request.method is None:
-            raise InvalidRequestError("INVALID_URL", "the request has no URL or method")
+            raise NuveraSigningError.for_code("INVALID_URL", "the request has no URL or method")
         request.url = sendable_url(request.url)
         uri = request_uri(request.url)
         if _urllib3_target is not None:
             wire = _urllib3_target(request.path_url)
             if wire != uri:
-                raise InvalidRequestError(
+                raise NuveraSigningError.for_code(
                     "INVALID_URL",
                     f"requests would send the target {wire!r} but the URL's uri is {uri!r}; "
                     "write the URL as the server expects it (e.g. upper-case %-escapes)",
                 )
-        content_type = request.headers.get("Content-Type")
-        if content_type is not None and is_multipart_form_data(content_type):
-            signed = self.signer.sign_multipart_wire(
-                request.method, request.url, content_type, bytes(body or b"")
-            )
-        else:
-            signed = self.signer.sign(
-                request.method, request.url, None if body is None else bytes(body)
-            )
+        # The core decides how the bytes are hashed for their Content-Type (multipart/form-data
+        # through its canonical object).
+        signed = self.signer.sign(
+            request.method,
+            request.url,
+            None if body is None else bytes(body),
+            content_type=request.headers.get("Content-Type"),
+        )
         request.headers.update(signed.headers)
         return request
 

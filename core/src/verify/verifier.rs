@@ -42,6 +42,36 @@ impl Default for VerifierOptions {
     }
 }
 
+impl VerifierOptions {
+    /// Options from what a binding's caller gave: `None` takes the default (`nuvera-api`,
+    /// `nuvera-rest-api`, 5 s). A skew outside 0..=60 s (negative included) is `INVALID_CLAIM`,
+    /// as [`Verifier::with_options`] says.
+    pub fn from_optional(
+        issuer: Option<&str>,
+        audience: Option<&str>,
+        clock_skew_secs: Option<i64>,
+    ) -> Result<Self> {
+        let defaults = VerifierOptions::default();
+        let clock_skew_secs = match clock_skew_secs {
+            None => defaults.clock_skew_secs,
+            Some(s) => u32::try_from(s)
+                .ok()
+                .filter(|s| *s <= MAX_CLOCK_SKEW_SECS)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidClaim,
+                        format!("a clock skew of {s} s is outside 0..={MAX_CLOCK_SKEW_SECS} s"),
+                    )
+                })?,
+        };
+        Ok(VerifierOptions {
+            issuer: issuer.map_or(defaults.issuer, str::to_owned),
+            audience: audience.map_or(defaults.audience, str::to_owned),
+            clock_skew_secs,
+        })
+    }
+}
+
 /// A request as the server received it.
 #[derive(Clone, Copy)]
 pub struct ReceivedRequest<'a> {
@@ -268,6 +298,34 @@ impl Verifier {
     /// The options.
     pub fn options(&self) -> &VerifierOptions {
         &self.options
+    }
+
+    /// Verifies a request as received: its headers (names in any case; `x-api-key`,
+    /// `Authorization` and `Content-Type` are read) and its raw body, hashed as a server must
+    /// (multipart through its canonical object). Bindings call this rather than pick headers
+    /// themselves. A body that cannot be hashed is its own error; a refusal is an `AUTH_*` error.
+    pub fn verify_request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Verified> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| *v)
+        };
+        let body_hash = received_body_hash(header("content-type"), body)?;
+        let request = ReceivedRequest {
+            method,
+            target,
+            api_key: header("x-api-key"),
+            authorization: header("authorization"),
+            body_hash: &body_hash,
+        };
+        Ok(self.verify(&request)?)
     }
 
     /// Applies every rule of contract §6 in order; the first failure is returned.

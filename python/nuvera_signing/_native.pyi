@@ -1,0 +1,331 @@
+# Types of the PyO3 extension module (bindings/python). Hand-written; `python -m mypy.stubtest
+# nuvera_signing._native` in scripts/test-python keeps it equal to the compiled module.
+import asyncio
+import os
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple, Union, final
+
+from .errors import NuveraSigningError
+
+__all__ = [
+    "error_codes",
+    "error_for_code",
+    "PrivateKey",
+    "Claims",
+    "SignedRequest",
+    "Signer",
+    "body_hash",
+    "body_hash_file",
+    "request_uri",
+    "sendable_url",
+    "MultipartForm",
+    "multipart_body_hash",
+    "multipart_body_hash_file",
+    "multipart_canonical",
+    "is_multipart_form_data",
+    "Verified",
+    "Verifier",
+    "received_body_hash",
+    "Finding",
+    "Report",
+    "explain",
+    "support_bundle_json",
+    "support_bundle",
+]
+
+_StrPath = Union[str, os.PathLike[str]]
+_Bytes = Union[bytes, bytearray, memoryview, str]
+
+class _BinaryReader(Protocol):
+    def read(self, n: int = ..., /) -> bytes: ...
+
+@final
+class PrivateKey:
+    @staticmethod
+    def from_pem(pem: _Bytes, passphrase: Optional[_Bytes] = None) -> PrivateKey: ...
+    @staticmethod
+    def from_file(path: _StrPath, passphrase: Optional[_Bytes] = None) -> PrivateKey: ...
+    @property
+    def public_key_pem(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def bits(self) -> int: ...
+
+@final
+class Claims:
+    @property
+    def iss(self) -> str: ...
+    @property
+    def aud(self) -> str: ...
+    @property
+    def sub(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def uri(self) -> str: ...
+    @property
+    def body_hash(self) -> str: ...
+    @property
+    def iat(self) -> int: ...
+    @property
+    def exp(self) -> int: ...
+    @property
+    def jti(self) -> str: ...
+    def as_dict(self) -> Dict[str, Union[str, int]]: ...
+
+@final
+class SignedRequest:
+    @property
+    def headers(self) -> Dict[str, str]: ...
+    @property
+    def token(self) -> str: ...
+    @property
+    def authorization(self) -> str: ...
+    @property
+    def claims(self) -> Claims: ...
+    def proof_json(self) -> str: ...
+    def proof(self) -> Dict[str, Any]: ...
+
+@final
+class Signer:
+    def __new__(
+        cls,
+        key: PrivateKey,
+        api_key: str,
+        *,
+        lifetime: Optional[int] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+    ) -> Signer: ...
+    @property
+    def key(self) -> PrivateKey: ...
+    def sign(
+        self,
+        method: str,
+        url: str,
+        body: Union[_Bytes, MultipartForm, None] = None,
+        *,
+        body_hash: Optional[str] = None,
+        content_type: Optional[str] = None,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest: ...
+    def sign_file(
+        self,
+        method: str,
+        url: str,
+        path: _StrPath,
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest: ...
+    def sign_multipart(
+        self,
+        method: str,
+        url: str,
+        form: MultipartForm,
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest: ...
+    def sign_multipart_wire(
+        self,
+        method: str,
+        url: str,
+        content_type: str,
+        body: _Bytes,
+        *,
+        iat: Optional[int] = None,
+        jti: Optional[str] = None,
+    ) -> SignedRequest: ...
+    def sign_async(
+        self,
+        method: str,
+        url: str,
+        body: Union[_Bytes, MultipartForm, None] = None,
+        **kwargs: Any,
+    ) -> asyncio.Future[SignedRequest]: ...
+
+@final
+class MultipartForm:
+    def __new__(cls, boundary: Optional[str] = None) -> MultipartForm: ...
+    def add_field(self, name: str, value: str) -> MultipartForm: ...
+    def add_file_path(
+        self,
+        field_name: str,
+        path: _StrPath,
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> MultipartForm: ...
+    def add_file_bytes(
+        self,
+        field_name: str,
+        file_name: str,
+        data: _Bytes,
+        mime_type: Optional[str] = None,
+    ) -> MultipartForm: ...
+    def add_file_reader(
+        self,
+        field_name: str,
+        fileobj: _BinaryReader,
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> MultipartForm: ...
+    def add_file(
+        self,
+        field_name: str,
+        source: Union[_StrPath, bytes, bytearray, memoryview, _BinaryReader],
+        file_name: Optional[str] = None,
+        mime_type: Optional[str] = None,
+    ) -> MultipartForm: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def boundary(self) -> str: ...
+    def canonical_json(self) -> str: ...
+    def canonical(self) -> Dict[str, Any]: ...
+    def body_hash(self) -> str: ...
+    def to_bytes(self) -> bytes: ...
+    def write_to(self, path: _StrPath) -> str: ...
+
+@final
+class Verified:
+    @property
+    def application(self) -> str: ...
+    @property
+    def claims(self) -> Claims: ...
+    @property
+    def permission(self) -> Optional[str]: ...
+    @property
+    def key_fingerprint(self) -> str: ...
+
+@final
+class Verifier:
+    @staticmethod
+    def from_file(
+        path: _StrPath,
+        *,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> Verifier: ...
+    @staticmethod
+    def from_json(
+        text: str,
+        *,
+        base_dir: Optional[_StrPath] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> Verifier: ...
+    @staticmethod
+    def from_toml(
+        text: str,
+        *,
+        base_dir: Optional[_StrPath] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[str] = None,
+        clock_skew: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> Verifier: ...
+    def verify(
+        self,
+        method: str,
+        target: str,
+        *,
+        api_key: Optional[str],
+        authorization: Optional[str],
+        body_hash: str,
+    ) -> Verified: ...
+    def verify_request(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: Optional[_Bytes] = None,
+    ) -> Verified: ...
+
+@final
+class Finding:
+    @property
+    def code(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+    @property
+    def signed(self) -> Optional[str]: ...
+    @property
+    def sent(self) -> Optional[str]: ...
+    @property
+    def diagnosis(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+
+@final
+class Report:
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def verdict(self) -> Optional[str]: ...
+    @property
+    def findings(self) -> List[Finding]: ...
+    @property
+    def notes(self) -> List[str]: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def json(self) -> str: ...
+
+def body_hash(body: _Bytes) -> str: ...
+def body_hash_file(path: _StrPath) -> str: ...
+def request_uri(url: str) -> str: ...
+def sendable_url(url: str) -> str: ...
+def multipart_body_hash(content_type: str, body: _Bytes) -> str: ...
+def multipart_body_hash_file(content_type: str, path: _StrPath) -> str: ...
+def multipart_canonical(content_type: str, body: _Bytes) -> str: ...
+def is_multipart_form_data(content_type: str) -> bool: ...
+def received_body_hash(content_type: Optional[str], body: _Bytes) -> str: ...
+def explain(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Optional[_Bytes] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> Report: ...
+def support_bundle_json(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    status: int,
+    headers: Optional[Mapping[str, str]] = None,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Optional[_Bytes] = None,
+    response_body: Optional[_Bytes] = None,
+    application: Optional[str] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> str: ...
+def support_bundle(
+    method: str,
+    url: str,
+    *,
+    token: str,
+    status: int,
+    headers: Optional[Mapping[str, str]] = None,
+    api_key: Optional[str] = None,
+    content_type: Optional[str] = None,
+    body: Optional[_Bytes] = None,
+    response_body: Optional[_Bytes] = None,
+    application: Optional[str] = None,
+    public_key_pem: Optional[str] = None,
+    now: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def error_codes() -> List[Tuple[str, str, Optional[int]]]: ...
+def error_for_code(code: str, message: str) -> NuveraSigningError: ...
