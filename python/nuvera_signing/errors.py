@@ -8,9 +8,13 @@ never contain a private key, an API key or a token.
 
 from __future__ import annotations
 
-from typing import Dict, Final, List, Optional, Tuple, Type
-
 from . import _native
+
+# `typing` is imported for the type checker only: importing it at run time would double the
+# time `import nuvera_signing` takes (see python/README.md). mypy treats this name as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Final, List, Optional, Tuple, Type
 
 __all__ = [
     "NuveraSigningError",

@@ -19,3 +19,15 @@ def test_example_runs() -> None:
     assert "explain of a pretty-printed body: AUTH_BODY_HASH_MISMATCH" in out
     assert "lifetime 61 refused: INVALID_LIFETIME" in out
     assert "nv_test_0000" not in out  # the API key never printed
+
+
+def test_every_public_name_is_used_by_the_typed_user_script() -> None:
+    import nuvera_signing as ns
+
+    script = ROOT / "examples/python/every_name.py"
+    text = script.read_text("utf-8")
+    missing = [name for name in ns.__all__ if name not in text]
+    assert not missing, f"examples/python/every_name.py does not use {missing}"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert "every public name used" in out
