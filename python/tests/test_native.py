@@ -155,3 +155,13 @@ def test_repr_has_no_secret(signer: ns.Signer) -> None:
         import pickle
 
         pickle.dumps(signer)
+
+
+def test_value_objects_compare_and_hash(signer: ns.Signer) -> None:
+    a = signer.sign("POST", URL, b"{}", iat=1_767_225_600, jti="j-1")
+    b = signer.sign("POST", URL, b"{}", iat=1_767_225_600, jti="j-1")
+    assert a.claims == b.claims and hash(a.claims) == hash(b.claims)
+    assert len({a.claims, b.claims, signer.sign("GET", URL).claims}) == 2
+    report = ns.explain("POST", URL, token=a.token, api_key=API_KEY, body=b"{ }")
+    again = ns.explain("POST", URL, token=a.token, api_key=API_KEY, body=b"{ }")
+    assert report.findings == again.findings and len(set(report.findings)) == len(report.findings)

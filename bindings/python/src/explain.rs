@@ -10,8 +10,8 @@ use crate::boundary::{self, optional_data};
 use crate::verify::header_pairs;
 
 /// One broken rule: its code and area, the signed and the sent value, why, and the fix.
-#[pyclass(frozen, eq, module = "nuvera_signing")]
-#[derive(PartialEq)]
+#[pyclass(frozen, eq, hash, module = "nuvera_signing")]
+#[derive(PartialEq, Hash)]
 pub struct Finding {
     /// The ``AUTH_*`` code Nuvera answers with.
     #[pyo3(get)]

@@ -1,6 +1,8 @@
 //! `Signer`, `SignedRequest`, `Claims`, and the free functions of the signing side: body hashes,
 //! `request_uri`, `sendable_url`.
 
+use std::hash::{Hash, Hasher};
+
 use nuvera_signing as core;
 use nuvera_signing::Body;
 use pyo3::exceptions::PyTypeError;
@@ -87,6 +89,24 @@ impl Claims {
         d.set_item("exp", c.exp)?;
         d.set_item("jti", &c.jti)?;
         Ok(d)
+    }
+
+    fn __hash__(&self) -> u64 {
+        let c = &self.inner;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &c.iss,
+            &c.aud,
+            &c.sub,
+            &c.method,
+            &c.uri,
+            &c.body_hash,
+            c.iat,
+            c.exp,
+            &c.jti,
+        )
+            .hash(&mut h);
+        h.finish()
     }
 
     fn __repr__(&self) -> String {

@@ -30,6 +30,17 @@ pub struct Verified {
 
 #[pymethods]
 impl Verified {
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<Verified>() else {
+            return Ok(false);
+        };
+        let other = other.get();
+        Ok(self.application == other.application
+            && self.permission == other.permission
+            && self.key_fingerprint == other.key_fingerprint
+            && self.claims.bind(py).eq(other.claims.bind(py))?)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Verified(application={:?}, claims={}, permission={:?}, key_fingerprint={:?})",
