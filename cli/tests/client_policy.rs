@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use nuvera_signing::client::parse_http_date_ms;
+use nuvera_signing::client::{
+    now_unix_ms, parse_http_date_ms, Action, ClientPolicy, Exchange, Request, Response,
+};
+use nuvera_signing::{Body, PrivateKey, Signer};
 use serde_json::Value;
 
 const API_KEY: &str = "nv_test_client_policy_01";
@@ -332,4 +335,156 @@ fn the_unavailable_parameter_answers_503_with_retry_after_first() {
     );
     assert!(out.status.success());
     assert!(text(&out.stdout).contains("\"data\""));
+}
+
+/// A Rust integration as a binding writes one: a real HTTP client (ureq, its own redirects off)
+/// carrying out the core's answers. Returns the final status and body, and the claims of every
+/// token it sent.
+fn send_with_policy(
+    signer: &Signer,
+    policy: &ClientPolicy,
+    method: &str,
+    url: &str,
+    body: Option<&[u8]>,
+) -> (u16, String, Vec<Value>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let request = Request {
+        method: method.to_owned(),
+        url: url.to_owned(),
+        has_body: body.is_some(),
+    };
+    let mut exchange =
+        Exchange::new(policy.clone(), request, signer.clock_offset().clone()).unwrap();
+    let mut attempt = exchange.first().clone();
+    let mut claims = Vec::new();
+    loop {
+        let bytes = body.filter(|_| attempt.send_body);
+        let mut builder = ureq::http::Request::builder()
+            .method(attempt.method.as_str())
+            .uri(attempt.url.as_str());
+        if attempt.credentials {
+            let signed = signer
+                .sign(
+                    &attempt.method,
+                    &attempt.url,
+                    bytes.map_or(Body::Empty, Body::Bytes),
+                )
+                .unwrap();
+            claims.push(serde_json::to_value(signed.claims()).unwrap());
+            for (name, value) in signed.headers() {
+                builder = builder.header(name, value);
+            }
+        }
+        let sent_at_ms = now_unix_ms();
+        let mut reply = match bytes {
+            Some(b) => agent.run(
+                builder
+                    .header("content-type", "application/json")
+                    .body(b.to_vec())
+                    .unwrap(),
+            ),
+            None => agent.run(builder.body(()).unwrap()),
+        }
+        .unwrap();
+        let received_at_ms = now_unix_ms();
+        let status = reply.status().as_u16();
+        let headers = reply
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let text = reply.body_mut().read_to_string().unwrap();
+        let response = Response {
+            status,
+            headers,
+            body: text.as_bytes().to_vec(),
+            sent_at_ms,
+            received_at_ms,
+        };
+        match exchange.on_response(&response) {
+            Action::Send {
+                attempt: next,
+                delay_ms,
+                ..
+            } => {
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                attempt = next;
+            }
+            Action::Done => return (status, text, claims),
+            Action::Fail(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn one_signer_shared_by_threads_corrects_its_clock_once_for_all_of_them() {
+    for offset in [600i64, -600] {
+        let server = Server::start(&["--clock-offset", &offset.to_string(), "--test-routes"]);
+        let key = PrivateKey::from_file(key_file(), None).unwrap();
+        let signer = Signer::new(key, API_KEY).unwrap();
+        let policy = ClientPolicy::with_retries();
+        let (status, _, first) = send_with_policy(
+            &signer,
+            &policy,
+            "POST",
+            &server.url("/api/v1/customers"),
+            Some(br#"{"companyName":"Acme"}"#),
+        );
+        assert_eq!(status, 201);
+        assert_eq!(first.len(), 2, "one refused token, one accepted");
+        assert!((signer.clock_offset().secs() - offset).abs() <= 1);
+
+        // Every later request, on any thread, is served at the first send: the offset is the
+        // signer's. A redirect and a 503 with Retry-After on the way are signed afresh too.
+        let targets = [
+            "/api/v1/customers?limit=1".to_owned(),
+            "/__test/redirect?status=307&to=%2Fapi%2Fv1%2Fcustomers".to_owned(),
+        ];
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (signer, policy) = (signer.clone(), policy.clone());
+                let mut urls: Vec<String> = targets.iter().map(|p| server.url(p)).collect();
+                urls.push(server.url(&format!(
+                    "/api/v1/customers?__unavailable=t{t}&__retry_after=0"
+                )));
+                std::thread::spawn(move || {
+                    let mut sent = Vec::new();
+                    for url in urls {
+                        let (status, _, claims) =
+                            send_with_policy(&signer, &policy, "GET", &url, None);
+                        assert_eq!(status, 200, "{url}");
+                        sent.extend(claims);
+                    }
+                    sent
+                })
+            })
+            .collect();
+        let mut tokens = first;
+        for thread in threads {
+            let sent = thread.join().unwrap();
+            // limit=1: one send; the redirect: two; unavailable once then served: two.
+            assert_eq!(sent.len(), 5);
+            tokens.extend(sent);
+        }
+        let refusals: Vec<_> = server
+            .requests()
+            .into_iter()
+            .filter(|(status, _)| *status == 401)
+            .collect();
+        assert_eq!(refusals.len(), 1, "{refusals:?}");
+        let mut jtis: Vec<&str> = tokens.iter().map(|c| c["jti"].as_str().unwrap()).collect();
+        jtis.sort_unstable();
+        jtis.dedup();
+        assert_eq!(jtis.len(), tokens.len(), "a jti was sent twice");
+        for claims in &tokens {
+            assert_eq!(
+                claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+                55
+            );
+        }
+    }
 }
