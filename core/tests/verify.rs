@@ -631,3 +631,26 @@ fn a_request_is_verified_from_its_raw_headers_and_body() {
         .unwrap_err();
     assert_eq!(malformed.code().as_str(), "MULTIPART_MALFORMED");
 }
+
+#[test]
+fn registry_text_is_read_in_the_named_format() {
+    let base = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/keys"));
+    let toml = r#"[[applications]]
+name = "T"
+apiKeys = [{ key = "nv_test_text" }]
+publicKeys = [{ file = "test-rsa2048-public.pem" }]
+"#;
+    let json = r#"{"applications":[{"name":"J","apiKeys":[{"key":"nv_test_text"}],
+        "publicKeys":[{"file":"test-rsa2048-public.pem"}]}]}"#;
+    assert!(Registry::from_text(toml, "TOML", base).is_ok());
+    assert!(Registry::from_text(json, "json", base).is_ok());
+    let err = Registry::from_text(toml, "yaml", base).unwrap_err();
+    assert_eq!(err.code().as_str(), "INVALID_REGISTRY");
+    assert_eq!(
+        Registry::from_text(toml, "json", base)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "INVALID_REGISTRY"
+    );
+}

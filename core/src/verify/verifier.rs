@@ -41,6 +41,36 @@ impl Default for VerifierOptions {
     }
 }
 
+impl VerifierOptions {
+    /// Options from what a binding received, each `None` taking its default (issuer
+    /// `nuvera-api`, audience `nuvera-rest-api`, skew 5 s); a skew outside 0..=60 s is
+    /// `INVALID_CLAIM`. The one place those defaults and ranges are merged for every language.
+    pub fn from_optional(
+        issuer: Option<&str>,
+        audience: Option<&str>,
+        clock_skew_secs: Option<i64>,
+    ) -> Result<Self> {
+        let defaults = VerifierOptions::default();
+        let clock_skew_secs = match clock_skew_secs {
+            None => defaults.clock_skew_secs,
+            Some(s) => u32::try_from(s)
+                .ok()
+                .filter(|s| *s <= MAX_CLOCK_SKEW_SECS)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidClaim,
+                        format!("a clock skew of {s} s is outside 0..={MAX_CLOCK_SKEW_SECS} s"),
+                    )
+                })?,
+        };
+        Ok(VerifierOptions {
+            issuer: issuer.map_or(defaults.issuer, str::to_owned),
+            audience: audience.map_or(defaults.audience, str::to_owned),
+            clock_skew_secs,
+        })
+    }
+}
+
 /// A request as the server received it.
 #[derive(Clone, Copy)]
 pub struct ReceivedRequest<'a> {
@@ -470,5 +500,20 @@ mod tests {
         );
         assert_eq!(required_permission("GET", "/healthz"), None);
         assert_eq!(required_permission("GET", "/api/v1/"), None);
+    }
+
+    #[test]
+    fn verifier_options_merge_their_defaults_and_check_the_skew() {
+        assert_eq!(
+            VerifierOptions::from_optional(None, None, None).unwrap(),
+            VerifierOptions::default()
+        );
+        let set = VerifierOptions::from_optional(Some("i"), Some("a"), Some(60)).unwrap();
+        assert_eq!((set.issuer.as_str(), set.audience.as_str()), ("i", "a"));
+        assert_eq!(set.clock_skew_secs, 60);
+        for bad in [-1, 61] {
+            let err = VerifierOptions::from_optional(None, None, Some(bad)).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidClaim);
+        }
     }
 }
