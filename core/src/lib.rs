@@ -32,6 +32,7 @@ mod key;
 mod method;
 pub mod multipart;
 mod proof;
+mod received;
 mod secret;
 mod signer;
 mod uri;
@@ -50,6 +51,7 @@ pub use multipart::{
     multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
+pub use received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
     Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
@@ -57,6 +59,6 @@ pub use signer::{
 };
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
-    received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
-    Registry, Verified, Verifier, VerifierOptions, VerifyError,
+    required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry, Verified,
+    Verifier, VerifierOptions, VerifyError,
 };

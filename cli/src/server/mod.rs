@@ -22,8 +22,8 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use nuvera_signing::multipart::MultipartLimits;
-use nuvera_signing::verify::{BodyReceiver, ReceivedBody};
 use nuvera_signing::{mask_secret, ReceivedRequest, Verifier};
+use nuvera_signing::{BodyReceiver, ReceivedBody};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
