@@ -2,7 +2,7 @@
 //! (contract §7). Neither needs the private key.
 
 use nuvera_signing as core;
-use nuvera_signing::{Clock, Error, ErrorCode};
+use nuvera_signing::Clock;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
@@ -123,15 +123,7 @@ fn explain(
         };
         core::explain(sent, &token, &options)
     })?;
-    let json = serde_json::to_string_pretty(&report).map_err(|e| {
-        boundary::to_py_err(
-            py,
-            &Error::new(
-                ErrorCode::InternalError,
-                format!("cannot serialize the report: {e}"),
-            ),
-        )
-    })?;
+    let json = report.to_json_pretty();
     let findings = report
         .findings
         .iter()

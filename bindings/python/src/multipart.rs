@@ -1,7 +1,7 @@
 //! `MultipartForm` (text fields; files from paths, bytes or Python file objects) and the wire
 //! functions: a multipart body's canonical object and `bodyHash`.
 
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read};
 use std::sync::{Mutex, MutexGuard};
 
 use nuvera_signing as core;
@@ -221,19 +221,7 @@ impl MultipartForm {
     /// canonical JSON of exactly the bytes written.
     fn write_to(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<String> {
         let path = boundary::path(path)?;
-        self.with(py, |f| {
-            let io_error = |what: &str, e: std::io::Error| {
-                Error::new(
-                    ErrorCode::IoError,
-                    format!("cannot {what} {}: {e}", path.display()),
-                )
-            };
-            let file = std::fs::File::create(&path).map_err(|e| io_error("create", e))?;
-            let mut out = BufWriter::new(file);
-            let canonical = f.write_to(&mut out)?;
-            out.flush().map_err(|e| io_error("write", e))?;
-            Ok(canonical.to_json())
-        })
+        self.with(py, |f| Ok(f.write_to_file(&path)?.to_json()))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

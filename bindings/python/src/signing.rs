@@ -264,7 +264,7 @@ impl Signer {
         let bytes = data.as_ref().map(|d| d.as_slice());
         let content_type = content_type.as_deref();
         self.run(py, &method, &url, &overrides, || {
-            Ok(Body::for_content_type(content_type, bytes))
+            Ok(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
         })
     }
 

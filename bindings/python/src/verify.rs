@@ -206,8 +206,8 @@ impl Verifier {
         let body = optional_data(body, "body")?;
         let body = body.as_ref().map_or(&[][..], |b| b.as_slice());
         let v = boundary::detached(py, || {
-            let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (&**n, &**v)).collect();
-            self.inner.verify_request(&method, &target, &pairs, body)
+            let pairs = headers.iter().map(|(n, v)| (&**n, &**v));
+            self.inner.verify_received(&method, &target, pairs, body)
         })?;
         verified(py, v)
     }
