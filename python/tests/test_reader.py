@@ -131,3 +131,28 @@ def test_reader_needs_read_and_a_name() -> None:
         ns.MultipartForm().add_file_reader("file", object())  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         ns.MultipartForm().add_file_reader("file", io.BytesIO(b"x"))
+
+
+def test_hashes_of_file_objects_are_streamed() -> None:
+    data = bytes(range(256)) * 2000
+    reader = Recording(data)
+    assert ns.body_hash(reader) == ns.body_hash(data)
+    assert max(reader.asked) <= CHUNK_LIMIT and len(reader.asked) > 5
+    form = ns.MultipartForm(boundary="nv-b").add_field("a", "1").add_file_bytes("f", "x.bin", data)
+    wire = form.to_bytes()
+    wire_reader = Recording(wire)
+    assert ns.multipart_body_hash(form.content_type, wire_reader) == form.body_hash()
+    assert max(wire_reader.asked) <= CHUNK_LIMIT
+
+
+def test_a_failing_file_object_is_an_io_error() -> None:
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, n: int = -1) -> bytes:
+            raise OSError("disk on fire")
+
+    with pytest.raises(ns.NuveraIOError) as e:
+        ns.body_hash(Broken())
+    assert e.value.code == "IO_ERROR" and "disk on fire" in e.value.message

@@ -231,8 +231,27 @@ impl MultipartForm {
 
 /// A Python binary file object as the core's `Read`: each `read` takes the GIL and asks the file
 /// object for at most the core's buffer size (64 KiB), so a large file never crosses whole.
-struct FileObjectReader {
+pub struct FileObjectReader {
     file: Py<PyAny>,
+}
+
+impl FileObjectReader {
+    /// `value` as a reader when it is a binary file object (anything but bytes-like or `str` with
+    /// a callable `read`), `None` otherwise.
+    pub fn of(value: &Bound<'_, PyAny>) -> Option<Self> {
+        let bytes_like = value.is_instance_of::<PyBytes>()
+            || value.is_instance_of::<PyByteArray>()
+            || value.is_instance_of::<PyMemoryView>()
+            || value.is_instance_of::<PyString>();
+        let readable = !bytes_like
+            && value
+                .getattr("read")
+                .map(|r| r.is_callable())
+                .unwrap_or(false);
+        readable.then(|| FileObjectReader {
+            file: value.clone().unbind(),
+        })
+    }
 }
 
 impl Read for FileObjectReader {
@@ -293,13 +312,21 @@ impl Read for FileObjectReader {
     }
 }
 
-/// Multipart ``bodyHash`` of an encoded body and its Content-Type.
+/// Multipart ``bodyHash`` of an encoded body (bytes, or a binary file object read in chunks)
+/// and its Content-Type.
 #[pyfunction]
 fn multipart_body_hash(
     py: Python<'_>,
     content_type: PyBackedStr,
     body: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
+    if let Some(reader) = FileObjectReader::of(body) {
+        return boundary::detached(py, || {
+            Ok(core::multipart_body_hash_reader(&content_type, reader)?
+                .as_str()
+                .to_owned())
+        });
+    }
     let body = data(body, "body")?;
     let body = body.as_slice();
     boundary::detached(py, || {

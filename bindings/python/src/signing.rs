@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::boundary::{self, data, optional_data};
 use crate::keys::PrivateKey;
-use crate::multipart::MultipartForm;
+use crate::multipart::{FileObjectReader, MultipartForm};
 
 /// The nine signed claims. ``sub`` is the API key: ``repr`` hides it.
 #[pyclass(frozen, eq, module = "nuvera_signing")]
@@ -401,9 +401,15 @@ impl Signer {
     }
 }
 
-/// SHA-256 hex of the exact body bytes (``str`` as UTF-8).
+/// SHA-256 hex of the exact body bytes (``str`` as UTF-8), or of what a binary file object
+/// reads, streamed in chunks.
 #[pyfunction]
 fn body_hash(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Some(reader) = FileObjectReader::of(body) {
+        return boundary::detached(py, || {
+            Ok(core::body_hash_reader(reader)?.0.as_str().to_owned())
+        });
+    }
     let body = data(body, "body")?;
     let body = body.as_slice();
     boundary::detached(py, || Ok(core::body_hash(body).as_str().to_owned()))
