@@ -283,3 +283,19 @@ def test_vector_multipart_signs_with_wire_hash(signer: ns.Signer, vectors: Dict[
     case = vectors["multipart"][2]
     signed = signer.sign_multipart_wire("POST", URL, case["contentType"], b64(case["bodyBase64"]))
     assert signed.claims.body_hash == case["bodyHash"]
+
+
+def test_out_of_range_integers_are_invalid_arguments(signer: ns.Signer) -> None:
+    token = signer.sign("GET", URL).token
+    for call in (
+        lambda: ns.support_bundle("GET", URL, token=token, status=70_000),
+        lambda: ns.support_bundle("GET", URL, token=token, status=401, now=-5),
+        lambda: ns.explain("GET", URL, token=token, now=-1),
+        lambda: ns.Verifier.from_json(registry_json(), now=-1),
+    ):
+        with pytest.raises(ns.InvalidRequestError) as e:
+            call()
+        assert e.value.code == "INVALID_ARGUMENT" and isinstance(e.value, ValueError)
+    with pytest.raises(ns.InvalidRequestError) as e:
+        ns.Verifier.from_json(registry_json(), clock_skew=61)
+    assert e.value.code == "INVALID_CLAIM"

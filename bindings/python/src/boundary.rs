@@ -87,6 +87,17 @@ fn build_exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, P
     ))
 }
 
+/// A Python `int` that must fit an unsigned Rust integer (Unix seconds, an HTTP status): out of
+/// range is `INVALID_ARGUMENT`, a `ValueError` like the rest of the request family.
+pub fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> nuvera_signing::Result<T> {
+    T::try_from(value).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} {value} is out of range"),
+        )
+    })
+}
+
 /// Bytes borrowed from Python: `bytes` and `str` (UTF-8) are not copied; a `bytearray` or
 /// `memoryview` is copied once, because its content may change while the GIL is released.
 pub enum Data<'py> {

@@ -103,14 +103,14 @@ fn explain(
     content_type: Option<PyBackedStr>,
     body: Option<&Bound<'_, PyAny>>,
     public_key_pem: Option<PyBackedStr>,
-    now: Option<u64>,
+    now: Option<i64>,
 ) -> PyResult<Report> {
     let body = optional_data(body, "body")?;
     let body = body.as_ref().map_or(&[][..], |b| b.as_slice());
     let report = boundary::detached(py, || {
         let options = core::ExplainOptions {
             public_key: public_key(public_key_pem.as_deref())?,
-            now,
+            now: now.map(|n| boundary::unsigned(n, "now")).transpose()?,
             ..Default::default()
         };
         let mut reader = body;
@@ -168,7 +168,7 @@ fn support_bundle_json(
     method: PyBackedStr,
     url: PyBackedStr,
     token: PyBackedStr,
-    status: u16,
+    status: i64,
     headers: Option<&Bound<'_, PyAny>>,
     api_key: Option<PyBackedStr>,
     content_type: Option<PyBackedStr>,
@@ -176,7 +176,7 @@ fn support_bundle_json(
     response_body: Option<&Bound<'_, PyAny>>,
     application: Option<PyBackedStr>,
     public_key_pem: Option<PyBackedStr>,
-    now: Option<u64>,
+    now: Option<i64>,
 ) -> PyResult<String> {
     let headers = match headers {
         Some(h) if !h.is_none() => header_pairs(h)?,
@@ -192,7 +192,7 @@ fn support_bundle_json(
             ..Default::default()
         };
         let now = match now {
-            Some(n) => n,
+            Some(n) => boundary::unsigned(n, "now")?,
             None => core::SystemClock.now_unix()?,
         };
         let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (&**n, &**v)).collect();
@@ -208,7 +208,10 @@ fn support_bundle_json(
             sent,
             &pairs,
             &token,
-            core::explain::BundleResponse::new(status, response_body),
+            core::explain::BundleResponse::new(
+                boundary::unsigned(status, "status")?,
+                response_body,
+            ),
             application.as_deref(),
             &options,
             now,
@@ -226,7 +229,7 @@ fn support_bundle<'py>(
     method: PyBackedStr,
     url: PyBackedStr,
     token: PyBackedStr,
-    status: u16,
+    status: i64,
     headers: Option<&Bound<'py, PyAny>>,
     api_key: Option<PyBackedStr>,
     content_type: Option<PyBackedStr>,
@@ -234,7 +237,7 @@ fn support_bundle<'py>(
     response_body: Option<&Bound<'py, PyAny>>,
     application: Option<PyBackedStr>,
     public_key_pem: Option<PyBackedStr>,
-    now: Option<u64>,
+    now: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let text = support_bundle_json(
         py,

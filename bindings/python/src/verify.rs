@@ -75,7 +75,7 @@ impl Verifier {
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
-        now: Option<u64>,
+        now: Option<i64>,
     ) -> PyResult<Self> {
         let inner = boundary::detached(py, || {
             let registry = match &source {
@@ -90,7 +90,10 @@ impl Verifier {
             )?;
             let verifier = core::Verifier::new(registry).with_options(options)?;
             Ok(match now {
-                Some(now) => verifier.with_clock(Arc::new(core::FixedClock(now))),
+                Some(now) => {
+                    let now = boundary::unsigned(now, "now")?;
+                    verifier.with_clock(Arc::new(core::FixedClock(now)))
+                }
                 None => verifier,
             })
         })?;
@@ -125,7 +128,7 @@ impl Verifier {
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
-        now: Option<u64>,
+        now: Option<i64>,
     ) -> PyResult<Self> {
         let source = Source::File(boundary::path(path)?);
         Self::build(py, source, issuer, audience, clock_skew, now)
@@ -142,7 +145,7 @@ impl Verifier {
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
-        now: Option<u64>,
+        now: Option<i64>,
     ) -> PyResult<Self> {
         let source = Source::Json(text, self::base_dir(base_dir)?);
         Self::build(py, source, issuer, audience, clock_skew, now)
@@ -159,7 +162,7 @@ impl Verifier {
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
-        now: Option<u64>,
+        now: Option<i64>,
     ) -> PyResult<Self> {
         let source = Source::Toml(text, self::base_dir(base_dir)?);
         Self::build(py, source, issuer, audience, clock_skew, now)
