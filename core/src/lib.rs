@@ -20,6 +20,7 @@
 
 mod body;
 mod body_hash;
+pub mod client;
 pub mod crypto;
 mod error;
 pub mod explain;
@@ -39,6 +40,7 @@ pub mod verify;
 
 pub use body::{Body, BodyKind, BodySummary};
 pub use body_hash::{body_hash, body_hash_file, body_hash_reader, BodyHash};
+pub use client::{Action, ClientPolicy, ClockOffset, Exchange, RetryPolicy};
 pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use explain::{explain, ExplainOptions, Finding, Report, SentRequest, SupportBundle};
 pub use hex::to_hex;
