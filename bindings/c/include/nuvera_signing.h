@@ -121,6 +121,12 @@ typedef struct nuvera_header {
   const char *value;
 } nuvera_header;
 
+/**
+ * Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`
+ * is the caller's pointer, passed back unchanged.
+ */
+typedef ptrdiff_t (*nuvera_read_fn)(void *ctx, uint8_t *buf, size_t len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -314,6 +320,26 @@ enum nuvera_status nuvera_multipart_form_add_file_bytes(struct nuvera_multipart_
                                                         struct nuvera_error **err);
 
 /**
+ * Adds a file read from `read` (as in `nuvera_signer_sign_reader`), streamed when the form is
+ * hashed or encoded. A reader can be read once: encode the form (which also hashes it) and
+ * sign after, or hash it once. `read` and `ctx` must stay valid until the form is freed or
+ * encoded. `mime_type` may be NULL (`application/octet-stream`).
+ */
+enum nuvera_status nuvera_multipart_form_add_file_reader(struct nuvera_multipart_form *form,
+                                                         const char *field_name,
+                                                         const char *file_name,
+                                                         nuvera_read_fn read,
+                                                         void *ctx,
+                                                         const char *mime_type,
+                                                         struct nuvera_error **err);
+
+/**
+ * True when `content_type` is `multipart/form-data` (any case, parameters ignored): the
+ * bodies the core hashes through their canonical object. NULL is false.
+ */
+bool nuvera_is_multipart_form_data(const char *content_type);
+
+/**
  * `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
  * Free `*out` with `nuvera_string_free`.
  */
@@ -456,6 +482,34 @@ enum nuvera_status nuvera_signer_sign_file(const struct nuvera_signer *signer,
                                            struct nuvera_error **err);
 
 /**
+ * Signs a request whose body is read from `read` (called with `ctx` until it returns 0; -1 is a
+ * failure, reported as `IO_ERROR`), streamed: memory does not grow with the body. Send exactly
+ * the bytes it returned. `iat` and `jti` as in `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_reader(const struct nuvera_signer *signer,
+                                             const char *method,
+                                             const char *url,
+                                             nuvera_read_fn read,
+                                             void *ctx,
+                                             const uint64_t *iat,
+                                             const char *jti,
+                                             struct nuvera_signed_request **out,
+                                             struct nuvera_error **err);
+
+/**
+ * Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else
+ * is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_body_hash(const struct nuvera_signer *signer,
+                                                const char *method,
+                                                const char *url,
+                                                const char *body_hash,
+                                                const uint64_t *iat,
+                                                const char *jti,
+                                                struct nuvera_signed_request **out,
+                                                struct nuvera_error **err);
+
+/**
  * Signs a multipart request described by `form`. If the form was encoded
  * (`nuvera_multipart_form_encode*`) and not changed since, the signature covers exactly the
  * encoded bytes (no second read of its files); otherwise the form is hashed now.
@@ -529,6 +583,17 @@ enum nuvera_status nuvera_body_hash_file(const char *path,
                                          char **out,
                                          uint64_t *size,
                                          struct nuvera_error **err);
+
+/**
+ * SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
+ * streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
+ * `nuvera_string_free`.
+ */
+enum nuvera_status nuvera_body_hash_reader(nuvera_read_fn read,
+                                           void *ctx,
+                                           char **out,
+                                           uint64_t *size,
+                                           struct nuvera_error **err);
 
 /**
  * The `uri` claim of a URL or request target (WHATWG `pathname + search`).
