@@ -206,6 +206,15 @@ impl WireCanonicalizer {
                     let Some(&first) = rest.first() else {
                         return Ok(pos);
                     };
+                    // Its boundary search runs ahead of this: a delimiter right here (two
+                    // boundary lines in a row) is another boundary, not a part's CRLF.
+                    if rest.starts_with(&self.delimiter) {
+                        pos += self.delimiter.len();
+                        continue;
+                    }
+                    if rest.len() < self.delimiter.len() && self.delimiter.starts_with(rest) {
+                        return Ok(pos);
+                    }
                     let opener = match first {
                         b'-' => b'-',
                         b'\r' => b'\n',
@@ -239,11 +248,23 @@ impl WireCanonicalizer {
                     } else {
                         memmem::find(rest, b"\r\n\r\n").map(|i| i + 4)
                     };
-                    let delimiter_at = self.finder.find(rest);
+                    // A boundary that starts inside the header block (its blank line's CRLF
+                    // included) makes busboy carry the header parse across it; the core refuses
+                    // such a body. Deciding needs the bytes up to where a delimiter starting at
+                    // the block's last CRLF would end, so that the answer does not depend on how
+                    // the body is chunked.
+                    let dlen = self.delimiter.len();
+                    let window = header_len.map_or(rest.len(), |h| (h - 2 + dlen).min(rest.len()));
+                    let delimiter_at = self.finder.find(&rest[..window]);
                     if delimiter_at.is_some_and(|d| header_len.is_none_or(|h| d < h)) {
                         return Err(malformed(
                             "a multipart boundary comes before the end of a part's headers",
                         ));
+                    }
+                    if let Some(h) = header_len {
+                        if rest.len() < h - 2 + dlen && self.delimiter.starts_with(&rest[h - 2..]) {
+                            return Ok(pos);
+                        }
                     }
                     let Some(header_len) = header_len else {
                         if rest.len() > self.limits.max_part_header_bytes {
@@ -447,6 +468,25 @@ mod tests {
             r#"{"fields":[{"name":"c","value":"2"}],"files":[]}"#
         );
         assert!(matches!(notes[0], ReadingNote::PartSkipped { .. }));
+    }
+
+    #[test]
+    fn consecutive_boundaries_are_read_as_busboy_reads_them() {
+        let body = "--b\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(
+            canon(body).unwrap().to_json(),
+            r#"{"fields":[{"name":"a","value":"1"}],"files":[]}"#
+        );
+        for split in 0..body.len() {
+            let mut p = WireCanonicalizer::new(CT, MultipartLimits::default()).unwrap();
+            p.feed(&body.as_bytes()[..split]).unwrap();
+            p.feed(&body.as_bytes()[split..]).unwrap();
+            assert_eq!(
+                p.finish().unwrap(),
+                canon(body).unwrap(),
+                "split at {split}"
+            );
+        }
     }
 
     #[test]
