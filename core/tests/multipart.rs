@@ -307,3 +307,29 @@ fn content_holding_the_boundary_is_refused() {
         ErrorCode::InvalidFormPart
     );
 }
+
+/// Every media type a form accepts is summarized as the server reads it from the header it
+/// writes (the header parser drops leading whitespace; odd types are `text/plain`).
+#[test]
+fn structured_media_types_read_back_the_same() {
+    for media_type in [
+        " application/pdf",
+        "\tImage/PNG; q=\"a b\"",
+        "application/json;",
+        "text/plain; charset=iso-8859-1",
+        "a/b/c",
+    ] {
+        let mut form = MultipartForm::with_boundary("b").unwrap();
+        match form.add_file_bytes("f", "x.bin", b"x".to_vec(), Some(media_type)) {
+            Ok(_) => {
+                let (wire, canonical) = form.to_bytes().unwrap();
+                assert_eq!(
+                    canonicalize_wire(&form.content_type(), &wire).unwrap(),
+                    canonical,
+                    "{media_type:?}"
+                );
+            }
+            Err(e) => assert_eq!(e.code(), ErrorCode::InvalidFormPart, "{media_type:?}"),
+        }
+    }
+}

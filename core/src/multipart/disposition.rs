@@ -17,6 +17,8 @@ pub(crate) struct Disposition {
     /// `filename*` when present and not empty, else `filename` when present and not empty; not
     /// yet reduced to its base name.
     pub file_name: Option<String>,
+    /// A `filename` or `filename*` parameter was sent, empty or not.
+    pub file_name_sent: bool,
     /// A quoted value held a backslash that escapes neither `"` nor `\`, and it was kept.
     pub kept_backslash: bool,
 }
@@ -103,6 +105,9 @@ pub(crate) fn parse_disposition(value: &[u8]) -> Option<Disposition> {
         kind,
         name: param("name"),
         file_name: param("filename*").or_else(|| param("filename")),
+        file_name_sent: params
+            .iter()
+            .any(|(k, _)| k == "filename" || k == "filename*"),
         kept_backslash,
     })
 }

@@ -149,6 +149,12 @@ fn file_header(field_name: &str, file_name: &str, mime_type: &str) -> String {
     )
 }
 
+/// The media type the server reads from `Content-Type: {mime_type}`: its header parser drops the
+/// whitespace before a value.
+fn media_type_read(mime_type: &str) -> String {
+    normalize_media_type(Some(mime_type.trim_start_matches([' ', '\t'])))
+}
+
 fn check_header_size(header: &str) -> Result<()> {
     if header.len() > MAX_HEADER_BLOCK_BYTES {
         return Err(invalid_part(
@@ -274,8 +280,7 @@ impl MultipartForm {
         check_header_text("file name", file_name)?;
         let mime_type = check_media_type(mime_type)?;
         check_header_size(&file_header(field_name, file_name, &mime_type))?;
-        if file_name.is_empty() && normalize_media_type(Some(&mime_type)) != DEFAULT_FILE_MEDIA_TYPE
-        {
+        if file_name.is_empty() && media_type_read(&mime_type) != DEFAULT_FILE_MEDIA_TYPE {
             return Err(invalid_part(format!(
                 "the file for field `{field_name}` has an empty file name and type `{mime_type}`: the server would read it as a text field; give a file name (or add a field)"
             )));
@@ -463,7 +468,7 @@ impl MultipartForm {
                     files.push(CanonicalFile {
                         field_name: field_name.clone(),
                         file_name: read_name.to_owned(),
-                        mime_type: normalize_media_type(Some(mime_type)),
+                        mime_type: media_type_read(mime_type),
                         size,
                         sha256,
                     });

@@ -63,7 +63,7 @@ pub enum ReadingNote {
         /// The charset.
         charset: String,
     },
-    /// Bytes of a text value or of a name that are invalid in its charset became U+FFFD.
+    /// Bytes of a text value that are invalid in its charset became U+FFFD.
     InvalidTextReplaced {
         /// The field's name.
         name: String,
@@ -248,7 +248,7 @@ pub(crate) fn read_part(
     };
     let sent_file_name = disposition.file_name;
     if sent_file_name.is_none() && mime_type != OCTET_STREAM {
-        if raw_disposition_has_file_name(raw_disposition) {
+        if disposition.file_name_sent {
             notes.push(ReadingNote::EmptyFileNameIsField { name: name.clone() });
         }
         return Ok(PartReading::Field {
@@ -278,11 +278,6 @@ pub(crate) fn read_part(
         file_name,
         mime_type,
     })
-}
-
-/// Whether a `filename` parameter was sent at all (it parsed as empty), to name the rule.
-fn raw_disposition_has_file_name(raw: &[u8]) -> bool {
-    raw.windows(9).any(|w| w.eq_ignore_ascii_case(b"filename="))
 }
 
 #[cfg(test)]
