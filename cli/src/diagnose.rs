@@ -288,21 +288,8 @@ pub fn bundle(args: BundleArgs) -> CliResult {
     let sent = &args.sent;
     let token = sent.token(&args.token)?;
     let api_key = sent.api_key(&args.api_key)?;
-    let mut headers = sent.headers()?;
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("x-api-key"))
-    {
-        if let Some(key) = &api_key {
-            headers.push(("x-api-key".into(), key.clone()));
-        }
-    }
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-    {
-        headers.push(("Authorization".into(), format!("Bearer {token}")));
-    }
+    // The core completes missing x-api-key / Authorization headers from api_key and token.
+    let headers = sent.headers()?;
     let response_body = match (&args.response_file, &args.response) {
         (Some(path), _) => std::fs::read(path)
             .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), e))?,

@@ -1,9 +1,59 @@
-//! One error type with a stable, machine-readable code.
+//! One error type with a stable, machine-readable code, and the project's one list of codes.
 //!
 //! Codes are part of the public contract: every binding exposes them unchanged, and partners grep
-//! logs for them. Add codes; never rename or reuse one.
+//! logs for them. Add codes; never rename or reuse one. No binding invents a code: each binding's
+//! tests compare its own list with `testdata/error-codes.json`, which a core test keeps equal to
+//! [`ErrorCode::ALL`].
 
 use std::fmt;
+
+use crate::verify::{AuthCode, VerifyError};
+
+/// The family a code belongs to: which part of the work failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorFamily {
+    /// Private keys and API keys: parsing, size, passphrases.
+    Key,
+    /// A request or option that cannot be signed, or a misuse of the library's objects.
+    Request,
+    /// Multipart forms and bodies.
+    Multipart,
+    /// Reading a body, a file or a key.
+    Io,
+    /// The verifier's registry of applications.
+    Registry,
+    /// A refusal by the verifier (contract §6); these codes carry an HTTP status.
+    Auth,
+    /// The HTTP-client behaviour of contract §8 (redirects, streaming bodies, clock correction).
+    Client,
+    /// A key held elsewhere (PKCS#11, a KMS callback; contract §9).
+    Remote,
+    /// A failure inside the library or its crypto backend, or a feature missing from this build.
+    Internal,
+}
+
+impl ErrorFamily {
+    /// The family's stable lowercase name, e.g. `multipart`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorFamily::Key => "key",
+            ErrorFamily::Request => "request",
+            ErrorFamily::Multipart => "multipart",
+            ErrorFamily::Io => "io",
+            ErrorFamily::Registry => "registry",
+            ErrorFamily::Auth => "auth",
+            ErrorFamily::Client => "client",
+            ErrorFamily::Remote => "remote",
+            ErrorFamily::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A stable error code. `as_str()` is what every language binding exposes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,6 +104,28 @@ pub enum ErrorCode {
     InvalidRegistry,
     /// A feature is not available with this build (e.g. key generation with the `ring` backend).
     Unsupported,
+    /// An argument a binding received cannot be used at all (a NULL pointer, text that is not
+    /// UTF-8, a value of the wrong type).
+    InvalidArgument,
+    /// An object was used after it was closed or freed.
+    ObjectClosed,
+    /// A request body whose bytes cannot be known before sending (a generator, a one-shot
+    /// stream), so it cannot be hashed and signed (contract §8).
+    StreamingBody,
+    /// More than the allowed number of redirect hops (contract §8).
+    TooManyRedirects,
+    /// A redirect from `https` to `http` (contract §8).
+    InsecureRedirect,
+    /// The clock offset learnt from a server's `Date` exceeds 24 hours (contract §8).
+    ClockSkewTooLarge,
+    /// A remote key's signature does not verify under its public key (contract §9).
+    RemoteKeyMismatch,
+    /// A remote signer (PKCS#11 token, KMS callback) failed (contract §9).
+    RemoteSignerFailed,
+    /// A bug: a panic caught at a language boundary, or a state that should not happen.
+    InternalError,
+    /// A verifier's refusal (contract §6), with its HTTP status.
+    Auth(AuthCode),
 }
 
 impl ErrorCode {
@@ -81,7 +153,84 @@ impl ErrorCode {
             ErrorCode::CryptoFailure => "CRYPTO_FAILURE",
             ErrorCode::InvalidRegistry => "INVALID_REGISTRY",
             ErrorCode::Unsupported => "UNSUPPORTED",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::ObjectClosed => "OBJECT_CLOSED",
+            ErrorCode::StreamingBody => "STREAMING_BODY",
+            ErrorCode::TooManyRedirects => "TOO_MANY_REDIRECTS",
+            ErrorCode::InsecureRedirect => "INSECURE_REDIRECT",
+            ErrorCode::ClockSkewTooLarge => "CLOCK_SKEW_TOO_LARGE",
+            ErrorCode::RemoteKeyMismatch => "REMOTE_KEY_MISMATCH",
+            ErrorCode::RemoteSignerFailed => "REMOTE_SIGNER_FAILED",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
+            ErrorCode::Auth(code) => code.as_str(),
         }
+    }
+
+    /// The code's family.
+    pub const fn family(self) -> ErrorFamily {
+        match self {
+            ErrorCode::InvalidPrivateKey
+            | ErrorCode::PemLabelMismatch
+            | ErrorCode::UnsupportedKeyType
+            | ErrorCode::KeyTooSmall
+            | ErrorCode::KeyTooLarge
+            | ErrorCode::PassphraseRequired
+            | ErrorCode::WrongPassphrase
+            | ErrorCode::UnsupportedKeyEncryption
+            | ErrorCode::InvalidApiKey => ErrorFamily::Key,
+            ErrorCode::InvalidUrl
+            | ErrorCode::InvalidMethod
+            | ErrorCode::InvalidLifetime
+            | ErrorCode::InvalidClaim
+            | ErrorCode::InvalidBodyHash
+            | ErrorCode::InvalidArgument
+            | ErrorCode::ObjectClosed => ErrorFamily::Request,
+            ErrorCode::MultipartMalformed
+            | ErrorCode::MultipartTooLarge
+            | ErrorCode::InvalidFormPart => ErrorFamily::Multipart,
+            ErrorCode::IoError => ErrorFamily::Io,
+            ErrorCode::InvalidRegistry => ErrorFamily::Registry,
+            ErrorCode::Auth(_) => ErrorFamily::Auth,
+            ErrorCode::StreamingBody
+            | ErrorCode::TooManyRedirects
+            | ErrorCode::InsecureRedirect
+            | ErrorCode::ClockSkewTooLarge => ErrorFamily::Client,
+            ErrorCode::RemoteKeyMismatch | ErrorCode::RemoteSignerFailed => ErrorFamily::Remote,
+            ErrorCode::CryptoFailure | ErrorCode::Unsupported | ErrorCode::InternalError => {
+                ErrorFamily::Internal
+            }
+        }
+    }
+
+    /// The HTTP status a server answers with, for the `AUTH_*` codes; `None` for the others.
+    pub const fn http_status(self) -> Option<u16> {
+        match self {
+            ErrorCode::Auth(code) => Some(code.http_status()),
+            _ => None,
+        }
+    }
+
+    /// The code whose string is `text`, if any.
+    pub fn from_code_str(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+
+    /// The list as JSON (`[{"code","family","httpStatus"}]`), what `testdata/error-codes.json`
+    /// holds for the bindings' tests to compare their own lists with.
+    pub fn list_json() -> String {
+        let list: Vec<serde_json::Value> = ErrorCode::ALL
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "code": c.as_str(),
+                    "family": c.family().as_str(),
+                    "httpStatus": c.http_status(),
+                })
+            })
+            .collect();
+        let mut text = serde_json::to_string_pretty(&list).expect("a list of plain values");
+        text.push('\n');
+        text
     }
 
     /// Every code, for documentation and for bindings that mirror the list.
@@ -107,6 +256,36 @@ impl ErrorCode {
         ErrorCode::CryptoFailure,
         ErrorCode::InvalidRegistry,
         ErrorCode::Unsupported,
+        ErrorCode::InvalidArgument,
+        ErrorCode::ObjectClosed,
+        ErrorCode::StreamingBody,
+        ErrorCode::TooManyRedirects,
+        ErrorCode::InsecureRedirect,
+        ErrorCode::ClockSkewTooLarge,
+        ErrorCode::RemoteKeyMismatch,
+        ErrorCode::RemoteSignerFailed,
+        ErrorCode::InternalError,
+        ErrorCode::Auth(AuthCode::MissingHeader),
+        ErrorCode::Auth(AuthCode::InvalidHeader),
+        ErrorCode::Auth(AuthCode::InvalidApiKey),
+        ErrorCode::Auth(AuthCode::ApiKeyRevoked),
+        ErrorCode::Auth(AuthCode::ApplicationDisabled),
+        ErrorCode::Auth(AuthCode::TokenMalformed),
+        ErrorCode::Auth(AuthCode::UnsupportedAlg),
+        ErrorCode::Auth(AuthCode::SignatureMismatch),
+        ErrorCode::Auth(AuthCode::MissingClaim),
+        ErrorCode::Auth(AuthCode::InvalidIssuer),
+        ErrorCode::Auth(AuthCode::InvalidAudience),
+        ErrorCode::Auth(AuthCode::SubjectMismatch),
+        ErrorCode::Auth(AuthCode::MethodMismatch),
+        ErrorCode::Auth(AuthCode::UriMismatch),
+        ErrorCode::Auth(AuthCode::BodyHashMismatch),
+        ErrorCode::Auth(AuthCode::LifetimeTooLong),
+        ErrorCode::Auth(AuthCode::TokenNotYetValid),
+        ErrorCode::Auth(AuthCode::TokenExpired),
+        ErrorCode::Auth(AuthCode::ReplayedJti),
+        ErrorCode::Auth(AuthCode::PermissionDenied),
+        ErrorCode::Auth(AuthCode::ReplayCacheUnavailable),
     ];
 }
 
@@ -126,7 +305,10 @@ pub struct Error {
 }
 
 impl Error {
-    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An error with this code and message. The core makes its own; bindings use this only to
+    /// report what happens at their boundary (`INVALID_ARGUMENT`, `OBJECT_CLOSED`,
+    /// `INTERNAL_ERROR`) or what a caller's callback returned, never to invent a code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Error {
             code,
             message: message.into(),
@@ -146,6 +328,17 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The HTTP status for a verifier's refusal (`AUTH_*`), `None` otherwise.
+    pub fn http_status(&self) -> Option<u16> {
+        self.code.http_status()
+    }
+}
+
+impl From<VerifyError> for Error {
+    fn from(err: VerifyError) -> Self {
+        Error::new(ErrorCode::Auth(err.code()), err.message())
+    }
 }
 
 impl fmt::Display for Error {
@@ -158,3 +351,27 @@ impl std::error::Error for Error {}
 
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_with_a_distinct_string() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} listed twice");
+            assert_eq!(ErrorCode::from_code_str(code.as_str()), Some(*code));
+            assert_eq!(
+                code.http_status().is_some(),
+                code.family() == ErrorFamily::Auth
+            );
+        }
+        for auth in AuthCode::ALL {
+            assert!(
+                ErrorCode::ALL.contains(&ErrorCode::Auth(*auth)),
+                "{auth} missing"
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::body::{Body, BodySummary};
+use crate::client::ClockOffset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{encode_rs256, Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
 use crate::key::PrivateKey;
@@ -91,6 +92,38 @@ impl Default for SignerOptions {
 }
 
 impl SignerOptions {
+    /// Options from what a binding's caller gave: `None` takes the contract's default (55 s,
+    /// `nuvera-api`, `nuvera-rest-api`). Every language builds its options here, so a default lives
+    /// in one place; a lifetime outside 1..=60 (negative included) is `INVALID_LIFETIME`.
+    pub fn from_optional(
+        lifetime_secs: Option<i64>,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+    ) -> Result<Self> {
+        let defaults = SignerOptions::default();
+        let lifetime_secs = match lifetime_secs {
+            None => defaults.lifetime_secs,
+            Some(l) => u32::try_from(l)
+                .ok()
+                .filter(|l| (1..=MAX_LIFETIME_SECS).contains(l))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidLifetime,
+                        format!(
+                            "token lifetime {l} s is outside 1..=60 s (Nuvera refuses longer tokens)"
+                        ),
+                    )
+                })?,
+        };
+        let options = SignerOptions {
+            lifetime_secs,
+            issuer: issuer.map_or(defaults.issuer, str::to_owned),
+            audience: audience.map_or(defaults.audience, str::to_owned),
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     fn validate(&self) -> Result<()> {
         if !(1..=MAX_LIFETIME_SECS).contains(&self.lifetime_secs) {
             return Err(Error::new(
@@ -122,6 +155,25 @@ pub struct SignOverrides {
     pub jti: Option<String>,
 }
 
+impl SignOverrides {
+    /// Overrides from what a binding's caller gave; a negative `iat` is `INVALID_CLAIM`.
+    pub fn from_optional(iat: Option<i64>, jti: Option<&str>) -> Result<Self> {
+        let iat = match iat {
+            None => None,
+            Some(i) => Some(u64::try_from(i).map_err(|_| {
+                Error::new(
+                    ErrorCode::InvalidClaim,
+                    format!("iat {i} is negative: it is Unix seconds"),
+                )
+            })?),
+        };
+        Ok(SignOverrides {
+            iat,
+            jti: jti.map(str::to_owned),
+        })
+    }
+}
+
 /// Signs requests for one API key. Cheap to clone, `Send + Sync`: share one per application.
 #[derive(Clone)]
 pub struct Signer {
@@ -130,6 +182,7 @@ pub struct Signer {
     options: SignerOptions,
     clock: Arc<dyn Clock>,
     jti: Arc<dyn JtiSource>,
+    clock_offset: ClockOffset,
 }
 
 impl fmt::Debug for Signer {
@@ -138,6 +191,7 @@ impl fmt::Debug for Signer {
             .field("key", &self.key)
             .field("api_key", &self.api_key)
             .field("options", &self.options)
+            .field("clock_offset", &self.clock_offset)
             .finish_non_exhaustive()
     }
 }
@@ -161,7 +215,22 @@ impl Signer {
             options,
             clock: Arc::new(SystemClock),
             jti: Arc::new(RandomJti),
+            clock_offset: ClockOffset::new(),
         })
+    }
+
+    /// Starts with a known clock offset in seconds (`iat = now + offset`), e.g. one a previous
+    /// run learnt; over 24 h in magnitude is `CLOCK_SKEW_TOO_LARGE`. Later corrections come only
+    /// from the client policy (`client::Exchange`).
+    pub fn with_clock_offset(mut self, secs: i64) -> Result<Self> {
+        self.clock_offset = ClockOffset::with_secs(secs)?;
+        Ok(self)
+    }
+
+    /// The clock offset, shared by every clone of this signer: read it, or hand it to a
+    /// `client::Exchange`, which corrects it from a server's `Date`.
+    pub fn clock_offset(&self) -> &ClockOffset {
+        &self.clock_offset
     }
 
     /// Replaces the clock.
@@ -225,7 +294,7 @@ impl Signer {
     ) -> Result<SignedRequest> {
         let iat = match overrides.iat {
             Some(iat) => iat,
-            None => self.clock.now_unix()?,
+            None => offset_now(self.clock.now_unix()?, self.clock_offset.secs())?,
         };
         let exp = iat
             .checked_add(u64::from(self.options.lifetime_secs))
@@ -254,6 +323,16 @@ impl Signer {
             key_fingerprint: self.key.fingerprint(),
         })
     }
+}
+
+/// `now + offset`: the server's time as this signer knows it (contract §8).
+fn offset_now(now: u64, offset: i64) -> Result<u64> {
+    now.checked_add_signed(offset).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidClaim,
+            format!("the clock offset {offset} s puts iat outside Unix time"),
+        )
+    })
 }
 
 /// Header name of the API key.

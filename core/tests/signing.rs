@@ -264,3 +264,39 @@ fn proofs_record_what_was_signed_and_no_secret() {
     let back: nuvera_signing::Proof = serde_json::from_str(&json).unwrap();
     assert_eq!(back, proof);
 }
+
+#[test]
+fn options_from_optional_values_take_the_contract_defaults_and_refuse_bad_ones() {
+    use nuvera_signing::{ErrorCode, SignOverrides, SignerOptions};
+    let defaults = SignerOptions::from_optional(None, None, None).unwrap();
+    assert_eq!(defaults.lifetime_secs, 55);
+    assert_eq!(defaults.issuer, "nuvera-api");
+    assert_eq!(defaults.audience, "nuvera-rest-api");
+    let set = SignerOptions::from_optional(Some(30), Some("i"), Some("a")).unwrap();
+    assert_eq!(
+        (
+            set.lifetime_secs,
+            set.issuer.as_str(),
+            set.audience.as_str()
+        ),
+        (30, "i", "a")
+    );
+    for bad in [0, -1, 61, i64::from(u32::MAX) + 1] {
+        let err = SignerOptions::from_optional(Some(bad), None, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidLifetime, "{bad}");
+    }
+    assert_eq!(
+        SignerOptions::from_optional(None, Some(""), None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidClaim
+    );
+    assert_eq!(
+        SignOverrides::from_optional(Some(-5), None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidClaim
+    );
+    let o = SignOverrides::from_optional(Some(1_767_225_600), Some("j")).unwrap();
+    assert_eq!((o.iat, o.jti.as_deref()), (Some(1_767_225_600), Some("j")));
+}

@@ -999,26 +999,8 @@ pub fn support_bundle(
         Some(n) => n,
         None => core::Clock::now_unix(&core::SystemClock)?,
     };
-    // As the CLI's `bundle` does: the two signing headers are recorded (masked) even when the
-    // caller gave only the API key and the token.
-    let mut headers: Vec<(String, String)> =
-        headers.into_iter().map(|h| (h.name, h.value)).collect();
-    let has = |headers: &[(String, String)], name: &str| {
-        headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
-    };
-    if !has(&headers, core::API_KEY_HEADER) {
-        if let Some(key) = &api_key {
-            headers.push((core::API_KEY_HEADER.to_owned(), key.clone()));
-        }
-    }
-    if !has(&headers, core::AUTHORIZATION_HEADER) {
-        let bare = token.trim();
-        let bare = bare.strip_prefix("Bearer ").unwrap_or(bare);
-        headers.push((
-            core::AUTHORIZATION_HEADER.to_owned(),
-            format!("Bearer {bare}"),
-        ));
-    }
+    // The core completes missing x-api-key / Authorization headers from api_key and token.
+    let headers: Vec<(String, String)> = headers.into_iter().map(|h| (h.name, h.value)).collect();
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))

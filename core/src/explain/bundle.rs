@@ -13,6 +13,7 @@ use crate::explain::{
 use crate::multipart::CanonicalForm;
 use crate::proof::token_fingerprint;
 use crate::secret::mask_secret;
+use crate::signer::{API_KEY_HEADER, AUTHORIZATION_HEADER};
 use crate::uri::request_uri;
 use crate::verify::token::typed_claims;
 use crate::verify::{required_permission, AuthCode};
@@ -99,6 +100,32 @@ pub struct BundleToken {
     pub sha256: String,
 }
 
+/// `headers` with `x-api-key` and `Authorization` added when missing (names compared without case).
+fn with_signing_headers<'a>(
+    headers: &[(&'a str, &'a str)],
+    api_key: Option<&'a str>,
+    token: &str,
+) -> Vec<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)> {
+    use std::borrow::Cow;
+    let mut all: Vec<(Cow<'a, str>, Cow<'a, str>)> = headers
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(*n), Cow::Borrowed(*v)))
+        .collect();
+    let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if let (false, Some(key)) = (has(API_KEY_HEADER), api_key) {
+        all.push((Cow::Borrowed(API_KEY_HEADER), Cow::Borrowed(key)));
+    }
+    if !has(AUTHORIZATION_HEADER) {
+        let bare = token.trim();
+        let bare = bare.strip_prefix("Bearer ").unwrap_or(bare);
+        all.push((
+            Cow::Borrowed(AUTHORIZATION_HEADER),
+            Cow::Owned(format!("Bearer {bare}")),
+        ));
+    }
+    all
+}
+
 /// A support bundle.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,6 +152,10 @@ pub struct SupportBundle {
 impl SupportBundle {
     /// Builds a bundle from the request as sent (`headers` as sent, including `x-api-key` and
     /// `Authorization`, which are masked), its token and Nuvera's response.
+    ///
+    /// The two signing headers are always recorded (masked): when `headers` lacks them, they are
+    /// completed from `request.api_key` and `token`, because support reads them from the bundle
+    /// whatever the caller thought to include.
     pub fn build(
         request: SentRequest<'_>,
         headers: &[(&str, &str)],
@@ -135,6 +166,7 @@ impl SupportBundle {
         now: u64,
     ) -> Result<Self> {
         let body = observe_body(request.content_type, request.body)?;
+        let headers = with_signing_headers(headers, request.api_key, token);
         let uri = request_uri(request.url);
         let origin = url::Url::parse(request.url)
             .ok()

@@ -46,6 +46,9 @@ pub enum AuthCode {
     ReplayedJti,
     /// The application lacks the route's permission (HTTP 403).
     PermissionDenied,
+    /// The shared replay cache did not answer in time, so the `jti` could not be recorded; the
+    /// request is refused, never accepted unrecorded (HTTP 503, contract §9).
+    ReplayCacheUnavailable,
 }
 
 impl AuthCode {
@@ -72,13 +75,16 @@ impl AuthCode {
             AuthCode::TokenExpired => "AUTH_TOKEN_EXPIRED",
             AuthCode::ReplayedJti => "AUTH_REPLAYED_JTI",
             AuthCode::PermissionDenied => "AUTH_PERMISSION_DENIED",
+            AuthCode::ReplayCacheUnavailable => "AUTH_REPLAY_CACHE_UNAVAILABLE",
         }
     }
 
-    /// HTTP status of the refusal: 403 for a missing permission, 401 otherwise.
+    /// HTTP status of the refusal: 403 for a missing permission, 503 when the replay cache is
+    /// unavailable, 401 otherwise.
     pub const fn http_status(self) -> u16 {
         match self {
             AuthCode::PermissionDenied => 403,
+            AuthCode::ReplayCacheUnavailable => 503,
             _ => 401,
         }
     }
@@ -90,6 +96,7 @@ impl AuthCode {
                 FailureArea::ApiKey
             }
             AuthCode::PermissionDenied => FailureArea::Permission,
+            AuthCode::ReplayCacheUnavailable => FailureArea::Service,
             AuthCode::BodyHashMismatch => FailureArea::BodyHash,
             _ => FailureArea::JwtClaims,
         }
@@ -117,6 +124,7 @@ impl AuthCode {
         AuthCode::TokenExpired,
         AuthCode::ReplayedJti,
         AuthCode::PermissionDenied,
+        AuthCode::ReplayCacheUnavailable,
     ];
 }
 
@@ -155,6 +163,8 @@ pub enum FailureArea {
     Permission,
     /// The body hash.
     BodyHash,
+    /// Not the partner's request: the verifier's own dependencies (retry later).
+    Service,
 }
 
 impl FailureArea {
@@ -165,6 +175,7 @@ impl FailureArea {
             FailureArea::JwtClaims => "jwt-claims",
             FailureArea::Permission => "permission",
             FailureArea::BodyHash => "body-hash",
+            FailureArea::Service => "service",
         }
     }
 }
