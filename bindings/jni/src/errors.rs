@@ -1,6 +1,6 @@
 //! Failures at the boundary and the Java exceptions they become: the core's `Error` as
-//! `NuveraSigningException` (code, family, HTTP status), a verifier's refusal as
-//! `VerificationException` (plus the response body), both with the core's codes only.
+//! `NuveraSigningException` (code, family, HTTP status), or, for a verifier's refusal (`AUTH_*`),
+//! as `VerificationException` with the core's response body; the core's codes only.
 
 use jni::errors::Error as JniError;
 use jni::objects::{JClass, JString, JThrowable, JValue};
@@ -13,10 +13,8 @@ use crate::boundary::{run, string};
 /// Why an entry point did not return a value.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// A core error, thrown as `NuveraSigningException`.
+    /// A core error, thrown as `NuveraSigningException` (`VerificationException` for `AUTH_*`).
     Core(Error),
-    /// A verifier's refusal, thrown as `VerificationException`.
-    Verify(VerifyError),
     /// A JNI failure; when it is a pending Java exception, that exception is what Java sees.
     Jni(JniError),
 }
@@ -42,7 +40,7 @@ impl From<Error> for Failure {
 
 impl From<VerifyError> for Failure {
     fn from(e: VerifyError) -> Self {
-        Failure::Verify(e)
+        Failure::Core(e.into())
     }
 }
 
@@ -55,12 +53,7 @@ impl From<JniError> for Failure {
 /// Throws `failure` in `env` (the native method then returns a default value).
 pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors::Result<()> {
     let (code, message, response_body) = match failure {
-        Failure::Core(e) => (e.code(), e.message().to_owned(), None),
-        Failure::Verify(e) => (
-            ErrorCode::Auth(e.code()),
-            e.message().to_owned(),
-            Some(e.response_body()),
-        ),
+        Failure::Core(e) => (e.code(), e.message().to_owned(), e.response_body()),
         Failure::Jni(JniError::JavaException) if env.exception_check() => return Ok(()),
         Failure::Jni(e) => (
             ErrorCode::InternalError,

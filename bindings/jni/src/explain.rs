@@ -43,12 +43,7 @@ fn report_object<'local>(
     env: &mut Env<'local>,
     report: &Report,
 ) -> Result<JObject<'local>, Failure> {
-    let json = serde_json::to_string_pretty(report).map_err(|e| {
-        Failure::Core(Error::new(
-            ErrorCode::InternalError,
-            format!("cannot serialize the report: {e}"),
-        ))
-    })?;
+    let json = report.to_json_pretty();
     let findings = JObjectArray::<JObject>::new(env, report.findings.len(), JObject::null())?;
     for (i, f) in report.findings.iter().enumerate() {
         let texts = [

@@ -2,7 +2,7 @@
 //! hash and encodings, and the multipart free functions over encoded bodies.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
@@ -24,10 +24,10 @@ pub(crate) fn lock(form: &SharedForm) -> MutexGuard<'_, MultipartForm> {
     form.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn io_error(what: &str, path: &str, e: &std::io::Error) -> Failure {
+fn io_error(path: &str, e: &std::io::Error) -> Failure {
     Failure::Core(Error::new(
         ErrorCode::IoError,
-        format!("{what} {path}: {e}"),
+        format!("cannot open {path}: {e}"),
     ))
 }
 
@@ -292,11 +292,7 @@ pub extern "system" fn Java_global_nuvera_signing_Native_formWriteToFile<'local>
     run(env, |env| {
         let form = borrow::<SharedForm>(form)?;
         let path = string(env, &path)?;
-        let file = File::create(&path).map_err(|e| io_error("cannot create", &path, &e))?;
-        let mut out = BufWriter::new(file);
-        let canonical = lock(form).write_to(&mut out)?;
-        out.flush()
-            .map_err(|e| io_error("cannot write", &path, &e))?;
+        let canonical = lock(form).write_to_file(&path)?;
         Ok(env.new_string(canonical.to_json())?)
     })
 }
@@ -328,7 +324,7 @@ pub extern "system" fn Java_global_nuvera_signing_Native_multipartBodyHashFile<'
     run(env, |env| {
         let content_type = string(env, &content_type)?;
         let path = string(env, &path)?;
-        let file = File::open(&path).map_err(|e| io_error("cannot open", &path, &e))?;
+        let file = File::open(&path).map_err(|e| io_error(&path, &e))?;
         let hash = nuvera_signing::multipart_body_hash_reader(&content_type, BufReader::new(file))?;
         Ok(env.new_string(hash.as_str())?)
     })

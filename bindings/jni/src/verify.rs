@@ -8,7 +8,7 @@ use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::jlong;
 use jni::{jni_sig, jni_str, Env, EnvUnowned};
 use nuvera_signing::{
-    BodyHash, ErrorCode, FixedClock, ReceivedRequest, Registry, Verifier, VerifierOptions,
+    BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, Verifier, VerifierOptions,
 };
 
 use crate::boundary::{
@@ -17,7 +17,8 @@ use crate::boundary::{
 use crate::errors::Failure;
 use crate::signing::claims_array;
 
-/// The verifier's options, given by Java as optional values (see `Verifier.Builder`).
+/// The verifier's options, given by Java as optional values (see `Verifier.Builder`); absent
+/// ones take the core's defaults.
 struct VerifierArgs {
     issuer: Option<String>,
     audience: Option<String>,
@@ -45,27 +46,17 @@ impl VerifierArgs {
     }
 
     fn build(self, registry: Registry) -> Result<jlong, Failure> {
-        let defaults = VerifierOptions::default();
-        let unsigned = |value: i64, what: &str| {
-            u64::try_from(value).map_err(|_| {
-                nuvera_signing::Error::new(
-                    ErrorCode::InvalidClaim,
-                    format!("{what} {value} is negative"),
-                )
-            })
-        };
-        let clock_skew_secs = match self.clock_skew {
-            None => defaults.clock_skew_secs,
-            Some(s) => u32::try_from(unsigned(s, "clock skew")?).unwrap_or(u32::MAX),
-        };
-        let options = VerifierOptions {
-            issuer: self.issuer.unwrap_or(defaults.issuer),
-            audience: self.audience.unwrap_or(defaults.audience),
-            clock_skew_secs,
-        };
+        let options = VerifierOptions::from_optional(
+            self.issuer.as_deref(),
+            self.audience.as_deref(),
+            self.clock_skew,
+        )?;
         let mut verifier = Verifier::new(registry).with_options(options)?;
         if let Some(now) = self.now {
-            verifier = verifier.with_clock(Arc::new(FixedClock(unsigned(now, "now")?)));
+            let now = u64::try_from(now).map_err(|_| {
+                Error::new(ErrorCode::InvalidClaim, format!("now {now} is negative"))
+            })?;
+            verifier = verifier.with_clock(Arc::new(FixedClock(now)));
         }
         Ok(into_handle(Arc::new(verifier)))
     }
@@ -91,15 +82,15 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromFile<'local
     })
 }
 
-/// `Native.verifierFromText(text, toml, baseDir, issuer, audience, hasSkew, skew, hasNow, now)`:
-/// JSON text, or TOML when `toml`; relative key files resolve against `baseDir` (default `.`).
+/// `Native.verifierFromText(text, format, baseDir, issuer, audience, hasSkew, skew, hasNow, now)`:
+/// `format` is `json` or `toml`; relative key files resolve against `baseDir` (default `.`).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromText<'local>(
     env: EnvUnowned<'local>,
     _class: JClass<'local>,
     text: JString<'local>,
-    toml: bool,
+    format: JString<'local>,
     base_dir: JString<'local>,
     issuer: JString<'local>,
     audience: JString<'local>,
@@ -112,12 +103,8 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromText<'local
         let args = VerifierArgs::read(env, &issuer, &audience, has_skew, skew, has_now, now)?;
         let text = string(env, &text)?;
         let base = optional_string(env, &base_dir)?.unwrap_or_else(|| ".".to_owned());
-        let registry = if toml {
-            Registry::from_toml_str(&text, Path::new(&base))?
-        } else {
-            Registry::from_json_str(&text, Path::new(&base))?
-        };
-        args.build(registry)
+        let format = string(env, &format)?;
+        args.build(Registry::from_text(&text, &format, Path::new(&base))?)
     })
 }
 
@@ -134,13 +121,11 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifierFree<'local>(
     })
 }
 
-/// Verifies `request` and builds the Java `Verified`.
-fn verified<'local>(
+/// The Java `Verified` of `v`.
+fn verified_object<'local>(
     env: &mut Env<'local>,
-    verifier: &Verifier,
-    request: &ReceivedRequest<'_>,
+    v: &nuvera_signing::Verified,
 ) -> Result<JObject<'local>, Failure> {
-    let v = verifier.verify(request)?;
     let application = env.new_string(&v.application)?;
     let claims = claims_array(env, &v.claims)?;
     let permission = match &v.permission {
@@ -186,7 +171,8 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verify<'local>(
             authorization: authorization.as_deref(),
             body_hash: &hash,
         };
-        verified(env, verifier, &request)
+        let v = verifier.verify(&request)?;
+        verified_object(env, &v)
     })
 }
 
@@ -208,8 +194,9 @@ pub(crate) fn header_pairs(
     Ok(pairs)
 }
 
-/// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat (names in any
-/// case, the first of each used), the body hashed as a server must.
+/// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat, the rest as
+/// `Verifier::verify_received` decides (names in any case, the first of each, the body hashed by
+/// its Content-Type).
 #[no_mangle]
 pub extern "system" fn Java_global_nuvera_signing_Native_verifyRequest<'local>(
     env: EnvUnowned<'local>,
@@ -225,20 +212,8 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifyRequest<'local>(
         let (method, target) = (string(env, &method)?, string(env, &target)?);
         let headers = header_pairs(env, &headers)?;
         let body = bytes(env, &body)?;
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let hash = nuvera_signing::received_body_hash(header("content-type"), &body)?;
-        let request = ReceivedRequest {
-            method: &method,
-            target: &target,
-            api_key: header("x-api-key"),
-            authorization: header("authorization"),
-            body_hash: &hash,
-        };
-        verified(env, verifier, &request)
+        let pairs = headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let v = verifier.verify_received(&method, &target, pairs, &body)?;
+        verified_object(env, &v)
     })
 }

@@ -167,7 +167,7 @@ final class Native {
     static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience, boolean hasSkew,
             long skew, boolean hasNow, long now) throws NuveraSigningException;
 
-    static native long verifierFromText(String text, boolean toml, @Nullable String baseDir, @Nullable String issuer,
+    static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
             @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now) throws NuveraSigningException;
 
     static native void verifierFree(long verifier);

@@ -34,7 +34,7 @@ public final class Verifier implements AutoCloseable {
     public static final class Builder {
         private @Nullable Path registryFile;
         private @Nullable String registryText;
-        private boolean registryToml;
+        private String registryFormat = "json";
         private @Nullable Path baseDir;
         private @Nullable String issuer;
         private @Nullable String audience;
@@ -53,7 +53,7 @@ public final class Verifier implements AutoCloseable {
         /** The registry as JSON text. */
         public Builder registryJson(String json) {
             this.registryText = Objects.requireNonNull(json, "json");
-            this.registryToml = false;
+            this.registryFormat = "json";
             this.registryFile = null;
             return this;
         }
@@ -61,7 +61,7 @@ public final class Verifier implements AutoCloseable {
         /** The registry as TOML text. */
         public Builder registryToml(String toml) {
             this.registryText = Objects.requireNonNull(toml, "toml");
-            this.registryToml = true;
+            this.registryFormat = "toml";
             this.registryFile = null;
             return this;
         }
@@ -111,7 +111,7 @@ public final class Verifier implements AutoCloseable {
             }
             if (text != null) {
                 String base = baseDir == null ? null : baseDir.toString();
-                return new Verifier(Native.verifierFromText(text, registryToml, base, issuer, audience, hasSkew, s, hasNow, n));
+                return new Verifier(Native.verifierFromText(text, registryFormat, base, issuer, audience, hasSkew, s, hasNow, n));
             }
             throw new NuveraSigningException(Codes.INVALID_REGISTRY,
                     "no registry given: call registryFile, registryJson or registryToml");
