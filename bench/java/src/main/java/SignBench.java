@@ -84,16 +84,19 @@ public final class SignBench {
         double[] coreRatios = new double[rounds];
         double[] javaRates = new double[rounds];
         double[] coreRates = new double[rounds];
+        double[] overheads = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             coreRates[r] = coreRate(probe, pem, seconds);
             javaRates[r] = rate(same, 1, seconds);
             coreRatios[r] = javaRates[r] / coreRates[r];
+            overheads[r] = 1e6 / javaRates[r] - 1e6 / coreRates[r];
             System.out.printf("  round %d: core %.0f/s, Java %.0f/s, ratio %.3f%n", r + 1, coreRates[r], javaRates[r], coreRatios[r]);
         }
         double java1 = median(javaRates);
         double core1 = median(coreRates);
-        System.out.printf("RATIO Java/core 1 thread: median of %d rounds %.3f (goal >= 0.97); per-call overhead %+.1f us "
-                + "(median rates: Java %.0f/s, core %.0f/s)%n", rounds, median(coreRatios), 1e6 / java1 - 1e6 / core1, java1, core1);
+        System.out.printf("RATIO Java/core 1 thread: median of %d rounds %.3f (goal >= 0.97); per-call overhead "
+                + "(1e6/java - 1e6/core, median of rounds) %+.1f us; median rates: Java %.0f/s, core %.0f/s%n",
+                rounds, median(coreRatios), median(overheads), java1, core1);
         double[] scaling = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             double one = rate(same, 1, seconds);
