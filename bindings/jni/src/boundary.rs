@@ -48,19 +48,23 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowWithCode {
         _: &mut (),
         payload: Box<dyn std::any::Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        // A formatted panic carries a `String`, a literal one a `&str`: read both.
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_owned());
-        let error = Error::new(
-            ErrorCode::InternalError,
-            format!("unexpected failure in the native core: {what}"),
-        );
-        throw_failure(env, Failure::Core(error))?;
+        throw_failure(env, Failure::Core(panic_error(payload.as_ref())))?;
         Ok(T::default())
     }
+}
+
+/// The `INTERNAL_ERROR` a caught panic becomes. A formatted panic carries a `String`, a literal
+/// one a `&str`: both are read (jni's own policies see only the latter).
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    Error::new(
+        ErrorCode::InternalError,
+        format!("unexpected failure in the native core: {what}"),
+    )
 }
 
 /// Gives `value` to Java as a handle; Java frees it once with the type's `free…` native.
@@ -142,4 +146,46 @@ pub(crate) fn optional_bytes(
 /// An optional integer that Java passes as a flag and a value (no boxing on the hot path).
 pub(crate) fn optional_long(present: bool, value: jlong) -> Option<i64> {
     present.then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caught(f: impl FnOnce() + std::panic::UnwindSafe) -> Error {
+        let payload = std::panic::catch_unwind(f).expect_err("the closure panics");
+        panic_error(payload.as_ref())
+    }
+
+    #[test]
+    fn panics_become_internal_error_with_their_message() {
+        let literal = caught(|| panic!("a literal message"));
+        assert_eq!(literal.code(), ErrorCode::InternalError);
+        assert!(literal.message().ends_with(": a literal message"));
+        let value = 42;
+        let formatted = caught(move || panic!("formatted {value}"));
+        assert_eq!(formatted.code(), ErrorCode::InternalError);
+        assert!(formatted.message().ends_with(": formatted 42"));
+        let other = caught(|| std::panic::panic_any(7_u8));
+        assert!(other.message().ends_with(": a panic without a message"));
+    }
+
+    #[test]
+    fn a_handle_lives_until_freed_once() {
+        let value = Arc::new(String::from("kept"));
+        let handle = into_handle(Arc::clone(&value));
+        assert_eq!(Arc::strong_count(&value), 2);
+        assert_eq!(
+            borrow::<String>(handle).ok().map(String::as_str),
+            Some("kept")
+        );
+        let extra = clone_arc::<String>(handle).ok();
+        assert_eq!(Arc::strong_count(&value), 3);
+        drop(extra);
+        free::<String>(handle);
+        assert_eq!(Arc::strong_count(&value), 1);
+        assert!(
+            matches!(borrow::<String>(0), Err(Failure::Core(e)) if e.code() == ErrorCode::ObjectClosed)
+        );
+    }
 }
