@@ -106,6 +106,24 @@ public final class SignBench {
         }
         System.out.printf("RATIO Java 2 threads / 1 thread: median of %d rounds %.2fx (goal >= 1.8x)%n", rounds, median(scaling));
 
+        // The JNI crossing alone: a native call with no RSA in it (SHA-256 of 0 bytes, one String back).
+        double[] crossing = new double[rounds];
+        byte[] empty = new byte[0];
+        for (int r = 0; r < rounds; r++) {
+            int calls = 200_000;
+            long start = System.nanoTime();
+            int sink = 0;
+            for (int i = 0; i < calls; i++) {
+                sink += NuveraSigning.bodyHash(empty).length();
+            }
+            crossing[r] = (System.nanoTime() - start) / 1e3 / calls;
+            if (sink != 64 * calls) {
+                throw new IllegalStateException("unexpected hash length");
+            }
+        }
+        System.out.printf("a trivial native call (NuveraSigning.bodyHash of 0 bytes): median of %d rounds %.2f us%n",
+                rounds, median(crossing));
+
         System.out.printf("RS256 sign/s, preloaded keys, %.1f s per measurement, %d cores%n", seconds,
                 Runtime.getRuntime().availableProcessors());
         Map<String, double[]> rates = new LinkedHashMap<>();
