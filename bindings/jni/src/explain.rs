@@ -3,10 +3,10 @@
 use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::{jint, jlong};
 use jni::{jni_sig, jni_str, Env, EnvUnowned};
-use nuvera_signing::explain::BundleResponse;
+use nuvera_signing::explain::{BundleResponse, OptionalExplainOptions};
 use nuvera_signing::{
-    explain, Clock, Error, ErrorCode, ExplainOptions, PublicKey, Report, SentRequest,
-    SupportBundle, SystemClock,
+    explain, Clock, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
+    SystemClock,
 };
 
 use crate::boundary::{bytes, optional_long, optional_string, run, string};
@@ -14,28 +14,13 @@ use crate::errors::Failure;
 use crate::signing::string_array;
 use crate::verify::header_pairs;
 
-fn unsigned(value: Option<i64>, what: &str) -> Result<Option<u64>, Failure> {
-    value
-        .map(|v| {
-            u64::try_from(v).map_err(|_| {
-                Failure::Core(Error::new(
-                    ErrorCode::InvalidClaim,
-                    format!("{what} {v} is negative"),
-                ))
-            })
-        })
-        .transpose()
-}
-
-fn options(public_key_pem: Option<String>, now: Option<u64>) -> Result<ExplainOptions, Failure> {
-    Ok(ExplainOptions {
-        public_key: match public_key_pem {
-            Some(pem) => Some(PublicKey::from_pem(&pem)?),
-            None => None,
-        },
+/// The core's explain options from what Java passed (absent values take the core's defaults).
+fn options(public_key_pem: Option<&str>, now: Option<i64>) -> Result<ExplainOptions, Failure> {
+    Ok(ExplainOptions::from_optional(OptionalExplainOptions {
+        public_key_pem: public_key_pem.map(str::as_bytes),
         now,
         ..Default::default()
-    })
+    })?)
 }
 
 /// The Java `ExplainReport` of `report`.
@@ -112,10 +97,8 @@ pub extern "system" fn Java_global_nuvera_signing_Native_explain<'local>(
         let content_type = optional_string(env, &content_type)?;
         let body = bytes(env, &body)?;
         let token = string(env, &token)?;
-        let options = options(
-            optional_string(env, &public_key_pem)?,
-            unsigned(optional_long(has_now, now), "now")?,
-        )?;
+        let public_key_pem = optional_string(env, &public_key_pem)?;
+        let options = options(public_key_pem.as_deref(), optional_long(has_now, now))?;
         let mut reader: &[u8] = &body;
         let sent = SentRequest {
             method: &method,
@@ -159,8 +142,11 @@ pub extern "system" fn Java_global_nuvera_signing_Native_supportBundle<'local>(
         let token = string(env, &token)?;
         let response_body = bytes(env, &response_body)?;
         let application = optional_string(env, &application)?;
-        let options = options(optional_string(env, &public_key_pem)?, None)?;
-        let now = match unsigned(optional_long(has_now, now), "now")? {
+        let public_key_pem = optional_string(env, &public_key_pem)?;
+        // `now` is checked by the core with the options, then used as the bundle's time only
+        // (as every binding does: the diagnosis inside a bundle does not apply the time rules).
+        let mut options = options(public_key_pem.as_deref(), optional_long(has_now, now))?;
+        let now = match options.now.take() {
             Some(n) => n,
             None => SystemClock.now_unix()?,
         };
