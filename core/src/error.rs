@@ -333,6 +333,18 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         self.code.http_status()
     }
+
+    /// For a verifier's refusal (`AUTH_*`), the JSON body a server answers with (contract §6,
+    /// `{"errors":[{"code","message"}]}`), so a binding that rebuilds a refusal from an [`Error`]
+    /// does not write the format again; `None` otherwise.
+    pub fn response_body(&self) -> Option<String> {
+        match self.code {
+            ErrorCode::Auth(code) => {
+                Some(VerifyError::new(code, self.message.clone()).response_body())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<VerifyError> for Error {
