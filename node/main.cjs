@@ -7,7 +7,9 @@ const native = require('./index.js')
 
 
 /** Every code of the core's list, with its family and HTTP status (AUTH_* only). */
-const errorCodeList = Object.freeze(native.errorCodeList().map((c) => Object.freeze(c)))
+const errorCodeList = Object.freeze(
+  native.errorCodeList().map((c) => Object.freeze({ code: c.code, family: c.family, httpStatus: c.httpStatus ?? null })),
+)
 
 /** The core's codes by name: `err.code === ErrorCodes.INVALID_URL`. */
 const ErrorCodes = Object.freeze(Object.fromEntries(errorCodeList.map((c) => [c.code, c.code])))
