@@ -99,6 +99,9 @@ pub struct JsSignedRequest {
     /// The token's claims.
     pub claims: JsClaims,
     /// The proof artifact (contract §7): what was signed, without any secret.
+    #[napi(
+        ts_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number, multipart?: unknown }, claims: Claims, tokenSha256: string, keyFingerprint: string }"
+    )]
     pub proof: serde_json::Value,
 }
 
