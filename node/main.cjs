@@ -143,14 +143,6 @@ async function prepareBody(body) {
   throw codedError(ErrorCodes.INVALID_ARGUMENT, `signedFetch cannot sign a body of type ${Object.prototype.toString.call(body)}`)
 }
 
-function sign(signer, method, url, prepared) {
-  if (prepared.multipart) {
-    // Hash the exact encoded bytes that will be sent (the core parses them back).
-    return signer.signMultipartWire(method, url, prepared.contentType, prepared.bytes)
-  }
-  return signer.sign(method, url, prepared.bytes)
-}
-
 /**
  * `fetch` that signs the final URL and body bytes of every request it sends, following
  * redirects itself (re-signed, fresh jti). A hop to another origin is followed without
@@ -175,7 +167,8 @@ async function signedFetch(signer, url, init = {}) {
     }
     // Credentials only go to the origin they were made for.
     if (new URL(current).origin === origin) {
-      const signed = sign(signer, method, current, prepared)
+      // The core decides how the body is hashed from the Content-Type that is sent.
+      const signed = signer.signWithContentType(method, current, sendHeaders.get('content-type'), prepared.bytes)
       for (const [name, value] of Object.entries(signed.headers)) sendHeaders.set(name, value)
     }
 

@@ -250,6 +250,26 @@ impl Signer {
         })
     }
 
+    /// Signs the exact bytes sent with `contentType`, hashed as the core decides for that type
+    /// (through the multipart canonical object for `multipart/form-data`, as plain bytes
+    /// otherwise): what `signedFetch` uses, and what a server will compute.
+    #[napi]
+    pub fn sign_with_content_type(
+        &self,
+        method: String,
+        url: String,
+        content_type: Option<String>,
+        body: Option<Either<Buffer, String>>,
+        overrides: Option<JsSignOverrides>,
+    ) -> Result<JsSignedRequest, Code> {
+        guard(|| {
+            let overrides = self::overrides(overrides.as_ref())?;
+            let bytes: &[u8] = body.as_ref().map_or(&[], bytes_of);
+            let body = core::Body::for_content_type(content_type.as_deref(), bytes);
+            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
+        })
+    }
+
     /// Signs a multipart request from its structured form (file content streamed).
     #[napi]
     pub fn sign_multipart(

@@ -21,7 +21,7 @@ pub struct JsVerifierOptions {
     /// Expected `aud` (default `nuvera-rest-api`).
     pub audience: Option<String>,
     /// Allowed clock difference, 0..=60 s (default 5).
-    pub clock_skew_secs: Option<u32>,
+    pub clock_skew_secs: Option<i64>,
 }
 
 /// A request as a server received it, its body already hashed (see `receivedBodyHash`).
@@ -75,14 +75,13 @@ fn build_verifier(
     registry: core::Registry,
     options: Option<JsVerifierOptions>,
 ) -> core::Result<Verifier> {
-    let defaults = core::VerifierOptions::default();
     let opts = match options {
-        None => defaults,
-        Some(o) => core::VerifierOptions {
-            issuer: o.issuer.unwrap_or(defaults.issuer),
-            audience: o.audience.unwrap_or(defaults.audience),
-            clock_skew_secs: o.clock_skew_secs.unwrap_or(defaults.clock_skew_secs),
-        },
+        None => core::VerifierOptions::default(),
+        Some(o) => core::VerifierOptions::from_optional(
+            o.issuer.as_deref(),
+            o.audience.as_deref(),
+            o.clock_skew_secs,
+        )?,
     };
     let inner = core::Verifier::new(registry).with_options(opts)?;
     Ok(Verifier { inner })
@@ -156,34 +155,14 @@ impl Verifier {
             })
             .collect();
         let body: &[u8] = body.as_ref().map_or(&[], bytes_of);
-        catch(|| Ok(verify_received(&self.inner, &method, &target, &pairs, body)?.into()))
-            .map_err(|e| js_error(&env, &e))
+        catch(|| {
+            Ok(self
+                .inner
+                .verify_received(&method, &target, pairs.iter().copied(), body)?
+                .into())
+        })
+        .map_err(|e| js_error(&env, &e))
     }
-}
-
-// TODO(unify): `core::Verifier::verify_received` replaces this once it is on main.
-fn verify_received(
-    verifier: &core::Verifier,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> core::Result<core::Verified> {
-    let header = |wanted: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
-            .map(|(_, v)| *v)
-    };
-    let body_hash = core::received_body_hash(header("content-type"), body)?;
-    let request = core::ReceivedRequest {
-        method,
-        target,
-        api_key: header(core::API_KEY_HEADER),
-        authorization: header(core::AUTHORIZATION_HEADER),
-        body_hash: &body_hash,
-    };
-    Ok(verifier.verify(&request)?)
 }
 
 /// The `bodyHash` a server computes from a received body: multipart through its canonical

@@ -116,6 +116,17 @@ test('signBodyHash: a precomputed bodyHash gives the vector token', () => {
   assert.throws(() => new ns.Signer(key, API_KEY).signBodyHash('POST', '/x', 'ABC'), { code: 'INVALID_BODY_HASH' })
 })
 
+test('signWithContentType: the core picks multipart or plain hashing from the Content-Type', () => {
+  const signer = new ns.Signer(key, API_KEY)
+  for (const c of vectors.multipart) {
+    assert.equal(signer.signWithContentType('POST', '/api/v1/documents', c.contentType, b64(c.bodyBase64)).claims.bodyHash, c.bodyHash, c.name)
+  }
+  const json = '{"companyName":"Acme"}'
+  assert.equal(signer.signWithContentType('POST', '/api/v1/customers', 'application/json', json).claims.bodyHash, sha256(json))
+  assert.equal(signer.signWithContentType('GET', '/api/v1/customers', null).claims.bodyHash, sha256(''))
+  assert.throws(() => signer.signWithContentType('POST', '/x', 'multipart/form-data; boundary=b', 'junk'), { code: 'MULTIPART_MALFORMED' })
+})
+
 test('multipart from a wire body: canonical object and signed hash as the vectors say', () => {
   const signer = new ns.Signer(key, API_KEY)
   for (const c of vectors.multipart) {

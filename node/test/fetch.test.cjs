@@ -3,7 +3,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
-const { keyPath, keyText } = require('./helpers.cjs')
+const { keyPath, keyText, vectors, b64 } = require('./helpers.cjs')
 const ns = require('../main.cjs')
 
 const API_KEY = 'nv_test_node_5e1f'
@@ -130,6 +130,17 @@ test('signedFetch', async (t) => {
     assert.match(last.contentType, /^multipart\/form-data; boundary=/)
     // The server's canonical object of what arrived is the one that was signed.
     assert.equal(last.verified.claims.bodyHash, ns.multipartBodyHash(last.contentType, last.body))
+  })
+
+  await t.test('an already encoded multipart Buffer with its Content-Type is hashed as multipart', async () => {
+    const c = vectors.multipart.find((v) => v.name === 'fields and a file')
+    const res = await ns.signedFetch(signer, `${base}/api/v1/documents`, {
+      method: 'POST',
+      headers: { 'content-type': c.contentType },
+      body: b64(c.bodyBase64),
+    })
+    assert.equal(res.status, 200, await res.clone().text())
+    assert.equal(seen.at(-1).verified.claims.bodyHash, c.bodyHash)
   })
 
   await t.test('multipart upload from a MultipartForm', async () => {

@@ -38,6 +38,7 @@ export async function everything(pem: string, body: Buffer): Promise<void> {
   const file: SignedRequest = signer.signFile('PUT', '/x', 'body.bin')
   const fileLater: SignedRequest = await signer.signFileAsync('PUT', '/x', 'body.bin')
   const hashed: SignedRequest = signer.signBodyHash('POST', '/x', bodyHash('{}'))
+  const typed: SignedRequest = signer.signWithContentType('POST', '/x', 'application/json', body)
   const form = new MultipartForm()
   form.addField('type', 'PASSPORT')
   form.addFileBytes('file', 'p.png', body, 'image/png')
@@ -79,5 +80,5 @@ export async function everything(pem: string, body: Buffer): Promise<void> {
     const e = err as NuveraSigningError
     if (e.code === ErrorCodes.INVALID_METHOD) console.log(e.httpStatus, e.responseBody, e.napiStatus)
   }
-  console.log(fingerprints, bits, header, proofHash, later, file, fileLater, hashed, multipart, wire, texts, verified.claims.uri, raw.application, ok, format, codes, res.status)
+  console.log(fingerprints, bits, header, proofHash, later, file, fileLater, hashed, typed, multipart, wire, texts, verified.claims.uri, raw.application, ok, format, codes, res.status)
 }
