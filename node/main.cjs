@@ -203,7 +203,7 @@ async function signedFetch(signer, url, init = {}) {
   }
 }
 
-const CLASSES = new Set(['PrivateKey', 'Signer', 'MultipartForm', 'Verifier'])
+const CLASSES = new Set(['PrivateKey', 'Signer', 'SignedRequest', 'MultipartForm', 'Verifier'])
 const api = {}
 for (const [name, value] of Object.entries(native)) {
   if (name === '__napiBindingTarget' || name === 'errorCodeList') continue

@@ -5,6 +5,7 @@ import pkg from './main.cjs'
 export const {
   PrivateKey,
   Signer,
+  SignedRequest,
   MultipartForm,
   Verifier,
   ErrorCodes,

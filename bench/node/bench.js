@@ -31,16 +31,19 @@ const METHOD = 'POST'
 const TARGET = '/api/v1/customers'
 const BODY = Buffer.from('{"companyName":"Acme Trading Ltd","country":"GB"}')
 
+let sink = null
+
 /** Signs for `seconds` on this thread after a 300 ms warm-up (as the probe does); signs/s. */
 function signRate(seconds) {
   const signer = new ns.Signer(ns.PrivateKey.fromFile(KEY), API_KEY)
   const warm = process.hrtime.bigint() + 300_000_000n
-  while (process.hrtime.bigint() < warm) signer.sign(METHOD, TARGET, BODY)
+  // Like the probe, which reads the token, each call reads what a caller needs: the headers.
+  while (process.hrtime.bigint() < warm) sink = signer.sign(METHOD, TARGET, BODY).headers
   let n = 0
   const start = process.hrtime.bigint()
   const end = start + BigInt(Math.round(seconds * 1e9))
   while (process.hrtime.bigint() < end) {
-    signer.sign(METHOD, TARGET, BODY)
+    sink = signer.sign(METHOD, TARGET, BODY).headers
     n++
   }
   return { count: n, elapsed: Number(process.hrtime.bigint() - start) / 1e9 }

@@ -88,40 +88,64 @@ pub struct JsSignedHeaders {
     pub authorization: String,
 }
 
-/// A signed request. Holds the API key and the token (they are the headers to send): do not log
-/// it; log `proof` instead.
-#[napi(object, js_name = "SignedRequest")]
+/// A signed request. `headers`, `token`, `claims` and `proof` are read from the core's result
+/// when asked for (the proof, like the core's, is only built if read). Holds the API key and the
+/// token (they are the headers to send): do not log `headers`, `token` or `claims`; log `proof`,
+/// which is also what `JSON.stringify` gives.
+#[napi(js_name = "SignedRequest")]
 pub struct JsSignedRequest {
+    inner: core::SignedRequest,
+}
+
+#[napi]
+impl JsSignedRequest {
     /// The headers to add to the request.
-    pub headers: JsSignedHeaders,
+    #[napi(getter)]
+    pub fn headers(&self) -> JsSignedHeaders {
+        let [(_, api_key), (_, authorization)] = self.inner.headers();
+        JsSignedHeaders {
+            x_api_key: api_key,
+            authorization,
+        }
+    }
+
     /// The compact JWT.
-    pub token: String,
+    #[napi(getter)]
+    pub fn token(&self) -> String {
+        self.inner.token().to_owned()
+    }
+
     /// The token's claims.
-    pub claims: JsClaims,
+    #[napi(getter)]
+    pub fn claims(&self) -> JsClaims {
+        self.inner.claims().into()
+    }
+
     /// The proof artifact (contract §7): what was signed, without any secret.
     #[napi(
-        ts_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number, multipart?: unknown }, claims: Claims, tokenSha256: string, keyFingerprint: string }"
+        getter,
+        ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
     )]
-    pub proof: serde_json::Value,
+    pub fn proof(&self) -> Result<serde_json::Value, Code> {
+        guard(|| {
+            serde_json::to_value(self.inner.proof()).map_err(|e| {
+                core::Error::new(
+                    core::ErrorCode::InternalError,
+                    format!("proof not serializable: {e}"),
+                )
+            })
+        })
+    }
+
+    /// `JSON.stringify(signed)`: the proof, which holds no secret.
+    #[napi(js_name = "toJSON", ts_return_type = "SignedRequest['proof']")]
+    pub fn to_json(&self) -> Result<serde_json::Value, Code> {
+        self.proof()
+    }
 }
 
 fn signed_to_js(s: core::SignedRequest) -> core::Result<JsSignedRequest> {
-    let [(_, api_key), (_, authorization)] = s.headers();
-    let proof = serde_json::to_value(s.proof()).map_err(|e| {
-        core::Error::new(
-            core::ErrorCode::InternalError,
-            format!("proof not serializable: {e}"),
-        )
-    })?;
-    Ok(JsSignedRequest {
-        headers: JsSignedHeaders {
-            x_api_key: api_key,
-            authorization,
-        },
-        token: s.token().to_owned(),
-        claims: s.claims().into(),
-        proof,
-    })
+    Ok(JsSignedRequest { inner: s })
 }
 
 /// Signs requests with one private key and one API key. Thread-safe in the core; share one per

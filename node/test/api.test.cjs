@@ -92,6 +92,11 @@ test('proof: what was signed, no secret', () => {
   assert.equal(proof.claims.sub, `****${c.apiKey.slice(-4)}`)
   const text = JSON.stringify(proof)
   assert.ok(!text.includes(c.apiKey) && !text.includes(c.token))
+  // Serializing or inspecting the signed request shows the proof only, never the API key or token.
+  assert.equal(JSON.stringify(signed), text)
+  const inspected = require('node:util').inspect(signed)
+  assert.ok(!inspected.includes(c.apiKey) && !inspected.includes(c.token), inspected)
+  assert.ok(signed instanceof ns.SignedRequest)
 })
 
 test('signFile / signFileAsync: the vector token from the body in a file', async () => {
