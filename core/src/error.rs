@@ -369,6 +369,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_auth_codes_have_a_response_body() {
+        let refused = Error::new(ErrorCode::Auth(AuthCode::TokenExpired), "expired 3 s ago");
+        assert_eq!(
+            refused.response_body().as_deref(),
+            Some(r#"{"errors":[{"code":"AUTH_TOKEN_EXPIRED","message":"expired 3 s ago"}]}"#)
+        );
+        assert_eq!(Error::new(ErrorCode::InvalidUrl, "x").response_body(), None);
+    }
+
+    #[test]
     fn every_code_is_listed_once_with_a_distinct_string() {
         let mut seen = std::collections::HashSet::new();
         for code in ErrorCode::ALL {
