@@ -275,3 +275,29 @@ test('explain: the signature checked with a public key, and a wrong key reported
   const late = ns.explain(sent, c.token, { now: c.iat + 3600 })
   assert.equal(late.verdict, 'AUTH_TOKEN_EXPIRED')
 })
+
+test('worker threads: each loads the addon and signs the vector token', async () => {
+  const { Worker } = require('node:worker_threads')
+  const c = vectors.jwt[0]
+  const source = `
+    const { parentPort, workerData: c } = require('node:worker_threads')
+    const ns = require(${JSON.stringify(require.resolve('../main.cjs'))})
+    const key = ns.PrivateKey.fromFile(${JSON.stringify(keyPath('test-rsa2048-pkcs8.pem'))})
+    const signer = new ns.Signer(key, c.apiKey, { lifetime: c.lifetime })
+    const body = Buffer.from(c.bodyBase64, 'base64')
+    signer.signAsync(c.method, c.url, body, { iat: c.iat, jti: c.jti }).then((later) => {
+      parentPort.postMessage([signer.sign(c.method, c.url, body, { iat: c.iat, jti: c.jti }).token, later.token, ns.ErrorCodes.INVALID_URL])
+    })
+  `
+  const results = await Promise.all(
+    [1, 2].map(
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(source, { eval: true, workerData: c })
+          w.once('message', resolve)
+          w.once('error', reject)
+        }),
+    ),
+  )
+  for (const r of results) assert.deepEqual(r, [c.token, c.token, 'INVALID_URL'])
+})
