@@ -34,8 +34,8 @@ pub struct JsExplainOptions {
     pub public_key_pem: Option<String>,
     /// When given, `iat`/`exp` are checked against this time (Unix seconds).
     pub now: Option<i64>,
-    /// Allowed clock difference (default 5 s).
-    pub clock_skew_secs: Option<u32>,
+    /// Allowed clock difference, 0..=60 s (default 5).
+    pub clock_skew_secs: Option<i64>,
     /// `jti`s already used: reuse is reported.
     pub seen_jtis: Option<Vec<String>>,
 }
@@ -50,19 +50,15 @@ fn unix_seconds(what: &str, value: i64) -> core::Result<u64> {
 }
 
 fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::ExplainOptions> {
-    let defaults = core::ExplainOptions::default();
     let Some(o) = options else {
-        return Ok(defaults);
+        return Ok(core::ExplainOptions::default());
     };
-    Ok(core::ExplainOptions {
-        issuer: o.issuer.unwrap_or(defaults.issuer),
-        audience: o.audience.unwrap_or(defaults.audience),
-        public_key: o
-            .public_key_pem
-            .map(core::PublicKey::from_pem)
-            .transpose()?,
-        now: o.now.map(|n| unix_seconds("now", n)).transpose()?,
-        clock_skew_secs: o.clock_skew_secs.unwrap_or(defaults.clock_skew_secs),
+    core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
+        issuer: o.issuer.as_deref(),
+        audience: o.audience.as_deref(),
+        public_key_pem: o.public_key_pem.as_deref().map(str::as_bytes),
+        now: o.now,
+        clock_skew_secs: o.clock_skew_secs,
         seen_jtis: o.seen_jtis.unwrap_or_default(),
     })
 }
