@@ -203,13 +203,33 @@ async function signedFetch(signer, url, init = {}) {
   }
 }
 
-const CLASSES = new Set(['PrivateKey', 'Signer', 'SignedRequest', 'MultipartForm', 'Verifier'])
+const CLASSES = new Set(['PrivateKey', 'Signer', 'SignedRequest', 'MultipartForm', 'Verifier', 'BodyHasher'])
 const api = {}
 for (const [name, value] of Object.entries(native)) {
   if (name === '__napiBindingTarget' || name === 'errorCodeList') continue
   api[name] = CLASSES.has(name) ? guardClass(value) : typeof value === 'function' ? guarded(value) : value
 }
 
-const { MultipartForm, sendableUrl } = api
+const { MultipartForm, sendableUrl, BodyHasher } = api
 
-module.exports = { ...api, ErrorCodes, errorCodeList, signedFetch }
+/**
+ * The `bodyHash` and size of a body read from a stream (a Node Readable, a web ReadableStream or
+ * any async iterable of Buffers/strings), multipart by `contentType` as a server hashes it, in
+ * constant memory.
+ */
+async function bodyHashStream(stream, contentType) {
+  const hasher = new BodyHasher(contentType ?? null)
+  for await (const chunk of stream) hasher.update(typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  return hasher.finish()
+}
+
+/**
+ * Signs a request whose body is read from a stream (hashed in constant memory, as
+ * `bodyHashStream`); the stream is consumed, so send the same bytes from their source.
+ */
+api.Signer.prototype.signStream = async function signStream(method, url, stream, contentType, overrides) {
+  const { bodyHash } = await bodyHashStream(stream, contentType)
+  return this.signBodyHash(method, url, bodyHash, overrides)
+}
+
+module.exports = { ...api, ErrorCodes, errorCodeList, bodyHashStream, signedFetch }

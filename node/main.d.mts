@@ -1,5 +1,5 @@
 export * from './index.js'
-import type { MultipartForm, Signer } from './index.js'
+import type { MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index.js'
 
 /** See main.d.ts. */
 export interface ErrorCodeEntry {
@@ -26,3 +26,22 @@ export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBo
 
 /** See main.d.ts. */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
+
+/** See main.d.ts. A body read from a stream: a Node Readable, a web ReadableStream or any async iterable of chunks. */
+export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>
+
+/**
+ * See main.d.ts. The `bodyHash` and size of a body read from a stream, multipart by `contentType` as a server
+ * hashes it, in constant memory (a `BodyHasher` fed chunk by chunk).
+ */
+export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
+
+declare module './index.js' {
+  interface Signer {
+    /**
+     * Signs a request whose body is read from a stream (hashed in constant memory, as
+     * `bodyHashStream`). The stream is consumed: send the same bytes from their source.
+     */
+    signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
+  }
+}

@@ -1,5 +1,5 @@
 export * from './index'
-import type { MultipartForm, Signer } from './index'
+import type { MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
 
 /** One code of the core's list. */
 export interface ErrorCodeEntry {
@@ -48,3 +48,22 @@ export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBo
  * rejects with a TypeError, as `fetch` does.
  */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
+
+/** A body read from a stream: a Node Readable, a web ReadableStream or any async iterable of chunks. */
+export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>
+
+/**
+ * The `bodyHash` and size of a body read from a stream, multipart by `contentType` as a server
+ * hashes it, in constant memory (a `BodyHasher` fed chunk by chunk).
+ */
+export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
+
+declare module './index' {
+  interface Signer {
+    /**
+     * Signs a request whose body is read from a stream (hashed in constant memory, as
+     * `bodyHashStream`). The stream is consumed: send the same bytes from their source.
+     */
+    signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
+  }
+}

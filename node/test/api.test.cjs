@@ -301,3 +301,31 @@ test('worker threads: each loads the addon and signs the vector token', async ()
   )
   for (const r of results) assert.deepEqual(r, [c.token, c.token, 'INVALID_URL'])
 })
+
+test('streams: bodyHashStream and signStream hash in chunks, plain or multipart, to the vector values', async () => {
+  const { Readable } = require('node:stream')
+  for (const c of vectors.jwt.filter((v) => v.bodyBase64 !== '')) {
+    const signer = new ns.Signer(key, c.apiKey, { lifetime: c.lifetime })
+    await withTempFile(b64(c.bodyBase64), async (p) => {
+      const { bodyHash, size } = await ns.bodyHashStream(fs.createReadStream(p, { highWaterMark: 7 }))
+      assert.equal(bodyHash, c.bodyHash, c.name)
+      assert.equal(size, b64(c.bodyBase64).length)
+      const signed = await signer.signStream(c.method, c.url, fs.createReadStream(p), undefined, { iat: c.iat, jti: c.jti })
+      assert.equal(signed.token, c.token, c.name)
+    })
+  }
+  for (const c of vectors.multipart) {
+    const bytes = b64(c.bodyBase64)
+    const chunks = []
+    for (let i = 0; i < bytes.length; i += 5) chunks.push(bytes.subarray(i, i + 5))
+    const web = Readable.toWeb(Readable.from(chunks))
+    assert.equal((await ns.bodyHashStream(web, c.contentType)).bodyHash, c.bodyHash, c.name)
+  }
+  const hasher = new ns.BodyHasher()
+  hasher.update('abc')
+  assert.equal(hasher.finish().bodyHash, sha256('abc'))
+  assert.throws(() => hasher.update('more'), { code: 'OBJECT_CLOSED' })
+  await assert.rejects(ns.bodyHashStream(Readable.from([Buffer.from('junk')]), 'multipart/form-data; boundary=b'), { code: 'MULTIPART_MALFORMED' })
+  assert.equal(ns.isMultipartFormData('Multipart/Form-Data; boundary=x'), true)
+  assert.equal(ns.isMultipartFormData('application/json'), false)
+})

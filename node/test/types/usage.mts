@@ -19,6 +19,9 @@ import {
   explain,
   supportBundle,
   signedFetch,
+  bodyHashStream,
+  BodyHasher,
+  isMultipartFormData,
   type SignedRequest,
   type Verified,
   type ErrorCodeEntry,
@@ -81,4 +84,15 @@ export async function everything(pem: string, body: Buffer): Promise<void> {
     if (e.code === ErrorCodes.INVALID_METHOD) console.log(e.httpStatus, e.responseBody, e.napiStatus)
   }
   console.log(fingerprints, bits, header, proofHash, later, file, fileLater, hashed, typed, multipart, wire, texts, verified.claims.uri, raw.application, ok, format, codes, res.status)
+}
+
+export async function streams(signer: Signer, file: string): Promise<string> {
+  const { createReadStream } = await import('node:fs')
+  const signed: SignedRequest = await signer.signStream('PUT', '/x', createReadStream(file), 'application/octet-stream')
+  const web = new Blob(['abc']).stream()
+  const streamed = await bodyHashStream(web)
+  const hasher = new BodyHasher('multipart/form-data; boundary=b')
+  hasher.update('--b--\r\n')
+  const done = hasher.finish()
+  return signed.token + streamed.bodyHash + String(streamed.size) + done.bodyHash + String(isMultipartFormData('multipart/form-data'))
 }
