@@ -31,8 +31,10 @@ mod key;
 mod method;
 pub mod multipart;
 mod proof;
+pub mod remote;
 mod secret;
 mod signer;
+mod signing_key;
 mod uri;
 pub mod verify;
 
@@ -48,11 +50,13 @@ pub use multipart::{
     multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
+pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
     Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
     SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
+pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
     received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
