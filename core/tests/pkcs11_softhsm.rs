@@ -7,6 +7,7 @@
 
 mod common;
 mod remote_common;
+mod softhsm;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,11 +20,8 @@ use nuvera_signing::{
 };
 use remote_common::assert_jwt_vectors;
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const TOKEN: &str = "nuvera-test";
-const KEY_LABEL: &str = "signing";
-const PIN: &str = "pin-4711-user";
-const SO_PIN: &str = "pin-0815-so";
+use softhsm::{SoftHsmToken, KEY_LABEL, MODULE, PIN, TOKEN};
+
 const CHILD_ENV: &str = "NUVERA_PKCS11_TEST_CHILD";
 const TOKEN_DIR_ENV: &str = "NUVERA_PKCS11_TEST_TOKENS";
 
@@ -34,54 +32,12 @@ fn in_own_token(test_name: &str, body: impl FnOnce(&Path)) {
         body(&tokens);
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let tokens = dir.path().join("tokens");
-    std::fs::create_dir(&tokens).unwrap();
-    let conf = dir.path().join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
-    let util = |args: &[&str]| {
-        let out = Command::new("softhsm2-util")
-            .args(args)
-            .env("SOFTHSM2_CONF", &conf)
-            .output()
-            .expect("softhsm2-util (Debian package softhsm2) is installed");
-        assert!(out.status.success(), "softhsm2-util {args:?}: {out:?}");
-    };
-    util(&[
-        "--init-token",
-        "--free",
-        "--label",
-        TOKEN,
-        "--so-pin",
-        SO_PIN,
-        "--pin",
-        PIN,
-    ]);
-    let key = testdata("keys/test-rsa2048-pkcs8.pem");
-    util(&[
-        "--import",
-        key.to_str().unwrap(),
-        "--token",
-        TOKEN,
-        "--label",
-        KEY_LABEL,
-        "--id",
-        "01",
-        "--pin",
-        PIN,
-    ]);
+    let token = SoftHsmToken::with_key(&testdata("keys/test-rsa2048-pkcs8.pem"));
     let out = Command::new(std::env::current_exe().unwrap())
         .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("SOFTHSM2_CONF", &conf)
+        .env("SOFTHSM2_CONF", &token.conf)
         .env(CHILD_ENV, "1")
-        .env(TOKEN_DIR_ENV, &tokens)
+        .env(TOKEN_DIR_ENV, &token.tokens)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

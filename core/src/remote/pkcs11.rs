@@ -46,6 +46,31 @@ pub enum KeySelector {
     Id(Vec<u8>),
 }
 
+impl KeySelector {
+    /// A `CKA_ID` written as hex (`01`, `a1b2…`; what `softhsm2-util --id` and `pkcs11-tool`
+    /// print), `INVALID_ARGUMENT` otherwise.
+    pub fn id_from_hex(hex: &str) -> Result<Self> {
+        let invalid = || {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("the PKCS#11 key id {hex:?} is not an even number of hex digits"),
+            )
+        };
+        if hex.is_empty() || hex.len() % 2 != 0 {
+            return Err(invalid());
+        }
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                    .ok_or_else(invalid)
+            })
+            .collect::<Result<Vec<u8>>>()
+            .map(KeySelector::Id)
+    }
+}
+
 /// The user PIN of a token. `Debug` never shows it, and it is wiped when dropped.
 #[derive(Clone)]
 pub struct Pkcs11Pin(Zeroizing<String>);
