@@ -2,7 +2,8 @@
 //! with the same key held in different places, `threads` threads sharing one signer.
 //!
 //! ```text
-//! remote_bench_probe <where> <pem> <seconds> <threads>     prints signs per second
+//! remote_bench_probe <where> <pem> <seconds> <threads>     prints signs per second (wall) and
+//!                                                          per CPU-second of this process
 //!   where = memory            the key parsed into this process (the reference)
 //!           pkcs11            a PKCS#11 token: NUVERA_PKCS11_MODULE, NUVERA_PKCS11_TOKEN,
 //!                             NUVERA_PKCS11_KEY, NUVERA_PKCS11_PIN
@@ -59,8 +60,9 @@ fn run(args: &[String]) -> Result<(), String> {
         "callback" | "callback-inline" => {
             let inner = Arc::new(memory_key()?);
             let public = inner.public_key().clone();
-            let callback: SignCallback =
-                Arc::new(move |message: &[u8]| inner.sign_rs256(message).map_err(|e| e.to_string()));
+            let callback: SignCallback = Arc::new(move |message: &[u8]| {
+                inner.sign_rs256(message).map_err(|e| e.to_string())
+            });
             let options = CallbackOptions {
                 input: SignatureInput::Message,
                 timeout: if place == "callback" {
@@ -86,6 +88,7 @@ fn run(args: &[String]) -> Result<(), String> {
         sign()?;
     }
     let duration = Duration::from_secs_f64(seconds);
+    let cpu_start = process_cpu_seconds()?;
     let start = Instant::now();
     let counts = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -106,8 +109,29 @@ fn run(args: &[String]) -> Result<(), String> {
             .collect::<Result<Vec<u64>, String>>()
     })?;
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds()? - cpu_start;
     let total: u64 = counts.iter().sum();
-    eprintln!("{place}: {total} signatures in {elapsed:.2} s on {threads} thread(s)");
-    println!("{:.0}", total as f64 / elapsed);
+    eprintln!(
+        "{place}: {total} signatures in {elapsed:.2} s on {threads} thread(s), {cpu:.2} s of CPU"
+    );
+    println!("{:.0} {:.0}", total as f64 / elapsed, total as f64 / cpu);
     Ok(())
+}
+
+/// User + system CPU time of this process, every thread (ended ones included), from
+/// `/proc/self/stat`: on a shared machine, the signatures per CPU-second are what other load
+/// disturbs least. Clock ticks are taken as 100 per second (Linux's USER_HZ).
+fn process_cpu_seconds() -> Result<f64, String> {
+    let stat = std::fs::read_to_string("/proc/self/stat").map_err(|e| e.to_string())?;
+    // Fields after the command name (which may contain spaces) start at the state, field 3.
+    let rest = &stat[stat.rfind(')').ok_or("odd /proc/self/stat")? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64, String> {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .ok_or_else(|| "odd /proc/self/stat".to_owned())
+    };
+    // utime and stime are fields 14 and 15, i.e. 11 and 12 counting from the state.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
