@@ -20,6 +20,7 @@
 
 mod body;
 mod body_hash;
+pub mod client;
 pub mod crypto;
 mod error;
 pub mod explain;
@@ -31,6 +32,7 @@ mod key;
 mod method;
 pub mod multipart;
 mod proof;
+mod received;
 pub mod remote;
 mod secret;
 mod signer;
@@ -40,6 +42,7 @@ pub mod verify;
 
 pub use body::{Body, BodyKind, BodySummary};
 pub use body_hash::{body_hash, body_hash_file, body_hash_reader, BodyHash};
+pub use client::{Action, ClientPolicy, ClockOffset, Exchange, RetryPolicy};
 pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use explain::{explain, ExplainOptions, Finding, Report, SentRequest, SupportBundle};
 pub use hex::to_hex;
@@ -50,6 +53,7 @@ pub use multipart::{
     multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
+pub use received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
 pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
@@ -59,6 +63,6 @@ pub use signer::{
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
-    received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
-    Registry, Verified, Verifier, VerifierOptions, VerifyError,
+    required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry, Verified,
+    Verifier, VerifierOptions, VerifyError,
 };
