@@ -54,12 +54,8 @@ impl Pkcs11Args {
         let Some(module) = &self.pkcs11_module else {
             return Ok(None);
         };
-        let missing = |what: &str| {
-            CliError::new(
-                "MISSING_PKCS11_OPTION",
-                format!("--pkcs11-module needs {what}"),
-            )
-        };
+        // The CLI's existing usage code: a missing option is not a new kind of failure.
+        let missing = |what: &str| CliError::new("USAGE", format!("--pkcs11-module needs {what}"));
         let token = match (&self.pkcs11_token, self.pkcs11_slot) {
             (Some(label), _) => TokenSelector::Label(label.clone()),
             (None, Some(slot)) => TokenSelector::Slot(slot),

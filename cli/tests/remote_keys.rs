@@ -183,6 +183,7 @@ fn a_missing_pin_or_token_is_a_usage_error() {
         .unwrap();
     let stderr = text(&out).1;
     assert!(!out.status.success());
+    assert!(stderr.contains("error: USAGE: "), "{stderr}");
     assert!(stderr.contains("--pkcs11-token"), "{stderr}");
 }
 
