@@ -230,3 +230,44 @@ fn a_token_deleted_while_in_use_is_remote_signer_failed_not_a_hang_or_crash() {
         },
     );
 }
+
+#[test]
+fn a_token_selected_by_slot_id_signs_the_same() {
+    in_own_token("a_token_selected_by_slot_id_signs_the_same", |_| {
+        // The slot id SoftHSM gave the token, read through the module directly.
+        let ctx = cryptoki::context::Pkcs11::new(MODULE).unwrap();
+        let _ = ctx.initialize(cryptoki::context::CInitializeArgs::new(
+            cryptoki::context::CInitializeFlags::OS_LOCKING_OK,
+        ));
+        let slot = ctx
+            .get_slots_with_token()
+            .unwrap()
+            .into_iter()
+            .find(|s| ctx.get_token_info(*s).unwrap().label() == TOKEN)
+            .unwrap();
+        let mut cfg = config(KeySelector::Label(KEY_LABEL.to_owned()), PIN);
+        cfg.token = TokenSelector::Slot(slot.id());
+        let key = RemoteKey::from_pkcs11(cfg).unwrap();
+        assert!(assert_jwt_vectors(Arc::new(key)) >= 4);
+        let mut cfg = config(KeySelector::Label(KEY_LABEL.to_owned()), PIN);
+        cfg.token = TokenSelector::Slot(slot.id().wrapping_add(12345));
+        let err = RemoteKey::from_pkcs11(cfg).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::RemoteSignerFailed);
+        assert!(err.message().contains("has no token"), "{err}");
+    });
+}
+
+#[test]
+fn key_ids_are_read_as_hex() {
+    assert_eq!(
+        KeySelector::id_from_hex("01aB").unwrap(),
+        KeySelector::Id(vec![0x01, 0xab])
+    );
+    for bad in ["", "1", "0g", "é1"] {
+        assert_eq!(
+            KeySelector::id_from_hex(bad).unwrap_err().code(),
+            ErrorCode::InvalidArgument,
+            "{bad:?}"
+        );
+    }
+}
