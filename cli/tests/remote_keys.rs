@@ -8,18 +8,19 @@
 //! for its DER encodings. The same search on the CLI with the key file in memory must find them —
 //! otherwise a clean result would prove nothing.
 
+#[path = "../../core/tests/memory_search/mod.rs"]
+mod memory_search;
 #[path = "../../core/tests/softhsm/mod.rs"]
 mod softhsm;
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use der::Decode;
+use memory_search::{search_process_memory, secret_needles};
 use serde_json::Value;
 use softhsm::{SoftHsmToken, KEY_ID_HEX, KEY_LABEL, MODULE, PIN, TOKEN};
 
@@ -188,78 +189,6 @@ fn a_missing_pin_or_token_is_a_usage_error() {
 }
 
 // ---- The proof: where the private key's bytes are -------------------------------------------
-
-/// Named byte strings that only the private key contains.
-fn secret_needles() -> Vec<(String, Vec<u8>)> {
-    let text = std::fs::read_to_string(key_file()).unwrap();
-    let pkcs8_der = pem::parse(&text).unwrap().into_contents();
-    let info = pkcs8::PrivateKeyInfoRef::from_der(&pkcs8_der).unwrap();
-    let pkcs1_der = info.private_key.as_bytes().to_vec();
-    let rsa = pkcs1::RsaPrivateKeyRef::from_der(&pkcs1_der).unwrap();
-    let mut needles = Vec::new();
-    for (name, value) in [
-        ("d", rsa.private_exponent.as_bytes()),
-        ("p", rsa.prime1.as_bytes()),
-        ("q", rsa.prime2.as_bytes()),
-        ("dP", rsa.exponent1.as_bytes()),
-        ("dQ", rsa.exponent2.as_bytes()),
-        ("qInv", rsa.coefficient.as_bytes()),
-    ] {
-        // 24 bytes from inside the number: long enough never to match by chance, short enough
-        // to be found whatever the limb alignment.
-        let window = value[16..40].to_vec();
-        let mut reversed = value.to_vec();
-        reversed.reverse();
-        needles.push((format!("{name} (big-endian)"), window));
-        needles.push((format!("{name} (little-endian)"), reversed[16..40].to_vec()));
-    }
-    // The encodings' tails (they end with the secret components; their heads hold the public
-    // modulus, which may be anywhere).
-    needles.push((
-        "PKCS#1 DER".to_owned(),
-        pkcs1_der[pkcs1_der.len() - 32..].to_vec(),
-    ));
-    needles.push((
-        "PKCS#8 DER".to_owned(),
-        pkcs8_der[pkcs8_der.len() - 32..].to_vec(),
-    ));
-    needles
-}
-
-/// Every readable mapping of `pid`, searched for `needles`: (what was found, bytes read).
-fn search_process_memory(pid: u32, needles: &[(String, Vec<u8>)]) -> (Vec<String>, u64) {
-    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
-    let mem = File::open(format!("/proc/{pid}/mem")).unwrap();
-    let finders: Vec<_> = needles
-        .iter()
-        .map(|(name, bytes)| (name, memchr::memmem::Finder::new(bytes)))
-        .collect();
-    let mut found = Vec::new();
-    let mut scanned = 0u64;
-    for line in maps.lines() {
-        let mut fields = line.split_whitespace();
-        let (range, perms) = (fields.next().unwrap(), fields.next().unwrap());
-        let region = line.split_whitespace().nth(5).unwrap_or("[anonymous]");
-        if !perms.starts_with('r') || region == "[vvar]" || region == "[vsyscall]" {
-            continue;
-        }
-        let (start, end) = range.split_once('-').unwrap();
-        let start = u64::from_str_radix(start, 16).unwrap();
-        let end = u64::from_str_radix(end, 16).unwrap();
-        let mut buf = vec![0u8; (end - start) as usize];
-        // A mapping can shrink between reading the map and reading it; what is readable counts.
-        let Ok(n) = mem.read_at(&mut buf, start) else {
-            continue;
-        };
-        scanned += n as u64;
-        for (name, finder) in &finders {
-            if finder.find(&buf[..n]).is_some() {
-                found.push(format!("{name} in {region}"));
-            }
-        }
-    }
-    (found, scanned)
-}
 
 /// Runs `sign` with its body from a FIFO; once the CLI opens the FIFO (its key is loaded and
 /// checked by then) searches its memory, then lets it finish. Returns the findings, the bytes
