@@ -41,6 +41,32 @@ impl Default for CallbackOptions {
     }
 }
 
+impl CallbackOptions {
+    /// Options from what a binding's caller gave: `None` takes the default (the digest; a 10 s
+    /// timeout); a timeout of 0 ms means none (the callback runs on the signing thread); a
+    /// negative one is `INVALID_ARGUMENT`.
+    pub fn from_optional(
+        input: Option<SignatureInput>,
+        timeout_ms: Option<i64>,
+    ) -> crate::Result<Self> {
+        let defaults = CallbackOptions::default();
+        let timeout = match timeout_ms {
+            None => defaults.timeout,
+            Some(0) => None,
+            Some(ms) => Some(Duration::from_millis(u64::try_from(ms).map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorCode::InvalidArgument,
+                    format!("the callback timeout {ms} ms is negative"),
+                )
+            })?)),
+        };
+        Ok(CallbackOptions {
+            input: input.unwrap_or(defaults.input),
+            timeout,
+        })
+    }
+}
+
 pub(crate) struct CallbackProvider {
     callback: SignCallback,
     options: CallbackOptions,
@@ -76,8 +102,12 @@ impl CallbackProvider {
         std::thread::Builder::new()
             .name("nuvera-remote-sign".to_owned())
             .spawn(move || {
-                // The result is sent before the state changes, so a waiter that sees DONE finds it.
-                let _ = tx.send(call_guarded(&callback, &input_copy));
+                let result = call_guarded(&callback, &input_copy);
+                // Released before the answer: once a signature returns, no helper thread holds
+                // the callback (a binding frees its user data when the last key goes).
+                drop(callback);
+                // Sent before the state changes, so a waiter that sees DONE finds it.
+                let _ = tx.send(result);
                 if thread_state.swap(DONE, Ordering::SeqCst) == ABANDONED {
                     thread_abandoned.fetch_sub(1, Ordering::SeqCst);
                 }
