@@ -111,6 +111,32 @@ fn sign_through_the_token_reproduces_every_vector_token() {
 }
 
 #[test]
+fn curl_through_the_token_carries_the_vector_token() {
+    let token = SoftHsmToken::with_key(&key_file());
+    let v = vectors();
+    let case = v["jwt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bodyBase64"] == "" && c["url"].as_str().unwrap().starts_with("https://"))
+        .expect("a vector with no body and an absolute URL");
+    let out = in_token(&token)
+        .env("NUVERA_API_KEY", case["apiKey"].as_str().unwrap())
+        .args(["curl", "-X", case["method"].as_str().unwrap()])
+        .args(["--url", case["url"].as_str().unwrap()])
+        .args(["--iat", &case["iat"].to_string()])
+        .args(["--jti", case["jti"].as_str().unwrap()])
+        .args(["--lifetime", &case["lifetime"].to_string()])
+        .args(pkcs11_flags())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let bearer = format!("Bearer {}", case["token"].as_str().unwrap());
+    assert!(stdout.contains(&bearer), "{stdout}");
+}
+
+#[test]
 fn public_key_prints_the_tokens_key_and_fingerprint_pin_from_a_file_key_by_id() {
     let token = SoftHsmToken::with_key(&key_file());
     let dir = tempfile::tempdir().unwrap();
