@@ -22,22 +22,13 @@ echo "== building nuvera-sign and the load generator (release)" >&2
 cargo build -q --release -p nuvera-sign -p nuvera-loadgen
 TARGET=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nuvera-server-bench.XXXXXX")
-SERVER_PID=
-cleanup() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { scripts/mock-server stop --env "$WORK/mock.env"; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-cat >"$WORK/registry.toml" <<TOML
-[[applications]]
-name = "Bench"
-permissions = ["CUSTOMERS_READ"]
-apiKeys = [{ key = "$API_KEY" }]
-publicKeys = [{ file = "$PWD/testdata/keys/test-rsa2048-public.pem" }]
-TOML
-
-"$TARGET/release/nuvera-sign" serve --quiet --listen 127.0.0.1:0 --registry "$WORK/registry.toml" >"$WORK/banner" &
-SERVER_PID=$!
-for _ in $(seq 50); do [[ -s $WORK/banner ]] && break; sleep 0.1; done
-ADDR=$(head -n 1 "$WORK/banner" | sed 's|.*http://||')
+scripts/mock-server start --env "$WORK/mock.env" --bin "$TARGET/release/nuvera-sign" \
+  --api-key "$API_KEY" -- --quiet >/dev/null
+SERVER_PID=$(sed -n 's/^NUVERA_MOCK_PID=//p' "$WORK/mock.env")
+ADDR=$(sed -n 's|^NUVERA_MOCK_URL=http://||p' "$WORK/mock.env")
 echo "== server pid $SERVER_PID on $ADDR, $CORES cores" >&2
 
 LOADGEN=("$TARGET/release/nuvera-loadgen" --addr "$ADDR" --key "$KEY" --api-key "$API_KEY" --connections "$CONNECTIONS")

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 use nuvera_signing::{Body, MultipartForm, SignOverrides, SignedRequest, Signer, SignerOptions};
@@ -70,7 +69,7 @@ impl RequestArgs {
             lifetime_secs: self.lifetime,
             ..SignerOptions::default()
         };
-        let key = Arc::new(self.credentials.key.load()?);
+        let key = self.credentials.key.load()?;
         Ok(
             Signer::with_options(key, self.credentials.api_key()?, options)?
                 .with_clock_offset(self.clock_offset)?,
@@ -96,17 +95,8 @@ impl RequestArgs {
         }
         for spec in &self.file {
             let part = FileSpec::parse(spec)?;
-            let file_name = match &part.file_name {
-                Some(n) => n.clone(),
-                None => part
-                    .path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .ok_or_else(|| {
-                        CliError::new("USAGE", format!("--file {spec:?}: give ;filename=NAME"))
-                    })?
-                    .to_owned(),
-            };
+            let file_name =
+                MultipartForm::file_name_for_path(&part.path, part.file_name.as_deref())?;
             // A reader (with a progress bar for big files): the form is hashed, or encoded and
             // hashed, in one pass over each file.
             form.add_file_reader(
