@@ -43,6 +43,7 @@ from nuvera_signing import (
     multipart_body_hash,
     multipart_body_hash_file,
     multipart_canonical,
+    public_key_fingerprint,
     received_body_hash,
     request_uri,
     sendable_url,
@@ -66,7 +67,8 @@ def registry(public_key: Path) -> str:
 def main() -> None:
     key: PrivateKey = PrivateKey.from_file(KEYS / "test-rsa2048-pkcs8.pem")
     same: PrivateKey = PrivateKey.from_pem((KEYS / "test-rsa2048-pkcs8.pem").read_text())
-    assert key.fingerprint == same.fingerprint and key.bits == 2048
+    assert key.fingerprint == same.fingerprint == public_key_fingerprint(key.public_key_pem)
+    assert key.bits == 2048
     signer = Signer(key, API_KEY, lifetime=30, issuer=None, audience=None)
     assert signer.key.public_key_pem == key.public_key_pem
 
@@ -74,6 +76,8 @@ def main() -> None:
     claims: Claims = signed.claims
     assert claims.exp - claims.iat == 30 and claims.uri == request_uri(URL)
     assert signed.headers["Authorization"] == signed.authorization
+    streamed = signer.sign("POST", URL, io.BytesIO(b'{"a":1}'))  # a file object, read in chunks
+    assert streamed.claims.body_hash == claims.body_hash
     assert signed.proof()["uri"] == claims.uri and signed.proof_json()
     assert claims.as_dict()["bodyHash"] == body_hash(b'{"a":1}') == claims.body_hash
     assert sendable_url(URL).endswith("?x=1")

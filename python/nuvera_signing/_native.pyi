@@ -10,6 +10,7 @@ __all__ = [
     "error_codes",
     "error_for_code",
     "PrivateKey",
+    "public_key_fingerprint",
     "Claims",
     "SignedRequest",
     "Signer",
@@ -50,6 +51,8 @@ class PrivateKey:
     def fingerprint(self) -> str: ...
     @property
     def bits(self) -> int: ...
+
+def public_key_fingerprint(pem: _Bytes) -> str: ...
 
 @final
 class Claims:
@@ -103,7 +106,7 @@ class Signer:
         self,
         method: str,
         url: str,
-        body: Union[_Bytes, MultipartForm, None] = None,
+        body: Union[_Bytes, MultipartForm, _BinaryReader, None] = None,
         *,
         body_hash: Optional[str] = None,
         content_type: Optional[str] = None,
@@ -142,7 +145,7 @@ class Signer:
         self,
         method: str,
         url: str,
-        body: Union[_Bytes, MultipartForm, None] = None,
+        body: Union[_Bytes, MultipartForm, _BinaryReader, None] = None,
         **kwargs: Any,
     ) -> asyncio.Future[SignedRequest]: ...
 

@@ -299,3 +299,10 @@ def test_out_of_range_integers_are_invalid_arguments(signer: ns.Signer) -> None:
     with pytest.raises(ns.InvalidRequestError) as e:
         ns.Verifier.from_json(registry_json(), clock_skew=61)
     assert e.value.code == "INVALID_CLAIM"
+
+
+def test_public_key_fingerprint(key: ns.PrivateKey) -> None:
+    pem = (KEYS / "test-rsa2048-public.pem").read_text()
+    assert ns.public_key_fingerprint(pem) == key.fingerprint == ns.public_key_fingerprint(pem.encode())
+    with pytest.raises(ns.InvalidKeyError):
+        ns.public_key_fingerprint("not a key")

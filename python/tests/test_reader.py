@@ -156,3 +156,18 @@ def test_a_failing_file_object_is_an_io_error() -> None:
     with pytest.raises(ns.NuveraIOError) as e:
         ns.body_hash(Broken())
     assert e.value.code == "IO_ERROR" and "disk on fire" in e.value.message
+
+
+def test_signer_signs_a_file_object_as_its_bytes(tmp_path: Path) -> None:
+    from conftest import KEYS
+
+    signer = ns.Signer(ns.PrivateKey.from_file(KEYS / "test-rsa2048-pkcs8.pem"), "nv_test_reader")
+    data = bytes(range(256)) * 3000
+    reader = Recording(data)
+    signed = signer.sign("PUT", URL, reader)
+    assert signed.claims.body_hash == ns.body_hash(data)
+    assert max(reader.asked) <= CHUNK_LIMIT and -1 not in reader.asked
+    path = tmp_path / "body.bin"
+    path.write_bytes(data)
+    with path.open("rb") as f:
+        assert signer.sign("PUT", URL, f).claims.body_hash == signer.sign_file("PUT", URL, path).claims.body_hash

@@ -84,6 +84,17 @@ impl PrivateKey {
     }
 }
 
+/// ``SHA256:`` + hex SHA-256 of the SPKI DER of a public key PEM (what Nuvera shows for a
+/// registered key, and what ``PrivateKey.fingerprint`` gives for its own public key).
+#[pyfunction]
+fn public_key_fingerprint(py: Python<'_>, pem: &Bound<'_, PyAny>) -> PyResult<String> {
+    let pem = data(pem, "pem")?;
+    let pem = pem.as_slice();
+    boundary::attached(py, || Ok(core::PublicKey::from_pem(pem)?.fingerprint()))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PrivateKey>()
+    m.add_class::<PrivateKey>()?;
+    m.add_function(wrap_pyfunction!(public_key_fingerprint, m)?)?;
+    Ok(())
 }

@@ -226,7 +226,9 @@ impl Signer {
     /// Signs a request.
     ///
     /// ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
-    /// send (``str`` is sent as UTF-8), ``None`` for no body, or a :class:`MultipartForm`; or give
+    /// send (``str`` is sent as UTF-8), a binary file object (read to its end in chunks, so it
+    /// cannot be sent afterwards unless it can seek), ``None`` for no body, or a
+    /// :class:`MultipartForm`; or give
     /// a precomputed ``body_hash`` instead. With ``content_type``, the core chooses how the bytes
     /// are hashed (an encoded ``multipart/form-data`` body through its canonical object).
     /// ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
@@ -259,6 +261,14 @@ impl Signer {
         if let Some(form) = body.and_then(|b| b.cast::<MultipartForm>().ok()) {
             let form = form.get();
             return self.sign_form(py, &method, &url, form, &overrides);
+        }
+        if let Some(mut reader) = body.and_then(FileObjectReader::of) {
+            // A binary file object: read to its end by the core in chunks, and signed as the
+            // exact bytes it yields (whatever `content_type` says).
+            let reader = &mut reader;
+            return self.run(py, &method, &url, &overrides, move || {
+                Ok(Body::Reader(reader))
+            });
         }
         let data = optional_data(body, "body")?;
         let bytes = data.as_ref().map(|d| d.as_slice());
