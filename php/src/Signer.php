@@ -1,0 +1,143 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Nuvera\Signing;
+
+use FFI\CData;
+
+/**
+ * Signs requests for one application: its private key, its API key and the token lifetime
+ * (1..=60 s, 55 by default). Every sign call takes `iat`/`jti` only to reproduce a token; left
+ * out, the clock and a fresh UUID v4 are used.
+ */
+final class Signer
+{
+    private CData $handle;
+
+    /** @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55) */
+    public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null)
+    {
+        if ($lifetime !== null && $lifetime <= 0) {
+            // 0 means "the default" to the C library; hand it a value it refuses instead.
+            $lifetime = 0xFFFFFFFF;
+        }
+        $out = Native::ffi()->new('nuvera_signer*');
+        Native::call(fn ($err) => Native::ffi()->nuvera_signer_new($key->handle(), $apiKey, $lifetime ?? 0, \FFI::addr($out), $err));
+        $this->handle = $out;
+    }
+
+    /** @internal */
+    public static function fromHandle(CData $handle): self
+    {
+        $signer = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
+        $signer->handle = $handle;
+        return $signer;
+    }
+
+    /** @param callable(CData, CData): mixed $sign called with the out-parameter and err */
+    private function signed(callable $sign): SignedRequest
+    {
+        $out = Native::ffi()->new('nuvera_signed_request*');
+        Native::call(fn ($err) => $sign(\FFI::addr($out), $err));
+        return new SignedRequest($out);
+    }
+
+    /**
+     * Signs a request whose body is exactly $body (null or '' for none), byte for byte. $url is
+     * an absolute URL or a target starting with `/`.
+     */
+    public function sign(string $method, string $url, ?string $body = null, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $bytes = Native::bytes($body ?? '');
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign(
+            $this->handle, $method, $url, $bytes, strlen($body ?? ''), $at, $jti, $out, $err
+        ));
+    }
+
+    /**
+     * Signs $body about to be sent with $contentType: a `multipart/form-data` body through its
+     * canonical object, any other byte for byte (the core's choice).
+     */
+    public function signBody(string $method, string $url, ?string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $bytes = Native::bytes($body);
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body(
+            $this->handle, $method, $url, $contentType, $bytes, strlen($body), $at, $jti, $out, $err
+        ));
+    }
+
+    /** Signs an encoded multipart body sent with $contentType (`multipart/form-data; boundary=...`). */
+    public function signMultipartWire(string $method, string $url, string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $bytes = Native::bytes($body);
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart_wire(
+            $this->handle, $method, $url, $contentType, $bytes, strlen($body), $at, $jti, $out, $err
+        ));
+    }
+
+    /** Signs a request whose body is the file at $path, sent as it is (streamed). */
+    public function signFile(string $method, string $url, string $path, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_file(
+            $this->handle, $method, $url, $path, $at, $jti, $out, $err
+        ));
+    }
+
+    /**
+     * Signs a request whose body is read from the stream $stream (a PHP stream resource) to its
+     * end, streamed: memory does not grow with the body. Send exactly the bytes it gave.
+     *
+     * @param resource $stream
+     */
+    public function signStream(string $method, string $url, $stream, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $at = Native::u64($iat);
+        $read = Native::streamReader($stream);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader(
+            $this->handle, $method, $url, $read, null, $at, $jti, $out, $err
+        ));
+    }
+
+    /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */
+    public function signBodyHash(string $method, string $url, string $bodyHash, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_hash(
+            $this->handle, $method, $url, $bodyHash, $at, $jti, $out, $err
+        ));
+    }
+
+    /**
+     * Signs a multipart request described by $form; once the form is encoded (and unchanged),
+     * the signature covers exactly the encoded bytes.
+     */
+    public function signMultipart(string $method, string $url, MultipartForm $form, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $at = Native::u64($iat);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart(
+            $this->handle, $method, $url, $form->handle(), $at, $jti, $out, $err
+        ));
+    }
+
+    /** @internal */
+    public function handle(): CData
+    {
+        return $this->handle;
+    }
+
+    /** @return array<string, string> */
+    public function __debugInfo(): array
+    {
+        return ['signer' => '<key and API key redacted>'];
+    }
+
+    public function __destruct()
+    {
+        Native::ffi()->nuvera_signer_free($this->handle);
+    }
+}
