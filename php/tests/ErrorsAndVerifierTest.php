@@ -124,13 +124,15 @@ final class ErrorsAndVerifierTest extends TestCase
         $headers = ['X-Api-Key' => $signed->apiKey(), 'authorization' => $signed->authorization(), 'Content-Type' => 'application/json'];
         $this->assertSame('PHP tests', $verifier->verifyRequest('POST', '/api/v1/customers?x=1', $headers, $body));
 
+        $other = (new Signer(PrivateKey::fromFile(TestData::keyPath('test-rsa2048-pkcs8.pem')), 'nv_other'))->sign('GET', '/api/v1/customers');
         $codes = TestData::json('error-codes.json');
         $statusOf = array_column($codes, 'httpStatus', 'code');
         $refusals = [
             'replayed' => [fn () => $verifier->verifyRequest('POST', '/api/v1/customers?x=1', $headers, $body), 'AUTH_REPLAYED_JTI'],
             'body changed' => [fn () => $verifier->verifyRequest('POST', '/api/v1/customers?x=1', self::fresh($signer, $body, $headers), $body . ' '), 'AUTH_BODY_HASH_MISMATCH'],
             'no token' => [fn () => $verifier->verify('GET', '/api/v1/customers', self::API_KEY, null, NuveraSigning::bodyHash('')), 'AUTH_MISSING_HEADER'],
-            'unknown key' => [fn () => $verifier->verify('GET', '/api/v1/customers', 'nv_other', 'Bearer x', NuveraSigning::bodyHash('')), 'AUTH_UNKNOWN_API_KEY'],
+            'unknown key' => [fn () => $verifier->verify('GET', '/api/v1/customers', 'nv_other', $other->authorization(), NuveraSigning::bodyHash('')), 'AUTH_INVALID_API_KEY'],
+            'not a JWT' => [fn () => $verifier->verify('GET', '/api/v1/customers', self::API_KEY, 'Bearer x', NuveraSigning::bodyHash('')), 'AUTH_INVALID_HEADER'],
         ];
         foreach ($refusals as $what => [$call, $code]) {
             try {
