@@ -46,11 +46,12 @@ final class Native
         if (self::$ffi !== null) {
             return self::$ffi;
         }
-        if (self::$library === null && self::$header === null && ini_get('opcache.preload')) {
+        if (self::$library === null && self::$header === null) {
             try {
                 return self::$ffi = FFI::scope(self::SCOPE);
             } catch (FFI\Exception) {
-                // Not preloaded: load it below (which needs ffi.enable=1 outside the CLI).
+                // Not preloaded (ffi.preload or FFI::load in opcache.preload): load it now, which
+                // outside the CLI needs ffi.enable=1.
             }
         }
         return self::$ffi = FFI::cdef(self::declarations(self::headerText()), self::libraryPath());
@@ -90,6 +91,17 @@ final class Native
         throw new \RuntimeException(
             'nuvera_signing.h not found: set NUVERA_SIGNING_HEADER or call Native::configure()'
         );
+    }
+
+    /**
+     * The header for FFI::load (opcache.preload): the declarations preceded by the FFI_SCOPE and
+     * FFI_LIB lines FFI::load reads. The library path is made absolute, as dlopen needs.
+     */
+    public static function preloadHeader(): string
+    {
+        $library = self::libraryPath();
+        $absolute = realpath($library);
+        return sprintf("#define FFI_SCOPE \"%s\"\n#define FFI_LIB \"%s\"\n%s\n", self::SCOPE, $absolute === false ? $library : $absolute, self::declarations(self::headerText()));
     }
 
     private static function headerText(): string
@@ -174,9 +186,15 @@ final class Native
         return $value;
     }
 
-    /** The string a `const char **` out-parameter received (owned by its handle). */
-    public static function borrowedString(CData $out): string
+    /**
+     * The string a `const char **` out-parameter or a `const char *` field holds (owned by its
+     * handle). FFI already turns some of them into PHP strings, NULL into null.
+     */
+    public static function borrowedString(CData|string|null $out): string
     {
+        if ($out === null || is_string($out)) {
+            return $out ?? '';
+        }
         return FFI::isNull($out) ? '' : FFI::string($out);
     }
 

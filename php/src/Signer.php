@@ -103,6 +103,41 @@ final class Signer
         ));
     }
 
+    /**
+     * Signs a body read from $read (called with the most bytes wanted; returns a chunk, '' at the
+     * end, false on failure) as it will be sent with $contentType: `multipart/form-data` through
+     * its canonical object, any other byte for byte. Streamed: memory does not grow with the body.
+     *
+     * @param callable(int): (string|false) $read
+     */
+    public function signReader(string $method, string $url, ?string $contentType, callable $read, ?int $iat = null, ?string $jti = null): SignedRequest
+    {
+        $at = Native::u64($iat);
+        $reader = Native::reader($read);
+        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader(
+            $this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err
+        ));
+    }
+
+    /** The clock offset in seconds (`iat = now + offset`): 0 until a clock correction. */
+    public function clockOffset(): int
+    {
+        $out = Native::ffi()->new('int64_t');
+        Native::call(fn ($err) => Native::ffi()->nuvera_signer_clock_offset($this->handle, \FFI::addr($out), $err));
+        return $out->cdata;
+    }
+
+    /**
+     * A signer like this one (key, API key, lifetime) whose clock offset starts at $seconds and is
+     * its own, e.g. an offset a previous run learnt.
+     */
+    public function withClockOffset(int $seconds): self
+    {
+        $out = Native::ffi()->new('nuvera_signer*');
+        Native::call(fn ($err) => Native::ffi()->nuvera_signer_with_clock_offset($this->handle, $seconds, \FFI::addr($out), $err));
+        return self::fromHandle($out);
+    }
+
     /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */
     public function signBodyHash(string $method, string $url, string $bodyHash, ?int $iat = null, ?string $jti = null): SignedRequest
     {
