@@ -57,7 +57,8 @@ final class MultipartForm
 
     /**
      * Adds a file read from a stream resource when the form is encoded (streamed). A stream is
-     * read once: encode the form, then sign it (the signature covers the encoded bytes).
+     * read once: encode the form, then sign it (the signature covers the encoded bytes). Each
+     * stream part holds one FFI callback until the request ends (about 1.3 KB).
      *
      * @param resource $stream
      */

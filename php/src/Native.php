@@ -25,6 +25,10 @@ final class Native
     private static ?FFI $ffi = null;
     private static ?string $library = null;
     private static ?string $header = null;
+    /** The one read callback of sign and hash calls (a `nuvera_read_fn[1]`), made on first use. */
+    private static ?CData $readCallback = null;
+    /** @var list<callable(int): (string|false)> the readers of the calls under way, innermost last */
+    private static array $readers = [];
 
     /**
      * Chooses the shared library and its header before the first call (both optional). Without
@@ -256,15 +260,58 @@ final class Native
     }
 
     /**
+     * Runs $call with a `nuvera_read_fn` that reads from $read during the call (with a NULL
+     * `ctx`). Every call shares one callback, made once: PHP's FFI keeps each callback it makes
+     * from a closure until the request ends (about 1.3 KB each, measured by bench/php/callbacks.php), so a closure per call
+     * would grow a long-running worker without bound.
+     *
+     * @template T
+     * @param callable(int): (string|false) $read
+     * @param callable(CData): T $call
+     * @return T
+     */
+    public static function withReader(callable $read, callable $call): mixed
+    {
+        if (self::$readCallback === null) {
+            $holder = self::ffi()->new('nuvera_read_fn[1]');
+            // Reading `ctx` in a PHP callback crashed PHP 8.2's FFI here; the reader of the call
+            // under way is found on the stack instead (calls are synchronous, a callback never
+            // starts another).
+            $holder[0] = self::reader(static function (int $max) {
+                $read = end(self::$readers);
+                return $read === false ? false : $read($max);
+            });
+            self::$readCallback = $holder;
+        }
+        self::$readers[] = $read;
+        try {
+            return $call(self::$readCallback[0]);
+        } finally {
+            array_pop(self::$readers);
+        }
+    }
+
+    /**
+     * A reader of a PHP stream resource to its end, for withReader.
+     *
+     * @param resource $stream
+     * @return callable(int): (string|false)
+     */
+    public static function streamChunks($stream): callable
+    {
+        if (!is_resource($stream)) {
+            throw new \InvalidArgumentException('a stream resource is needed');
+        }
+        return static fn (int $max) => feof($stream) ? '' : fread($stream, $max);
+    }
+
+    /**
      * A `nuvera_read_fn` reading a PHP stream resource to its end.
      *
      * @param resource $stream
      */
     public static function streamReader($stream): \Closure
     {
-        if (!is_resource($stream)) {
-            throw new \InvalidArgumentException('a stream resource is needed');
-        }
-        return self::reader(static fn (int $max) => feof($stream) ? '' : fread($stream, $max));
+        return self::reader(self::streamChunks($stream));
     }
 }

@@ -48,8 +48,9 @@ final class NuveraSigning
      */
     public static function bodyHashStream($stream): string
     {
-        $read = Native::streamReader($stream);
-        return self::string(fn ($out, $err) => Native::ffi()->nuvera_body_hash_reader($read, null, $out, null, $err));
+        return Native::withReader(Native::streamChunks($stream), fn ($read) => self::string(
+            fn ($out, $err) => Native::ffi()->nuvera_body_hash_reader($read, null, $out, null, $err)
+        ));
     }
 
     /** The `bodyHash` of an encoded multipart body sent with $contentType. */

@@ -18,8 +18,10 @@ final class Signer
     /** @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55) */
     public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null)
     {
-        if ($lifetime !== null && $lifetime <= 0) {
-            // 0 means "the default" to the C library; hand it a value it refuses instead.
+        if ($lifetime !== null && ($lifetime <= 0 || $lifetime > 0xFFFFFFFF)) {
+            // The C argument is a uint32_t where 0 means "the default": a value it cannot hold,
+            // or 0, would be truncated or taken as the default. Hand the core one it refuses, so
+            // the error (INVALID_LIFETIME) is the core's.
             $lifetime = 0xFFFFFFFF;
         }
         $out = Native::ffi()->new('nuvera_signer*');
@@ -97,9 +99,8 @@ final class Signer
     public function signStream(string $method, string $url, $stream, ?int $iat = null, ?string $jti = null): SignedRequest
     {
         $at = Native::u64($iat);
-        $read = Native::streamReader($stream);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader(
-            $this->handle, $method, $url, $read, null, $at, $jti, $out, $err
+        return Native::withReader(Native::streamChunks($stream), fn ($read) => $this->signed(
+            fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader($this->handle, $method, $url, $read, null, $at, $jti, $out, $err)
         ));
     }
 
@@ -113,9 +114,8 @@ final class Signer
     public function signReader(string $method, string $url, ?string $contentType, callable $read, ?int $iat = null, ?string $jti = null): SignedRequest
     {
         $at = Native::u64($iat);
-        $reader = Native::reader($read);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader(
-            $this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err
+        return Native::withReader($read, fn ($reader) => $this->signed(
+            fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader($this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err)
         ));
     }
 
