@@ -261,9 +261,9 @@ final class Native
 
     /**
      * Runs $call with a `nuvera_read_fn` that reads from $read during the call (with a NULL
-     * `ctx`). Every call shares one callback, made once: PHP's FFI keeps each callback it makes
-     * from a closure until the request ends (about 1.3 KB each, measured by bench/php/callbacks.php), so a closure per call
-     * would grow a long-running worker without bound.
+     * `ctx`). Every call shares one callback, made once: PHP's FFI does not free a callback it
+     * makes from a closure before the request ends (about 1.3 KB each, bench/php/callbacks.php),
+     * so a closure per call would grow a long-running worker without bound.
      *
      * @template T
      * @param callable(int): (string|false) $read
