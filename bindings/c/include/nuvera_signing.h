@@ -29,6 +29,29 @@
 #define NUVERA_PANIC NUVERA_INTERNAL_ERROR
 
 /**
+ * `input` of `nuvera_remote_key_from_callback`: the callback is given the 32-byte SHA-256 digest
+ * of the JWS signing input (AWS KMS `MessageType=DIGEST`, Google Cloud KMS `digest.sha256`,
+ * Azure Key Vault `RS256`).
+ */
+#define NUVERA_SIGNATURE_INPUT_DIGEST 0
+
+/**
+ * `input` of `nuvera_remote_key_from_callback`: the callback is given the JWS signing input
+ * itself, and the provider hashes it.
+ */
+#define NUVERA_SIGNATURE_INPUT_MESSAGE 1
+
+/**
+ * Largest signature a callback can return: that of an 8192-bit key.
+ */
+#define NUVERA_MAX_SIGNATURE_LEN 1024
+
+/**
+ * Size of the buffer a callback may write its failure message into (NUL included).
+ */
+#define NUVERA_CALLBACK_MESSAGE_LEN 512
+
+/**
  * Result of every call.
  */
 typedef enum nuvera_status {
@@ -65,7 +88,8 @@ typedef enum nuvera_status {
 typedef struct nuvera_multipart_form nuvera_multipart_form;
 
 /**
- * A parsed RSA private key.
+ * A signing key: a parsed RSA private key, or a key held elsewhere
+ * (`nuvera_remote_key_from_callback`); every function taking a key takes either.
  */
 typedef struct nuvera_private_key nuvera_private_key;
 
@@ -126,6 +150,26 @@ typedef struct nuvera_header {
  * is the caller's pointer, passed back unchanged.
  */
 typedef ptrdiff_t (*nuvera_read_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/**
+ * Signs `input` (`input_len` bytes: a digest or the signing input, as the key was made with).
+ * On success writes the raw RSASSA-PKCS1-v1_5 signature to `signature` (room for
+ * `NUVERA_MAX_SIGNATURE_LEN` bytes), its length to `*signature_len`, and returns 0. On failure
+ * returns non-zero and may write a NUL-terminated message (the provider's error, never a
+ * credential) into `message` (room for `NUVERA_CALLBACK_MESSAGE_LEN` bytes).
+ * It may be called from several threads at once, and from a helper thread when a timeout is set.
+ */
+typedef int32_t (*nuvera_sign_fn)(void *user_data,
+                                  const uint8_t *input,
+                                  size_t input_len,
+                                  uint8_t *signature,
+                                  size_t *signature_len,
+                                  char *message);
+
+/**
+ * Called once with `user_data` when the key is freed (and the last signer using it is gone).
+ */
+typedef void (*nuvera_free_fn)(void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -401,6 +445,26 @@ enum nuvera_status nuvera_multipart_canonical_json(const char *content_type,
                                                    const uint8_t *body,
                                                    size_t len,
                                                    char **out,
+                                                   struct nuvera_error **err);
+
+/**
+ * A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
+ * `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`.
+ * `public_key_pem` is the key's public half (SPKI `PUBLIC KEY` or
+ * PKCS#1 `RSA PUBLIC KEY` PEM: AWS KMS `GetPublicKey`, Google Cloud KMS `getPublicKey`).
+ * `timeout_ms` may be NULL (10 s); 0 calls `sign` on the signing thread with no bound; a call
+ * running past its timeout fails with `REMOTE_SIGNER_FAILED`. Each signature is checked against
+ * the public key (`REMOTE_KEY_MISMATCH`). `free_user_data` (may be NULL) is called with
+ * `user_data` when the key is no longer used, also when this call fails.
+ * Free `*out` with `nuvera_private_key_free`.
+ */
+enum nuvera_status nuvera_remote_key_from_callback(const char *public_key_pem,
+                                                   uint32_t input,
+                                                   const int64_t *timeout_ms,
+                                                   nuvera_sign_fn sign,
+                                                   void *user_data,
+                                                   nuvera_free_fn free_user_data,
+                                                   struct nuvera_private_key **out,
                                                    struct nuvera_error **err);
 
 /**

@@ -8,6 +8,7 @@
 //! | [`keys`] | private keys, public key PEM, fingerprints |
 //! | [`signing`] | signers, bodies to sign, signed requests, `uri` and body hashes |
 //! | [`multipart`] | multipart forms, encoded multipart bodies |
+//! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API) |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
 //!
@@ -39,6 +40,7 @@ pub mod errors;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
+pub mod remote;
 pub mod signing;
 pub mod verify;
 
