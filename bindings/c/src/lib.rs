@@ -10,6 +10,8 @@
 //! | [`multipart`] | multipart forms, encoded multipart bodies |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
+//! | [`reader`] | bodies streamed through a read callback |
+//! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |
 //!
 //! Conventions (repeated in `include/nuvera_signing.h` and `bindings/c/README.md`):
 //!
@@ -35,10 +37,12 @@
 #![allow(clippy::too_many_arguments)]
 
 mod boundary;
+pub mod client;
 pub mod errors;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
+pub mod reader;
 pub mod signing;
 pub mod verify;
 

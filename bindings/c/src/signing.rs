@@ -4,7 +4,7 @@
 use std::ffi::{c_char, CString};
 use std::sync::OnceLock;
 
-use nuvera::{Body, SignOverrides, SignedRequest, Signer, SignerOptions};
+use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
 
 use crate::boundary::{
     c_string, free_handle, guard, opt_copy, opt_str, put, put_handle, put_opt, put_string,
@@ -15,7 +15,7 @@ use crate::keys::nuvera_private_key;
 use crate::multipart::nuvera_multipart_form;
 
 /// A signer: private key, API key and token lifetime. Thread-safe.
-pub struct nuvera_signer(Signer);
+pub struct nuvera_signer(pub(crate) Signer);
 
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn nuvera_signer_free(signer: *mut nuvera_signer) {
 }
 
 /// Runs one signing call: the common arguments are read, `body` chooses what is signed.
-unsafe fn sign(
+pub(crate) unsafe fn sign(
     signer: *const nuvera_signer,
     method: *const c_char,
     url: *const c_char,
@@ -178,6 +178,25 @@ pub unsafe extern "C" fn nuvera_signer_sign_file(
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let path = req_path(path, "path")?;
         sign(Body::File(&path))
+    })
+}
+
+/// Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits; anything
+/// else is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_body_hash(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body_hash: *const c_char,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
+        sign(Body::Precomputed(hash))
     })
 }
 
