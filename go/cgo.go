@@ -17,11 +17,11 @@ package nuvera
 #include "nuvera_signing.h"
 
 // Defined in Go (reader_export.go): reads the next bytes of the io.Reader behind handle h.
-extern int64_t nuveraGoRead(uintptr_t h, uint8_t *buf, size_t cap);
+extern ptrdiff_t nuveraGoRead(uintptr_t h, uint8_t *buf, size_t cap);
 
 // The C library's read callback. The context pointer carries a cgo.Handle (an integer), cast
 // here in C so Go never turns an integer into an unsafe.Pointer.
-static int64_t nuvera_go_read(void *ctx, uint8_t *buf, size_t cap) {
+static ptrdiff_t nuvera_go_read(void *ctx, uint8_t *buf, size_t cap) {
 	return nuveraGoRead((uintptr_t)ctx, buf, cap);
 }
 

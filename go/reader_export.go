@@ -21,7 +21,7 @@ type readState struct {
 }
 
 //export nuveraGoRead
-func nuveraGoRead(h C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.int64_t {
+func nuveraGoRead(h C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.ptrdiff_t {
 	s := cgo.Handle(h).Value().(*readState)
 	if s.err != nil {
 		return -1
@@ -41,7 +41,7 @@ func nuveraGoRead(h C.uintptr_t, buf *C.uint8_t, capacity C.size_t) C.int64_t {
 				// Keep the bytes now; the next call reports the failure.
 				s.err = err
 			}
-			return C.int64_t(n)
+			return C.ptrdiff_t(n)
 		}
 		if errors.Is(err, io.EOF) {
 			return 0

@@ -529,3 +529,59 @@ fn a_bundle_of_a_broken_request_reexplains_the_same_finding() {
         bundle.diagnosis.findings[0].diagnosis
     );
 }
+
+#[test]
+fn explain_options_merge_their_defaults_and_check_their_values() {
+    use nuvera_signing::explain::OptionalExplainOptions;
+    let defaults = ExplainOptions::from_optional(OptionalExplainOptions::default()).unwrap();
+    let want = ExplainOptions::default();
+    assert_eq!(
+        (
+            &defaults.issuer,
+            &defaults.audience,
+            defaults.now,
+            defaults.clock_skew_secs
+        ),
+        (&want.issuer, &want.audience, want.now, want.clock_skew_secs)
+    );
+    assert!(defaults.public_key.is_none() && defaults.seen_jtis.is_empty());
+
+    let public = key_pem("test-rsa2048-public.pem");
+    let set = ExplainOptions::from_optional(OptionalExplainOptions {
+        issuer: Some("i"),
+        public_key_pem: Some(&public),
+        now: Some(7),
+        clock_skew_secs: Some(0),
+        seen_jtis: vec!["j".to_owned()],
+        ..OptionalExplainOptions::default()
+    })
+    .unwrap();
+    assert_eq!(
+        (set.issuer.as_str(), set.now, set.clock_skew_secs),
+        ("i", Some(7), 0)
+    );
+    assert_eq!(
+        set.public_key.unwrap().fingerprint(),
+        key().public_key().fingerprint()
+    );
+
+    for bad in [
+        OptionalExplainOptions {
+            now: Some(-1),
+            ..Default::default()
+        },
+        OptionalExplainOptions {
+            clock_skew_secs: Some(61),
+            ..Default::default()
+        },
+    ] {
+        let err = ExplainOptions::from_optional(bad).unwrap_err();
+        assert_eq!(err.code().as_str(), "INVALID_CLAIM");
+    }
+    let err = ExplainOptions::from_optional(OptionalExplainOptions {
+        public_key_pem: Some(b"not a key"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(err.code().as_str(), "INVALID_PRIVATE_KEY");
+}

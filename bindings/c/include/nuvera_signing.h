@@ -239,12 +239,10 @@ typedef struct nuvera_action {
 } nuvera_action;
 
 /**
- * Reads the next bytes of a body into `buf` (at most `cap` of them) and returns how many it
- * wrote: 0 at the end of the body, a negative number when reading failed (the call then fails
- * with `IO_ERROR`; the caller keeps its own reason). `ctx` is the caller's pointer, passed as
- * given. The library calls it from the calling thread only, never after the call returns.
+ * Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`
+ * is the caller's pointer, passed back unchanged.
  */
-typedef int64_t (*nuvera_read_fn)(void *ctx, uint8_t *buf, size_t cap);
+typedef ptrdiff_t (*nuvera_read_fn)(void *ctx, uint8_t *buf, size_t len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -534,6 +532,26 @@ enum nuvera_status nuvera_multipart_form_add_file_bytes(struct nuvera_multipart_
                                                         struct nuvera_error **err);
 
 /**
+ * Adds a file read from `read` (as in `nuvera_signer_sign_reader`), streamed when the form is
+ * hashed or encoded. A reader can be read once: encode the form (which also hashes it) and
+ * sign after, or hash it once. `read` and `ctx` must stay valid until the form is freed or
+ * encoded. `mime_type` may be NULL (`application/octet-stream`).
+ */
+enum nuvera_status nuvera_multipart_form_add_file_reader(struct nuvera_multipart_form *form,
+                                                         const char *field_name,
+                                                         const char *file_name,
+                                                         nuvera_read_fn read,
+                                                         void *ctx,
+                                                         const char *mime_type,
+                                                         struct nuvera_error **err);
+
+/**
+ * True when `content_type` is `multipart/form-data` (any case, parameters ignored): the
+ * bodies the core hashes through their canonical object. NULL is false.
+ */
+bool nuvera_is_multipart_form_data(const char *content_type);
+
+/**
  * `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
  * Free `*out` with `nuvera_string_free`.
  */
@@ -578,6 +596,17 @@ enum nuvera_status nuvera_multipart_form_canonical_json(struct nuvera_multipart_
 void nuvera_multipart_form_free(struct nuvera_multipart_form *form);
 
 /**
+ * The `bodyHash` of an encoded multipart body sent with `content_type`, read from `read` (as
+ * in `nuvera_signer_sign_reader`; streamed: file parts are hashed as they pass). Free `*out`
+ * with `nuvera_string_free`.
+ */
+enum nuvera_status nuvera_multipart_body_hash_reader(const char *content_type,
+                                                     nuvera_read_fn read,
+                                                     void *ctx,
+                                                     char **out,
+                                                     struct nuvera_error **err);
+
+/**
  * The `bodyHash` of an encoded multipart body sent with `content_type`
  * (`multipart/form-data; boundary=...`). Free `*out` with `nuvera_string_free`.
  */
@@ -596,73 +625,6 @@ enum nuvera_status nuvera_multipart_canonical_json(const char *content_type,
                                                    size_t len,
                                                    char **out,
                                                    struct nuvera_error **err);
-
-/**
- * SHA-256 (lowercase hex) of a body read through `read` to its end. `size` may be NULL; given,
- * it receives the byte count. Free `*out` with `nuvera_string_free`.
- */
-enum nuvera_status nuvera_body_hash_reader(nuvera_read_fn read,
-                                           void *ctx,
-                                           char **out,
-                                           uint64_t *size,
-                                           struct nuvera_error **err);
-
-/**
- * The `bodyHash` of an encoded multipart body sent with `content_type`, read through `read`
- * (streamed: file parts are hashed as they pass). Free `*out` with `nuvera_string_free`.
- */
-enum nuvera_status nuvera_multipart_body_hash_reader(const char *content_type,
-                                                     nuvera_read_fn read,
-                                                     void *ctx,
-                                                     char **out,
-                                                     struct nuvera_error **err);
-
-/**
- * Signs a request whose body, sent as it is, is read through `read` to its end (streamed).
- * `iat` and `jti` as in `nuvera_signer_sign`. Free `*out` with `nuvera_signed_request_free`.
- */
-enum nuvera_status nuvera_signer_sign_reader(const struct nuvera_signer *signer,
-                                             const char *method,
-                                             const char *url,
-                                             nuvera_read_fn read,
-                                             void *ctx,
-                                             const uint64_t *iat,
-                                             const char *jti,
-                                             struct nuvera_signed_request **out,
-                                             struct nuvera_error **err);
-
-/**
- * Signs an encoded multipart body sent with `content_type`, read through `read` to its end
- * and hashed through its canonical object as it passes (streamed). `iat` and `jti` as in
- * `nuvera_signer_sign`.
- */
-enum nuvera_status nuvera_signer_sign_multipart_reader(const struct nuvera_signer *signer,
-                                                       const char *method,
-                                                       const char *url,
-                                                       const char *content_type,
-                                                       nuvera_read_fn read,
-                                                       void *ctx,
-                                                       const uint64_t *iat,
-                                                       const char *jti,
-                                                       struct nuvera_signed_request **out,
-                                                       struct nuvera_error **err);
-
-/**
- * Signs a body read through `read` (streamed) as it will be sent with `content_type` (NULL
- * when there is none): an encoded `multipart/form-data` body through its canonical object, any
- * other body byte for byte; the choice is the core's (`is_multipart_form_data`), as in
- * `nuvera_signer_sign_body`. `iat` and `jti` as in `nuvera_signer_sign`.
- */
-enum nuvera_status nuvera_signer_sign_body_reader(const struct nuvera_signer *signer,
-                                                  const char *method,
-                                                  const char *url,
-                                                  const char *content_type,
-                                                  nuvera_read_fn read,
-                                                  void *ctx,
-                                                  const uint64_t *iat,
-                                                  const char *jti,
-                                                  struct nuvera_signed_request **out,
-                                                  struct nuvera_error **err);
 
 /**
  * A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
@@ -743,8 +705,57 @@ enum nuvera_status nuvera_signer_sign_file(const struct nuvera_signer *signer,
                                            struct nuvera_error **err);
 
 /**
- * Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits; anything
- * else is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
+ * Signs a request whose body is read from `read` (called with `ctx` until it returns 0; -1 is a
+ * failure, reported as `IO_ERROR`), streamed: memory does not grow with the body. Send exactly
+ * the bytes it returned. `iat` and `jti` as in `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_reader(const struct nuvera_signer *signer,
+                                             const char *method,
+                                             const char *url,
+                                             nuvera_read_fn read,
+                                             void *ctx,
+                                             const uint64_t *iat,
+                                             const char *jti,
+                                             struct nuvera_signed_request **out,
+                                             struct nuvera_error **err);
+
+/**
+ * Signs an encoded multipart body sent with `content_type`, read from `read` (as in
+ * `nuvera_signer_sign_reader`) and hashed through its canonical object as it passes
+ * (streamed). `iat` and `jti` as in `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_multipart_reader(const struct nuvera_signer *signer,
+                                                       const char *method,
+                                                       const char *url,
+                                                       const char *content_type,
+                                                       nuvera_read_fn read,
+                                                       void *ctx,
+                                                       const uint64_t *iat,
+                                                       const char *jti,
+                                                       struct nuvera_signed_request **out,
+                                                       struct nuvera_error **err);
+
+/**
+ * Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
+ * there is none): an encoded `multipart/form-data` body through its canonical object, any other
+ * body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
+ * call for an HTTP client streaming a body it will send. `iat` and `jti` as in
+ * `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_body_reader(const struct nuvera_signer *signer,
+                                                  const char *method,
+                                                  const char *url,
+                                                  const char *content_type,
+                                                  nuvera_read_fn read,
+                                                  void *ctx,
+                                                  const uint64_t *iat,
+                                                  const char *jti,
+                                                  struct nuvera_signed_request **out,
+                                                  struct nuvera_error **err);
+
+/**
+ * Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else
+ * is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
  */
 enum nuvera_status nuvera_signer_sign_body_hash(const struct nuvera_signer *signer,
                                                 const char *method,
@@ -829,6 +840,17 @@ enum nuvera_status nuvera_body_hash_file(const char *path,
                                          char **out,
                                          uint64_t *size,
                                          struct nuvera_error **err);
+
+/**
+ * SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
+ * streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
+ * `nuvera_string_free`.
+ */
+enum nuvera_status nuvera_body_hash_reader(nuvera_read_fn read,
+                                           void *ctx,
+                                           char **out,
+                                           uint64_t *size,
+                                           struct nuvera_error **err);
 
 /**
  * The `uri` claim of a URL or request target (WHATWG `pathname + search`).

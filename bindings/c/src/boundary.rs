@@ -4,7 +4,7 @@
 //! and every handle is owned the same way: a `Box` made by [`put_handle`], freed by
 //! [`free_handle`].
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
@@ -223,6 +223,48 @@ pub(crate) unsafe fn put_bytes(out: *mut *mut u8, out_len: *mut usize, bytes: Ve
 /// A new handle for a `T **` out-parameter, freed by its `_free` through [`free_handle`].
 pub(crate) unsafe fn put_handle<T>(out: *mut *mut T, value: T) {
     put(out, Box::into_raw(Box::new(value)));
+}
+
+/// Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`
+/// is the caller's pointer, passed back unchanged.
+pub type nuvera_read_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> isize>;
+
+/// A C read callback as `std::io::Read`, for the core's streaming hashers and encoders.
+pub(crate) struct CallbackReader {
+    read: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
+    ctx: *mut c_void,
+}
+
+// SAFETY: the core may move a reader to the thread that hashes or encodes the form; the C
+// contract (header and README) says the callback and `ctx` must allow that, as for any handle
+// passed between threads.
+unsafe impl Send for CallbackReader {}
+
+impl CallbackReader {
+    /// A reader over `read` and `ctx`; NULL `read` is `INVALID_ARGUMENT`.
+    pub(crate) fn new(read: nuvera_read_fn, ctx: *mut c_void, what: &str) -> FfiResult<Self> {
+        let read = read.ok_or_else(|| Failure::invalid(format!("{what} is NULL")))?;
+        Ok(CallbackReader { read, ctx })
+    }
+}
+
+impl std::io::Read for CallbackReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes; the callback's contract is to write at
+        // most that many.
+        let n = unsafe { (self.read)(self.ctx, buf.as_mut_ptr(), buf.len()) };
+        match usize::try_from(n) {
+            Ok(n) if n <= buf.len() => Ok(n),
+            Ok(n) => Err(std::io::Error::other(format!(
+                "the read callback returned {n} for a buffer of {}",
+                buf.len()
+            ))),
+            Err(_) => Err(std::io::Error::other(
+                "the read callback reported a failure",
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use std::ffi::c_char;
 
-use nuvera::explain::BundleResponse;
-use nuvera::{Clock, ExplainOptions, PublicKey, SentRequest, SupportBundle, SystemClock};
+use nuvera::explain::{BundleResponse, OptionalExplainOptions};
+use nuvera::{Clock, ExplainOptions, SentRequest, SupportBundle, SystemClock};
 
 use crate::boundary::{
     guard, opt_c_bytes, opt_copy, opt_str, put_opt, put_string, req_bytes, req_out, req_str,
@@ -13,15 +13,14 @@ use crate::boundary::{
 use crate::errors::{nuvera_error, nuvera_status};
 use crate::verify::{headers, nuvera_header};
 
-/// Options with the public key to check the signature against, when one is given.
+/// Options with the public key to check the signature against and the time, when given.
 unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    Ok(ExplainOptions {
-        public_key: opt_c_bytes(public_key_pem)
-            .map(PublicKey::from_pem)
-            .transpose()?,
-        now,
-        ..ExplainOptions::default()
-    })
+    let options = ExplainOptions::from_optional(OptionalExplainOptions {
+        public_key_pem: opt_c_bytes(public_key_pem),
+        ..OptionalExplainOptions::default()
+    })?;
+    // C's `now` is already unsigned: it is the core's type, no check to make.
+    Ok(ExplainOptions { now, ..options })
 }
 
 /// Explains why Nuvera would accept or refuse `token` for the request as sent: every claim is

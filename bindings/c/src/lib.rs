@@ -10,7 +10,6 @@
 //! | [`multipart`] | multipart forms, encoded multipart bodies |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
-//! | [`reader`] | bodies streamed through a read callback |
 //! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |
 //!
 //! Conventions (repeated in `include/nuvera_signing.h` and `bindings/c/README.md`):
@@ -42,7 +41,6 @@ pub mod errors;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
-pub mod reader;
 pub mod signing;
 pub mod verify;
 

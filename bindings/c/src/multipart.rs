@@ -1,12 +1,12 @@
 //! Multipart forms to encode and sign, and encoded multipart bodies to hash.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 
 use nuvera::MultipartForm;
 
 use crate::boundary::{
-    free_handle, guard, opt_str, put_bytes, put_handle, put_string, req_bytes, req_mut, req_out,
-    req_path, req_ref, req_str,
+    free_handle, guard, nuvera_read_fn, opt_str, put_bytes, put_handle, put_string, req_bytes,
+    req_mut, req_out, req_path, req_ref, req_str, CallbackReader,
 };
 use crate::errors::{nuvera_error, nuvera_status};
 
@@ -108,6 +108,45 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_file_bytes(
     })
 }
 
+/// Adds a file read from `read` (as in `nuvera_signer_sign_reader`), streamed when the form is
+/// hashed or encoded. A reader can be read once: encode the form (which also hashes it) and
+/// sign after, or hash it once. `read` and `ctx` must stay valid until the form is freed or
+/// encoded. `mime_type` may be NULL (`application/octet-stream`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_add_file_reader(
+    form: *mut nuvera_multipart_form,
+    field_name: *const c_char,
+    file_name: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    mime_type: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let field_name = req_str(field_name, "field_name")?;
+        let file_name = req_str(file_name, "file_name")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let mime_type = opt_str(mime_type, "mime_type")?;
+        form.0
+            .add_file_reader(field_name, file_name, Box::new(reader), mime_type)?;
+        Ok(())
+    })
+}
+
+/// True when `content_type` is `multipart/form-data` (any case, parameters ignored): the
+/// bodies the core hashes through their canonical object. NULL is false.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_is_multipart_form_data(content_type: *const c_char) -> bool {
+    std::panic::catch_unwind(|| {
+        !content_type.is_null()
+            && std::ffi::CStr::from_ptr(content_type)
+                .to_str()
+                .is_ok_and(nuvera::is_multipart_form_data)
+    })
+    .unwrap_or(false)
+}
+
 /// `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
 /// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
@@ -193,6 +232,27 @@ pub unsafe extern "C" fn nuvera_multipart_form_canonical_json(
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_form_free(form: *mut nuvera_multipart_form) {
     free_handle(form);
+}
+
+/// The `bodyHash` of an encoded multipart body sent with `content_type`, read from `read` (as
+/// in `nuvera_signer_sign_reader`; streamed: file parts are hashed as they pass). Free `*out`
+/// with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_body_hash_reader(
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let content_type = req_str(content_type, "content_type")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let hash = nuvera::multipart_body_hash_reader(content_type, reader)?;
+        put_string(out, hash.as_str());
+        Ok(())
+    })
 }
 
 /// The `bodyHash` of an encoded multipart body sent with `content_type`

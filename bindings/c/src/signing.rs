@@ -1,14 +1,15 @@
 //! Signers, the ways to give a body to sign, signed requests, and the pieces of a signature
 //! (the `uri` claim, body hashes).
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
+use nuvera::multipart::canonicalize_wire_reader;
 use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
 
 use crate::boundary::{
-    c_string, free_handle, guard, opt_copy, opt_str, put, put_handle, put_opt, put_string,
-    req_bytes, req_mut, req_out, req_path, req_ref, req_str, FfiResult,
+    c_string, free_handle, guard, nuvera_read_fn, opt_copy, opt_str, put, put_handle, put_opt,
+    put_string, req_bytes, req_mut, req_out, req_path, req_ref, req_str, CallbackReader, FfiResult,
 };
 use crate::errors::{nuvera_error, nuvera_status};
 use crate::keys::nuvera_private_key;
@@ -56,7 +57,7 @@ pub unsafe extern "C" fn nuvera_signer_free(signer: *mut nuvera_signer) {
 }
 
 /// Runs one signing call: the common arguments are read, `body` chooses what is signed.
-pub(crate) unsafe fn sign(
+unsafe fn sign(
     signer: *const nuvera_signer,
     method: *const c_char,
     url: *const c_char,
@@ -181,8 +182,85 @@ pub unsafe extern "C" fn nuvera_signer_sign_file(
     })
 }
 
-/// Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits; anything
-/// else is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
+/// Signs a request whose body is read from `read` (called with `ctx` until it returns 0; -1 is a
+/// failure, reported as `IO_ERROR`), streamed: memory does not grow with the body. Send exactly
+/// the bytes it returned. `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let mut reader = CallbackReader::new(read, ctx, "read")?;
+        sign(Body::Reader(&mut reader))
+    })
+}
+
+/// Signs an encoded multipart body sent with `content_type`, read from `read` (as in
+/// `nuvera_signer_sign_reader`) and hashed through its canonical object as it passes
+/// (streamed). `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_multipart_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = req_str(content_type, "content_type")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        sign(Body::Canonical(canonicalize_wire_reader(
+            content_type,
+            reader,
+        )?))
+    })
+}
+
+/// Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
+/// there is none): an encoded `multipart/form-data` body through its canonical object, any other
+/// body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
+/// call for an HTTP client streaming a body it will send. `iat` and `jti` as in
+/// `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = opt_str(content_type, "content_type")?;
+        let mut reader = CallbackReader::new(read, ctx, "read")?;
+        match content_type {
+            Some(content_type) if nuvera::is_multipart_form_data(content_type) => sign(
+                Body::Canonical(canonicalize_wire_reader(content_type, reader)?),
+            ),
+            _ => sign(Body::Reader(&mut reader)),
+        }
+    })
+}
+
+/// Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else
+/// is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signer_sign_body_hash(
     signer: *const nuvera_signer,
@@ -335,6 +413,27 @@ pub unsafe extern "C" fn nuvera_body_hash_file(
         req_out(out, "out")?;
         let path = req_path(path, "path")?;
         let (hash, n) = nuvera::body_hash_file(path)?;
+        put_opt(size, n);
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
+/// SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
+/// streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
+/// `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_body_hash_reader(
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    out: *mut *mut c_char,
+    size: *mut u64,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let (hash, n) = nuvera::body_hash_reader(reader)?;
         put_opt(size, n);
         put_string(out, hash.as_str());
         Ok(())

@@ -250,7 +250,7 @@ typedef struct {
   size_t len, pos, step, fail_at;
 } chunks;
 
-static int64_t read_chunks(void *ctx, uint8_t *buf, size_t cap) {
+static ptrdiff_t read_chunks(void *ctx, uint8_t *buf, size_t cap) {
   chunks *c = ctx;
   size_t n = c->len - c->pos;
   if (c->fail_at != 0 && c->pos >= c->fail_at) {
@@ -264,7 +264,7 @@ static int64_t read_chunks(void *ctx, uint8_t *buf, size_t cap) {
   }
   memcpy(buf, c->data + c->pos, n);
   c->pos += n;
-  return (int64_t)n;
+  return (ptrdiff_t)n;
 }
 
 static void test_read_callbacks(nuvera_signer *signer) {

@@ -588,6 +588,139 @@ done:
   nuvera_private_key_free(key);
 }
 
+/* A read callback over memory, in chunks of at most 7 bytes so the library calls it many times;
+ * `fail` makes it report a failure instead. */
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+  size_t pos;
+  int fail;
+} memory_reader;
+
+static ptrdiff_t read_memory(void *ctx, uint8_t *buf, size_t len) {
+  memory_reader *r = ctx;
+  size_t n = r->len - r->pos;
+  if (r->fail) {
+    return -1;
+  }
+  if (n > len) {
+    n = len;
+  }
+  if (n > 7) {
+    n = 7;
+  }
+  if (n > 0) {
+    memcpy(buf, r->data + r->pos, n);
+  }
+  r->pos += n;
+  return (ptrdiff_t)n;
+}
+
+static void test_readers_and_precomputed_hashes(void) {
+  const jwt_vector *j = &JWT_VECTORS[0];
+  const multipart_vector *v = NULL;
+  nuvera_private_key *key = load_key("keys/test-rsa2048-pkcs8.pem", NULL);
+  nuvera_signer *signer = NULL;
+  nuvera_signed_request *req = NULL;
+  nuvera_error *err = NULL;
+  memory_reader body = {0, 0, 0, 0};
+  char *hash = NULL;
+  uint64_t size = 0;
+  size_t i;
+  body.data = j->body;
+  body.len = j->body_len;
+  if (expect_ok(nuvera_body_hash_reader(read_memory, &body, &hash, &size, &err), &err,
+                "body_hash_reader")) {
+    expect_str(hash, j->body_hash, "body_hash_reader equals the vector");
+    check(size == j->body_len, "body_hash_reader size", NULL);
+  }
+  nuvera_string_free(hash);
+  hash = NULL;
+  body.pos = 0;
+  body.fail = 1;
+  expect_err(nuvera_body_hash_reader(read_memory, &body, &hash, NULL, &err), &err, NUVERA_ERROR,
+             "IO_ERROR", "a failing read callback");
+  expect_err(nuvera_body_hash_reader(NULL, NULL, &hash, NULL, &err), &err,
+             NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "a NULL read callback");
+  if (key == NULL ||
+      !expect_ok(nuvera_signer_new(key, j->api_key, j->lifetime, &signer, &err), &err,
+                 "signer_new")) {
+    goto done;
+  }
+  body.pos = 0;
+  body.fail = 0;
+  if (expect_ok(nuvera_signer_sign_reader(signer, j->method, j->url, read_memory, &body, &j->iat,
+                                          j->jti, &req, &err),
+                &err, "sign_reader")) {
+    const char *token = NULL;
+    expect_ok(nuvera_signed_request_token(req, &token, NULL), NULL, "token");
+    expect_str(token, j->token, "sign_reader gives the vector's token");
+  }
+  nuvera_signed_request_free(req);
+  req = NULL;
+  if (expect_ok(nuvera_signer_sign_body_hash(signer, j->method, j->url, j->body_hash, &j->iat,
+                                             j->jti, &req, &err),
+                &err, "sign_body_hash")) {
+    const char *token = NULL;
+    expect_ok(nuvera_signed_request_token(req, &token, NULL), NULL, "token");
+    expect_str(token, j->token, "sign_body_hash gives the vector's token");
+  }
+  nuvera_signed_request_free(req);
+  req = NULL;
+  expect_err(nuvera_signer_sign_body_hash(signer, j->method, j->url, "ABC", NULL, NULL, &req, &err),
+             &err, NUVERA_ERROR, "INVALID_BODY_HASH", "sign_body_hash with a bad hash");
+
+  /* A file part from a callback: encoded once, then signed over exactly what was encoded. */
+  for (i = 0; i < N_MULTIPART_VECTORS && v == NULL; i++) {
+    if (MULTIPART_VECTORS[i].n_files == 1) {
+      v = &MULTIPART_VECTORS[i];
+    }
+  }
+  if (v != NULL) {
+    nuvera_multipart_form *form = NULL;
+    memory_reader file = {0, 0, 0, 0};
+    uint8_t *wire = NULL;
+    size_t wire_len = 0;
+    char *content_type = NULL;
+    char *wire_hash = NULL;
+    file.data = v->files[0].bytes;
+    file.len = v->files[0].len;
+    size_t f;
+    expect_ok(nuvera_multipart_form_new(&form, &err), &err, "form");
+    for (f = 0; f < v->n_fields; f++) {
+      expect_ok(nuvera_multipart_form_add_field(form, v->fields[f].name, v->fields[f].value, &err),
+                &err, "add_field");
+    }
+    expect_ok(nuvera_multipart_form_add_file_reader(form, v->files[0].field_name,
+                                                    v->files[0].file_name, read_memory, &file,
+                                                    v->files[0].mime_type, &err),
+              &err, "add_file_reader");
+    expect_ok(nuvera_multipart_form_encode(form, &wire, &wire_len, &err), &err, "encode");
+    expect_ok(nuvera_multipart_form_content_type(form, &content_type, NULL), NULL, "ct");
+    expect_ok(nuvera_multipart_body_hash(content_type, wire, wire_len, &wire_hash, NULL), NULL,
+              "hash of the encoded body");
+    expect_str(wire_hash, v->body_hash, "a reader part hashes as the vector");
+    expect_claims_hash(nuvera_signer_sign_multipart(signer, "POST", j->url, form, NULL, NULL,
+                                                    &req, &err),
+                       &err, &req, v->body_hash, "a spent reader signs from the encoding");
+    expect_err(nuvera_multipart_form_encode(form, &wire, &wire_len, &err), &err, NUVERA_ERROR,
+               "INVALID_FORM_PART", "a reader encodes once");
+    nuvera_string_free(wire_hash);
+    nuvera_string_free(content_type);
+    nuvera_bytes_free(wire, wire_len);
+    nuvera_multipart_form_free(form);
+  } else {
+    check(0, "a multipart vector with one file", NULL);
+  }
+
+  check(nuvera_is_multipart_form_data("Multipart/Form-Data; boundary=x"), "multipart", NULL);
+  check(!nuvera_is_multipart_form_data("multipart/mixed; boundary=x"), "not form-data", NULL);
+  check(!nuvera_is_multipart_form_data(NULL), "NULL is not multipart", NULL);
+done:
+  nuvera_signer_free(signer);
+  nuvera_private_key_free(key);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Explain and support bundles */
 
@@ -1308,6 +1441,7 @@ int main(int argc, char **argv) {
   test_public_key();
   test_sign_multipart();
   test_sign_bodies_as_sent();
+  test_readers_and_precomputed_hashes();
   test_explain_and_support_bundle();
   test_fingerprints_and_codes();
   test_verifier();

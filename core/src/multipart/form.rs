@@ -217,25 +217,32 @@ impl MultipartForm {
         mime_type: Option<&str>,
     ) -> Result<&mut Self> {
         let path = path.as_ref();
-        let file_name = match file_name {
-            Some(n) => n.to_owned(),
-            None => path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .ok_or_else(|| {
-                    invalid_part(format!(
-                        "{} has no UTF-8 file name; give one explicitly",
-                        path.display()
-                    ))
-                })?
-                .to_owned(),
-        };
+        let file_name = Self::file_name_for_path(path, file_name)?;
         self.add_file(
             field_name,
             &file_name,
             mime_type,
             Content::Path(path.to_owned()),
         )
+    }
+
+    /// The file name a part for `path` carries: `file_name` when given, else the path's last
+    /// component (`INVALID_FORM_PART` when it has none in UTF-8). For callers that open the file
+    /// themselves (e.g. to report progress) and add it as a reader.
+    pub fn file_name_for_path(path: &Path, file_name: Option<&str>) -> Result<String> {
+        match file_name {
+            Some(n) => Ok(n.to_owned()),
+            None => path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    invalid_part(format!(
+                        "{} has no UTF-8 file name; give one explicitly",
+                        path.display()
+                    ))
+                }),
+        }
     }
 
     /// Adds a file read from `reader`, which is read once (see [`FileSource::Reader`]).
