@@ -3,6 +3,7 @@ package nuvera
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,6 +100,10 @@ func TestClosedHandlesAndNoSecrets(t *testing.T) {
 	signed, err := signer.Sign("GET", "/api/v1/customers", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	proof := signed.Proof()
+	if !json.Valid([]byte(proof)) || !strings.Contains(proof, signed.Claims().BodyHash) || strings.Contains(proof, "secret_api_key") || strings.Contains(proof, signed.Token()) {
+		t.Errorf("proof: %s", proof)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		for _, v := range []any{signed, key, signer, signed.Claims()} {

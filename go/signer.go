@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -158,7 +159,6 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 		if err := check(status, cerr, cause); err != nil {
 			return err
 		}
-		defer C.nuvera_signed_request_free(out)
 		var e error
 		signed, e = newSignedRequest(out)
 		return e
@@ -284,55 +284,69 @@ func (c Claims) String() string {
 func (c Claims) GoString() string { return "nuvera.Claims" + c.String() }
 
 // SignedRequest is the result of signing: the two headers to send, the token, its claims and
-// the proof. String and GoString show no API key or token.
+// the proof. String and GoString show no API key or token. Safe for concurrent use.
 type SignedRequest struct {
 	token, authorization, apiKey string
-	claimsJSON, proofJSON        string
-	claims                       Claims
+	// The C object stays alive for what is read on demand (claims, proof); the garbage collector
+	// frees it.
+	h      *handle[*C.nuvera_signed_request]
+	once   sync.Once
+	claims Claims
+	// claimsJSON and proofJSON are fetched once, on first use.
+	claimsJSON, proofJSON lazyString
+}
+
+type lazyString struct {
+	once sync.Once
+	s    string
+}
+
+func (l *lazyString) get(f func() string) string {
+	l.once.Do(func() { l.s = f() })
+	return l.s
+}
+
+// borrowed reads a string the signed request owns.
+func borrowed(p *C.nuvera_signed_request, f func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status) (string, error) {
+	var out *C.char
+	var cerr *C.nuvera_error
+	if err := check(f(p, &out, &cerr), cerr, nil); err != nil {
+		return "", err
+	}
+	return C.GoString(out), nil
 }
 
 func newSignedRequest(p *C.nuvera_signed_request) (*SignedRequest, error) {
-	get := func(f func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status) (string, error) {
-		var out *C.char
-		var cerr *C.nuvera_error
-		if err := check(f(p, &out, &cerr), cerr, nil); err != nil {
-			return "", err
-		}
-		return C.GoString(out), nil
-	}
-	r := &SignedRequest{}
+	r := &SignedRequest{h: newHandle(p, "SignedRequest", func(p *C.nuvera_signed_request) { C.nuvera_signed_request_free(p) })}
 	var err error
-	for _, f := range []struct {
-		dst *string
-		fn  func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status
-	}{
-		{&r.token, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_token(p, o, e))
-		}},
-		{&r.authorization, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_authorization(p, o, e))
-		}},
-		{&r.apiKey, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_api_key(p, o, e))
-		}},
-		{&r.claimsJSON, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_claims_json(p, o, e))
-		}},
-	} {
-		if *f.dst, err = get(f.fn); err != nil {
-			return nil, err
-		}
-	}
-	// The proof is pretty JSON made on demand; fetch it now so the C object can be freed.
-	if r.proofJSON, err = get(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_signed_request_proof_json(p, o, e))
+	if r.token, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+		return st(C.nuvera_signed_request_token(p, o, e))
 	}); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(r.claimsJSON), &r.claims); err != nil {
-		return nil, &Error{Code: CodeInternalError, Family: "internal", Message: "the library's claims are not JSON: " + err.Error()}
+	if r.authorization, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+		return st(C.nuvera_signed_request_authorization(p, o, e))
+	}); err != nil {
+		return nil, err
+	}
+	if r.apiKey, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+		return st(C.nuvera_signed_request_api_key(p, o, e))
+	}); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// onDemand reads a string of the C object; the object lives until the collector frees it, and
+// its accessors cannot fail on a live object.
+func (r *SignedRequest) onDemand(f func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status) string {
+	var s string
+	_ = r.h.use(func(p *C.nuvera_signed_request) error {
+		var err error
+		s, err = borrowed(p, f)
+		return err
+	})
+	return s
 }
 
 // Token is the compact JWT.
@@ -358,17 +372,35 @@ func (r *SignedRequest) Apply(h http.Header) {
 }
 
 // Claims are the signed claims.
-func (r *SignedRequest) Claims() Claims { return r.claims }
+func (r *SignedRequest) Claims() Claims {
+	r.once.Do(func() {
+		// The library's claims are JSON of this shape by construction.
+		_ = json.Unmarshal([]byte(r.ClaimsJSON()), &r.claims)
+	})
+	return r.claims
+}
 
 // ClaimsJSON is the payload exactly as signed (compact JSON, contract order; sub is the API
 // key: do not log it).
-func (r *SignedRequest) ClaimsJSON() string { return r.claimsJSON }
+func (r *SignedRequest) ClaimsJSON() string {
+	return r.claimsJSON.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_claims_json(p, o, e))
+		})
+	})
+}
 
 // Proof is the proof artifact (SIGNING.md §7) as pretty JSON: what was signed, with no secret.
-func (r *SignedRequest) Proof() string { return r.proofJSON }
+func (r *SignedRequest) Proof() string {
+	return r.proofJSON.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_proof_json(p, o, e))
+		})
+	})
+}
 
 // String shows what was signed, never the API key or the token.
-func (r *SignedRequest) String() string { return "nuvera.SignedRequest" + r.claims.String() }
+func (r *SignedRequest) String() string { return "nuvera.SignedRequest" + r.Claims().String() }
 
 // GoString is String.
 func (r *SignedRequest) GoString() string { return r.String() }
