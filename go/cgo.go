@@ -54,6 +54,12 @@ nuvera_status nuvera_go_sign_body_reader(const nuvera_signer *s, const char *met
 	return nuvera_signer_sign_body_reader(s, method, url, content_type, nuvera_go_read,
 		(void *)h, iat, jti, out, err);
 }
+
+nuvera_status nuvera_go_form_add_file_reader(nuvera_multipart_form *form, const char *field,
+		const char *file_name, uintptr_t h, const char *mime_type, nuvera_error **err) {
+	return nuvera_multipart_form_add_file_reader(form, field, file_name, nuvera_go_read, (void *)h,
+		mime_type, err);
+}
 */
 import "C"
 

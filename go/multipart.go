@@ -3,20 +3,49 @@ package nuvera
 /*
 #include <stdlib.h>
 #include "nuvera_signing.h"
+
+nuvera_status nuvera_go_form_add_file_reader(nuvera_multipart_form *form, const char *field,
+		const char *file_name, uintptr_t h, const char *mime_type, nuvera_error **err);
 */
 import "C"
 
-import "unsafe"
+import (
+	"context"
+	"io"
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
 
 // MultipartForm is a multipart/form-data body described by fields and files. It can encode
 // itself (Encode, EncodeToFile) and give its canonical object and bodyHash (SIGNING.md §5).
 // Methods lock it: it is safe for concurrent use, one call at a time.
 type MultipartForm struct {
 	h *handle[*C.nuvera_multipart_form]
+	// readers are the cgo handles of AddFileReader parts, released with the form.
+	readers *formReaders
+}
+
+type formReaders struct {
+	mu      sync.Mutex
+	handles []cgo.Handle
+}
+
+func (r *formReaders) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, h := range r.handles {
+		h.Delete()
+	}
+	r.handles = nil
 }
 
 func newForm(p *C.nuvera_multipart_form) *MultipartForm {
-	return &MultipartForm{h: newHandle(p, "MultipartForm", func(p *C.nuvera_multipart_form) { C.nuvera_multipart_form_free(p) })}
+	readers := &formReaders{}
+	return &MultipartForm{readers: readers, h: newHandle(p, "MultipartForm", func(p *C.nuvera_multipart_form) {
+		C.nuvera_multipart_form_free(p)
+		readers.release()
+	})}
 }
 
 // NewMultipartForm is an empty form with a fresh random boundary.
@@ -86,6 +115,31 @@ func (f *MultipartForm) AddFileBytes(field, fileName string, data []byte, mimeTy
 		var cerr *C.nuvera_error
 		return check(C.nuvera_multipart_form_add_file_bytes(p, cf, cn, bytesArg(data), C.size_t(len(data)), cm, &cerr), cerr, nil)
 	})
+}
+
+// AddFileReader adds a file whose bytes r yields, streamed when the form is hashed or encoded.
+// A reader can be read once: encode the form (Encode or EncodeToFile, which also hash it) and
+// sign it after, or hash it once. mimeType "" is application/octet-stream. r may be read from
+// another thread than the caller's.
+func (f *MultipartForm) AddFileReader(field, fileName string, r io.Reader, mimeType string) error {
+	cf, cn := cstr(field), cstr(fileName)
+	defer free(cf)
+	defer free(cn)
+	cm := optional(mimeType)
+	defer free(cm)
+	h := cgo.NewHandle(&readState{ctx: context.Background(), r: r})
+	err := f.h.useExclusive(func(p *C.nuvera_multipart_form) error {
+		var cerr *C.nuvera_error
+		return check(C.nuvera_go_form_add_file_reader(p, cf, cn, C.uintptr_t(h), cm, &cerr), cerr, nil)
+	})
+	if err != nil {
+		h.Delete()
+		return err
+	}
+	f.readers.mu.Lock()
+	f.readers.handles = append(f.readers.handles, h)
+	f.readers.mu.Unlock()
+	return nil
 }
 
 // ContentType is "multipart/form-data; boundary=…", to send with the encoded body.

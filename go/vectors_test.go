@@ -234,3 +234,35 @@ func TestMultipartSigningAgrees(t *testing.T) {
 		}
 	}
 }
+
+// A file part from an io.Reader encodes and signs like the same bytes from memory.
+func TestFormFileReader(t *testing.T) {
+	data := bytes.Repeat([]byte("%PDF-1.4 stream "), 10000)
+	fromMemory, _ := NewMultipartFormWithBoundary("go-reader")
+	_ = fromMemory.AddField("customerId", "c_42")
+	_ = fromMemory.AddFileBytes("file", "cert.pdf", data, "application/pdf")
+	fromReader, _ := NewMultipartFormWithBoundary("go-reader")
+	_ = fromReader.AddField("customerId", "c_42")
+	if err := fromReader.AddFileReader("file", "cert.pdf", iotest.HalfReader(bytes.NewReader(data)), "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	want, err := fromMemory.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fromReader.Encode()
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("encodings differ (%v)", err)
+	}
+	signer, _ := NewSigner(testKey(t), "nv_test_go")
+	a, err := signer.SignMultipart("POST", "/api/v1/documents", fromMemory, WithIssuedAt(1767225600), WithJTI("j"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := signer.SignMultipart("POST", "/api/v1/documents", fromReader, WithIssuedAt(1767225600), WithJTI("j"))
+	if err != nil || a.Token() != b.Token() {
+		t.Fatalf("tokens differ (%v)", err)
+	}
+	fromReader.Close()
+	fromMemory.Close()
+}
