@@ -31,7 +31,8 @@ type RetryPolicy struct {
 }
 
 // ClientPolicy is SIGNING.md §8 for Transport and Exchange. DefaultClientPolicy gives the
-// contract's defaults; a nil *ClientPolicy means those.
+// contract's defaults, and a nil *ClientPolicy means those; start from it, since a zero
+// ClientPolicy follows no redirect and does not correct the clock.
 type ClientPolicy struct {
 	// MaxRedirects is the number of redirect hops followed (default 10); the next fails with
 	// TOO_MANY_REDIRECTS. 0 follows none.

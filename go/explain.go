@@ -46,12 +46,13 @@ type Report struct {
 	Text string
 }
 
-func nowArg(t time.Time) (*C.uint64_t, func()) {
+// nowArg is NULL (the system clock) for the zero time.
+func nowArg(t time.Time) *C.uint64_t {
 	if t.IsZero() {
-		return nil, func() {}
+		return nil
 	}
 	v := C.uint64_t(t.Unix())
-	return &v, func() {}
+	return &v
 }
 
 // Explain says why Nuvera would accept or refuse req.Token for req as sent: every claim is
@@ -66,8 +67,7 @@ func Explain(req SentRequest, opts ExplainOptions) (*Report, error) {
 	defer free(ca)
 	defer free(cct)
 	defer free(cpk)
-	now, done := nowArg(opts.Now)
-	defer done()
+	now := nowArg(opts.Now)
 	var js, text *C.char
 	var ok C.bool
 	var cerr *C.nuvera_error
@@ -105,8 +105,7 @@ func NewSupportBundle(req SentRequest, opts SupportBundleOptions) (string, error
 	defer free(cpk)
 	hs := newCHeaders(req.Header)
 	defer hs.free()
-	now, done := nowArg(opts.Now)
-	defer done()
+	now := nowArg(opts.Now)
 	if opts.Status < 0 || opts.Status > 65535 {
 		return "", &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument), Message: "the response status is not an HTTP status"}
 	}
