@@ -346,6 +346,13 @@ pub(crate) fn explain_observed(
     if let Some(claims) = &parts.claims {
         check_claims(claims, sent, options, &mut findings, &mut notes);
     }
+    if let Some(body) = &sent.body {
+        notes.extend(
+            body.multipart_notes
+                .iter()
+                .map(|n| format!("multipart: {n}")),
+        );
+    }
     findings.sort_by_key(|f| f.code);
     Report {
         header: parts.header,
@@ -631,6 +638,13 @@ fn body_diagnosis(signed: &str, actual: &str, body: Option<&BodyObservation>) ->
     };
     if body.multipart.is_some() && body.raw_sha256.as_str() == signed {
         return "the raw multipart stream was hashed; a multipart bodyHash is the hash of the canonical object (fields and file summaries, sorted)".into();
+    }
+    if body.multipart.is_some() && !body.multipart_notes.is_empty() {
+        let rules: Vec<String> = body.multipart_notes.iter().map(|n| n.to_string()).collect();
+        return format!(
+            "the signed hash is not that of the form as the server reads it; its reading changed this form: {}",
+            rules.join("; ")
+        );
     }
     if signed == BodyHash::empty().as_str() && body.size > 0 {
         return format!("an empty body was signed but {} bytes were sent", body.size);
