@@ -286,14 +286,14 @@ func (c Claims) GoString() string { return "nuvera.Claims" + c.String() }
 // SignedRequest is the result of signing: the two headers to send, the token, its claims and
 // the proof. String and GoString show no API key or token. Safe for concurrent use.
 type SignedRequest struct {
-	token, authorization, apiKey string
+	token string
 	// The C object stays alive for what is read on demand (claims, proof); the garbage collector
 	// frees it.
 	h      *handle[*C.nuvera_signed_request]
 	once   sync.Once
 	claims Claims
-	// claimsJSON and proofJSON are fetched once, on first use.
-	claimsJSON, proofJSON lazyString
+	// The other strings are fetched once, on first use.
+	authorization, apiKey, claimsJSON, proofJSON lazyString
 }
 
 type lazyString struct {
@@ -324,16 +324,6 @@ func newSignedRequest(p *C.nuvera_signed_request) (*SignedRequest, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if r.authorization, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_signed_request_authorization(p, o, e))
-	}); err != nil {
-		return nil, err
-	}
-	if r.apiKey, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_signed_request_api_key(p, o, e))
-	}); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
@@ -353,10 +343,22 @@ func (r *SignedRequest) onDemand(f func(*C.nuvera_signed_request, **C.char, **C.
 func (r *SignedRequest) Token() string { return r.token }
 
 // Authorization is the Authorization header value, "Bearer <token>".
-func (r *SignedRequest) Authorization() string { return r.authorization }
+func (r *SignedRequest) Authorization() string {
+	return r.authorization.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_authorization(p, o, e))
+		})
+	})
+}
 
 // APIKey is the x-api-key header value.
-func (r *SignedRequest) APIKey() string { return r.apiKey }
+func (r *SignedRequest) APIKey() string {
+	return r.apiKey.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_api_key(p, o, e))
+		})
+	})
+}
 
 // Headers are the two headers to send: x-api-key and Authorization.
 func (r *SignedRequest) Headers() http.Header {
@@ -367,8 +369,8 @@ func (r *SignedRequest) Headers() http.Header {
 
 // Apply sets the two headers on h (replacing earlier values).
 func (r *SignedRequest) Apply(h http.Header) {
-	h.Set("x-api-key", r.apiKey)
-	h.Set("Authorization", r.authorization)
+	h.Set("x-api-key", r.APIKey())
+	h.Set("Authorization", r.Authorization())
 }
 
 // Claims are the signed claims.
