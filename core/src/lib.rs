@@ -56,5 +56,5 @@ pub use signer::{
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
     received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
-    Registry, Verified, Verifier, VerifierOptions, VerifyError,
+    Registry, ReplayCacheOptions, Verified, Verifier, VerifierOptions, VerifyError,
 };
