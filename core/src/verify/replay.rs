@@ -145,6 +145,13 @@ impl ReplayCacheOptions {
                 parsed.scheme()
             ));
         }
+        if parsed.fragment().is_some() {
+            // The redis crate reads `#insecure` as "skip certificate checks": never.
+            return invalid(format!(
+                "the replay cache URL {} has a #fragment; certificate checks cannot be turned off",
+                self.redacted_url()
+            ));
+        }
         if self.timeout_ms == 0 || self.timeout_ms > MAX_REPLAY_CACHE_TIMEOUT_MS {
             return invalid(format!(
                 "a replay cache timeout of {} ms is outside 1..={MAX_REPLAY_CACHE_TIMEOUT_MS}",
@@ -394,7 +401,12 @@ mod tests {
             shown.contains("redis://app:***@cache.internal:6380/2"),
             "{shown}"
         );
-        for url in ["http://cache:6379", "not a url", "memcached://x"] {
+        for url in [
+            "http://cache:6379",
+            "not a url",
+            "memcached://x",
+            "rediss://cache:6380#insecure",
+        ] {
             let err = ReplayCacheOptions::new(url).validate().unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidArgument, "{url}");
         }
