@@ -65,7 +65,7 @@ pub enum ReplayOutcome {
 
 /// A store of used `jti`s. The verifier only records tokens that passed every other rule, so a
 /// store's size is bounded by the legitimate request rate times the lifetime. Implement it over a
-/// shared store to run several verifiers ([`crate::verify::RedisReplayCache`] with the `redis`
+/// shared store to run several verifiers (`RedisReplayCache` with the `redis`
 /// feature).
 pub trait ReplayCache: Send + Sync {
     /// Records `key` until `forget_after` (Unix seconds) and answers [`ReplayOutcome::FirstUse`],
