@@ -170,7 +170,11 @@ fn run(cli: Cli) -> CliResult<bool> {
         }
         Command::Sign { request, json } => {
             let mut payload = request.payload()?;
-            let signed = request.sign(&mut payload, None)?;
+            let signer = request.signer()?;
+            if request.clock_offset != 0 {
+                eprintln!("clock offset: {:+} s", signer.clock_offset().secs());
+            }
+            let signed = request.sign(&signer, &mut payload, None)?;
             if json {
                 emit_json(&SignOutput {
                     headers: Headers {

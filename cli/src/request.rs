@@ -40,6 +40,15 @@ pub struct RequestArgs {
     /// Token id (default: a fresh UUID v4). For reproducing a token.
     #[arg(long, value_name = "J")]
     pub jti: Option<String>,
+    /// Seconds to add to this machine's clock for `iat` (the server's clock minus ours), e.g. what
+    /// `curl --exec` learnt and printed; over 24 h in magnitude is CLOCK_SKEW_TOO_LARGE.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: i64,
     /// Token lifetime in seconds, 1..=60.
     #[arg(long, value_name = "S", default_value_t = nuvera_signing::DEFAULT_LIFETIME_SECS)]
     pub lifetime: u32,
@@ -62,11 +71,10 @@ impl RequestArgs {
             ..SignerOptions::default()
         };
         let key = Arc::new(self.credentials.key.load()?);
-        Ok(Signer::with_options(
-            key,
-            self.credentials.api_key()?,
-            options,
-        )?)
+        Ok(
+            Signer::with_options(key, self.credentials.api_key()?, options)?
+                .with_clock_offset(self.clock_offset)?,
+        )
     }
 
     pub fn payload(&self) -> CliResult<Payload> {
@@ -118,13 +126,14 @@ impl RequestArgs {
         }
     }
 
-    /// Signs; a multipart body is also encoded into `wire_out` when given (same pass).
+    /// Signs with `signer`; a multipart body is also encoded into `wire_out` when given (same
+    /// pass).
     pub fn sign(
         &self,
+        signer: &Signer,
         payload: &mut Payload,
         wire_out: Option<&mut dyn Write>,
     ) -> CliResult<SignedRequest> {
-        let signer = self.signer()?;
         let overrides = self.overrides();
         let signed = match payload {
             Payload::None => signer.sign_with(&self.method, &self.url, Body::Empty, &overrides)?,

@@ -62,7 +62,20 @@ pub struct BodySummary {
     pub multipart: Option<CanonicalForm>,
 }
 
-impl Body<'_> {
+impl<'a> Body<'a> {
+    /// The body to sign for bytes about to be sent with `content_type`: an encoded multipart body
+    /// ([`Body::MultipartWire`], hashed through its canonical object) for `multipart/form-data`,
+    /// the exact bytes ([`Body::Bytes`]) for any other type or none. Every binding and HTTP-client
+    /// integration asks this function rather than deciding itself.
+    pub fn for_content_type(content_type: Option<&'a str>, body: &'a [u8]) -> Body<'a> {
+        match content_type {
+            Some(content_type) if crate::received::is_multipart_form_data(content_type) => {
+                Body::MultipartWire { content_type, body }
+            }
+            _ => Body::Bytes(body),
+        }
+    }
+
     /// Hashes the body (streaming readers, files and multipart file parts).
     pub fn summarize(self) -> Result<BodySummary> {
         let plain = |kind, hash, size| BodySummary {
@@ -120,5 +133,32 @@ impl Body<'_> {
                 multipart: None,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_type_chooses_multipart_or_plain() {
+        let wire: &[u8] =
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        let ct = "Multipart/Form-Data; boundary=b";
+        let multipart = Body::for_content_type(Some(ct), wire).summarize().unwrap();
+        assert_eq!(multipart.kind, BodyKind::Multipart);
+        assert_eq!(
+            multipart.hash,
+            crate::multipart_body_hash("multipart/form-data; boundary=b", wire).unwrap()
+        );
+        for plain in [
+            Some("application/json"),
+            Some("multipart/mixed; boundary=b"),
+            None,
+        ] {
+            let summary = Body::for_content_type(plain, wire).summarize().unwrap();
+            assert_eq!(summary.kind, BodyKind::Bytes);
+            assert_eq!(summary.hash, BodyHash::of_bytes(wire));
+        }
     }
 }

@@ -20,6 +20,7 @@
 
 mod body;
 mod body_hash;
+pub mod client;
 pub mod crypto;
 mod error;
 pub mod explain;
@@ -31,6 +32,7 @@ mod key;
 mod method;
 pub mod multipart;
 mod proof;
+mod received;
 mod secret;
 mod signer;
 mod uri;
@@ -38,6 +40,7 @@ pub mod verify;
 
 pub use body::{Body, BodyKind, BodySummary};
 pub use body_hash::{body_hash, body_hash_file, body_hash_reader, BodyHash};
+pub use client::{Action, ClientPolicy, ClockOffset, Exchange, RetryPolicy};
 pub use error::{Error, ErrorCode, ErrorFamily, Result};
 pub use explain::{explain, ExplainOptions, Finding, Report, SentRequest, SupportBundle};
 pub use hex::to_hex;
@@ -48,6 +51,7 @@ pub use multipart::{
     multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
+pub use received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
     Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
@@ -55,6 +59,6 @@ pub use signer::{
 };
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
-    received_body_hash, required_permission, Application, AuthCode, FailureArea, ReceivedRequest,
-    Registry, ReplayCacheOptions, Verified, Verifier, VerifierOptions, VerifyError,
+    required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,
+    ReplayCacheOptions, Verified, Verifier, VerifierOptions, VerifyError,
 };

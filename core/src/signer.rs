@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::body::{Body, BodySummary};
+use crate::client::ClockOffset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{encode_rs256, Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
 use crate::key::PrivateKey;
@@ -181,6 +182,7 @@ pub struct Signer {
     options: SignerOptions,
     clock: Arc<dyn Clock>,
     jti: Arc<dyn JtiSource>,
+    clock_offset: ClockOffset,
 }
 
 impl fmt::Debug for Signer {
@@ -189,6 +191,7 @@ impl fmt::Debug for Signer {
             .field("key", &self.key)
             .field("api_key", &self.api_key)
             .field("options", &self.options)
+            .field("clock_offset", &self.clock_offset)
             .finish_non_exhaustive()
     }
 }
@@ -212,7 +215,22 @@ impl Signer {
             options,
             clock: Arc::new(SystemClock),
             jti: Arc::new(RandomJti),
+            clock_offset: ClockOffset::new(),
         })
+    }
+
+    /// Starts with a known clock offset in seconds (`iat = now + offset`), e.g. one a previous
+    /// run learnt; over 24 h in magnitude is `CLOCK_SKEW_TOO_LARGE`. Later corrections come only
+    /// from the client policy (`client::Exchange`).
+    pub fn with_clock_offset(mut self, secs: i64) -> Result<Self> {
+        self.clock_offset = ClockOffset::with_secs(secs)?;
+        Ok(self)
+    }
+
+    /// The clock offset, shared by every clone of this signer: read it, or hand it to a
+    /// `client::Exchange`, which corrects it from a server's `Date`.
+    pub fn clock_offset(&self) -> &ClockOffset {
+        &self.clock_offset
     }
 
     /// Replaces the clock.
@@ -276,7 +294,7 @@ impl Signer {
     ) -> Result<SignedRequest> {
         let iat = match overrides.iat {
             Some(iat) => iat,
-            None => self.clock.now_unix()?,
+            None => offset_now(self.clock.now_unix()?, self.clock_offset.secs())?,
         };
         let exp = iat
             .checked_add(u64::from(self.options.lifetime_secs))
@@ -305,6 +323,16 @@ impl Signer {
             key_fingerprint: self.key.fingerprint(),
         })
     }
+}
+
+/// `now + offset`: the server's time as this signer knows it (contract §8).
+fn offset_now(now: u64, offset: i64) -> Result<u64> {
+    now.checked_add_signed(offset).ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidClaim,
+            format!("the clock offset {offset} s puts iat outside Unix time"),
+        )
+    })
 }
 
 /// Header name of the API key.

@@ -36,7 +36,7 @@ pub fn sendable_url(url: &str) -> Result<String> {
     Ok(parsed.into())
 }
 
-fn parse_absolute(url_or_target: &str) -> Result<Url> {
+pub(crate) fn parse_absolute(url_or_target: &str) -> Result<Url> {
     let url = Url::parse(url_or_target).map_err(|e| {
         Error::new(
             ErrorCode::InvalidUrl,

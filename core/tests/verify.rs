@@ -622,3 +622,74 @@ fn registry_files_in_json_and_toml() {
         );
     }
 }
+
+#[test]
+fn a_request_is_verified_from_its_raw_headers_and_body() {
+    let signer = Signer::new(private_key(), API_KEY)
+        .unwrap()
+        .with_clock(Arc::new(FixedClock(NOW)));
+    let wire: &[u8] = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+    let content_type = "multipart/form-data; boundary=b";
+    let signed = signer
+        .sign(
+            "POST",
+            TARGET,
+            Body::for_content_type(Some(content_type), wire),
+        )
+        .unwrap();
+    let [(_, api_key), (_, authorization)] = signed.headers();
+    let headers = [
+        ("Content-Type", content_type),
+        ("X-API-KEY", api_key.as_str()),
+        ("authorization", authorization.as_str()),
+    ];
+    let verified = verifier()
+        .verify_received("POST", TARGET, headers, wire)
+        .unwrap();
+    assert_eq!(verified.application, "Acme Payouts");
+
+    // The same bytes under another Content-Type hash as plain bytes: the body hash differs.
+    let other = verifier()
+        .verify_received(
+            "POST",
+            TARGET,
+            [headers[1], headers[2], ("content-type", "text/plain")],
+            wire,
+        )
+        .unwrap_err();
+    assert_eq!(other.code().as_str(), "AUTH_BODY_HASH_MISMATCH");
+    assert_eq!(other.http_status(), Some(401));
+
+    let malformed = verifier()
+        .verify_received(
+            "POST",
+            TARGET,
+            [("content-type", "multipart/form-data")],
+            wire,
+        )
+        .unwrap_err();
+    assert_eq!(malformed.code().as_str(), "MULTIPART_MALFORMED");
+}
+
+#[test]
+fn registry_text_is_read_in_the_named_format() {
+    let base = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/keys"));
+    let toml = r#"[[applications]]
+name = "T"
+apiKeys = [{ key = "nv_test_text" }]
+publicKeys = [{ file = "test-rsa2048-public.pem" }]
+"#;
+    let json = r#"{"applications":[{"name":"J","apiKeys":[{"key":"nv_test_text"}],
+        "publicKeys":[{"file":"test-rsa2048-public.pem"}]}]}"#;
+    assert!(Registry::from_text(toml, "TOML", base).is_ok());
+    assert!(Registry::from_text(json, "json", base).is_ok());
+    let err = Registry::from_text(toml, "yaml", base).unwrap_err();
+    assert_eq!(err.code().as_str(), "INVALID_REGISTRY");
+    assert_eq!(
+        Registry::from_text(toml, "json", base)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "INVALID_REGISTRY"
+    );
+}

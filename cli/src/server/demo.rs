@@ -14,6 +14,7 @@ use nuvera_signing::{
     Registry, ReplayCacheOptions, SentRequest, Signer, Verifier, VerifierOptions,
 };
 
+use super::client_tests::{ClientTests, OffsetClock};
 use super::{bind, run, AppState, Limits};
 use crate::error::{CliError, CliResult};
 
@@ -67,6 +68,19 @@ pub struct ServeArgs {
     /// Do not log requests.
     #[arg(long)]
     pub quiet: bool,
+    /// Run the server's clock this many seconds ahead (negative: behind), for `Date` and for
+    /// verification: a client must correct its clock to be served (contract §8).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub clock_offset: i64,
+    /// Enable the test routes for HTTP-client integrations: `/__test/redirect?status=S&to=URL`,
+    /// and `__unavailable=ID[&__times=N][&__retry_after=V]` in any route's query (503 first).
+    #[arg(long)]
+    pub test_routes: bool,
 }
 
 /// The demo application's credentials.
@@ -192,7 +206,12 @@ pub fn serve_command(args: ServeArgs) -> CliResult {
         replay_cache,
         ..VerifierOptions::default()
     };
-    let verifier = Verifier::new(registry).with_options(options)?;
+    let clock = OffsetClock {
+        offset_secs: args.clock_offset,
+    };
+    let verifier = Verifier::new(registry)
+        .with_options(options)?
+        .with_clock(Arc::new(clock));
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections.max(1),
@@ -203,6 +222,7 @@ pub fn serve_command(args: ServeArgs) -> CliResult {
         limits,
         store: Default::default(),
         log: !args.quiet,
+        client_tests: ClientTests::new(args.clock_offset, args.test_routes),
     });
     let runtime = runtime()?;
     let (listener, addr) = runtime
@@ -297,6 +317,7 @@ pub fn demo_command(args: DemoArgs) -> CliResult<bool> {
         limits: Limits::default(),
         store: Default::default(),
         log: args.verbose,
+        client_tests: ClientTests::default(),
     });
     let runtime = runtime()?;
     let (listener, addr) = runtime

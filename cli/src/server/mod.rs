@@ -5,6 +5,7 @@
 //! (hyper's buffer), time to send headers and body (timeouts), body size (streamed and counted,
 //! 413 beyond the limit; multipart never held), and the in-memory store (oldest entries evicted).
 
+mod client_tests;
 mod demo;
 mod routes;
 
@@ -21,11 +22,12 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use nuvera_signing::multipart::MultipartLimits;
-use nuvera_signing::verify::{BodyReceiver, ReceivedBody};
 use nuvera_signing::{mask_secret, ReceivedRequest, Verifier};
+use nuvera_signing::{BodyReceiver, ReceivedBody};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+pub use client_tests::ClientTests;
 pub use demo::{demo_command, serve_command, DemoArgs, ServeArgs};
 
 /// Resource bounds of the server.
@@ -60,6 +62,8 @@ pub struct AppState {
     pub limits: Limits,
     pub store: routes::Store,
     pub log: bool,
+    /// The server's clock offset and the test routes for client integrations.
+    pub client_tests: ClientTests,
 }
 
 /// What the log line records of a handled request.
@@ -128,7 +132,8 @@ async fn handle(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".to_owned());
     let api_key = header(&request, "x-api-key");
-    let outcome = respond(&state, request, &method, &target).await;
+    let mut outcome = respond(&state, request, &method, &target).await;
+    state.client_tests.stamp(&mut outcome);
     if state.log {
         log_line(
             &method,
@@ -248,6 +253,10 @@ async fn respond(
             response: json_response(StatusCode::OK, &serde_json::json!({"status": "ok"})),
             code: None,
         };
+    }
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    if let Some(outcome) = state.client_tests.answer(path, query) {
+        return outcome;
     }
     let Some(route) = routes::Route::parse(method, path) else {
         return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route");

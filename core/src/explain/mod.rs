@@ -140,6 +140,11 @@ impl Report {
         self.findings.is_empty()
     }
 
+    /// The report as pretty JSON (claims with `sub` masked), the one shape every binding returns.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serializing a report cannot fail")
+    }
+
     /// A report for humans.
     pub fn to_text(&self) -> String {
         let mut out = String::new();

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::body_hash::{for_each_chunk, BodyHash, CountingSha256};
 use crate::error::Result;
 use crate::multipart::{CanonicalForm, MultipartLimits};
-use crate::verify::BodyReceiver;
+use crate::received::BodyReceiver;
 
 /// Bodies up to this size are kept to try re-serializations of JSON; larger ones are only hashed.
 const MAX_BODY_FOR_VARIANTS: usize = 16 * 1024 * 1024;

@@ -65,6 +65,11 @@ enum FormPart {
 pub struct MultipartForm {
     boundary: String,
     parts: Vec<FormPart>,
+    /// The canonical object of the last encoding, while no part was added since. Hashing and
+    /// signing then cover exactly the bytes that were sent: files are not read a second time,
+    /// a reader-backed part stays signable, and a file changed on disk after encoding cannot
+    /// make the signature disagree with the body.
+    last_encoding: Option<CanonicalForm>,
 }
 
 impl Default for MultipartForm {
@@ -126,6 +131,7 @@ impl MultipartForm {
         MultipartForm {
             boundary: format!("----NuveraFormBoundary{}", to_hex(&random)),
             parts: Vec::new(),
+            last_encoding: None,
         }
     }
 
@@ -144,6 +150,7 @@ impl MultipartForm {
         Ok(MultipartForm {
             boundary: boundary.to_owned(),
             parts: Vec::new(),
+            last_encoding: None,
         })
     }
 
@@ -160,6 +167,7 @@ impl MultipartForm {
     /// Adds a text field. Repeated names are kept as separate fields.
     pub fn add_field(&mut self, name: &str, value: &str) -> Result<&mut Self> {
         check_header_text("field name", name)?;
+        self.last_encoding = None;
         self.parts.push(FormPart::Field {
             name: name.to_owned(),
             value: value.to_owned(),
@@ -177,6 +185,7 @@ impl MultipartForm {
         check_header_text("field name", field_name)?;
         check_header_text("file name", file_name)?;
         let mime_type = check_media_type(mime_type)?;
+        self.last_encoding = None;
         self.parts.push(FormPart::File {
             field_name: field_name.to_owned(),
             file_name: file_name.to_owned(),
@@ -256,8 +265,13 @@ impl MultipartForm {
         self.add_file(field_name, file_name, mime_type, content)
     }
 
-    /// The canonical object, streaming file content through SHA-256.
+    /// The canonical object: of the last encoding ([`write_to`](Self::write_to) and the
+    /// functions built on it) when no part was added since, else computed now by streaming file
+    /// content through SHA-256.
     pub fn canonical(&mut self) -> Result<CanonicalForm> {
+        if let Some(encoded) = &self.last_encoding {
+            return Ok(encoded.clone());
+        }
         self.walk(&mut std::io::sink(), false)
     }
 
@@ -269,7 +283,21 @@ impl MultipartForm {
     /// Writes the encoded body to `out` and returns the canonical object of exactly those bytes,
     /// in one pass (so a reader-backed form can be sent and signed).
     pub fn write_to(&mut self, out: &mut dyn Write) -> Result<CanonicalForm> {
-        self.walk(out, true)
+        self.last_encoding = None;
+        let canonical = self.walk(out, true)?;
+        self.last_encoding = Some(canonical.clone());
+        Ok(canonical)
+    }
+
+    /// Encodes the body into a file (created or truncated), streaming file parts, and returns the
+    /// canonical object of exactly the bytes written.
+    pub fn write_to_file(&mut self, path: impl AsRef<Path>) -> Result<CanonicalForm> {
+        let path = path.as_ref();
+        let io = |e: std::io::Error| Error::io(&format!("cannot write {}", path.display()), &e);
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        let canonical = self.write_to(&mut out)?;
+        out.flush().map_err(io)?;
+        Ok(canonical)
     }
 
     /// Encodes the whole body in memory (small forms; prefer [`write_to`](Self::write_to)).
@@ -399,6 +427,29 @@ fn stream_content(
 mod tests {
     use super::*;
     use crate::multipart::wire::canonicalize_wire;
+
+    #[test]
+    fn hashing_after_encoding_covers_the_encoded_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        std::fs::write(&path, b"as encoded").unwrap();
+        let mut form = MultipartForm::with_boundary("b").unwrap();
+        form.add_field("a", "1").unwrap();
+        form.add_file_path("f", &path, None, None).unwrap();
+        let (wire, encoded) = form.to_bytes().unwrap();
+        // The file changes after encoding: the hash still covers the bytes that were encoded.
+        std::fs::write(&path, b"changed on disk").unwrap();
+        assert_eq!(form.canonical().unwrap(), encoded);
+        assert_eq!(
+            form.body_hash().unwrap(),
+            crate::multipart_body_hash(&form.content_type(), &wire).unwrap()
+        );
+        // A new part forgets the encoding: the form, and the file as it is now, are read again.
+        form.add_field("b", "2").unwrap();
+        let again = form.canonical().unwrap();
+        assert_eq!(again.fields().len(), 2);
+        assert_eq!(again.files()[0].size, b"changed on disk".len() as u64);
+    }
 
     #[test]
     fn encoded_body_hashes_like_the_structured_form() {

@@ -212,6 +212,20 @@ impl Registry {
             toml::from_str(text).map_err(|e| invalid(format!("registry TOML: {e}")))?;
         file.build(base_dir)
     }
+
+    /// Parses registry text in the named `format`, `json` or `toml` (any case); any other name is
+    /// `INVALID_REGISTRY`. For bindings that take the format as a string.
+    pub fn from_text(text: &str, format: &str, base_dir: &Path) -> Result<Self> {
+        if format.eq_ignore_ascii_case("json") {
+            Self::from_json_str(text, base_dir)
+        } else if format.eq_ignore_ascii_case("toml") {
+            Self::from_toml_str(text, base_dir)
+        } else {
+            Err(invalid(format!(
+                "registry format must be \"json\" or \"toml\", not {format:?}"
+            )))
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -121,6 +121,39 @@ impl ReplayCacheOptions {
         }
     }
 
+    /// Options from what a binding received: the URL, each other field `None` for its default;
+    /// all checked ([`ReplayCacheOptions::validate`]), a negative or too large number being
+    /// `INVALID_ARGUMENT`. The one place a binding's optional arguments become options.
+    pub fn from_optional(
+        url: &str,
+        key_prefix: Option<&str>,
+        timeout_ms: Option<i64>,
+        max_connections: Option<i64>,
+    ) -> Result<Self> {
+        let defaults = ReplayCacheOptions::new(url);
+        let number = |value: Option<i64>, default: u32, what: &str| match value {
+            None => Ok(default),
+            Some(n) => u32::try_from(n).map_err(|_| {
+                Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("the replay cache {what} {n} is out of range"),
+                )
+            }),
+        };
+        let options = ReplayCacheOptions {
+            key_prefix: key_prefix.map_or(defaults.key_prefix.clone(), str::to_owned),
+            timeout_ms: number(timeout_ms, defaults.timeout_ms, "timeout")?,
+            max_connections: number(
+                max_connections,
+                defaults.max_connections,
+                "connection bound",
+            )?,
+            ..defaults
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
     /// Checks every field (the URL's scheme and form, the ranges); the error never shows the
     /// password.
     pub fn validate(&self) -> Result<()> {
@@ -427,6 +460,29 @@ mod tests {
             ..ReplayCacheOptions::new("rediss://127.0.0.1")
         };
         assert!(options.validate().is_err());
+    }
+
+    #[test]
+    fn bindings_pass_one_url_and_optional_numbers() {
+        let options = ReplayCacheOptions::from_optional("redis://cache", None, None, None).unwrap();
+        assert_eq!(options, ReplayCacheOptions::new("redis://cache"));
+        let options =
+            ReplayCacheOptions::from_optional("redis://cache", Some("p:"), Some(200), Some(4))
+                .unwrap();
+        assert_eq!(
+            (
+                options.key_prefix.as_str(),
+                options.timeout_ms,
+                options.max_connections
+            ),
+            ("p:", 200, 4)
+        );
+        for (timeout, connections) in [(Some(-1), None), (None, Some(-5)), (Some(1 << 40), None)] {
+            let err =
+                ReplayCacheOptions::from_optional("redis://cache", None, timeout, connections)
+                    .unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        }
     }
 
     #[test]

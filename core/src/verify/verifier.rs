@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use subtle::ConstantTimeEq;
 
-use crate::body_hash::{BodyHash, CountingSha256};
+use crate::body_hash::BodyHash;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
-use crate::multipart::{CanonicalForm, MultipartLimits, WireCanonicalizer};
 use crate::secret::mask_secret;
 use crate::signer::{Clock, SystemClock, MAX_LIFETIME_SECS};
 use crate::verify::code::{AuthCode, VerifyError};
@@ -50,6 +49,37 @@ impl Default for VerifierOptions {
     }
 }
 
+impl VerifierOptions {
+    /// Options from what a binding received, each `None` taking its default (issuer
+    /// `nuvera-api`, audience `nuvera-rest-api`, skew 5 s); a skew outside 0..=60 s is
+    /// `INVALID_CLAIM`. The one place those defaults and ranges are merged for every language.
+    pub fn from_optional(
+        issuer: Option<&str>,
+        audience: Option<&str>,
+        clock_skew_secs: Option<i64>,
+    ) -> Result<Self> {
+        let defaults = VerifierOptions::default();
+        let clock_skew_secs = match clock_skew_secs {
+            None => defaults.clock_skew_secs,
+            Some(s) => u32::try_from(s)
+                .ok()
+                .filter(|s| *s <= MAX_CLOCK_SKEW_SECS)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidClaim,
+                        format!("a clock skew of {s} s is outside 0..={MAX_CLOCK_SKEW_SECS} s"),
+                    )
+                })?,
+        };
+        Ok(VerifierOptions {
+            issuer: issuer.map_or(defaults.issuer, str::to_owned),
+            audience: audience.map_or(defaults.audience, str::to_owned),
+            clock_skew_secs,
+            replay_cache: None,
+        })
+    }
+}
+
 /// A request as the server received it.
 #[derive(Clone, Copy)]
 pub struct ReceivedRequest<'a> {
@@ -61,7 +91,7 @@ pub struct ReceivedRequest<'a> {
     pub api_key: Option<&'a str>,
     /// The `Authorization` header, if any.
     pub authorization: Option<&'a str>,
-    /// The hash of the received body: see [`received_body_hash`].
+    /// The hash of the received body: see [`received_body_hash`](crate::received_body_hash).
     pub body_hash: &'a BodyHash,
 }
 
@@ -75,99 +105,6 @@ impl fmt::Debug for ReceivedRequest<'_> {
             .field("body_hash", &self.body_hash)
             .finish()
     }
-}
-
-/// The `bodyHash` a server computes from what it received: through the multipart canonical
-/// object when the Content-Type is `multipart/form-data`, of the raw bytes otherwise.
-pub fn received_body_hash(content_type: Option<&str>, body: &[u8]) -> Result<BodyHash> {
-    let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
-    receiver.feed(body)?;
-    receiver.finish().map(|r| r.hash)
-}
-
-/// A received body, summarized.
-#[derive(Clone, Debug)]
-pub struct ReceivedBody {
-    /// Its `bodyHash`.
-    pub hash: BodyHash,
-    /// Its size in bytes.
-    pub size: u64,
-    /// For multipart bodies, the canonical object.
-    pub multipart: Option<CanonicalForm>,
-}
-
-enum Receiving {
-    Plain(CountingSha256),
-    Multipart(Box<WireCanonicalizer>),
-    Failed(Error),
-}
-
-/// Computes a received body's hash as it streams in (`feed` each chunk, then `finish`), plain or
-/// multipart by its Content-Type, holding neither the body nor any file in memory.
-pub struct BodyReceiver {
-    state: Receiving,
-    size: u64,
-}
-
-impl BodyReceiver {
-    /// A receiver for a body sent with `content_type`.
-    pub fn new(content_type: Option<&str>, limits: MultipartLimits) -> Self {
-        let state = match content_type {
-            Some(ct) if is_multipart_form_data(ct) => match WireCanonicalizer::new(ct, limits) {
-                Ok(parser) => Receiving::Multipart(Box::new(parser)),
-                Err(e) => Receiving::Failed(e),
-            },
-            _ => Receiving::Plain(CountingSha256::default()),
-        };
-        BodyReceiver { state, size: 0 }
-    }
-
-    /// Consumes the next chunk. A multipart body that cannot be parsed fails here or in `finish`.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        self.size += chunk.len() as u64;
-        match &mut self.state {
-            Receiving::Plain(hasher) => {
-                hasher.update(chunk);
-                Ok(())
-            }
-            Receiving::Multipart(parser) => parser.feed(chunk),
-            Receiving::Failed(e) => Err(e.clone()),
-        }
-    }
-
-    /// Bytes received so far.
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
-    /// The summary of the whole body.
-    pub fn finish(self) -> Result<ReceivedBody> {
-        match self.state {
-            Receiving::Plain(hasher) => {
-                let (hash, size) = hasher.finish();
-                Ok(ReceivedBody {
-                    hash,
-                    size,
-                    multipart: None,
-                })
-            }
-            Receiving::Multipart(parser) => {
-                let canonical = parser.finish()?;
-                Ok(ReceivedBody {
-                    hash: canonical.body_hash(),
-                    size: self.size,
-                    multipart: Some(canonical),
-                })
-            }
-            Receiving::Failed(e) => Err(e),
-        }
-    }
-}
-
-/// True for a `multipart/form-data` Content-Type (parameters ignored).
-pub fn is_multipart_form_data(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("multipart/form-data")
 }
 
 /// The permission a route needs: `<AREA>_READ` for GET/HEAD, `<AREA>_WRITE` otherwise, where the
@@ -296,6 +233,44 @@ impl Verifier {
     /// server then calls it where blocking a thread is allowed.
     pub fn may_wait(&self) -> bool {
         self.replay.may_wait()
+    }
+
+    /// Verifies a request from what arrived: its headers (names in any case; the first of a
+    /// repeated header counts) and its raw body, hashed as [`received_body_hash`] does (multipart
+    /// through its canonical object, by the `Content-Type` header). A body that cannot be read as
+    /// its Content-Type says fails with that error (e.g. `MULTIPART_MALFORMED`); a refusal keeps
+    /// its `AUTH_*` code and HTTP status ([`Error::http_status`]).
+    ///
+    /// [`received_body_hash`]: crate::received_body_hash
+    pub fn verify_received<'h>(
+        &self,
+        method: &str,
+        target: &str,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+        body: &[u8],
+    ) -> Result<Verified> {
+        let (mut api_key, mut authorization, mut content_type) = (None, None, None);
+        for (name, value) in headers {
+            let slot = if name.eq_ignore_ascii_case(crate::API_KEY_HEADER) {
+                &mut api_key
+            } else if name.eq_ignore_ascii_case(crate::AUTHORIZATION_HEADER) {
+                &mut authorization
+            } else if name.eq_ignore_ascii_case("content-type") {
+                &mut content_type
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        let body_hash = crate::received_body_hash(content_type, body)?;
+        let request = ReceivedRequest {
+            method,
+            target,
+            api_key,
+            authorization,
+            body_hash: &body_hash,
+        };
+        Ok(self.verify(&request)?)
     }
 
     /// Applies every rule of contract §6 in order; the first failure is returned.
@@ -570,18 +545,17 @@ mod tests {
     }
 
     #[test]
-    fn received_bodies_are_hashed_by_content_type() {
-        let wire = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
-        let multipart = received_body_hash(Some("multipart/form-data; boundary=b"), wire).unwrap();
+    fn verifier_options_merge_their_defaults_and_check_the_skew() {
         assert_eq!(
-            multipart,
-            crate::multipart_body_hash("multipart/form-data; boundary=b", wire).unwrap()
+            VerifierOptions::from_optional(None, None, None).unwrap(),
+            VerifierOptions::default()
         );
-        assert_eq!(
-            received_body_hash(Some("application/json"), wire).unwrap(),
-            BodyHash::of_bytes(wire)
-        );
-        assert_eq!(received_body_hash(None, b"").unwrap(), BodyHash::empty());
-        assert!(received_body_hash(Some("multipart/form-data"), wire).is_err());
+        let set = VerifierOptions::from_optional(Some("i"), Some("a"), Some(60)).unwrap();
+        assert_eq!((set.issuer.as_str(), set.audience.as_str()), ("i", "a"));
+        assert_eq!(set.clock_skew_secs, 60);
+        for bad in [-1, 61] {
+            let err = VerifierOptions::from_optional(None, None, Some(bad)).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidClaim);
+        }
     }
 }
