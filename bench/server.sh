@@ -32,26 +32,20 @@ echo "== building nuvera-sign and the load generator (release)" >&2
 cargo build -q --release -p nuvera-sign -p nuvera-loadgen
 TARGET=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nuvera-server-bench.XXXXXX")
-SERVER_PID=
 REDIS_PID=
-stop_server() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  SERVER_PID=
-}
+# The server starts through scripts/mock-server (the project's one start-up of `serve`), with a
+# wrapper that pins it to SERVER_CORE before it starts: tokio sizes its worker pool from the cores
+# the process may use.
+PINNED="$WORK/nuvera-sign-pinned"
+printf '#!/bin/sh\nexec taskset -c %s %s "$@"\n' "$SERVER_CORE" "$(cd "$TARGET/release" && pwd)/nuvera-sign" >"$PINNED"
+chmod +x "$PINNED"
+stop_server() { scripts/mock-server stop --env "$WORK/mock.env"; }
 cleanup() {
   stop_server
   if [[ -n $REDIS_PID ]]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-cat >"$WORK/registry.toml" <<TOML
-[[applications]]
-name = "Bench"
-permissions = ["CUSTOMERS_READ"]
-apiKeys = [{ key = "$API_KEY" }]
-publicKeys = [{ file = "$PWD/testdata/keys/test-rsa2048-public.pem" }]
-TOML
 
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 taskset -c "$LOAD_CORE" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" \
@@ -64,12 +58,10 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 start_server() {
   local extra=()
   [[ $1 == redis ]] && extra=(--replay-cache "$REDIS_URL")
-  : >"$WORK/banner"
-  taskset -c "$SERVER_CORE" "$TARGET/release/nuvera-sign" serve --quiet --listen 127.0.0.1:0 \
-    --registry "$WORK/registry.toml" "${extra[@]}" >"$WORK/banner" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do [[ -s $WORK/banner ]] && break; sleep 0.05; done
-  ADDR=$(head -n 1 "$WORK/banner" | sed 's|.*http://||')
+  scripts/mock-server start --env "$WORK/mock.env" --bin "$PINNED" --api-key "$API_KEY" \
+    -- --quiet "${extra[@]}" >/dev/null
+  SERVER_PID=$(sed -n 's/^NUVERA_MOCK_PID=//p' "$WORK/mock.env")
+  ADDR=$(sed -n 's|^NUVERA_MOCK_URL=http://||p' "$WORK/mock.env")
 }
 
 loadgen() {

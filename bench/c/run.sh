@@ -52,4 +52,14 @@ for prog, name in [("rust", "Rust core, direct"), ("c_shared", "C API, libnuvera
     cpu, wall = med(prog, 1), med(prog, 2)
     note = "" if prog == "rust" else f"   overhead {100 * (base_cpu - cpu) / base_cpu:+.2f} % (CPU), {100 * (base_wall - wall) / base_wall:+.2f} % (wall)"
     print(f"  {name:32}{cpu:16.1f}{wall:17.1f}{note}")
+# Rounds are interleaved (rust, c_shared, c_static): within a round the three ran under the same
+# load, so the per-round ratio to the core is the figure that load affects least.
+by_round = [rows[i:i + 3] for i in range(0, len(rows), 3)]
+for prog, name in [("c_shared", "C API (.so)"), ("c_static", "C API (.a)")]:
+    pairs = [(float(next(r for r in rnd if r[0] == "rust")[1]), float(next(r for r in rnd if r[0] == prog)[1]))
+             for rnd in by_round]
+    ratio = statistics.median(c / rust for rust, c in pairs)
+    micros = statistics.median((1 / c - 1 / rust) * 1e6 for rust, c in pairs)
+    print(f"  {name}: {ratio:.3f}x the core per CPU-second (median of per-round ratios), "
+          f"{micros:+.2f} us per call")
 PY

@@ -96,17 +96,8 @@ impl RequestArgs {
         }
         for spec in &self.file {
             let part = FileSpec::parse(spec)?;
-            let file_name = match &part.file_name {
-                Some(n) => n.clone(),
-                None => part
-                    .path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .ok_or_else(|| {
-                        CliError::new("USAGE", format!("--file {spec:?}: give ;filename=NAME"))
-                    })?
-                    .to_owned(),
-            };
+            let file_name =
+                MultipartForm::file_name_for_path(&part.path, part.file_name.as_deref())?;
             // A reader (with a progress bar for big files): the form is hashed, or encoded and
             // hashed, in one pass over each file.
             form.add_file_reader(

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::error::ErrorCode;
 use crate::multipart::{canonicalize_wire, MultipartLimits, WireCanonicalizer};
 use crate::verify::{ApiKeyStatus, PublicKeyStatus};
 use crate::{
@@ -51,6 +52,96 @@ pub fn multipart_wire(data: &[u8]) {
         ),
         (a, b) => panic!("streamed and whole parses disagree: {a:?} vs {b:?}"),
     }
+}
+
+/// Reads the fuzzer's bytes as a sequence of length-prefixed pieces.
+struct Pieces<'a>(&'a [u8]);
+
+impl<'a> Pieces<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let len = usize::from(self.byte()?).min(self.0.len());
+        let (piece, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(piece)
+    }
+
+    /// Any text, control characters and all (invalid UTF-8 becomes U+FFFD).
+    fn text(&mut self) -> Option<String> {
+        self.bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+}
+
+const MEDIA_TYPES: [Option<&str>; 6] = [
+    None,
+    Some("application/pdf"),
+    Some("Text/Plain; charset=UTF-8"),
+    Some("application/octet-stream"),
+    Some("application/json;"),
+    Some("image/png; name=\"a b\""),
+];
+
+/// Multipart round trip: every name, value and file a structured form accepts encodes to a body
+/// that the core reads back, in one shot and in chunks, to the form's own canonical object; what
+/// the form refuses is refused with `INVALID_FORM_PART`.
+pub fn multipart_roundtrip(data: &[u8]) {
+    let mut input = Pieces(data);
+    let Some(selector) = input.byte() else {
+        return;
+    };
+    let boundary = BOUNDARIES[usize::from(selector & 3)];
+    let chunk = usize::from(selector >> 2) + 1;
+    let mut form = crate::MultipartForm::with_boundary(boundary).expect("valid boundary");
+    let refused = |e: crate::Error| {
+        assert_eq!(
+            e.code(),
+            ErrorCode::InvalidFormPart,
+            "a form refuses with INVALID_FORM_PART only: {e}"
+        )
+    };
+    while let Some(op) = input.byte() {
+        let (Some(name), Some(text)) = (input.text(), input.text()) else {
+            break;
+        };
+        let added = if op & 1 == 0 {
+            form.add_field(&name, &text).map(|_| ())
+        } else {
+            let content = input.bytes().unwrap_or_default().to_vec();
+            let media_type = match usize::from(op >> 1) % (MEDIA_TYPES.len() + 1) {
+                i if i < MEDIA_TYPES.len() => MEDIA_TYPES[i].map(str::to_owned),
+                _ => input.text(),
+            };
+            form.add_file_bytes(&name, &text, content, media_type.as_deref())
+                .map(|_| ())
+        };
+        if let Err(e) = added {
+            refused(e);
+        }
+    }
+    let structured = match form.canonical() {
+        Ok(c) => c,
+        Err(e) => return refused(e),
+    };
+    let (wire, encoded) = form.to_bytes().expect("a form that hashes also encodes");
+    assert_eq!(encoded, structured, "encoding changed the canonical object");
+    let content_type = form.content_type();
+    let read = canonicalize_wire(&content_type, &wire)
+        .unwrap_or_else(|e| panic!("the core refuses its own encoding: {e}"));
+    assert_eq!(read, structured, "the wire reading differs from the form");
+    let mut streamed =
+        WireCanonicalizer::new(&content_type, MultipartLimits::default()).expect("valid type");
+    for piece in wire.chunks(chunk) {
+        streamed
+            .feed(piece)
+            .expect("chunked reading of the core's own encoding");
+    }
+    assert_eq!(streamed.finish().expect("complete body"), structured);
 }
 
 /// The public key of the fuzzing registry: `testdata/keys/test-rsa2048-public.pem`, kept inline so

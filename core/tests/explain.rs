@@ -529,3 +529,103 @@ fn a_bundle_of_a_broken_request_reexplains_the_same_finding() {
         bundle.diagnosis.findings[0].diagnosis
     );
 }
+
+#[test]
+fn explain_options_merge_their_defaults_and_check_their_values() {
+    use nuvera_signing::explain::OptionalExplainOptions;
+    let defaults = ExplainOptions::from_optional(OptionalExplainOptions::default()).unwrap();
+    let want = ExplainOptions::default();
+    assert_eq!(
+        (
+            &defaults.issuer,
+            &defaults.audience,
+            defaults.now,
+            defaults.clock_skew_secs
+        ),
+        (&want.issuer, &want.audience, want.now, want.clock_skew_secs)
+    );
+    assert!(defaults.public_key.is_none() && defaults.seen_jtis.is_empty());
+
+    let public = key_pem("test-rsa2048-public.pem");
+    let set = ExplainOptions::from_optional(OptionalExplainOptions {
+        issuer: Some("i"),
+        public_key_pem: Some(&public),
+        now: Some(7),
+        clock_skew_secs: Some(0),
+        seen_jtis: vec!["j".to_owned()],
+        ..OptionalExplainOptions::default()
+    })
+    .unwrap();
+    assert_eq!(
+        (set.issuer.as_str(), set.now, set.clock_skew_secs),
+        ("i", Some(7), 0)
+    );
+    assert_eq!(
+        set.public_key.unwrap().fingerprint(),
+        key().public_key().fingerprint()
+    );
+
+    for bad in [
+        OptionalExplainOptions {
+            now: Some(-1),
+            ..Default::default()
+        },
+        OptionalExplainOptions {
+            clock_skew_secs: Some(61),
+            ..Default::default()
+        },
+    ] {
+        let err = ExplainOptions::from_optional(bad).unwrap_err();
+        assert_eq!(err.code().as_str(), "INVALID_CLAIM");
+    }
+    let err = ExplainOptions::from_optional(OptionalExplainOptions {
+        public_key_pem: Some(b"not a key"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(err.code().as_str(), "INVALID_PRIVATE_KEY");
+}
+
+/// A partner that signed the file name it meant (`dir/a.pdf`) rather than the one the server
+/// reads (`a.pdf`) is told which reading rule it tripped.
+#[test]
+fn multipart_reading_rules_are_named() {
+    let body = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dir/a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF\r\n--b--\r\n";
+    // The canonical object as a client that keeps the whole file name would build it, written
+    // out by hand: SHA-256 of `%PDF` and the sent name.
+    let meant = r#"{"fields":[],"files":[{"fieldName":"file","fileName":"dir/a.pdf","mimeType":"application/pdf","size":4,"sha256":"315d429b7714cedb6ad04ac31240145257692630457f3c88253c5beceac76027"}]}"#;
+    let mut signed = claims("POST", "/api/v1/documents", meant.as_bytes());
+    let token = token_with(&signed);
+    let r = run(
+        "POST",
+        "/api/v1/documents",
+        Some("multipart/form-data; boundary=b"),
+        body,
+        &token,
+        &ExplainOptions::default(),
+    );
+    let f = single(&r, AuthCode::BodyHashMismatch);
+    let rule = "the server reads file names as base names: `dir/a.pdf` is signed as `a.pdf`";
+    assert!(f.diagnosis.contains(rule), "{}", f.diagnosis);
+    assert!(r.notes.iter().any(|n| n.contains(rule)), "{:?}", r.notes);
+    // Signed as the server reads it, the request passes and the rule stays a note.
+    let mut form = MultipartForm::with_boundary("b").unwrap();
+    form.add_file_bytes(
+        "file",
+        "dir/a.pdf",
+        b"%PDF".to_vec(),
+        Some("application/pdf"),
+    )
+    .unwrap();
+    signed["bodyHash"] = form.body_hash().unwrap().as_str().into();
+    let r = run(
+        "POST",
+        "/api/v1/documents",
+        Some("multipart/form-data; boundary=b"),
+        body,
+        &token_with(&signed),
+        &ExplainOptions::default(),
+    );
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert!(r.notes.iter().any(|n| n.contains(rule)), "{:?}", r.notes);
+}

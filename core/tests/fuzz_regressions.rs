@@ -24,6 +24,14 @@ fn multipart_wire_regressions() {
 }
 
 #[test]
+fn multipart_roundtrip_regressions() {
+    replay(
+        "multipart_roundtrip",
+        nuvera_signing::fuzzing::multipart_roundtrip,
+    );
+}
+
+#[test]
 fn token_regressions() {
     replay("token", nuvera_signing::fuzzing::token);
 }

@@ -8,6 +8,7 @@
  * Built with -Wall -Wextra -Werror -pedantic and run under valgrind by scripts/test-c.
  * The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,6 +520,325 @@ static void test_sign_multipart(void) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Signing bodies as HTTP clients hold them: by Content-Type, an encoded multipart body, a file */
+
+/* Takes the request's address, as expect_ok takes the error's: the call fills it in. Frees it. */
+static void expect_claims_hash(nuvera_status status, nuvera_error **errp,
+                               nuvera_signed_request **reqp, const char *want_hash,
+                               const char *what) {
+  const char *claims = NULL;
+  char want[128];
+  snprintf(want, sizeof want, "\"bodyHash\":\"%s\"", want_hash);
+  if (expect_ok(status, errp, what)) {
+    nuvera_error *err = NULL;
+    expect_ok(nuvera_signed_request_claims_json(*reqp, &claims, &err), &err, "claims");
+    check(claims != NULL && strstr(claims, want) != NULL, what, claims);
+  }
+  nuvera_signed_request_free(*reqp);
+  *reqp = NULL;
+}
+
+static void test_sign_bodies_as_sent(void) {
+  const multipart_vector *v = &MULTIPART_VECTORS[0];
+  const jwt_vector *j = &JWT_VECTORS[0];
+  nuvera_private_key *key = load_key("keys/test-rsa2048-pkcs8.pem", NULL);
+  nuvera_signer *signer = NULL;
+  nuvera_signed_request *req = NULL;
+  nuvera_error *err = NULL;
+  char *file = path_in(scratch, "body-to-sign.json");
+  char *file_hash = NULL;
+  const char *url = "https://api.nuvera.global/api/v1/documents";
+  if (key == NULL ||
+      !expect_ok(nuvera_signer_new(key, "nv_test_0000", 0, &signer, &err), &err, "signer_new")) {
+    goto done;
+  }
+  expect_claims_hash(nuvera_signer_sign_multipart_wire(signer, "POST", url, v->content_type,
+                                                       v->body, v->body_len, &j->iat, NULL, &req,
+                                                       &err),
+                     &err, &req, v->body_hash, "sign_multipart_wire signs the canonical hash");
+  expect_claims_hash(nuvera_signer_sign_body(signer, "POST", url, v->content_type, v->body,
+                                             v->body_len, &j->iat, NULL, &req, &err),
+                     &err, &req, v->body_hash, "sign_body with a multipart Content-Type");
+  expect_claims_hash(nuvera_signer_sign_body(signer, j->method, j->url, "application/json",
+                                             j->body, j->body_len, &j->iat, j->jti, &req, &err),
+                     &err, &req, j->body_hash, "sign_body with a plain Content-Type");
+  expect_claims_hash(nuvera_signer_sign_body(signer, j->method, j->url, NULL, j->body,
+                                             j->body_len, &j->iat, j->jti, &req, &err),
+                     &err, &req, j->body_hash, "sign_body with no Content-Type");
+  expect_err(nuvera_signer_sign_multipart_wire(signer, "POST", url, "multipart/form-data",
+                                               v->body, v->body_len, NULL, NULL, &req, &err),
+             &err, NUVERA_ERROR, "MULTIPART_MALFORMED", "a multipart Content-Type without boundary");
+  check(req == NULL, "no request on failure", NULL);
+
+  write_file(file, j->body, j->body_len);
+  expect_ok(nuvera_body_hash_file(file, &file_hash, NULL, NULL), NULL, "body_hash_file");
+  expect_str(file_hash, j->body_hash, "the file holds the vector's body");
+  expect_claims_hash(nuvera_signer_sign_file(signer, j->method, j->url, file, &j->iat, j->jti,
+                                             &req, &err),
+                     &err, &req, j->body_hash, "sign_file");
+  expect_err(nuvera_signer_sign_file(signer, "POST", url, "/nonexistent/nuvera/body", NULL, NULL,
+                                     &req, &err),
+             &err, NUVERA_ERROR, "IO_ERROR", "sign_file of a missing file");
+  expect_err(nuvera_signer_sign_file(signer, "POST", url, NULL, NULL, NULL, &req, &err), &err,
+             NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "sign_file of a NULL path");
+done:
+  nuvera_string_free(file_hash);
+  free(file);
+  nuvera_signer_free(signer);
+  nuvera_private_key_free(key);
+}
+
+/* A read callback over memory, in chunks of at most 7 bytes so the library calls it many times;
+ * `fail` makes it report a failure instead. */
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+  size_t pos;
+  int fail;
+} memory_reader;
+
+static ptrdiff_t read_memory(void *ctx, uint8_t *buf, size_t len) {
+  memory_reader *r = ctx;
+  size_t n = r->len - r->pos;
+  if (r->fail) {
+    return -1;
+  }
+  if (n > len) {
+    n = len;
+  }
+  if (n > 7) {
+    n = 7;
+  }
+  if (n > 0) {
+    memcpy(buf, r->data + r->pos, n);
+  }
+  r->pos += n;
+  return (ptrdiff_t)n;
+}
+
+static void test_readers_and_precomputed_hashes(void) {
+  const jwt_vector *j = &JWT_VECTORS[0];
+  const multipart_vector *v = NULL;
+  nuvera_private_key *key = load_key("keys/test-rsa2048-pkcs8.pem", NULL);
+  nuvera_signer *signer = NULL;
+  nuvera_signed_request *req = NULL;
+  nuvera_error *err = NULL;
+  memory_reader body = {0, 0, 0, 0};
+  char *hash = NULL;
+  uint64_t size = 0;
+  size_t i;
+  body.data = j->body;
+  body.len = j->body_len;
+  if (expect_ok(nuvera_body_hash_reader(read_memory, &body, &hash, &size, &err), &err,
+                "body_hash_reader")) {
+    expect_str(hash, j->body_hash, "body_hash_reader equals the vector");
+    check(size == j->body_len, "body_hash_reader size", NULL);
+  }
+  nuvera_string_free(hash);
+  hash = NULL;
+  body.pos = 0;
+  body.fail = 1;
+  expect_err(nuvera_body_hash_reader(read_memory, &body, &hash, NULL, &err), &err, NUVERA_ERROR,
+             "IO_ERROR", "a failing read callback");
+  expect_err(nuvera_body_hash_reader(NULL, NULL, &hash, NULL, &err), &err,
+             NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "a NULL read callback");
+  if (key == NULL ||
+      !expect_ok(nuvera_signer_new(key, j->api_key, j->lifetime, &signer, &err), &err,
+                 "signer_new")) {
+    goto done;
+  }
+  body.pos = 0;
+  body.fail = 0;
+  if (expect_ok(nuvera_signer_sign_reader(signer, j->method, j->url, read_memory, &body, &j->iat,
+                                          j->jti, &req, &err),
+                &err, "sign_reader")) {
+    const char *token = NULL;
+    expect_ok(nuvera_signed_request_token(req, &token, NULL), NULL, "token");
+    expect_str(token, j->token, "sign_reader gives the vector's token");
+  }
+  nuvera_signed_request_free(req);
+  req = NULL;
+  if (expect_ok(nuvera_signer_sign_body_hash(signer, j->method, j->url, j->body_hash, &j->iat,
+                                             j->jti, &req, &err),
+                &err, "sign_body_hash")) {
+    const char *token = NULL;
+    expect_ok(nuvera_signed_request_token(req, &token, NULL), NULL, "token");
+    expect_str(token, j->token, "sign_body_hash gives the vector's token");
+  }
+  nuvera_signed_request_free(req);
+  req = NULL;
+  expect_err(nuvera_signer_sign_body_hash(signer, j->method, j->url, "ABC", NULL, NULL, &req, &err),
+             &err, NUVERA_ERROR, "INVALID_BODY_HASH", "sign_body_hash with a bad hash");
+
+  /* A file part from a callback: encoded once, then signed over exactly what was encoded. */
+  for (i = 0; i < N_MULTIPART_VECTORS && v == NULL; i++) {
+    if (MULTIPART_VECTORS[i].n_files == 1) {
+      v = &MULTIPART_VECTORS[i];
+    }
+  }
+  if (v != NULL) {
+    nuvera_multipart_form *form = NULL;
+    memory_reader file = {0, 0, 0, 0};
+    uint8_t *wire = NULL;
+    size_t wire_len = 0;
+    char *content_type = NULL;
+    char *wire_hash = NULL;
+    file.data = v->files[0].bytes;
+    file.len = v->files[0].len;
+    size_t f;
+    expect_ok(nuvera_multipart_form_new(&form, &err), &err, "form");
+    for (f = 0; f < v->n_fields; f++) {
+      expect_ok(nuvera_multipart_form_add_field(form, v->fields[f].name, v->fields[f].value, &err),
+                &err, "add_field");
+    }
+    expect_ok(nuvera_multipart_form_add_file_reader(form, v->files[0].field_name,
+                                                    v->files[0].file_name, read_memory, &file,
+                                                    v->files[0].mime_type, &err),
+              &err, "add_file_reader");
+    expect_ok(nuvera_multipart_form_encode(form, &wire, &wire_len, &err), &err, "encode");
+    expect_ok(nuvera_multipart_form_content_type(form, &content_type, NULL), NULL, "ct");
+    expect_ok(nuvera_multipart_body_hash(content_type, wire, wire_len, &wire_hash, NULL), NULL,
+              "hash of the encoded body");
+    expect_str(wire_hash, v->body_hash, "a reader part hashes as the vector");
+    expect_claims_hash(nuvera_signer_sign_multipart(signer, "POST", j->url, form, NULL, NULL,
+                                                    &req, &err),
+                       &err, &req, v->body_hash, "a spent reader signs from the encoding");
+    expect_err(nuvera_multipart_form_encode(form, &wire, &wire_len, &err), &err, NUVERA_ERROR,
+               "INVALID_FORM_PART", "a reader encodes once");
+    nuvera_string_free(wire_hash);
+    nuvera_string_free(content_type);
+    nuvera_bytes_free(wire, wire_len);
+    nuvera_multipart_form_free(form);
+  } else {
+    check(0, "a multipart vector with one file", NULL);
+  }
+
+  check(nuvera_is_multipart_form_data("Multipart/Form-Data; boundary=x"), "multipart", NULL);
+  check(!nuvera_is_multipart_form_data("multipart/mixed; boundary=x"), "not form-data", NULL);
+  check(!nuvera_is_multipart_form_data(NULL), "NULL is not multipart", NULL);
+done:
+  nuvera_signer_free(signer);
+  nuvera_private_key_free(key);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Explain and support bundles */
+
+static void test_explain_and_support_bundle(void) {
+  const jwt_vector *j = &JWT_VECTORS[0];
+  char *public_path = path_in(testdata, "keys/test-rsa2048-public.pem");
+  char *public_pem = read_file(public_path, NULL);
+  char *json = NULL;
+  char *text = NULL;
+  char *bundle = NULL;
+  bool ok = false;
+  nuvera_error *err = NULL;
+  const char *tampered = "{\"tampered\":true}";
+  nuvera_header headers[2];
+  char authorization[4096];
+  static const char response[] =
+      "{\"errors\":[{\"code\":\"AUTH_BODY_HASH_MISMATCH\",\"message\":\"body hash\"}]}";
+
+  /* The vector's own request: every rule holds. */
+  if (expect_ok(nuvera_explain(j->method, j->url, j->api_key, "application/json", j->body,
+                               j->body_len, j->token, public_pem, &j->iat, &json, &text, &ok,
+                               &err),
+                &err, "explain the vector's request")) {
+    check(ok, "explain: the vector's request is accepted", json);
+    check(strstr(json, j->api_key) == NULL, "explain JSON masks the API key", NULL);
+  }
+  nuvera_string_free(json);
+  nuvera_string_free(text);
+  json = text = NULL;
+
+  /* The body re-serialized after signing: a finding with the body hash code and a fix. */
+  if (expect_ok(nuvera_explain(j->method, j->url, j->api_key, "application/json",
+                               (const uint8_t *)tampered, strlen(tampered), j->token, NULL,
+                               &j->iat, &json, NULL, &ok, &err),
+                &err, "explain a changed body")) {
+    check(!ok, "explain: a changed body is refused", NULL);
+    check(strstr(json, "AUTH_BODY_HASH_MISMATCH") != NULL, "explain names the body hash", json);
+  }
+  nuvera_string_free(json);
+  json = NULL;
+  expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, "not a key", NULL,
+                            &json, NULL, NULL, &err),
+             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "explain with a bad public key");
+  expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, NULL, NULL, NULL,
+                            NULL, NULL, &err),
+             &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "explain without report_json");
+
+  /* A bundle with only the Authorization header given: x-api-key is completed and masked. */
+  snprintf(authorization, sizeof authorization, "Bearer %s", j->token);
+  headers[0].name = "Content-Type";
+  headers[0].value = "application/json";
+  headers[1].name = "Authorization";
+  headers[1].value = authorization;
+  if (expect_ok(nuvera_support_bundle(j->method, j->url, headers, 2, j->api_key,
+                                      "application/json", (const uint8_t *)tampered,
+                                      strlen(tampered), j->token, 401, (const uint8_t *)response,
+                                      strlen(response), "C test", public_pem, &j->iat, &bundle,
+                                      &err),
+                &err, "support_bundle")) {
+    check(strstr(bundle, "x-api-key") != NULL, "the bundle records x-api-key", NULL);
+    check(strstr(bundle, j->api_key) == NULL, "no API key in the bundle", NULL);
+    check(strstr(bundle, j->token) == NULL, "no token in the bundle", NULL);
+    check(strstr(bundle, tampered) == NULL, "no body bytes in the bundle", NULL);
+    check(strstr(bundle, "AUTH_BODY_HASH_MISMATCH") != NULL, "the bundle's diagnosis", NULL);
+  }
+  nuvera_string_free(bundle);
+  bundle = NULL;
+  expect_err(nuvera_support_bundle(j->method, j->url, NULL, 1, NULL, NULL, NULL, 0, j->token, 401,
+                                   NULL, 0, NULL, NULL, NULL, &bundle, &err),
+             &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "headers NULL with a count");
+  free(public_pem);
+  free(public_path);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Keys and codes */
+
+static void test_fingerprints_and_codes(void) {
+  nuvera_private_key *key = load_key("keys/test-rsa2048-pkcs8.pem", NULL);
+  char *public_path = path_in(testdata, "keys/test-rsa2048-public.pem");
+  char *public_pem = read_file(public_path, NULL);
+  char *of_private = NULL;
+  char *of_public = NULL;
+  nuvera_error *err = NULL;
+  size_t i, n = nuvera_error_code_count();
+  int internal_error = 0, internal_panic = 0;
+  if (key != NULL) {
+    expect_ok(nuvera_private_key_fingerprint(key, &of_private, &err), &err, "fingerprint");
+  }
+  expect_ok(nuvera_public_key_fingerprint(public_pem, &of_public, &err), &err,
+            "public_key_fingerprint");
+  if (of_private != NULL && of_public != NULL) {
+    expect_str(of_public, of_private, "one fingerprint for both halves");
+    check(strncmp(of_public, "SHA256:", 7) == 0, "fingerprint prefix", of_public);
+  }
+  expect_err(nuvera_public_key_fingerprint("-----BEGIN PUBLIC KEY-----\nAAAA\n", &of_public, &err),
+             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "a broken public key");
+
+  check(n > 20, "the core's code list", NULL);
+  for (i = 0; i < n; i++) {
+    internal_error += strcmp(nuvera_error_code_at(i), "INTERNAL_ERROR") == 0;
+    internal_panic += strcmp(nuvera_error_code_at(i), "INTERNAL_PANIC") == 0;
+  }
+  check(internal_error == 1 && internal_panic == 0, "INTERNAL_ERROR listed, INTERNAL_PANIC not",
+        NULL);
+  check(nuvera_error_code_at(n) == NULL, "NULL past the end", NULL);
+  expect_str(nuvera_error_code_family("AUTH_BODY_HASH_MISMATCH"), "auth", "family of AUTH_*");
+  check(nuvera_error_code_family("NOT_A_CODE") == NULL, "no family for an unknown code", NULL);
+  check(NUVERA_PANIC == NUVERA_INTERNAL_ERROR, "the old status name is kept", NULL);
+
+  nuvera_string_free(of_private);
+  nuvera_string_free(of_public);
+  free(public_pem);
+  free(public_path);
+  nuvera_private_key_free(key);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Verifier */
 
 static nuvera_signed_request *sign_now(nuvera_signer *signer, const char *method, const char *url,
@@ -646,6 +966,45 @@ static void test_verifier(void) {
     nuvera_bytes_free(wire, wire_len);
     nuvera_signed_request_free(req);
     nuvera_multipart_form_free(form);
+  }
+
+  /* The request as received: raw headers and body, hashed by the verifier itself. */
+  {
+    const multipart_vector *v = &MULTIPART_VECTORS[0];
+    const char *auth = NULL;
+    nuvera_header headers[3];
+    req = NULL;
+    err = NULL;
+    expect_ok(nuvera_signer_sign_body(signer, "POST", url, v->content_type, v->body, v->body_len,
+                                      NULL, NULL, &req, &err),
+              &err, "sign_body (system clock)");
+    if (req != NULL) {
+      expect_ok(nuvera_signed_request_authorization(req, &auth, NULL), NULL, "authorization");
+    }
+    headers[0].name = "content-type";
+    headers[0].value = v->content_type;
+    headers[1].name = "X-Api-Key";
+    headers[1].value = api_key;
+    headers[2].name = "AUTHORIZATION";
+    headers[2].value = auth ? auth : "";
+    err = NULL;
+    expect_ok(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 3,
+                                             v->body, v->body_len, NULL, &err),
+              &err, "verify_request from raw headers and body");
+    expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 3,
+                                              v->body, v->body_len, NULL, &err),
+               &err, NUVERA_REFUSED, "AUTH_REPLAYED_JTI", "verify_request twice");
+    headers[0].value = "multipart/form-data";
+    expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 3,
+                                              v->body, v->body_len, NULL, &err),
+               &err, NUVERA_ERROR, "MULTIPART_MALFORMED", "verify_request, no boundary");
+    expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 1,
+                                              v->body, v->body_len, NULL, &err),
+               &err, NUVERA_ERROR, "MULTIPART_MALFORMED", "verify_request, bad body first");
+    expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers + 1,
+                                              1, NULL, 0, NULL, &err),
+               &err, NUVERA_REFUSED, "AUTH_MISSING_HEADER", "verify_request, no Authorization");
+    nuvera_signed_request_free(req);
   }
 
   err = NULL;
@@ -1081,6 +1440,10 @@ int main(int argc, char **argv) {
   test_every_key_form();
   test_public_key();
   test_sign_multipart();
+  test_sign_bodies_as_sent();
+  test_readers_and_precomputed_hashes();
+  test_explain_and_support_bundle();
+  test_fingerprints_and_codes();
   test_verifier();
   test_key_errors();
   test_signing_errors();

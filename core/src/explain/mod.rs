@@ -53,6 +53,53 @@ pub struct ExplainOptions {
     pub seen_jtis: Vec<String>,
 }
 
+/// What a binding received for [`ExplainOptions::from_optional`]: every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct OptionalExplainOptions<'a> {
+    /// Expected `iss` (default `nuvera-api`).
+    pub issuer: Option<&'a str>,
+    /// Expected `aud` (default `nuvera-rest-api`).
+    pub audience: Option<&'a str>,
+    /// A public key PEM to check the signature against.
+    pub public_key_pem: Option<&'a [u8]>,
+    /// Unix seconds to check `iat`/`exp` against (negative is `INVALID_CLAIM`).
+    pub now: Option<i64>,
+    /// Allowed clock difference, 0..=60 s (default 5).
+    pub clock_skew_secs: Option<i64>,
+    /// `jti`s already used.
+    pub seen_jtis: Vec<String>,
+}
+
+impl ExplainOptions {
+    /// Options from what a binding received, each `None` taking its default and each value
+    /// checked as the verifier checks it; the one place every language's `explain` and support
+    /// bundle merge them.
+    pub fn from_optional(given: OptionalExplainOptions<'_>) -> Result<Self> {
+        let verifier = crate::verify::VerifierOptions::from_optional(
+            given.issuer,
+            given.audience,
+            given.clock_skew_secs,
+        )?;
+        let now = match given.now {
+            None => None,
+            Some(n) => Some(u64::try_from(n).map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorCode::InvalidClaim,
+                    format!("now {n} is negative: it is Unix seconds"),
+                )
+            })?),
+        };
+        Ok(ExplainOptions {
+            issuer: verifier.issuer,
+            audience: verifier.audience,
+            public_key: given.public_key_pem.map(PublicKey::from_pem).transpose()?,
+            now,
+            clock_skew_secs: verifier.clock_skew_secs,
+            seen_jtis: given.seen_jtis,
+        })
+    }
+}
+
 impl Default for ExplainOptions {
     fn default() -> Self {
         ExplainOptions {
@@ -298,6 +345,13 @@ pub(crate) fn explain_observed(
     let claims_json = parts.claims.as_ref().map(masked_claims_json);
     if let Some(claims) = &parts.claims {
         check_claims(claims, sent, options, &mut findings, &mut notes);
+    }
+    if let Some(body) = &sent.body {
+        notes.extend(
+            body.multipart_notes
+                .iter()
+                .map(|n| format!("multipart: {n}")),
+        );
     }
     findings.sort_by_key(|f| f.code);
     Report {
@@ -584,6 +638,13 @@ fn body_diagnosis(signed: &str, actual: &str, body: Option<&BodyObservation>) ->
     };
     if body.multipart.is_some() && body.raw_sha256.as_str() == signed {
         return "the raw multipart stream was hashed; a multipart bodyHash is the hash of the canonical object (fields and file summaries, sorted)".into();
+    }
+    if body.multipart.is_some() && !body.multipart_notes.is_empty() {
+        let rules: Vec<String> = body.multipart_notes.iter().map(|n| n.to_string()).collect();
+        return format!(
+            "the signed hash is not that of the form as the server reads it; its reading changed this form: {}",
+            rules.join("; ")
+        );
     }
     if signed == BodyHash::empty().as_str() && body.size > 0 {
         return format!("an empty body was signed but {} bytes were sent", body.size);

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::body_hash::{for_each_chunk, BodyHash, CountingSha256};
 use crate::error::Result;
-use crate::multipart::{CanonicalForm, MultipartLimits};
-use crate::received::BodyReceiver;
+use crate::multipart::{CanonicalForm, MultipartLimits, ReadingNote, WireCanonicalizer};
+use crate::received::{is_multipart_form_data, BodyReceiver};
 
 /// Bodies up to this size are kept to try re-serializations of JSON; larger ones are only hashed.
 const MAX_BODY_FOR_VARIANTS: usize = 16 * 1024 * 1024;
@@ -26,6 +26,9 @@ pub struct BodyObservation {
     pub multipart: Option<CanonicalForm>,
     /// Other serializations of the same JSON document and their hashes.
     pub json_variants: Vec<(&'static str, BodyHash)>,
+    /// For multipart bodies: the rules of the server's reading that changed what the parts say
+    /// (base names, skipped parts, charsets, …), up to where the body could be read.
+    pub multipart_notes: Vec<ReadingNote>,
 }
 
 /// Streams a body once, computing everything `explain` may need: the hash the server computes
@@ -35,8 +38,17 @@ pub fn observe_body(content_type: Option<&str>, reader: impl Read) -> Result<Bod
     let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
     let mut receive_error: Option<String> = None;
     let mut kept: Option<Vec<u8>> = Some(Vec::new());
+    // A second reading of a multipart body, only to collect its notes: the receiver is the
+    // server's own path and stays as it is.
+    let mut reading = content_type
+        .filter(|ct| is_multipart_form_data(ct))
+        .and_then(|ct| WireCanonicalizer::new(ct, MultipartLimits::default()).ok());
+    let mut reading_failed = false;
     for_each_chunk(reader, "cannot read the body", |chunk| {
         raw.update(chunk);
+        if let (Some(parser), false) = (reading.as_mut(), reading_failed) {
+            reading_failed = parser.feed(chunk).is_err();
+        }
         if receive_error.is_none() {
             if let Err(e) = receiver.feed(chunk) {
                 receive_error = Some(e.message().to_owned());
@@ -61,12 +73,14 @@ pub fn observe_body(content_type: Option<&str>, reader: impl Read) -> Result<Bod
         Err(e) => (Err(e), None),
     };
     let json_variants = kept.map(|body| json_variants(&body)).unwrap_or_default();
+    let multipart_notes = reading.map(|p| p.notes().to_vec()).unwrap_or_default();
     Ok(BodyObservation {
         hash,
         raw_sha256,
         size,
         multipart,
         json_variants,
+        multipart_notes,
     })
 }
 

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::body_hash::BodyHash;
+use crate::multipart::media_type::parse_media_type;
 
 /// One text field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,9 +23,11 @@ pub struct CanonicalField {
 pub struct CanonicalFile {
     /// The part's `name`.
     pub field_name: String,
-    /// The part's file name (`filename*` wins over `filename`).
+    /// The part's file name as the server reads it: `filename*` wins over `filename`, reduced to
+    /// its base name.
     pub file_name: String,
-    /// Media type, lower-cased, without parameters; `text/plain` when the part has none.
+    /// Media type, lower-cased, without parameters; `text/plain` when the part has none or one
+    /// that does not parse.
     pub mime_type: String,
     /// Content length in bytes.
     pub size: u64,
@@ -87,17 +90,13 @@ pub fn js_cmp(a: &str, b: &str) -> Ordering {
 }
 
 /// A part's media type as the canonical object records it: `type/subtype`, lower-cased,
-/// parameters dropped, `text/plain` when absent (RFC 7578 §4.4).
+/// parameters dropped; `text/plain` when absent or when it does not parse as busboy parses it
+/// (`foo`, `application/json;`, `a/b/c`, `text / plain`), as RFC 7578 §4.4 and the server say.
 pub fn normalize_media_type(content_type: Option<&str>) -> String {
-    let essence = content_type
-        .and_then(|ct| ct.split(';').next())
-        .map(|s| s.trim_matches(|c: char| c == ' ' || c == '\t'))
-        .unwrap_or("");
-    if essence.is_empty() {
-        "text/plain".to_owned()
-    } else {
-        essence.to_ascii_lowercase()
-    }
+    content_type
+        .and_then(|ct| parse_media_type(ct.as_bytes()))
+        .map(|m| m.essence)
+        .unwrap_or_else(|| "text/plain".to_owned())
 }
 
 #[cfg(test)]
@@ -121,6 +120,9 @@ mod tests {
             "text/plain"
         );
         assert_eq!(normalize_media_type(Some("  ")), "text/plain");
+        for odd in ["foo", "application/json;", "a/b/c", "text / plain"] {
+            assert_eq!(normalize_media_type(Some(odd)), "text/plain", "{odd}");
+        }
         assert_eq!(normalize_media_type(None), "text/plain");
         assert_eq!(
             normalize_media_type(Some("application/PDF")),

@@ -1,130 +1,178 @@
-//! `Content-Disposition: form-data; name="…"; filename="…"; filename*=UTF-8''…` of one part
-//! (RFC 7578 §4.2, RFC 6266 parameter syntax, RFC 5987 extended values).
+//! `Content-Disposition: form-data; name="…"; filename="…"; filename*=UTF-8''…` of one part, read
+//! exactly as busboy 1.6 reads it (`parseDisposition` in `lib/utils.js`), and the base-name rule
+//! it applies to file names (`basename`).
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::multipart::charset::decode_by_charset;
+use crate::multipart::syntax::{
+    is_charset_char, is_extended_value_char, is_space, is_token, latin1, quoted_value,
+};
 
 /// What the canonical object needs from a part's Content-Disposition.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Disposition {
-    pub name: String,
-    /// `None`: a text field. `Some("")`: an empty file input, ignored by the canonical object.
+    /// The disposition type, lower-cased (`form-data` for a form part).
+    pub kind: String,
+    /// The `name` parameter; `None` when absent or empty (busboy cannot tell them apart).
+    pub name: Option<String>,
+    /// `filename*` when present and not empty, else `filename` when present and not empty; not
+    /// yet reduced to its base name.
     pub file_name: Option<String>,
+    /// A `filename` or `filename*` parameter was sent, empty or not.
+    pub file_name_sent: bool,
+    /// A quoted value held a backslash that escapes neither `"` nor `\`, and it was kept.
+    pub kept_backslash: bool,
 }
 
-fn malformed(message: impl Into<String>) -> Error {
-    Error::new(ErrorCode::MultipartMalformed, message)
-}
-
-pub(crate) fn parse_disposition(value: &[u8]) -> Result<Disposition> {
-    let value = std::str::from_utf8(value)
-        .map_err(|_| malformed("a part's Content-Disposition is not valid UTF-8"))?;
-    let (kind, mut rest) = value.split_once(';').unwrap_or((value, ""));
-    if !kind.trim().eq_ignore_ascii_case("form-data") {
-        return Err(malformed(format!(
-            "a part's Content-Disposition is `{}`, expected `form-data`",
-            kind.trim()
-        )));
+/// `None` when busboy cannot parse the header: it then skips the part.
+pub(crate) fn parse_disposition(value: &[u8]) -> Option<Disposition> {
+    if value.is_empty() {
+        return None;
     }
-    let mut name = None;
-    let mut file_name = None;
-    let mut file_name_ext = None;
-    while !rest.is_empty() {
-        let (key, value, remaining) = next_parameter(rest)?;
-        rest = remaining;
-        let slot = match key.to_ascii_lowercase().as_str() {
-            "name" => &mut name,
-            "filename" => &mut file_name,
-            "filename*" => {
-                if file_name_ext.is_none() {
-                    file_name_ext = Some(decode_ext_value(&value)?);
-                }
-                continue;
+    let kind_end = value
+        .iter()
+        .position(|&b| !is_token(b))
+        .unwrap_or(value.len());
+    let kind = latin1(&value[..kind_end]).to_ascii_lowercase();
+    let mut params: Vec<(String, String)> = Vec::new();
+    let mut kept_backslash = false;
+    let mut i = kind_end;
+    let s = value;
+    while i < s.len() {
+        while i < s.len() && is_space(s[i]) {
+            i += 1;
+        }
+        if i == s.len() {
+            break;
+        }
+        if s[i] != b';' {
+            return None;
+        }
+        i += 1;
+        while i < s.len() && is_space(s[i]) {
+            i += 1;
+        }
+        if i == s.len() {
+            return None;
+        }
+        let name_start = i;
+        while i < s.len() && is_token(s[i]) {
+            i += 1;
+        }
+        if i == s.len() || s[i] != b'=' {
+            return None;
+        }
+        let key = latin1(&s[name_start..i]).to_ascii_lowercase();
+        i += 1; // '='
+        let value = if key.ends_with('*') {
+            let (value, next) = extended_value(s, i)?;
+            i = next;
+            value
+        } else {
+            if i == s.len() {
+                return None;
             }
-            _ => continue,
+            let raw = if s[i] == b'"' {
+                let (raw, next, kept) = quoted_value(s, i + 1)?;
+                kept_backslash |= kept;
+                i = next;
+                raw
+            } else {
+                let start = i;
+                while i < s.len() && is_token(s[i]) {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                s[start..i].to_vec()
+            };
+            // busboy's `defParamCharset`: header parameters are UTF-8 (see the README's
+            // "Choices where the contract is silent"); invalid bytes become U+FFFD.
+            String::from_utf8_lossy(&raw).into_owned()
         };
-        // The first occurrence wins, as in busboy.
-        if slot.is_none() {
-            *slot = Some(value);
+        if !params.iter().any(|(k, _)| *k == key) {
+            params.push((key, value));
         }
     }
-    let name = name.ok_or_else(|| malformed("a part has no `name` in its Content-Disposition"))?;
-    Ok(Disposition {
-        name,
-        file_name: file_name_ext.or(file_name),
+    let param = |key: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    Some(Disposition {
+        kind,
+        name: param("name"),
+        file_name: param("filename*").or_else(|| param("filename")),
+        file_name_sent: params
+            .iter()
+            .any(|(k, _)| k == "filename" || k == "filename*"),
+        kept_backslash,
     })
 }
 
-/// Splits `; key=value` off the front of `s`; `value` is unquoted and unescaped.
-fn next_parameter(s: &str) -> Result<(&str, String, &str)> {
-    let s = s.trim_start_matches([' ', '\t', ';']);
-    if s.is_empty() {
-        return Ok(("", String::new(), ""));
+/// RFC 5987 `charset'language'percent-encoded` starting at `i`; the value ends at the first byte
+/// that is neither an extended-value character nor a `%XX` escape.
+fn extended_value(s: &[u8], mut i: usize) -> Option<(String, usize)> {
+    let charset_start = i;
+    while i < s.len() && is_charset_char(s[i]) {
+        i += 1;
     }
-    let (key, after) = s
-        .split_once('=')
-        .ok_or_else(|| malformed("a Content-Disposition parameter has no `=`"))?;
-    let after = after.trim_start_matches([' ', '\t']);
-    if let Some(quoted) = after.strip_prefix('"') {
-        let mut value = String::new();
-        let mut chars = quoted.char_indices();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '"' => return Ok((key.trim(), value, &quoted[i + 1..])),
-                '\\' => match chars.next() {
-                    Some((_, escaped)) => value.push(escaped),
-                    None => break,
-                },
-                c => value.push(c),
+    if i == s.len() || s[i] != b'\'' {
+        return None;
+    }
+    let charset = latin1(&s[charset_start..i]);
+    i += 1;
+    while i < s.len() && s[i] != b'\'' {
+        i += 1;
+    }
+    if i == s.len() {
+        return None;
+    }
+    i += 1;
+    if i == s.len() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    while i < s.len() {
+        let b = s[i];
+        if is_extended_value_char(b) {
+            bytes.push(b);
+            i += 1;
+        } else if b == b'%' {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match (
+                s.get(i + 1).and_then(|&b| hex(b)),
+                s.get(i + 2).and_then(|&b| hex(b)),
+            ) {
+                (Some(hi), Some(lo)) => bytes.push((hi * 16 + lo) as u8),
+                _ => return None,
             }
-        }
-        Err(malformed(
-            "a quoted Content-Disposition parameter is not closed",
-        ))
-    } else {
-        let (value, remaining) = after.split_once(';').unwrap_or((after, ""));
-        Ok((key.trim(), value.trim().to_owned(), remaining))
-    }
-}
-
-/// RFC 5987 `charset'language'percent-encoded`.
-fn decode_ext_value(value: &str) -> Result<String> {
-    let bad = || malformed("a `filename*` parameter is not RFC 5987 `UTF-8''percent-encoded`");
-    let mut pieces = value.splitn(3, '\'');
-    let (charset, _language, encoded) = match (pieces.next(), pieces.next(), pieces.next()) {
-        (Some(c), Some(l), Some(e)) => (c, l, e),
-        _ => return Err(bad()),
-    };
-    let bytes = percent_decode(encoded).ok_or_else(bad)?;
-    if charset.eq_ignore_ascii_case("utf-8") {
-        String::from_utf8(bytes).map_err(|_| bad())
-    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
-        Ok(bytes.into_iter().map(char::from).collect())
-    } else {
-        Err(malformed(format!(
-            "`filename*` charset `{charset}` is not supported (use UTF-8)"
-        )))
-    }
-}
-
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             i += 3;
         } else {
-            out.push(bytes[i]);
-            i += 1;
+            break;
         }
     }
-    Some(out)
+    let (value, _) = decode_by_charset(&bytes, &charset)?;
+    Some((value, i))
 }
 
-/// Writes `s` as an RFC 7578 quoted-string, escaping `"` and `\` so that the parser above gives
-/// back exactly `s`.
+/// busboy's `basename`: what follows the last `/` or `\`; `.` and `..` are empty.
+pub(crate) fn base_name(path: &str) -> &str {
+    let base = match path.rfind(['/', '\\']) {
+        Some(i) => &path[i + 1..],
+        None => path,
+    };
+    if base == "." || base == ".." {
+        ""
+    } else {
+        base
+    }
+}
+
+/// Writes `s` as a quoted-string, escaping `"` and `\` (which busboy unescapes) so that the
+/// parser above gives back exactly `s`.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -142,58 +190,77 @@ pub(crate) fn quote(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Result<Disposition> {
+    fn parse(s: &str) -> Option<Disposition> {
         parse_disposition(s.as_bytes())
     }
 
     #[test]
-    fn fields_files_and_empty_file_inputs() {
+    fn fields_files_and_empty_file_names() {
+        let d = parse(r#"form-data; name="a""#).unwrap();
         assert_eq!(
-            parse(r#"form-data; name="a""#).unwrap(),
-            Disposition {
-                name: "a".into(),
-                file_name: None
-            }
+            (d.kind.as_str(), d.name.as_deref(), d.file_name),
+            ("form-data", Some("a"), None)
         );
-        assert_eq!(
-            parse(r#"Form-Data; NAME="f"; filename="x.pdf""#).unwrap(),
-            Disposition {
-                name: "f".into(),
-                file_name: Some("x.pdf".into())
-            }
-        );
+        let d = parse(r#"Form-Data; NAME="f"; filename="x.pdf""#).unwrap();
+        assert_eq!(d.file_name.as_deref(), Some("x.pdf"));
         assert_eq!(
             parse(r#"form-data; name="f"; filename="""#)
                 .unwrap()
                 .file_name,
-            Some(String::new())
+            None
         );
-        assert_eq!(parse("form-data; name=tok").unwrap().name, "tok");
+        assert_eq!(
+            parse("form-data; name=tok").unwrap().name.as_deref(),
+            Some("tok")
+        );
+        assert_eq!(parse(r#"form-data; name="""#).unwrap().name, None);
+        assert_eq!(
+            parse("form-data; name=\"\u{e9}\"").unwrap().name.as_deref(),
+            Some("\u{e9}")
+        );
     }
 
     #[test]
     fn extended_filename_wins_and_escapes_round_trip() {
         let d = parse(r#"form-data; name="f"; filename="fallback.txt"; filename*=UTF-8''%E2%82%AC%20rates.txt"#).unwrap();
-        assert_eq!(d.file_name.as_deref(), Some("€ rates.txt"));
-        let tricky = "a \"quoted\" \\ name ☃";
+        assert_eq!(d.file_name.as_deref(), Some("\u{20ac} rates.txt"));
+        let tricky = "a \"quoted\" \\ name \u{2603}";
         let header = format!("form-data; name={}", quote(tricky));
-        assert_eq!(parse(&header).unwrap().name, tricky);
+        assert_eq!(parse(&header).unwrap().name.as_deref(), Some(tricky));
     }
 
     #[test]
-    fn malformed_dispositions_are_refused() {
+    fn backslashes_stay_unless_they_escape() {
+        let d = parse(r#"form-data; name="a\b""#).unwrap();
+        assert_eq!(d.name.as_deref(), Some(r"a\b"));
+        assert!(d.kept_backslash);
+    }
+
+    #[test]
+    fn what_busboy_cannot_parse_is_none() {
         for bad in [
-            "attachment; name=\"a\"",
-            "form-data; filename=\"x\"",
+            "",
             "form-data; name=\"unterminated",
+            r#"form-data; name="a\""#,
             "form-data; name",
-            "form-data; name=\"a\"; filename*=UTF-8''%ZZ",
+            "form-data; name=",
+            "form-data; name=\"a\" junk",
+            "form-data; filename*=UTF-8''%ZZ",
+            "form-data; filename*=koi8-r''%41",
+            "form-data;",
         ] {
-            assert_eq!(
-                parse(bad).unwrap_err().code(),
-                ErrorCode::MultipartMalformed,
-                "{bad}"
-            );
+            assert_eq!(parse(bad), None, "{bad}");
         }
+        assert_eq!(parse("attachment; name=\"a\"").unwrap().kind, "attachment");
+    }
+
+    #[test]
+    fn base_names() {
+        assert_eq!(base_name("a/b.txt"), "b.txt");
+        assert_eq!(base_name(r"C:\x\y.pdf"), "y.pdf");
+        assert_eq!(base_name(".."), "");
+        assert_eq!(base_name("a/."), "");
+        assert_eq!(base_name("dir/"), "");
+        assert_eq!(base_name("plain"), "plain");
     }
 }

@@ -11,7 +11,10 @@ use crate::hex::to_hex;
 use crate::multipart::canonical::{
     normalize_media_type, CanonicalField, CanonicalFile, CanonicalForm,
 };
-use crate::multipart::disposition::quote;
+use crate::multipart::disposition::{base_name, quote};
+use crate::multipart::reading::{ReadingNote, MAX_HEADER_BLOCK_BYTES};
+use crate::multipart::syntax::is_field_vchar;
+use crate::multipart::MultipartLimits;
 
 /// The media type written for a file part when the caller gives none: what browsers send for a
 /// `Blob` without a type.
@@ -99,15 +102,27 @@ fn invalid_part(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidFormPart, message)
 }
 
-/// Names travel inside a quoted-string in a part header: a line break or NUL there cannot be
-/// encoded, so it is refused rather than silently changed.
+/// Names travel inside a quoted-string in a part header, where the server refuses the whole body
+/// on a control character other than tab (busboy's header parser): such a name is refused here,
+/// rather than signed and then refused, or silently changed.
 fn check_header_text(what: &str, s: &str) -> Result<()> {
-    if s.contains(['\r', '\n', '\0']) {
+    if !s.bytes().all(is_field_vchar) {
         return Err(invalid_part(format!(
-            "the {what} {s:?} contains a line break or NUL"
+            "the {what} {s:?} contains a control character (only tab is allowed in a part header)"
         )));
     }
     Ok(())
+}
+
+/// A field name must also be non-empty: the server reads `name=""` as no name and refuses the
+/// body.
+fn check_name(what: &str, s: &str) -> Result<()> {
+    if s.is_empty() {
+        return Err(invalid_part(format!(
+            "the {what} is empty; the server refuses a part without a name"
+        )));
+    }
+    check_header_text(what, s)
 }
 
 fn check_media_type(mime_type: Option<&str>) -> Result<String> {
@@ -119,6 +134,76 @@ fn check_media_type(mime_type: Option<&str>) -> Result<String> {
         ))
     })?;
     Ok(given.to_owned())
+}
+
+/// The header block of a text field's part (after the boundary line, through the blank line).
+fn field_header(name: &str) -> String {
+    format!(
+        "Content-Disposition: form-data; name={}\r\n\r\n",
+        quote(name)
+    )
+}
+
+/// The header block of a file's part.
+fn file_header(field_name: &str, file_name: &str, mime_type: &str) -> String {
+    format!(
+        "Content-Disposition: form-data; name={}; filename={}\r\nContent-Type: {}\r\n\r\n",
+        quote(field_name),
+        quote(file_name),
+        mime_type
+    )
+}
+
+/// The media type the server reads from `Content-Type: {mime_type}`: its header parser drops the
+/// whitespace before a value.
+fn media_type_read(mime_type: &str) -> String {
+    normalize_media_type(Some(mime_type.trim_start_matches([' ', '\t'])))
+}
+
+fn check_header_size(header: &str) -> Result<()> {
+    if header.len() > MAX_HEADER_BLOCK_BYTES {
+        return Err(invalid_part(
+            "a part's names make its headers larger than the server's 16 KiB limit",
+        ));
+    }
+    Ok(())
+}
+
+/// Watches content streamed into a part for the form's delimiter (`CRLF--boundary`), which would
+/// end the part early on the server. The part's headers end in CRLF, so the watch starts with one.
+struct DelimiterWatch<'a> {
+    delimiter: &'a [u8],
+    tail: Vec<u8>,
+}
+
+impl<'a> DelimiterWatch<'a> {
+    fn new(delimiter: &'a [u8]) -> Self {
+        DelimiterWatch {
+            delimiter,
+            tail: b"\r\n".to_vec(),
+        }
+    }
+
+    /// True when the content so far holds the delimiter.
+    fn found_in(&mut self, chunk: &[u8]) -> bool {
+        let keep = self.delimiter.len() - 1;
+        // The delimiter either lies within the chunk or starts in the kept tail.
+        let head = &chunk[..chunk.len().min(keep)];
+        let mut straddle = std::mem::take(&mut self.tail);
+        straddle.extend_from_slice(head);
+        if memchr::memmem::find(&straddle, self.delimiter).is_some()
+            || memchr::memmem::find(chunk, self.delimiter).is_some()
+        {
+            return true;
+        }
+        let source: &[u8] = if chunk.len() >= keep {
+            chunk
+        } else {
+            &straddle
+        };
+        self.tail = source[source.len().saturating_sub(keep)..].to_vec();
+        false
+    }
 }
 
 impl MultipartForm {
@@ -164,9 +249,26 @@ impl MultipartForm {
         format!("multipart/form-data; boundary={}", self.boundary)
     }
 
-    /// Adds a text field. Repeated names are kept as separate fields.
+    fn delimiter(&self) -> Vec<u8> {
+        format!("\r\n--{}", self.boundary).into_bytes()
+    }
+
+    /// Adds a text field. Repeated names are kept as separate fields. Refused with
+    /// `INVALID_FORM_PART`: an empty name, a name with a control character other than tab, a
+    /// value over 1 MiB (the server would truncate it), or a value holding the form's boundary line.
     pub fn add_field(&mut self, name: &str, value: &str) -> Result<&mut Self> {
-        check_header_text("field name", name)?;
+        check_name("field name", name)?;
+        check_header_size(&field_header(name))?;
+        if value.len() > MultipartLimits::default().max_field_bytes {
+            return Err(invalid_part(format!(
+                "the value of field `{name}` is larger than the server's 1 MiB limit for a text field"
+            )));
+        }
+        if DelimiterWatch::new(&self.delimiter()).found_in(value.as_bytes()) {
+            return Err(invalid_part(format!(
+                "the value of field `{name}` contains the form's boundary line"
+            )));
+        }
         self.last_encoding = None;
         self.parts.push(FormPart::Field {
             name: name.to_owned(),
@@ -182,9 +284,15 @@ impl MultipartForm {
         mime_type: Option<&str>,
         content: Content,
     ) -> Result<&mut Self> {
-        check_header_text("field name", field_name)?;
+        check_name("field name", field_name)?;
         check_header_text("file name", file_name)?;
         let mime_type = check_media_type(mime_type)?;
+        check_header_size(&file_header(field_name, file_name, &mime_type))?;
+        if file_name.is_empty() && media_type_read(&mime_type) != DEFAULT_FILE_MEDIA_TYPE {
+            return Err(invalid_part(format!(
+                "the file for field `{field_name}` has an empty file name and type `{mime_type}`: the server would read it as a text field; give a file name (or add a field)"
+            )));
+        }
         self.last_encoding = None;
         self.parts.push(FormPart::File {
             field_name: field_name.to_owned(),
@@ -195,8 +303,12 @@ impl MultipartForm {
         Ok(self)
     }
 
-    /// Adds a file from memory. An empty `file_name` is what a browser sends for an empty file
-    /// input: it is encoded, but the canonical object ignores it (contract §5). `mime_type` defaults to `application/octet-stream`.
+    /// Adds a file from memory. The canonical object records the file name as the server reads
+    /// it, its base name (`dir/a.pdf` is `a.pdf`). An empty `file_name` (or one whose base name is
+    /// empty) with type `application/octet-stream` is what a browser sends for an empty file
+    /// input: it is encoded, but the canonical object ignores it (contract §5); with any other
+    /// type it is refused, as the server would read a text field. `mime_type` defaults to
+    /// `application/octet-stream`.
     pub fn add_file_bytes(
         &mut self,
         field_name: &str,
@@ -217,25 +329,32 @@ impl MultipartForm {
         mime_type: Option<&str>,
     ) -> Result<&mut Self> {
         let path = path.as_ref();
-        let file_name = match file_name {
-            Some(n) => n.to_owned(),
-            None => path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .ok_or_else(|| {
-                    invalid_part(format!(
-                        "{} has no UTF-8 file name; give one explicitly",
-                        path.display()
-                    ))
-                })?
-                .to_owned(),
-        };
+        let file_name = Self::file_name_for_path(path, file_name)?;
         self.add_file(
             field_name,
             &file_name,
             mime_type,
             Content::Path(path.to_owned()),
         )
+    }
+
+    /// The file name a part for `path` carries: `file_name` when given, else the path's last
+    /// component (`INVALID_FORM_PART` when it has none in UTF-8). For callers that open the file
+    /// themselves (e.g. to report progress) and add it as a reader.
+    pub fn file_name_for_path(path: &Path, file_name: Option<&str>) -> Result<String> {
+        match file_name {
+            Some(n) => Ok(n.to_owned()),
+            None => path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    invalid_part(format!(
+                        "{} has no UTF-8 file name; give one explicitly",
+                        path.display()
+                    ))
+                }),
+        }
     }
 
     /// Adds a file read from `reader`, which is read once (see [`FileSource::Reader`]).
@@ -263,6 +382,33 @@ impl MultipartForm {
             FileSource::Reader(r) => Content::Reader(r),
         };
         self.add_file(field_name, file_name, mime_type, content)
+    }
+
+    /// The rules of the server's reading that change what this form's parts say (file names
+    /// reduced to base names, files the canonical object ignores), for diagnostics.
+    pub fn reading_notes(&self) -> Vec<ReadingNote> {
+        let mut notes = Vec::new();
+        for part in &self.parts {
+            if let FormPart::File {
+                field_name,
+                file_name,
+                ..
+            } = part
+            {
+                let read = base_name(file_name);
+                if read.is_empty() {
+                    notes.push(ReadingNote::FileIgnored {
+                        field_name: field_name.clone(),
+                    });
+                } else if read != file_name {
+                    notes.push(ReadingNote::BaseName {
+                        sent: file_name.clone(),
+                        read: read.to_owned(),
+                    });
+                }
+            }
+        }
+        notes
     }
 
     /// The canonical object: of the last encoding ([`write_to`](Self::write_to) and the
@@ -311,19 +457,15 @@ impl MultipartForm {
         let write_err = |e: std::io::Error| Error::io("cannot write the multipart body", &e);
         let mut fields = Vec::new();
         let mut files = Vec::new();
+        let delimiter = self.delimiter();
         for part in &mut self.parts {
             match part {
                 FormPart::Field { name, value } => {
                     if encode {
-                        write!(
-                            out,
-                            "--{}\r\nContent-Disposition: form-data; name={}\r\n\r\n",
-                            self.boundary,
-                            quote(name)
-                        )
-                        .and_then(|_| out.write_all(value.as_bytes()))
-                        .and_then(|_| out.write_all(b"\r\n"))
-                        .map_err(write_err)?;
+                        write!(out, "--{}\r\n{}", self.boundary, field_header(name))
+                            .and_then(|_| out.write_all(value.as_bytes()))
+                            .and_then(|_| out.write_all(b"\r\n"))
+                            .map_err(write_err)?;
                     }
                     fields.push(CanonicalField {
                         name: name.clone(),
@@ -339,29 +481,29 @@ impl MultipartForm {
                     if encode {
                         write!(
                             out,
-                            "--{}\r\nContent-Disposition: form-data; name={}; filename={}\r\nContent-Type: {}\r\n\r\n",
+                            "--{}\r\n{}",
                             self.boundary,
-                            quote(field_name),
-                            quote(file_name),
-                            mime_type
+                            file_header(field_name, file_name, mime_type)
                         )
                         .map_err(write_err)?;
                     }
                     let (size, sha256) = stream_content(
                         content,
                         field_name,
+                        &delimiter,
                         if encode { Some(&mut *out) } else { None },
                     )?;
                     if encode {
                         out.write_all(b"\r\n").map_err(write_err)?;
                     }
-                    if file_name.is_empty() {
+                    let read_name = base_name(file_name);
+                    if read_name.is_empty() {
                         continue;
                     }
                     files.push(CanonicalFile {
                         field_name: field_name.clone(),
-                        file_name: file_name.clone(),
-                        mime_type: normalize_media_type(Some(mime_type)),
+                        file_name: read_name.to_owned(),
+                        mime_type: media_type_read(mime_type),
                         size,
                         sha256,
                     });
@@ -376,13 +518,22 @@ impl MultipartForm {
 }
 
 /// Hashes (and, with `out`, copies) one file part's content; returns its size and hex SHA-256.
+/// Content holding the form's delimiter is refused (`INVALID_FORM_PART`): the server would end
+/// the part there.
 fn stream_content(
     content: &mut Content,
     field_name: &str,
+    delimiter: &[u8],
     mut out: Option<&mut dyn Write>,
 ) -> Result<(u64, String)> {
     let mut hasher = CountingSha256::default();
+    let mut watch = DelimiterWatch::new(delimiter);
     let mut sink = |chunk: &[u8]| -> Result<()> {
+        if watch.found_in(chunk) {
+            return Err(invalid_part(format!(
+                "the content of the file for field `{field_name}` contains the form's boundary line; use a fresh random boundary"
+            )));
+        }
         hasher.update(chunk);
         if let Some(out) = out.as_deref_mut() {
             out.write_all(chunk)

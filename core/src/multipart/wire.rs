@@ -5,8 +5,10 @@
 //! from a server; it also hides the difference between a missing and an empty `filename`, which
 //! the contract distinguishes. This parser is push-based (`feed` chunks, then `finish`), so the
 //! same code serves all three; it keeps at most one chunk plus a boundary's length of body in
-//! memory, hashes file content as it passes, and uses kept crates for the fiddly parts (`memchr`
-//! for the boundary search, `httparse` for part headers, `mime` for the Content-Type).
+//! memory, hashes file content as it passes, and uses `memchr` for the boundary search and `mime`
+//! for the body's Content-Type. Part headers are read by a port of busboy 1.6's own header parser
+//! (see `reading`), because the contract is busboy's reading: a general HTTP header parser
+//! accepts and refuses different bytes than busboy does.
 
 use std::io::Read;
 
@@ -14,10 +16,11 @@ use memchr::memmem;
 
 use crate::body_hash::{for_each_chunk, BodyHash, CountingSha256};
 use crate::error::{Error, ErrorCode, Result};
-use crate::multipart::canonical::{
-    normalize_media_type, CanonicalField, CanonicalFile, CanonicalForm,
+use crate::multipart::canonical::{CanonicalField, CanonicalFile, CanonicalForm};
+use crate::multipart::charset::decode_by_charset;
+use crate::multipart::reading::{
+    parse_header_block, read_part, PartReading, ReadingNote, MAX_HEADER_BLOCK_BYTES,
 };
-use crate::multipart::disposition::parse_disposition;
 
 /// Bounds on what a multipart body may make the parser hold. File content is never held; text
 /// field values are (they are part of the canonical object), so they are bounded.
@@ -25,9 +28,11 @@ use crate::multipart::disposition::parse_disposition;
 pub struct MultipartLimits {
     /// Most parts in one body.
     pub max_parts: usize,
-    /// Largest header block of one part.
+    /// Largest header block of one part (busboy's own limit is 16 KiB; a larger block fails
+    /// there whatever this says).
     pub max_part_header_bytes: usize,
-    /// Largest value of one text field.
+    /// Largest value of one text field (busboy truncates a value at 1 MiB by default; the core
+    /// refuses instead of signing a value the server would cut).
     pub max_field_bytes: usize,
     /// Largest sum of all text field values and names.
     pub max_total_field_bytes: usize,
@@ -37,7 +42,7 @@ impl Default for MultipartLimits {
     fn default() -> Self {
         MultipartLimits {
             max_parts: 10_000,
-            max_part_header_bytes: 16 * 1024,
+            max_part_header_bytes: MAX_HEADER_BLOCK_BYTES,
             max_field_bytes: 1024 * 1024,
             max_total_field_bytes: 16 * 1024 * 1024,
         }
@@ -79,7 +84,8 @@ pub fn boundary_from_content_type(content_type: &str) -> Result<String> {
 enum State {
     /// Before the first boundary; bytes here are discarded.
     Preamble,
-    /// Just after a boundary: `--` ends the body, otherwise a line break starts a part.
+    /// Just after a boundary: `--` ends the body, a line break starts a part, anything else
+    /// makes the server skip everything up to the next boundary.
     AfterBoundary,
     Headers,
     Body,
@@ -90,6 +96,7 @@ enum State {
 enum Part {
     Field {
         name: String,
+        charset: String,
         value: Vec<u8>,
     },
     File {
@@ -113,7 +120,11 @@ pub struct WireCanonicalizer {
     limits: MultipartLimits,
     fields: Vec<CanonicalField>,
     files: Vec<CanonicalFile>,
+    notes: Vec<ReadingNote>,
 }
+
+/// At most this many notes are kept, so that a body of many odd parts cannot grow them.
+const MAX_NOTES: usize = 64;
 
 impl WireCanonicalizer {
     /// A parser for a body sent with `content_type` (`multipart/form-data; boundary=…`).
@@ -133,7 +144,20 @@ impl WireCanonicalizer {
             limits,
             fields: Vec::new(),
             files: Vec::new(),
+            notes: Vec::new(),
         })
+    }
+
+    /// The rules of the server's reading that changed a part so far (base names, skipped parts,
+    /// charsets, …), for diagnostics; at most 64.
+    pub fn notes(&self) -> &[ReadingNote] {
+        &self.notes
+    }
+
+    fn note(&mut self, note: ReadingNote) {
+        if self.notes.len() < MAX_NOTES && !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
     }
 
     /// Consumes the next chunk of the body.
@@ -149,12 +173,17 @@ impl WireCanonicalizer {
 
     /// Checks the body ended properly and returns the canonical object.
     pub fn finish(self) -> Result<CanonicalForm> {
+        self.finish_with_notes().map(|(form, _)| form)
+    }
+
+    /// [`finish`](Self::finish), with the reading's [`notes`](Self::notes).
+    pub fn finish_with_notes(self) -> Result<(CanonicalForm, Vec<ReadingNote>)> {
         if self.state != State::Epilogue {
             return Err(malformed(
                 "the multipart body ends before its closing boundary (`--boundary--`); was it truncated?",
             ));
         }
-        Ok(CanonicalForm::new(self.fields, self.files))
+        Ok((CanonicalForm::new(self.fields, self.files), self.notes))
     }
 
     /// Runs the state machine over `self.buf`; returns how many bytes it consumed.
@@ -171,38 +200,72 @@ impl WireCanonicalizer {
                     None => return Ok(pos + rest.len().saturating_sub(self.delimiter.len() - 1)),
                 },
                 State::AfterBoundary => {
-                    // Transport padding (RFC 2046 §5.1.1) may follow a boundary.
-                    let padding = rest
-                        .iter()
-                        .take_while(|&&b| b == b' ' || b == b'\t')
-                        .count();
-                    if padding > 256 {
-                        return Err(malformed(
-                            "a multipart boundary line is followed by too much whitespace",
-                        ));
+                    // busboy: `--` ends the form, CRLF starts a part's headers; anything else
+                    // (transport padding included) makes it ignore the bytes up to the next
+                    // boundary.
+                    let Some(&first) = rest.first() else {
+                        return Ok(pos);
+                    };
+                    // Its boundary search runs ahead of this: a delimiter right here (two
+                    // boundary lines in a row) is another boundary, not a part's CRLF.
+                    if rest.starts_with(&self.delimiter) {
+                        pos += self.delimiter.len();
+                        continue;
                     }
-                    let line = &rest[padding..];
-                    if rest.starts_with(b"--") {
-                        self.state = State::Epilogue;
-                        return Ok(self.buf.len());
-                    }
-                    if line.len() < 2 {
+                    if rest.len() < self.delimiter.len() && self.delimiter.starts_with(rest) {
                         return Ok(pos);
                     }
-                    if !line.starts_with(b"\r\n") {
-                        return Err(malformed(
-                            "a multipart boundary is followed by text on the same line (is the boundary in the Content-Type right?)",
-                        ));
+                    let opener = match first {
+                        b'-' => b'-',
+                        b'\r' => b'\n',
+                        _ => 0,
+                    };
+                    if opener != 0 {
+                        let Some(&second) = rest.get(1) else {
+                            return Ok(pos);
+                        };
+                        if second == opener {
+                            pos += 2;
+                            if first == b'-' {
+                                self.state = State::Epilogue;
+                                return Ok(self.buf.len());
+                            }
+                            self.state = State::Headers;
+                            continue;
+                        }
                     }
-                    pos += padding + 2;
-                    self.state = State::Headers;
+                    self.note(ReadingNote::PartSkipped {
+                        reason: "a boundary line is followed by other text (transport padding?) instead of a line break".into(),
+                    });
+                    self.part = Some(Part::Ignored);
+                    self.state = State::Body;
                 }
                 State::Headers => {
+                    // busboy's header parser refuses a block that starts with a blank line, and
+                    // otherwise ends it at the first blank line.
                     let header_len = if rest.starts_with(b"\r\n") {
                         Some(2)
                     } else {
                         memmem::find(rest, b"\r\n\r\n").map(|i| i + 4)
                     };
+                    // A boundary that starts inside the header block (its blank line's CRLF
+                    // included) makes busboy carry the header parse across it; the core refuses
+                    // such a body. Deciding needs the bytes up to where a delimiter starting at
+                    // the block's last CRLF would end, so that the answer does not depend on how
+                    // the body is chunked.
+                    let dlen = self.delimiter.len();
+                    let window = header_len.map_or(rest.len(), |h| (h - 2 + dlen).min(rest.len()));
+                    let delimiter_at = self.finder.find(&rest[..window]);
+                    if delimiter_at.is_some_and(|d| header_len.is_none_or(|h| d < h)) {
+                        return Err(malformed(
+                            "a multipart boundary comes before the end of a part's headers",
+                        ));
+                    }
+                    if let Some(h) = header_len {
+                        if rest.len() < h - 2 + dlen && self.delimiter.starts_with(&rest[h - 2..]) {
+                            return Ok(pos);
+                        }
+                    }
                     let Some(header_len) = header_len else {
                         if rest.len() > self.limits.max_part_header_bytes {
                             return Err(too_large(
@@ -223,9 +286,31 @@ impl WireCanonicalizer {
                             self.limits.max_parts
                         )));
                     }
-                    let part = parse_part_headers(&self.buf[pos..pos + header_len])?;
-                    if let Part::Field { name, .. } = &part {
-                        self.count_field_bytes(name.len())?;
+                    let headers = parse_header_block(&self.buf[pos..pos + header_len])?;
+                    let mut notes = Vec::new();
+                    let part = match read_part(&headers, &mut notes)? {
+                        PartReading::Field { name, charset } => {
+                            self.count_field_bytes(name.len())?;
+                            Part::Field {
+                                name,
+                                charset,
+                                value: Vec::new(),
+                            }
+                        }
+                        PartReading::File {
+                            field_name,
+                            file_name,
+                            mime_type,
+                        } => Part::File {
+                            field_name,
+                            file_name,
+                            mime_type,
+                            hasher: CountingSha256::default(),
+                        },
+                        PartReading::Ignored => Part::Ignored,
+                    };
+                    for note in notes {
+                        self.note(note);
                     }
                     self.part = Some(part);
                     pos += header_len;
@@ -287,10 +372,25 @@ impl WireCanonicalizer {
 
     fn end_part(&mut self) -> Result<()> {
         match self.part.take() {
-            Some(Part::Field { name, value }) => {
-                let value = String::from_utf8(value).map_err(|_| {
-                    malformed(format!("the text field `{name}` is not valid UTF-8"))
-                })?;
+            Some(Part::Field {
+                name,
+                charset,
+                value,
+            }) => {
+                let Some((value, replaced)) = decode_by_charset(&value, &charset) else {
+                    return Err(malformed(format!(
+                        "the text field `{name}` cannot be decoded as `{charset}` (the server decodes UTF-8, latin1/ISO-8859-1, US-ASCII, UTF-16LE without unpaired surrogates and base64)"
+                    )));
+                };
+                if replaced {
+                    self.note(ReadingNote::InvalidTextReplaced { name: name.clone() });
+                }
+                if !matches!(charset.as_str(), "utf-8" | "utf8") {
+                    self.note(ReadingNote::CharsetDecoded {
+                        name: name.clone(),
+                        charset,
+                    });
+                }
                 self.fields.push(CanonicalField { name, value });
             }
             Some(Part::File {
@@ -312,41 +412,6 @@ impl WireCanonicalizer {
         }
         Ok(())
     }
-}
-
-/// Reads one part's header block (ending in an empty line) into the part it starts.
-fn parse_part_headers(header_block: &[u8]) -> Result<Part> {
-    let mut storage = [httparse::EMPTY_HEADER; 32];
-    let headers = match httparse::parse_headers(header_block, &mut storage) {
-        Ok(httparse::Status::Complete((_, headers))) => headers,
-        Ok(httparse::Status::Partial) | Err(_) => {
-            return Err(malformed("a multipart part has malformed headers"))
-        }
-    };
-    let header = |name: &str| headers.iter().find(|h| h.name.eq_ignore_ascii_case(name));
-    let disposition = header("content-disposition")
-        .ok_or_else(|| malformed("a multipart part has no Content-Disposition header"))?;
-    let disposition = parse_disposition(disposition.value)?;
-    let content_type = match header("content-type") {
-        Some(h) => Some(
-            std::str::from_utf8(h.value)
-                .map_err(|_| malformed("a part's Content-Type is not valid UTF-8"))?,
-        ),
-        None => None,
-    };
-    Ok(match disposition.file_name {
-        None => Part::Field {
-            name: disposition.name,
-            value: Vec::new(),
-        },
-        Some(file_name) if file_name.is_empty() => Part::Ignored,
-        Some(file_name) => Part::File {
-            field_name: disposition.name,
-            file_name,
-            mime_type: normalize_media_type(content_type),
-            hasher: CountingSha256::default(),
-        },
-    })
 }
 
 /// The canonical object of an encoded multipart body.
@@ -386,11 +451,56 @@ mod tests {
     }
 
     #[test]
-    fn preamble_epilogue_and_padding_are_tolerated() {
-        let body = "ignored preamble\r\n--b  \r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\nepilogue";
+    fn preamble_and_epilogue_are_ignored_and_padding_skips_the_part() {
+        let body = "ignored preamble\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\nepilogue";
         assert_eq!(
             canon(body).unwrap().to_json(),
             r#"{"fields":[{"name":"a","value":"1"}],"files":[]}"#
+        );
+        // busboy reads a boundary followed by anything but CRLF or `--` (RFC 2046's transport
+        // padding included) as the start of data it ignores, up to the next boundary.
+        let padded = "--b  \r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\n2\r\n--b--\r\n";
+        let mut parser = WireCanonicalizer::new(CT, MultipartLimits::default()).unwrap();
+        parser.feed(padded.as_bytes()).unwrap();
+        let (form, notes) = parser.finish_with_notes().unwrap();
+        assert_eq!(
+            form.to_json(),
+            r#"{"fields":[{"name":"c","value":"2"}],"files":[]}"#
+        );
+        assert!(matches!(notes[0], ReadingNote::PartSkipped { .. }));
+    }
+
+    #[test]
+    fn consecutive_boundaries_are_read_as_busboy_reads_them() {
+        let body = "--b\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        assert_eq!(
+            canon(body).unwrap().to_json(),
+            r#"{"fields":[{"name":"a","value":"1"}],"files":[]}"#
+        );
+        for split in 0..body.len() {
+            let mut p = WireCanonicalizer::new(CT, MultipartLimits::default()).unwrap();
+            p.feed(&body.as_bytes()[..split]).unwrap();
+            p.feed(&body.as_bytes()[split..]).unwrap();
+            assert_eq!(
+                p.finish().unwrap(),
+                canon(body).unwrap(),
+                "split at {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn parts_busboy_skips_or_repairs() {
+        let no_disposition = "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--";
+        assert_eq!(
+            canon(no_disposition).unwrap().to_json(),
+            r#"{"fields":[],"files":[]}"#
+        );
+        let invalid_utf8 =
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xff\r\n--b--\r\n";
+        assert_eq!(
+            canonicalize_wire(CT, invalid_utf8).unwrap().fields()[0].value,
+            "\u{fffd}"
         );
     }
 
@@ -414,7 +524,9 @@ mod tests {
             "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b",
             "no boundary at all",
             "--bogus\r\n",
-            "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--",
+            "--b\r\n\r\nno headers\r\n--b--",
+            "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n--b--\r\n",
+            "--b\r\nContent-Disposition: form-data\r\n\r\nno name\r\n--b--\r\n",
         ];
         for body in cases {
             assert_eq!(
@@ -427,12 +539,6 @@ mod tests {
             canonicalize_wire("application/json", b"{}")
                 .unwrap_err()
                 .code(),
-            ErrorCode::MultipartMalformed
-        );
-        let invalid_utf8 =
-            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xff\r\n--b--\r\n";
-        assert_eq!(
-            canonicalize_wire(CT, invalid_utf8).unwrap_err().code(),
             ErrorCode::MultipartMalformed
         );
     }

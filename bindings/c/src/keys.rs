@@ -1,0 +1,120 @@
+//! Private keys and public keys: parsing, the public half to register, fingerprints.
+
+use std::ffi::c_char;
+use std::sync::Arc;
+
+use nuvera::{PrivateKey, PublicKey};
+
+use crate::boundary::{
+    free_handle, guard, opt_c_bytes, put, put_handle, put_string, req_c_bytes, req_out, req_path,
+    req_ref,
+};
+use crate::errors::{nuvera_error, nuvera_status};
+
+/// A parsed RSA private key.
+pub struct nuvera_private_key(pub(crate) Arc<PrivateKey>);
+
+/// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are
+/// accepted). `passphrase` may be NULL; it is needed for an `ENCRYPTED PRIVATE KEY`.
+/// Free the key with `nuvera_private_key_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_from_pem(
+    pem: *const c_char,
+    passphrase: *const c_char,
+    out: *mut *mut nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let pem = req_c_bytes(pem, "pem")?;
+        let key = PrivateKey::from_pem(pem, opt_c_bytes(passphrase))?;
+        put_handle(out, nuvera_private_key(Arc::new(key)));
+        Ok(())
+    })
+}
+
+/// Reads and parses a PEM private key file. `passphrase` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_from_file(
+    path: *const c_char,
+    passphrase: *const c_char,
+    out: *mut *mut nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let path = req_path(path, "path")?;
+        let key = PrivateKey::from_file(path, opt_c_bytes(passphrase))?;
+        put_handle(out, nuvera_private_key(Arc::new(key)));
+        Ok(())
+    })
+}
+
+/// The public half as SPKI PEM (what a partner registers). Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_public_pem(
+    key: *const nuvera_private_key,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = req_ref(key, "key")?;
+        put_string(out, key.0.public_key().to_pem());
+        Ok(())
+    })
+}
+
+/// The public key's fingerprint (`SHA256:` and the lowercase hex SHA-256 of its SPKI DER, as
+/// `nuvera-sign public-key` prints it). Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_fingerprint(
+    key: *const nuvera_private_key,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = req_ref(key, "key")?;
+        put_string(out, key.0.fingerprint());
+        Ok(())
+    })
+}
+
+/// The modulus size in bits.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_bits(
+    key: *const nuvera_private_key,
+    out: *mut usize,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = req_ref(key, "key")?;
+        put(out, key.0.bits());
+        Ok(())
+    })
+}
+
+/// Frees a key. NULL is allowed. Signers made from it keep their own reference.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_free(key: *mut nuvera_private_key) {
+    free_handle(key);
+}
+
+/// The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
+/// the same value as `nuvera_private_key_fingerprint` of its private half.
+/// Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_public_key_fingerprint(
+    pem: *const c_char,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = PublicKey::from_pem(req_c_bytes(pem, "pem")?)?;
+        put_string(out, key.fingerprint());
+        Ok(())
+    })
+}

@@ -1,0 +1,275 @@
+//! Multipart forms to encode and sign, and encoded multipart bodies to hash.
+
+use std::ffi::{c_char, c_void};
+
+use nuvera::MultipartForm;
+
+use crate::boundary::{
+    free_handle, guard, nuvera_read_fn, opt_str, put_bytes, put_handle, put_string, req_bytes,
+    req_mut, req_out, req_path, req_ref, req_str, CallbackReader,
+};
+use crate::errors::{nuvera_error, nuvera_status};
+
+/// A multipart/form-data body described by fields and files. Once encoded, and until a part is
+/// added, its hash and signature cover exactly the encoded bytes (the core remembers them).
+pub struct nuvera_multipart_form(pub(crate) MultipartForm);
+
+/// An empty form with a fresh random boundary. Free it with `nuvera_multipart_form_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_new(
+    out: *mut *mut nuvera_multipart_form,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        put_handle(out, nuvera_multipart_form(MultipartForm::new()));
+        Ok(())
+    })
+}
+
+/// An empty form with a chosen boundary (1 to 70 RFC 2046 characters), for reproducible bodies.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_new_with_boundary(
+    boundary: *const c_char,
+    out: *mut *mut nuvera_multipart_form,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let boundary = req_str(boundary, "boundary")?;
+        let form = MultipartForm::with_boundary(boundary)?;
+        put_handle(out, nuvera_multipart_form(form));
+        Ok(())
+    })
+}
+
+/// Adds a text field. Repeated names are kept as separate fields.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_add_field(
+    form: *mut nuvera_multipart_form,
+    name: *const c_char,
+    value: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let name = req_str(name, "name")?;
+        let value = req_str(value, "value")?;
+        form.0.add_field(name, value)?;
+        Ok(())
+    })
+}
+
+/// Adds a file by path; it is read whenever the form is hashed or encoded (a missing file is
+/// reported then, as `IO_ERROR`). `file_name` may be NULL (the path's last component);
+/// `mime_type` may be NULL (`application/octet-stream`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_add_file_path(
+    form: *mut nuvera_multipart_form,
+    field_name: *const c_char,
+    path: *const c_char,
+    file_name: *const c_char,
+    mime_type: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let field_name = req_str(field_name, "field_name")?;
+        let path = req_path(path, "path")?;
+        let file_name = opt_str(file_name, "file_name")?;
+        let mime_type = opt_str(mime_type, "mime_type")?;
+        form.0
+            .add_file_path(field_name, path, file_name, mime_type)?;
+        Ok(())
+    })
+}
+
+/// Adds a file from memory (the bytes are copied). `mime_type` may be NULL
+/// (`application/octet-stream`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_add_file_bytes(
+    form: *mut nuvera_multipart_form,
+    field_name: *const c_char,
+    file_name: *const c_char,
+    bytes: *const u8,
+    len: usize,
+    mime_type: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let field_name = req_str(field_name, "field_name")?;
+        let file_name = req_str(file_name, "file_name")?;
+        let bytes = req_bytes(bytes, len, "bytes")?;
+        let mime_type = opt_str(mime_type, "mime_type")?;
+        form.0
+            .add_file_bytes(field_name, file_name, bytes.to_vec(), mime_type)?;
+        Ok(())
+    })
+}
+
+/// Adds a file read from `read` (as in `nuvera_signer_sign_reader`), streamed when the form is
+/// hashed or encoded. A reader can be read once: encode the form (which also hashes it) and
+/// sign after, or hash it once. `read` and `ctx` must stay valid until the form is freed or
+/// encoded. `mime_type` may be NULL (`application/octet-stream`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_add_file_reader(
+    form: *mut nuvera_multipart_form,
+    field_name: *const c_char,
+    file_name: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    mime_type: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let field_name = req_str(field_name, "field_name")?;
+        let file_name = req_str(file_name, "file_name")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let mime_type = opt_str(mime_type, "mime_type")?;
+        form.0
+            .add_file_reader(field_name, file_name, Box::new(reader), mime_type)?;
+        Ok(())
+    })
+}
+
+/// True when `content_type` is `multipart/form-data` (any case, parameters ignored): the
+/// bodies the core hashes through their canonical object. NULL is false.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_is_multipart_form_data(content_type: *const c_char) -> bool {
+    std::panic::catch_unwind(|| {
+        !content_type.is_null()
+            && std::ffi::CStr::from_ptr(content_type)
+                .to_str()
+                .is_ok_and(nuvera::is_multipart_form_data)
+    })
+    .unwrap_or(false)
+}
+
+/// `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
+/// Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_content_type(
+    form: *const nuvera_multipart_form,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let form = req_ref(form, "form")?;
+        put_string(out, form.0.content_type());
+        Ok(())
+    })
+}
+
+/// Encodes the whole body in memory. Free `*out` with `nuvera_bytes_free(*out, *out_len)`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_encode(
+    form: *mut nuvera_multipart_form,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        req_out(out_len, "out_len")?;
+        let form = req_mut(form, "form")?;
+        let (bytes, _) = form.0.to_bytes()?;
+        put_bytes(out, out_len, bytes);
+        Ok(())
+    })
+}
+
+/// Encodes the body into a file (created or truncated), streaming file parts.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_encode_to_file(
+    form: *mut nuvera_multipart_form,
+    path: *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let form = req_mut(form, "form")?;
+        let path = req_path(path, "path")?;
+        form.0.write_to_file(&path)?;
+        Ok(())
+    })
+}
+
+/// The form's `bodyHash` (64 lowercase hex digits): of the last encoding if the form was encoded
+/// and not changed since, else computed now. Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_body_hash(
+    form: *mut nuvera_multipart_form,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let form = req_mut(form, "form")?;
+        put_string(out, form.0.body_hash()?.as_str());
+        Ok(())
+    })
+}
+
+/// The form's canonical object (contract §5) as compact JSON, of the last encoding as
+/// `nuvera_multipart_form_body_hash`. Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_canonical_json(
+    form: *mut nuvera_multipart_form,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let form = req_mut(form, "form")?;
+        put_string(out, form.0.canonical()?.to_json());
+        Ok(())
+    })
+}
+
+/// Frees a form. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_form_free(form: *mut nuvera_multipart_form) {
+    free_handle(form);
+}
+
+/// The `bodyHash` of an encoded multipart body sent with `content_type`
+/// (`multipart/form-data; boundary=...`). Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_body_hash(
+    content_type: *const c_char,
+    body: *const u8,
+    len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let content_type = req_str(content_type, "content_type")?;
+        let body = req_bytes(body, len, "body")?;
+        let hash = nuvera::multipart_body_hash(content_type, body)?;
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
+/// The canonical object (contract §5, compact JSON) of an encoded multipart body.
+/// Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_canonical_json(
+    content_type: *const c_char,
+    body: *const u8,
+    len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let content_type = req_str(content_type, "content_type")?;
+        let body = req_bytes(body, len, "body")?;
+        let canonical = nuvera::multipart::canonicalize_wire(content_type, body)?;
+        put_string(out, canonical.to_json());
+        Ok(())
+    })
+}

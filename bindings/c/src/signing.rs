@@ -1,0 +1,416 @@
+//! Signers, the ways to give a body to sign, signed requests, and the pieces of a signature
+//! (the `uri` claim, body hashes).
+
+use std::ffi::{c_char, c_void, CString};
+use std::sync::OnceLock;
+
+use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
+
+use crate::boundary::{
+    c_string, free_handle, guard, nuvera_read_fn, opt_copy, opt_str, put, put_handle, put_opt,
+    put_string, req_bytes, req_mut, req_out, req_path, req_ref, req_str, CallbackReader, FfiResult,
+};
+use crate::errors::{nuvera_error, nuvera_status};
+use crate::keys::nuvera_private_key;
+use crate::multipart::nuvera_multipart_form;
+
+/// A signer: private key, API key and token lifetime. Thread-safe.
+pub struct nuvera_signer(Signer);
+
+/// The result of signing: token, header values, claims and proof.
+pub struct nuvera_signed_request {
+    signed: SignedRequest,
+    token: CString,
+    api_key: OnceLock<CString>,
+    authorization: OnceLock<CString>,
+    claims_json: OnceLock<CString>,
+    proof_json: OnceLock<CString>,
+}
+
+/// A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
+/// default (55). The signer keeps its own reference to the key: the key handle may be freed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_new(
+    key: *const nuvera_private_key,
+    api_key: *const c_char,
+    lifetime_secs: u32,
+    out: *mut *mut nuvera_signer,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = req_ref(key, "key")?;
+        let api_key = req_str(api_key, "api_key")?;
+        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
+        let options = SignerOptions::from_optional(lifetime, None, None)?;
+        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
+        put_handle(out, nuvera_signer(signer));
+        Ok(())
+    })
+}
+
+/// Frees a signer. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_free(signer: *mut nuvera_signer) {
+    free_handle(signer);
+}
+
+/// Runs one signing call: the common arguments are read, `body` chooses what is signed.
+unsafe fn sign(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+    body: impl FnOnce(&mut dyn FnMut(Body<'_>) -> FfiResult) -> FfiResult,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let signer = req_ref(signer, "signer")?;
+        let method = req_str(method, "method")?;
+        let url = req_str(url, "url")?;
+        let overrides = SignOverrides {
+            iat: opt_copy(iat),
+            jti: opt_str(jti, "jti")?.map(str::to_owned),
+        };
+        body(&mut |body| {
+            let signed = signer.0.sign_with(method, url, body, &overrides)?;
+            put_handle(
+                out,
+                nuvera_signed_request {
+                    token: c_string(signed.token()),
+                    signed,
+                    api_key: OnceLock::new(),
+                    authorization: OnceLock::new(),
+                    claims_json: OnceLock::new(),
+                    proof_json: OnceLock::new(),
+                },
+            );
+            Ok(())
+        })
+    })
+}
+
+/// Signs a request. `url` is an absolute URL or a target starting with `/`; `body`/`body_len`
+/// are the exact bytes that will be sent (NULL with 0 for no body). `iat` (pointer to a Unix
+/// time) and `jti` may be NULL; given, they replace the clock and the random token id (to
+/// reproduce a token). Free `*out` with `nuvera_signed_request_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        sign(Body::Bytes(req_bytes(body, body_len, "body")?))
+    })
+}
+
+/// Signs bytes about to be sent with `content_type` (NULL when there is none): an encoded
+/// `multipart/form-data` body is signed through its canonical object, any other body byte for
+/// byte. The choice is the core's; this is the call for an HTTP client that already holds the
+/// encoded body and its Content-Type. `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_body(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = opt_str(content_type, "content_type")?;
+        let body = req_bytes(body, body_len, "body")?;
+        sign(Body::for_content_type(content_type, body))
+    })
+}
+
+/// Signs an encoded multipart body sent with `content_type` (`multipart/form-data;
+/// boundary=...`), hashed through its canonical object (any encoder's boundary and part order
+/// sign alike). A body that does not parse as that Content-Type is `MULTIPART_MALFORMED`.
+/// `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_multipart_wire(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = req_str(content_type, "content_type")?;
+        let body = req_bytes(body, body_len, "body")?;
+        sign(Body::MultipartWire { content_type, body })
+    })
+}
+
+/// Signs a request whose body is the file at `path`, sent as it is (streamed: memory does not
+/// grow with the file). `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_file(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    path: *const c_char,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let path = req_path(path, "path")?;
+        sign(Body::File(&path))
+    })
+}
+
+/// Signs a request whose body is read from `read` (called with `ctx` until it returns 0; -1 is a
+/// failure, reported as `IO_ERROR`), streamed: memory does not grow with the body. Send exactly
+/// the bytes it returned. `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let mut reader = CallbackReader::new(read, ctx, "read")?;
+        sign(Body::Reader(&mut reader))
+    })
+}
+
+/// Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else
+/// is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_body_hash(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body_hash: *const c_char,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
+        sign(Body::Precomputed(hash))
+    })
+}
+
+/// Signs a multipart request described by `form`. If the form was encoded
+/// (`nuvera_multipart_form_encode*`) and not changed since, the signature covers exactly the
+/// encoded bytes (no second read of its files); otherwise the form is hashed now.
+/// `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_multipart(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    form: *mut nuvera_multipart_form,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let form = req_mut(form, "form")?;
+        sign(Body::Multipart(&mut form.0))
+    })
+}
+
+/// A string owned by the signed request, made on first use.
+unsafe fn borrowed(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+    pick: impl FnOnce(&nuvera_signed_request) -> &CString,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let request = req_ref(request, "request")?;
+        put(out, pick(request).as_ptr());
+        Ok(())
+    })
+}
+
+/// The compact JWT. `*out` belongs to `request` (valid until `nuvera_signed_request_free`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_token(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    borrowed(request, out, err, |r| &r.token)
+}
+
+/// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_authorization(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    borrowed(request, out, err, |r| {
+        r.authorization
+            .get_or_init(|| c_string(r.signed.authorization()))
+    })
+}
+
+/// The `x-api-key` header value. `*out` belongs to `request`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_api_key(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    borrowed(request, out, err, |r| {
+        r.api_key.get_or_init(|| c_string(r.signed.api_key()))
+    })
+}
+
+/// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
+/// do not log it). `*out` belongs to `request`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_claims_json(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    borrowed(request, out, err, |r| {
+        r.claims_json
+            .get_or_init(|| c_string(r.signed.claims().to_json()))
+    })
+}
+
+/// The proof artifact as pretty JSON: what was signed, with no secret in it.
+/// `*out` belongs to `request`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_proof_json(
+    request: *const nuvera_signed_request,
+    out: *mut *const c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    borrowed(request, out, err, |r| {
+        r.proof_json
+            .get_or_init(|| c_string(r.signed.proof().to_json_pretty()))
+    })
+}
+
+/// Frees a signed request and the strings its accessors returned. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signed_request_free(request: *mut nuvera_signed_request) {
+    free_handle(request);
+}
+
+/// SHA-256 (lowercase hex) of a plain body. `body` may be NULL with `len` 0.
+/// Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_body_hash(
+    body: *const u8,
+    len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let body = req_bytes(body, len, "body")?;
+        put_string(out, nuvera::body_hash(body).as_str());
+        Ok(())
+    })
+}
+
+/// SHA-256 (lowercase hex) of a file, streamed. `size` may be NULL; given, it receives the byte
+/// count. Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_body_hash_file(
+    path: *const c_char,
+    out: *mut *mut c_char,
+    size: *mut u64,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let path = req_path(path, "path")?;
+        let (hash, n) = nuvera::body_hash_file(path)?;
+        put_opt(size, n);
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
+/// SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
+/// streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
+/// `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_body_hash_reader(
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    out: *mut *mut c_char,
+    size: *mut u64,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let (hash, n) = nuvera::body_hash_reader(reader)?;
+        put_opt(size, n);
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
+/// The `uri` claim of a URL or request target (WHATWG `pathname + search`).
+/// Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_request_uri(
+    url: *const c_char,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let url = req_str(url, "url")?;
+        put_string(out, nuvera::request_uri(url)?);
+        Ok(())
+    })
+}
+
+/// The URL an HTTP client should send so the server receives exactly the signed target
+/// (normalized, fragment removed). Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_sendable_url(
+    url: *const c_char,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let url = req_str(url, "url")?;
+        put_string(out, nuvera::sendable_url(url)?);
+        Ok(())
+    })
+}

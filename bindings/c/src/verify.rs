@@ -1,0 +1,151 @@
+//! The server side (contract §6): a verifier over a registry, verifying received requests.
+
+use std::ffi::c_char;
+
+use nuvera::{BodyHash, ReceivedRequest, Registry, Verified, Verifier};
+
+use crate::boundary::{
+    free_handle, guard, opt_str, put_handle, put_string, req_bytes, req_out, req_path, req_ref,
+    req_str, FfiResult,
+};
+use crate::errors::{nuvera_error, nuvera_status};
+
+/// The server side: a registry of applications, a replay cache and the system clock.
+pub struct nuvera_verifier(Verifier);
+
+/// One HTTP header, as received or as sent: two NUL-terminated UTF-8 strings.
+#[repr(C)]
+pub struct nuvera_header {
+    /// The header name, in any case.
+    pub name: *const c_char,
+    /// The header value.
+    pub value: *const c_char,
+}
+
+/// `(name, value)` pairs from a C array of headers (NULL with `count` 0 for none).
+pub(crate) unsafe fn headers<'a>(
+    headers: *const nuvera_header,
+    count: usize,
+) -> FfiResult<Vec<(&'a str, &'a str)>> {
+    req_bytes(headers, count, "headers")?
+        .iter()
+        .map(|h| {
+            Ok((
+                req_str(h.name, "header name")?,
+                req_str(h.value, "header value")?,
+            ))
+        })
+        .collect()
+}
+
+/// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
+/// clock, default skew (5 s) and an in-memory replay cache. Free it with `nuvera_verifier_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_verifier_from_registry_file(
+    path: *const c_char,
+    out: *mut *mut nuvera_verifier,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let path = req_path(path, "path")?;
+        let registry = Registry::from_file(path)?;
+        put_handle(out, nuvera_verifier(Verifier::new(registry)));
+        Ok(())
+    })
+}
+
+/// The `bodyHash` a server computes from a received body: through the multipart canonical
+/// object when `content_type` is `multipart/form-data`, of the raw bytes otherwise (or when
+/// `content_type` is NULL). Free `*out` with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_received_body_hash(
+    content_type: *const c_char,
+    body: *const u8,
+    len: usize,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let content_type = opt_str(content_type, "content_type")?;
+        let body = req_bytes(body, len, "body")?;
+        let hash = nuvera::received_body_hash(content_type, body)?;
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
+/// Hands the application's name to the caller when it asked for it.
+unsafe fn report(verified: Verified, application: *mut *mut c_char) {
+    if !application.is_null() {
+        put_string(application, verified.application);
+    }
+}
+
+/// Verifies a received request (contract §6). `method` and `target` are as received (the
+/// request line), `api_key` and `authorization` the header values or NULL when absent,
+/// `body_hash` the received body's hash (`nuvera_received_body_hash`). Returns `NUVERA_OK`, or
+/// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status in the error. `application` may be
+/// NULL; given, on success it receives the application's name (free with `nuvera_string_free`).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_verifier_verify(
+    verifier: *const nuvera_verifier,
+    method: *const c_char,
+    target: *const c_char,
+    api_key: *const c_char,
+    authorization: *const c_char,
+    body_hash: *const c_char,
+    application: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let verifier = req_ref(verifier, "verifier")?;
+        let body_hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
+        let request = ReceivedRequest {
+            method: req_str(method, "method")?,
+            target: req_str(target, "target")?,
+            api_key: opt_str(api_key, "api_key")?,
+            authorization: opt_str(authorization, "authorization")?,
+            body_hash: &body_hash,
+        };
+        report(verifier.0.verify(&request)?, application);
+        Ok(())
+    })
+}
+
+/// Verifies a received request from what arrived: its `headers` (`header_count` of them, names in
+/// any case; `x-api-key`, `Authorization` and `Content-Type` are read) and its raw body, hashed as
+/// the server must (multipart through its canonical object). Returns `NUVERA_OK`,
+/// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status, or `NUVERA_ERROR` for a body that
+/// does not parse as its Content-Type says (`MULTIPART_MALFORMED`). `application` as in
+/// `nuvera_verifier_verify`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_verifier_verify_request(
+    verifier: *const nuvera_verifier,
+    method: *const c_char,
+    target: *const c_char,
+    headers: *const nuvera_header,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    application: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let verifier = req_ref(verifier, "verifier")?;
+        let method = req_str(method, "method")?;
+        let target = req_str(target, "target")?;
+        let headers = self::headers(headers, header_count)?;
+        let body = req_bytes(body, body_len, "body")?;
+        let verified = verifier.0.verify_received(method, target, headers, body)?;
+        report(verified, application);
+        Ok(())
+    })
+}
+
+/// Frees a verifier. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_verifier_free(verifier: *mut nuvera_verifier) {
+    free_handle(verifier);
+}
