@@ -143,12 +143,12 @@ fn a_token_accepted_by_one_instance_is_a_replay_at_another() {
             "--replay-cache",
             &redis.url(),
             "--replay-cache-timeout-ms",
-            "1000",
+            "3000",
         ],
     );
     let b = Server::start(
         Some(&format!(
-            "{{ url = \"{}\", timeoutMs = 1000 }}",
+            "{{ url = \"{}\", timeoutMs = 3000 }}",
             redis.url()
         )),
         &[],
@@ -213,7 +213,7 @@ fn redis_stopped_mid_load_fails_closed_and_service_resumes_after_a_restart() {
             "--replay-cache",
             &redis.url(),
             "--replay-cache-timeout-ms",
-            "1000",
+            "3000",
         ],
     );
     const UP: usize = 0;

@@ -52,7 +52,7 @@ fn registry() -> Registry {
 fn options(url: &str) -> ReplayCacheOptions {
     ReplayCacheOptions {
         key_prefix: "test:jti:".to_owned(),
-        timeout_ms: 1_000,
+        timeout_ms: 3_000,
         ..ReplayCacheOptions::new(url)
     }
 }
@@ -271,13 +271,20 @@ fn a_slow_redis_fails_closed() {
         let port = redis.port().to_string();
         std::thread::spawn(move || {
             std::process::Command::new("redis-cli")
-                .args(["-h", "127.0.0.1", "-p", &port, "DEBUG", "SLEEP", "3"])
+                .args(["-h", "127.0.0.1", "-p", &port, "DEBUG", "SLEEP", "5"])
                 .output()
                 .unwrap()
         })
     };
     // DEBUG SLEEP holds the server's one thread; wait until it is asleep.
-    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    while redis.answers_ping_within(Duration::from_millis(200)) {
+        assert!(
+            started.elapsed() < GENEROUS,
+            "DEBUG SLEEP did not take hold"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let err = check(&v, &token(API_KEY, "during-sleep")).unwrap_err();
     assert_eq!(err.code(), AuthCode::ReplayCacheUnavailable, "{err:?}");
     assert!(

@@ -68,10 +68,15 @@ impl RedisServer {
     }
 
     fn answers_ping(&self) -> bool {
+        self.answers_ping_within(Duration::from_secs(1))
+    }
+
+    /// True when the server answers a PING within `wait` (false while it sleeps or is paused).
+    pub fn answers_ping_within(&self, wait: Duration) -> bool {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let _ = stream.set_read_timeout(Some(wait));
         let mut reply = [0u8; 64];
         // Without a password: +PONG; with one: -NOAUTH… Either way the server is up.
         stream.write_all(b"PING\r\n").is_ok()
