@@ -1,5 +1,47 @@
 export * from './index.js'
-import type { Signer } from './index.js'
+import type { MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index.js'
 
 /** See main.d.ts. */
-export declare function signedFetch(signer: Signer, url: string | URL, init?: RequestInit & { body?: unknown }): Promise<Response>
+export interface ErrorCodeEntry {
+  readonly code: string
+  readonly family: string
+  readonly httpStatus: number | null
+}
+/** See main.d.ts. */
+export declare const errorCodeList: ReadonlyArray<ErrorCodeEntry>
+/** See main.d.ts. */
+export declare const ErrorCodes: Readonly<Record<string, string>>
+/** See main.d.ts. */
+export interface NuveraSigningError extends Error {
+  code: string
+  httpStatus?: number
+  responseBody?: string
+  napiStatus?: string
+}
+/** See main.d.ts. A body `signedFetch` can sign: its exact bytes are known before sending. */
+export type SignedFetchBody = string | Buffer | ArrayBuffer | ArrayBufferView | URLSearchParams | Blob | FormData | MultipartForm | null
+
+/** See main.d.ts. `fetch`'s options, with the bodies `signedFetch` can sign. */
+export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBody }
+
+/** See main.d.ts. */
+export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
+
+/** See main.d.ts. A body read from a stream: a Node Readable, a web ReadableStream or any async iterable of chunks. */
+export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>
+
+/**
+ * See main.d.ts. The `bodyHash` and size of a body read from a stream, multipart by `contentType` as a server
+ * hashes it, in constant memory (a `BodyHasher` fed chunk by chunk).
+ */
+export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
+
+declare module './index.js' {
+  interface Signer {
+    /**
+     * Signs a request whose body is read from a stream (hashed in constant memory, as
+     * `bodyHashStream`). The stream is consumed: send the same bytes from their source.
+     */
+    signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
+  }
+}

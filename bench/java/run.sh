@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Java signing benchmark (not a test; not in CI): in one run on this machine,
-#   - sign/s of our Signer vs nimbus-jose-jwt and jjwt (JDK RSA), preloaded keys, 1 and 2 threads;
-#   - the binding's per-call overhead: Java Signer.sign vs the Rust core's own sign/s (bench_probe).
-#   bash bench/java/run.sh [SECONDS]     (default 5 per measurement)
+# Java signing benchmark (not a test; not in CI), in one run on this machine:
+#   - Signer.sign against the Rust core signing the same request (bench_probe), alternating
+#     rounds, median of the per-round ratios, and the per-call overhead in µs;
+#   - 2 threads against 1 thread (alternating rounds, median of ratios);
+#   - sign/s of our Signer vs nimbus-jose-jwt and jjwt (JDK RSA), preloaded keys, 1 and 2 threads.
+#   bash bench/java/run.sh [SECONDS] [ROUNDS]     (default 3 s per measurement, 5 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-SECONDS_PER=${1:-5}
+SECONDS_PER=${1:-3}
+ROUNDS=${2:-5}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PEM="$ROOT/testdata/keys/test-rsa2048-pkcs8.pem"
 
@@ -17,15 +20,4 @@ cargo build -q --release --locked -p nuvera-signing --example bench_probe
 CP="bench/java/target/classes:$(cat bench/java/target/classpath)"
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
-core_before=$("$CARGO_TARGET_DIR/release/examples/bench_probe" sign-rate "$PEM" "$SECONDS_PER")
-out=$(java -cp "$CP" SignBench "$PEM" "$SECONDS_PER")
-core_after=$("$CARGO_TARGET_DIR/release/examples/bench_probe" sign-rate "$PEM" "$SECONDS_PER")
-echo "$out" | grep -v '^OURS_1T'
-ours=$(echo "$out" | sed -n 's/^OURS_1T //p')
-python3 - "$ours" "$core_before" "$core_after" <<'PYEOF'
-import sys
-ours, before, after = (float(x) for x in sys.argv[1:])
-core = (before + after) / 2
-print(f"Rust core (bench_probe, before/after): {before:.0f}/s, {after:.0f}/s")
-print(f"RATIO java/core: {ours / core:.3f} (per-call overhead of the binding: {1e6 / ours - 1e6 / core:+.1f} us per sign)")
-PYEOF
+java -cp "$CP" SignBench "$PEM" "$SECONDS_PER" "$ROUNDS" "$CARGO_TARGET_DIR/release/examples/bench_probe"

@@ -65,7 +65,8 @@ enum Command {
     Serve(server::ServeArgs),
     /// See the whole product in ten seconds: a mock server, signed requests, a refusal explained.
     Demo(server::DemoArgs),
-    /// Print the public key (SPKI PEM) and fingerprint of a private key.
+    /// Print the public key (SPKI PEM) and fingerprint of a private key, or of a PKCS#11 token's
+    /// key (--pkcs11-module …), checked against a signature the token makes.
     PublicKey {
         #[command(flatten)]
         key: KeyArgs,

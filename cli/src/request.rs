@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 use nuvera_signing::{Body, MultipartForm, SignOverrides, SignedRequest, Signer, SignerOptions};
@@ -70,7 +69,7 @@ impl RequestArgs {
             lifetime_secs: self.lifetime,
             ..SignerOptions::default()
         };
-        let key = Arc::new(self.credentials.key.load()?);
+        let key = self.credentials.key.load()?;
         Ok(
             Signer::with_options(key, self.credentials.api_key()?, options)?
                 .with_clock_offset(self.clock_offset)?,

@@ -1,7 +1,7 @@
 //! A plain measuring binary for `bench/core.sh` (no criterion, single thread).
 //!
 //! ```text
-//! bench_probe sign-rate <pem> <seconds>                      prints RS256 signs per second
+//! bench_probe sign-rate <pem> <seconds>                      prints RS256 signs per second (stderr: count, wall and CPU seconds)
 //! bench_probe verify-rate <pem> <seconds>                    prints whole Verifier::verify calls per second
 //! bench_probe hash-rate <MiB> <rounds>                       prints in-memory body_hash GB/s (10^9 B/s)
 //! bench_probe hash-multipart-file <content-type> <path>      streams a wire multipart file, prints its bodyHash
@@ -67,6 +67,7 @@ fn sign_rate(pem_path: &str, seconds: &str) -> Result<(), String> {
         sign()?;
     }
     let budget = Duration::from_secs_f64(seconds);
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     let mut count: u64 = 0;
     while start.elapsed() < budget {
@@ -74,8 +75,11 @@ fn sign_rate(pem_path: &str, seconds: &str) -> Result<(), String> {
         count += 1;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = cpu_start
+        .zip(cpu_seconds())
+        .map_or_else(|| "n/a".to_owned(), |(a, b)| format!("{:.2}s", b - a));
     let rate = count as f64 / elapsed;
-    eprintln!("backend={BACKEND} bits={bits} signs={count} elapsed={elapsed:.3}s");
+    eprintln!("backend={BACKEND} bits={bits} signs={count} elapsed={elapsed:.3}s cpu={cpu}");
     println!("{rate:.1}");
     Ok(())
 }
@@ -198,4 +202,17 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat` (Linux only; 100
+/// ticks per second on Linux): lets a benchmark on a machine shared with other work compare
+/// signatures per CPU-second, which the others' load disturbs far less than wall-clock rates.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

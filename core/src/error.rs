@@ -333,6 +333,18 @@ impl Error {
     pub fn http_status(&self) -> Option<u16> {
         self.code.http_status()
     }
+
+    /// For a verifier's refusal (`AUTH_*`), the response body of contract §6
+    /// (`{"errors":[{"code":"…","message":"…"}]}`), as [`VerifyError::response_body`] gives it;
+    /// `None` otherwise. Bindings hand it to their callers with the code and status.
+    pub fn response_body(&self) -> Option<String> {
+        match self.code {
+            ErrorCode::Auth(code) => {
+                Some(VerifyError::new(code, self.message.clone()).response_body())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<VerifyError> for Error {
@@ -355,6 +367,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_carries_the_contracts_response_body() {
+        let refused: Error = VerifyError::new(AuthCode::TokenExpired, "the token expired").into();
+        assert_eq!(
+            refused.response_body().as_deref(),
+            Some(r#"{"errors":[{"code":"AUTH_TOKEN_EXPIRED","message":"the token expired"}]}"#)
+        );
+        assert_eq!(Error::new(ErrorCode::IoError, "m").response_body(), None);
+    }
 
     #[test]
     fn every_code_is_listed_once_with_a_distinct_string() {

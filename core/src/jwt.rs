@@ -7,8 +7,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::key::PrivateKey;
 use crate::secret::mask_secret;
+use crate::signing_key::SigningKey;
 
 /// The only header this project writes, byte for byte.
 pub const HEADER_JSON: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
@@ -78,8 +78,9 @@ pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Signs `claims` into a compact JWS: `b64(header).b64(payload).b64(signature)`.
-pub fn encode_rs256(key: &PrivateKey, claims: &Claims) -> Result<String> {
+/// Signs `claims` into a compact JWS: `b64(header).b64(payload).b64(signature)`, with a key in
+/// memory or a remote one.
+pub fn encode_rs256<K: SigningKey + ?Sized>(key: &K, claims: &Claims) -> Result<String> {
     let mut token = b64url(HEADER_JSON.as_bytes());
     token.push('.');
     token.push_str(&b64url(claims.to_json().as_bytes()));

@@ -206,6 +206,28 @@ impl PublicKey {
         Self::from_pkcs1_public(&rsa)
     }
 
+    /// From the big-endian modulus and public exponent (what a PKCS#11 token reports as
+    /// `CKA_MODULUS` and `CKA_PUBLIC_EXPONENT`).
+    pub fn from_rsa_components(modulus: &[u8], public_exponent: &[u8]) -> Result<Self> {
+        let invalid = || {
+            Error::new(
+                ErrorCode::InvalidPrivateKey,
+                "the RSA modulus or public exponent is not a valid integer",
+            )
+        };
+        // DER integers carry no leading zero bytes (the token may pad them).
+        let strip = |b: &[u8]| {
+            let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+            b[start..].to_vec()
+        };
+        let (modulus, exponent) = (strip(modulus), strip(public_exponent));
+        let rsa = pkcs1::RsaPublicKeyRef {
+            modulus: der::asn1::UintRef::new(&modulus).map_err(|_| invalid())?,
+            public_exponent: der::asn1::UintRef::new(&exponent).map_err(|_| invalid())?,
+        };
+        Self::from_pkcs1_public(&rsa)
+    }
+
     fn from_pkcs1_public(rsa: &pkcs1::RsaPublicKeyRef<'_>) -> Result<Self> {
         let failed = || {
             Error::new(

@@ -33,8 +33,10 @@ mod method;
 pub mod multipart;
 mod proof;
 mod received;
+pub mod remote;
 mod secret;
 mod signer;
+mod signing_key;
 mod uri;
 pub mod verify;
 
@@ -52,11 +54,13 @@ pub use multipart::{
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
 pub use received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
+pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
     Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
     SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
+pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
     required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,

@@ -8,11 +8,11 @@ use crate::body::{Body, BodySummary};
 use crate::client::ClockOffset;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{encode_rs256, Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
-use crate::key::PrivateKey;
 use crate::method::normalize_method;
 use crate::multipart::MultipartForm;
 use crate::proof::Proof;
 use crate::secret::ApiKey;
+use crate::signing_key::{IntoSigningKey, SigningKey};
 use crate::uri::request_uri;
 
 /// Default token lifetime in seconds.
@@ -177,7 +177,7 @@ impl SignOverrides {
 /// Signs requests for one API key. Cheap to clone, `Send + Sync`: share one per application.
 #[derive(Clone)]
 pub struct Signer {
-    key: Arc<PrivateKey>,
+    key: Arc<dyn SigningKey>,
     api_key: ApiKey,
     options: SignerOptions,
     clock: Arc<dyn Clock>,
@@ -197,20 +197,21 @@ impl fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// A signer with default options, the system clock and random UUID v4 `jti`s.
-    pub fn new(key: impl Into<Arc<PrivateKey>>, api_key: &str) -> Result<Self> {
+    /// A signer with default options, the system clock and random UUID v4 `jti`s. `key` is a
+    /// [`PrivateKey`](crate::PrivateKey) or a [`RemoteKey`](crate::RemoteKey), plain or in an `Arc`.
+    pub fn new(key: impl IntoSigningKey, api_key: &str) -> Result<Self> {
         Self::with_options(key, api_key, SignerOptions::default())
     }
 
     /// A signer with explicit options.
     pub fn with_options(
-        key: impl Into<Arc<PrivateKey>>,
+        key: impl IntoSigningKey,
         api_key: &str,
         options: SignerOptions,
     ) -> Result<Self> {
         options.validate()?;
         Ok(Signer {
-            key: key.into(),
+            key: key.into_signing_key(),
             api_key: ApiKey::new(api_key)?,
             options,
             clock: Arc::new(SystemClock),
@@ -250,9 +251,9 @@ impl Signer {
         &self.options
     }
 
-    /// The signing key.
-    pub fn key(&self) -> &PrivateKey {
-        &self.key
+    /// The signing key (in memory or remote).
+    pub fn key(&self) -> &dyn SigningKey {
+        &*self.key
     }
 
     /// Signs a request. `url_or_target` is an absolute URL or a target starting with `/`.
@@ -314,7 +315,7 @@ impl Signer {
             exp,
             jti,
         };
-        let token = encode_rs256(&self.key, &claims)?;
+        let token = encode_rs256(&*self.key, &claims)?;
         Ok(SignedRequest {
             api_key: self.api_key.clone(),
             token: zeroize::Zeroizing::new(token),

@@ -4,7 +4,7 @@
  * sends exactly the bytes it signed and signs every redirect hop again.
  *
  *   NUVERA_API_KEY=... NUVERA_PRIVATE_KEY_FILE=key.pem \
- *     java -cp nuvera-signing.jar:jna.jar:kotlin-stdlib.jar PostSigned.java BASE_URL FILE_TO_UPLOAD
+ *     java -cp nuvera-signing.jar PostSigned.java BASE_URL FILE_TO_UPLOAD
  *
  * BASE_URL is e.g. https://api.nuvera.global, or a local mock server (`nuvera-sign serve`).
  * Exit status 0 when every request was accepted (2xx).

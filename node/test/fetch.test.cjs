@@ -3,12 +3,25 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const http = require('node:http')
-const { keyPath, keyText } = require('./helpers.cjs')
+const { keyPath, keyText, vectors, b64 } = require('./helpers.cjs')
 const ns = require('../main.cjs')
 
 const API_KEY = 'nv_test_node_5e1f'
 
-function startServer() {
+// Another origin (same host, another port): records what arrives, verifies nothing.
+function startOtherOrigin() {
+  const arrived = []
+  const server = http.createServer((req, res) => {
+    arrived.push({ method: req.method, url: req.url, headers: req.headers })
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end('other origin')
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, arrived, base: `http://127.0.0.1:${server.address().port}` }))
+  })
+}
+
+function startServer(elsewhere) {
   const registry = JSON.stringify({
     applications: [
       {
@@ -53,8 +66,12 @@ function startServer() {
           res.writeHead(303, { location: '/api/v1/customers/result' })
           return res.end()
         }
+        if (req.url.startsWith('/api/v1/customers/loop')) {
+          res.writeHead(307, { location: '/api/v1/customers/loop' })
+          return res.end()
+        }
         if (req.url.startsWith('/api/v1/customers/elsewhere')) {
-          res.writeHead(302, { location: 'http://127.0.0.2:1/api/v1/customers' })
+          res.writeHead(302, { location: `${elsewhere}/landing?from=nuvera` })
           return res.end()
         }
         res.writeHead(200, { 'content-type': 'application/json' })
@@ -76,7 +93,9 @@ function startServer() {
 const signer = new ns.Signer(ns.PrivateKey.fromFile(keyPath('test-rsa2048-pkcs8.pem')), API_KEY)
 
 test('signedFetch', async (t) => {
-  const { server, seen, base } = await startServer()
+  const other = await startOtherOrigin()
+  t.after(() => other.server.close())
+  const { server, seen, base } = await startServer(other.base)
   t.after(() => server.close())
 
   await t.test('JSON POST', async () => {
@@ -111,6 +130,17 @@ test('signedFetch', async (t) => {
     assert.match(last.contentType, /^multipart\/form-data; boundary=/)
     // The server's canonical object of what arrived is the one that was signed.
     assert.equal(last.verified.claims.bodyHash, ns.multipartBodyHash(last.contentType, last.body))
+  })
+
+  await t.test('an already encoded multipart Buffer with its Content-Type is hashed as multipart', async () => {
+    const c = vectors.multipart.find((v) => v.name === 'fields and a file')
+    const res = await ns.signedFetch(signer, `${base}/api/v1/documents`, {
+      method: 'POST',
+      headers: { 'content-type': c.contentType },
+      body: b64(c.bodyBase64),
+    })
+    assert.equal(res.status, 200, await res.clone().text())
+    assert.equal(seen.at(-1).verified.claims.bodyHash, c.bodyHash)
   })
 
   await t.test('multipart upload from a MultipartForm', async () => {
@@ -176,8 +206,28 @@ test('signedFetch', async (t) => {
     assert.equal(hops[1].contentType, undefined)
   })
 
-  await t.test('a cross-origin redirect is refused', async () => {
-    await assert.rejects(ns.signedFetch(signer, `${base}/api/v1/customers/elsewhere`), { code: 'REDIRECT_CROSS_ORIGIN' })
+  await t.test('a cross-origin redirect is followed without credentials (contract §8)', async () => {
+    const res = await ns.signedFetch(signer, `${base}/api/v1/customers/elsewhere`, { headers: { 'x-trace': 'kept' } })
+    assert.equal(res.status, 200)
+    assert.equal(await res.text(), 'other origin')
+    const hop = other.arrived.at(-1)
+    assert.equal(hop.url, '/landing?from=nuvera')
+    assert.equal(hop.headers['x-api-key'], undefined)
+    assert.equal(hop.headers.authorization, undefined)
+    assert.equal(hop.headers['x-trace'], 'kept')
+    assert.ok(seen.at(-1).verified, 'the first hop, to the origin, was signed')
+  })
+
+  await t.test('more than 10 hops: TOO_MANY_REDIRECTS, every hop signed afresh', async () => {
+    const before = seen.length
+    await assert.rejects(ns.signedFetch(signer, `${base}/api/v1/customers/loop`), { code: 'TOO_MANY_REDIRECTS' })
+    const hops = seen.slice(before)
+    assert.equal(hops.length, 11)
+    assert.equal(new Set(hops.map((h) => h.verified.claims.jti)).size, 11)
+  })
+
+  await t.test('redirect: "error" rejects as fetch does', async () => {
+    await assert.rejects(ns.signedFetch(signer, `${base}/api/v1/customers/old`, { redirect: 'error' }), TypeError)
   })
 
   await t.test('the server refuses a bad request with the contract error', async () => {
@@ -194,7 +244,7 @@ test('signedFetch', async (t) => {
     const before = seen.length
     const stream = new ReadableStream({ start: (c) => c.close() })
     await assert.rejects(ns.signedFetch(signer, `${base}/api/v1/customers`, { method: 'POST', body: stream, duplex: 'half' }), {
-      code: 'UNSUPPORTED_BODY',
+      code: 'STREAMING_BODY',
     })
     assert.equal(seen.length, before)
   })

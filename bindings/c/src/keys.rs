@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use nuvera::{PrivateKey, PublicKey};
+use nuvera::{PrivateKey, PublicKey, SigningKey};
 
 use crate::boundary::{
     free_handle, guard, opt_c_bytes, put, put_handle, put_string, req_c_bytes, req_out, req_path,
@@ -11,8 +11,9 @@ use crate::boundary::{
 };
 use crate::errors::{nuvera_error, nuvera_status};
 
-/// A parsed RSA private key.
-pub struct nuvera_private_key(pub(crate) Arc<PrivateKey>);
+/// A signing key: a parsed RSA private key, or a key held elsewhere
+/// (`nuvera_remote_key_from_callback`); every function taking a key takes either.
+pub struct nuvera_private_key(pub(crate) Arc<dyn SigningKey>);
 
 /// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are
 /// accepted). `passphrase` may be NULL; it is needed for an `ENCRYPTED PRIVATE KEY`.

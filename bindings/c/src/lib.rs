@@ -8,8 +8,10 @@
 //! | [`keys`] | private keys, public key PEM, fingerprints |
 //! | [`signing`] | signers, bodies to sign, signed requests, `uri` and body hashes |
 //! | [`multipart`] | multipart forms, encoded multipart bodies |
+//! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API) |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
+//! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |
 //!
 //! Conventions (repeated in `include/nuvera_signing.h` and `bindings/c/README.md`):
 //!
@@ -35,10 +37,12 @@
 #![allow(clippy::too_many_arguments)]
 
 mod boundary;
+pub mod client;
 pub mod errors;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
+pub mod remote;
 pub mod signing;
 pub mod verify;
 

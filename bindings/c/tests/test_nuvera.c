@@ -8,6 +8,8 @@
  * Built with -Wall -Wextra -Werror -pedantic and run under valgrind by scripts/test-c.
  * The last line is "N passed, N failed"; the exit status is 0 only when nothing failed.
  */
+/* popen/pclose (POSIX) for the callback-key test's stand-in KMS. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1422,6 +1424,160 @@ static void test_memory_functions_accept_null(void) {
   check(nuvera_version() != NULL && nuvera_version()[0] != '\0', "version", NULL);
 }
 
+/* A stand-in KMS for callback keys: `openssl pkeyutl` signs the digest it is given, as AWS KMS
+ * does with MessageType=DIGEST. The key file is in another process, never in this one. */
+typedef struct {
+  char key_path[1024];
+  int calls;
+  int freed;
+} openssl_kms;
+
+static int32_t openssl_kms_sign(void *user_data, const uint8_t *input, size_t input_len,
+                                uint8_t *signature, size_t *signature_len, char *message) {
+  openssl_kms *kms = user_data;
+  char input_path[1200];
+  char command[2600];
+  FILE *pipe;
+  size_t n;
+  kms->calls++;
+  snprintf(input_path, sizeof input_path, "%s/kms-digest-%d.bin", scratch, kms->calls);
+  write_file(input_path, input, input_len);
+  snprintf(command, sizeof command,
+           "openssl pkeyutl -sign -pkeyopt digest:sha256 -inkey '%s' -in '%s' 2>/dev/null",
+           kms->key_path, input_path);
+  pipe = popen(command, "r");
+  if (pipe == NULL) {
+    snprintf(message, NUVERA_CALLBACK_MESSAGE_LEN, "cannot run openssl");
+    return 1;
+  }
+  n = fread(signature, 1, NUVERA_MAX_SIGNATURE_LEN, pipe);
+  if (pclose(pipe) != 0 || n == 0) {
+    snprintf(message, NUVERA_CALLBACK_MESSAGE_LEN, "openssl pkeyutl failed");
+    return 2;
+  }
+  *signature_len = n;
+  return 0;
+}
+
+static int32_t denied_kms_sign(void *user_data, const uint8_t *input, size_t input_len,
+                               uint8_t *signature, size_t *signature_len, char *message) {
+  (void)user_data;
+  (void)input;
+  (void)input_len;
+  (void)signature;
+  (void)signature_len;
+  snprintf(message, NUVERA_CALLBACK_MESSAGE_LEN, "AccessDeniedException: not authorized");
+  return 7;
+}
+
+static void openssl_kms_free(void *user_data) { ((openssl_kms *)user_data)->freed++; }
+
+/* A callback key signs the first vector byte for byte; provider failures carry their code. */
+static void test_callback_keys(void) {
+  const jwt_vector *v = &JWT_VECTORS[0];
+  char *public_path = path_in(testdata, "keys/test-rsa2048-public.pem");
+  char *public_pem = read_file(public_path, NULL);
+  char *key_path = path_in(testdata, "keys/test-rsa2048-pkcs8.pem");
+  char *other_path = path_in(testdata, "keys/test-rsa4096-pkcs8.pem");
+  openssl_kms kms = {{0}, 0, 0};
+  const int64_t no_timeout = 0;
+  const int64_t *timeouts[2] = {NULL, &no_timeout};
+  int t;
+  snprintf(kms.key_path, sizeof kms.key_path, "%s", key_path);
+  for (t = 0; t < 2; t++) {
+    nuvera_private_key *key = NULL;
+    nuvera_signer *signer = NULL;
+    nuvera_signed_request *req = NULL;
+    nuvera_error *err = NULL;
+    kms.freed = 0;
+    if (!expect_ok(nuvera_remote_key_from_callback(public_pem, NUVERA_SIGNATURE_INPUT_DIGEST,
+                                                   timeouts[t], openssl_kms_sign, &kms,
+                                                   openssl_kms_free, &key, &err),
+                   &err, "remote key from a callback")) {
+      continue;
+    }
+    if (expect_ok(nuvera_signer_new(key, v->api_key, v->lifetime, &signer, &err), &err,
+                  "signer with a callback key") &&
+        expect_ok(nuvera_signer_sign(signer, v->method, v->url, v->body, v->body_len, &v->iat,
+                                     v->jti, &req, &err),
+                  &err, "sign through the callback")) {
+      check_signed(req, v);
+    }
+    nuvera_signed_request_free(req);
+    nuvera_private_key_free(key);
+    check(kms.freed == 0, "the signer keeps the callback's data alive", NULL);
+    nuvera_signer_free(signer);
+    check(kms.freed == 1, "the callback's data is freed once, with the last user", NULL);
+  }
+  check(kms.calls == 2, "one KMS call per signature", NULL);
+
+  {
+    nuvera_private_key *key = NULL;
+    nuvera_signer *signer = NULL;
+    nuvera_signed_request *req = NULL;
+    nuvera_error *err = NULL;
+    if (expect_ok(nuvera_remote_key_from_callback(public_pem, NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
+                                                  denied_kms_sign, NULL, NULL, &key, &err),
+                  &err, "remote key, denied") &&
+        expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      nuvera_status status =
+          nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err);
+      check(err != NULL && strstr(err->message, "AccessDeniedException") != NULL,
+            "the provider's message is kept", err ? err->message : NULL);
+      expect_err(status, &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED", "a failing callback");
+    }
+    nuvera_signer_free(signer);
+    nuvera_private_key_free(key);
+  }
+
+  {
+    /* The 4096-bit key signs where the 2048-bit public key was announced: 512 bytes, not 256. */
+    openssl_kms other = {{0}, 0, 0};
+    nuvera_private_key *key = NULL;
+    nuvera_signer *signer = NULL;
+    nuvera_signed_request *req = NULL;
+    nuvera_error *err = NULL;
+    snprintf(other.key_path, sizeof other.key_path, "%s", other_path);
+    if (expect_ok(nuvera_remote_key_from_callback(public_pem, NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
+                                                  openssl_kms_sign, &other, NULL, &key, &err),
+                  &err, "remote key, another key") &&
+        expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      expect_err(
+          nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err),
+          &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED", "a signature of another size");
+      check(req == NULL, "no signed request", NULL);
+    }
+    nuvera_signer_free(signer);
+    nuvera_private_key_free(key);
+  }
+
+  {
+    openssl_kms data = {{0}, 0, 0};
+    nuvera_private_key *key = NULL;
+    nuvera_error *err = NULL;
+    const int64_t negative = -1;
+    expect_err(nuvera_remote_key_from_callback(public_pem, NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
+                                               NULL, &data, openssl_kms_free, &key, &err),
+               &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "NULL sign callback");
+    check(data.freed == 1, "user data freed when the key cannot be made", NULL);
+    expect_err(nuvera_remote_key_from_callback(public_pem, 7, NULL, openssl_kms_sign, NULL, NULL,
+                                               &key, &err),
+               &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "unknown input kind");
+    expect_err(nuvera_remote_key_from_callback(public_pem, NUVERA_SIGNATURE_INPUT_DIGEST,
+                                               &negative, openssl_kms_sign, NULL, NULL, &key,
+                                               &err),
+               &err, NUVERA_ERROR, "INVALID_ARGUMENT", "negative timeout");
+    expect_err(nuvera_remote_key_from_callback("not a key", NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
+                                               openssl_kms_sign, NULL, NULL, &key, &err),
+               &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "public key that is not PEM");
+    check(key == NULL, "no key on failure", NULL);
+  }
+  free(public_path);
+  free(public_pem);
+  free(key_path);
+  free(other_path);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s <testdata-dir> <scratch-dir>\n", argv[0]);
@@ -1450,6 +1606,7 @@ int main(int argc, char **argv) {
   test_multipart_errors();
   test_verifier_errors();
   test_memory_functions_accept_null();
+  test_callback_keys();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

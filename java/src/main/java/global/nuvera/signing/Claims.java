@@ -15,16 +15,17 @@ public final class Claims {
     private final long exp;
     private final String jti;
 
-    Claims(global.nuvera.signing.ffi.Claims c) {
-        this.iss = c.getIss();
-        this.aud = c.getAud();
-        this.sub = c.getSub();
-        this.method = c.getMethod();
-        this.uri = c.getUri();
-        this.bodyHash = c.getBodyHash();
-        this.iat = c.getIat();
-        this.exp = c.getExp();
-        this.jti = c.getJti();
+    /** From the core's nine values in contract order ({@code iat} and {@code exp} in decimal). */
+    Claims(String[] c) {
+        this.iss = c[0];
+        this.aud = c[1];
+        this.sub = c[2];
+        this.method = c[3];
+        this.uri = c[4];
+        this.bodyHash = c[5];
+        this.iat = Long.parseLong(c[6]);
+        this.exp = Long.parseLong(c[7]);
+        this.jti = c[8];
     }
 
     /** Issuer ({@code nuvera-api} by default). */

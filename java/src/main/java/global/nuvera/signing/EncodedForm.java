@@ -7,11 +7,12 @@ public final class EncodedForm {
     private final String canonicalJson;
     private final String bodyHash;
 
-    EncodedForm(global.nuvera.signing.ffi.EncodedForm e) {
-        this.body = e.getBody();
-        this.contentType = e.getContentType();
-        this.canonicalJson = e.getCanonicalJson();
-        this.bodyHash = e.getBodyHash();
+    /** From the native encoding: {@code [byte[] body, contentType, canonicalJson, bodyHash]}. */
+    EncodedForm(Object[] e) {
+        this.body = (byte[]) e[0];
+        this.contentType = (String) e[1];
+        this.canonicalJson = (String) e[2];
+        this.bodyHash = (String) e[3];
     }
 
     /** The wire bytes (a copy). */

@@ -1,23 +1,25 @@
 package global.nuvera.signing;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** One broken rule found by {@link NuveraSigning#explain}: its code, area, both values, why and the fix. */
 public final class ExplainFinding {
     private final String code;
     private final String area;
-    private final String signed;
-    private final String sent;
+    private final @Nullable String signed;
+    private final @Nullable String sent;
     private final String diagnosis;
     private final String fix;
 
-    ExplainFinding(global.nuvera.signing.ffi.ExplainFinding f) {
-        this.code = f.getCode();
-        this.area = f.getArea();
-        this.signed = f.getSigned();
-        this.sent = f.getSent();
-        this.diagnosis = f.getDiagnosis();
-        this.fix = f.getFix();
+    /** Made by the native side. */
+    ExplainFinding(String code, String area, @Nullable String signed, @Nullable String sent, String diagnosis, String fix) {
+        this.code = code;
+        this.area = area;
+        this.signed = signed;
+        this.sent = sent;
+        this.diagnosis = diagnosis;
+        this.fix = fix;
     }
 
     /** The {@code AUTH_*} code Nuvera would answer with for this rule. */

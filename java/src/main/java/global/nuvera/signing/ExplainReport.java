@@ -4,27 +4,29 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of {@link NuveraSigning#explain}: the verdict, each broken rule, remarks, text and JSON. */
 public final class ExplainReport {
     private final boolean ok;
-    private final String verdict;
+    private final @Nullable String verdict;
     private final List<ExplainFinding> findings;
     private final List<String> notes;
     private final String text;
     private final String json;
 
-    ExplainReport(global.nuvera.signing.ffi.ExplainReport r) {
-        this.ok = r.getOk();
-        this.verdict = r.getVerdict();
-        List<ExplainFinding> list = new ArrayList<>();
-        for (global.nuvera.signing.ffi.ExplainFinding f : r.getFindings()) {
-            list.add(new ExplainFinding(f));
+    /** Made by the native side ({@code findings} holds {@link ExplainFinding}s). */
+    ExplainReport(boolean ok, @Nullable String verdict, Object[] findings, String[] notes, String text, String json) {
+        this.ok = ok;
+        this.verdict = verdict;
+        List<ExplainFinding> list = new ArrayList<>(findings.length);
+        for (Object f : findings) {
+            list.add((ExplainFinding) f);
         }
         this.findings = Collections.unmodifiableList(list);
-        this.notes = Collections.unmodifiableList(new ArrayList<>(r.getNotes()));
-        this.text = r.getText();
-        this.json = r.getJson();
+        this.notes = List.of(notes);
+        this.text = text;
+        this.json = json;
     }
 
     /** True when no rule fails. */

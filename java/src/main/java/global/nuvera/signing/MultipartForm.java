@@ -1,12 +1,15 @@
 package global.nuvera.signing;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code multipart/form-data} body described by its parts. The core computes its canonical
- * object and {@code bodyHash}, and encodes it; files given by path are streamed, never loaded
- * whole. Calls on one form are serialized, so it is safe (if rarely useful) to share.
+ * object and {@code bodyHash}, and encodes it; files given by path or {@code InputStream} are
+ * streamed, never loaded whole. Calls on one form are serialized, so it is safe (if rarely useful)
+ * to share.
  *
  * <pre>{@code
  * try (MultipartForm form = MultipartForm.create()) {
@@ -17,33 +20,45 @@ import java.util.Objects;
  * }</pre>
  */
 public final class MultipartForm implements AutoCloseable {
-    private final Handle<global.nuvera.signing.ffi.MultipartForm> handle;
+    private final NativeHandle handle;
 
-    private MultipartForm(global.nuvera.signing.ffi.MultipartForm inner) {
-        this.handle = new Handle<>(inner, "MultipartForm");
+    private MultipartForm(long pointer) {
+        this.handle = NativeHandle.own(this, pointer, Native::formFree, "MultipartForm");
+    }
+
+    /** One native call on this form's pointer. */
+    @FunctionalInterface
+    private interface FormCall<T> {
+        T run(long form) throws NuveraSigningException;
+    }
+
+    private <T> T with(FormCall<T> call) throws NuveraSigningException {
+        long f = handle.acquire();
+        try {
+            return call.run(f);
+        } finally {
+            handle.release();
+        }
     }
 
     /** An empty form with a random boundary. */
     public static MultipartForm create() throws NuveraSigningException {
-        return new MultipartForm(Ffi.call(() -> new global.nuvera.signing.ffi.MultipartForm((String) null)));
+        return new MultipartForm(Native.formNew(null));
     }
 
     /** An empty form with {@code boundary} (tests; a bad boundary fails {@code MULTIPART_MALFORMED}). */
     public static MultipartForm withBoundary(String boundary) throws NuveraSigningException {
-        Objects.requireNonNull(boundary, "boundary");
-        return new MultipartForm(Ffi.call(() -> new global.nuvera.signing.ffi.MultipartForm(boundary)));
+        return new MultipartForm(Native.formNew(Objects.requireNonNull(boundary, "boundary")));
     }
 
     /** Adds a text field; returns this form. */
     public MultipartForm addField(String name, String value) throws NuveraSigningException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        Ffi.call(() -> {
-            f.addField(name, value);
-            return null;
+        return with(f -> {
+            Native.formAddField(f, name, value);
+            return this;
         });
-        return this;
     }
 
     /** Adds the file at {@code path} under its own name, type {@code application/octet-stream}. */
@@ -55,79 +70,68 @@ public final class MultipartForm implements AutoCloseable {
      * Adds the file at {@code path} (streamed when hashed or encoded); {@code fileName} and
      * {@code mimeType} may be {@code null} for the file's own name and {@code application/octet-stream}.
      */
-    public MultipartForm addFile(String fieldName, Path path, String fileName, String mimeType)
+    public MultipartForm addFile(String fieldName, Path path, @Nullable String fileName, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
-        Objects.requireNonNull(path, "path");
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        Ffi.call(() -> {
-            f.addFilePath(fieldName, path.toString(), fileName, mimeType);
-            return null;
+        String p = Objects.requireNonNull(path, "path").toString();
+        return with(f -> {
+            Native.formAddFilePath(f, fieldName, p, fileName, mimeType);
+            return this;
         });
-        return this;
     }
 
     /** Adds a file from memory; {@code mimeType} may be {@code null} ({@code application/octet-stream}). */
-    public MultipartForm addFile(String fieldName, String fileName, byte[] content, String mimeType)
+    public MultipartForm addFile(String fieldName, String fileName, byte[] content, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(content, "content");
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        Ffi.call(() -> {
-            f.addFileBytes(fieldName, fileName, content, mimeType);
-            return null;
+        return with(f -> {
+            Native.formAddFileBytes(f, fieldName, fileName, content, mimeType);
+            return this;
         });
-        return this;
     }
 
     /**
-     * Adds a file read from {@code content} in chunks (never held whole); {@code mimeType} may be
-     * {@code null}. A stream can be read only once, so a form holding one can be hashed or encoded
-     * once: use {@link #encode()} or {@link #writeTo(Path)}, which hash and encode in one pass (a
-     * second pass fails with a clear error). The stream is not closed.
+     * Adds a file read from {@code content} in chunks of at most 64 KiB (never held whole);
+     * {@code mimeType} may be {@code null}. A stream can be read only once, so a form holding one
+     * can be hashed or encoded once: use {@link #encode()} or {@link #writeTo(Path)}, which hash and
+     * encode in one pass (a second pass fails with a clear error). The stream is not closed.
      */
-    public MultipartForm addFile(String fieldName, String fileName, java.io.InputStream content, String mimeType)
+    public MultipartForm addFile(String fieldName, String fileName, InputStream content, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
         Objects.requireNonNull(fileName, "fileName");
-        InputStreamSource source = new InputStreamSource(Objects.requireNonNull(content, "content"));
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        Ffi.call(() -> {
-            f.addFileSource(fieldName, fileName, source, mimeType);
-            return null;
+        Objects.requireNonNull(content, "content");
+        return with(f -> {
+            Native.formAddFileStream(f, fieldName, fileName, content, mimeType);
+            return this;
         });
-        return this;
     }
 
     /** {@code multipart/form-data; boundary=…}: the Content-Type to send the encoded body with. */
     public String getContentType() throws NuveraSigningException {
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return Ffi.call(f::contentType);
+        return with(Native::formContentType);
     }
 
     /** The boundary. */
     public String getBoundary() throws NuveraSigningException {
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return Ffi.call(f::boundary);
+        return with(Native::formBoundary);
     }
 
     /** The canonical object (contract §5) as compact JSON. */
     public String canonicalJson() throws NuveraSigningException {
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return Ffi.call(f::canonicalJson);
+        return with(Native::formCanonicalJson);
     }
 
     /** The multipart {@code bodyHash}. */
     public String bodyHash() throws NuveraSigningException {
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return Ffi.call(f::bodyHash);
+        return with(Native::formBodyHash);
     }
 
     /** Encodes the body in memory, with its canonical object and hash (one pass). */
     public EncodedForm encode() throws NuveraSigningException {
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return new EncodedForm(Ffi.call(f::encode));
+        return new EncodedForm(with(Native::formEncode));
     }
 
     /**
@@ -135,13 +139,12 @@ public final class MultipartForm implements AutoCloseable {
      * canonical object's JSON of exactly the bytes written. For bodies too large for memory.
      */
     public String writeTo(Path path) throws NuveraSigningException {
-        Objects.requireNonNull(path, "path");
-        global.nuvera.signing.ffi.MultipartForm f = handle.get();
-        return Ffi.call(() -> f.writeToFile(path.toString()));
+        String p = Objects.requireNonNull(path, "path").toString();
+        return with(f -> Native.formWriteToFile(f, p));
     }
 
-    global.nuvera.signing.ffi.MultipartForm inner() throws NuveraSigningException {
-        return handle.get();
+    NativeHandle handle() {
+        return handle;
     }
 
     /** Frees the native form; later calls fail with {@code OBJECT_CLOSED}. */

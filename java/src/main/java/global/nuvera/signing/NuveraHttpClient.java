@@ -11,13 +11,14 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends signed requests with {@code java.net.http.HttpClient}: for each {@link NuveraRequest} it
  * builds the exact body bytes, signs the URL it will send and those bytes, sends them, and follows
- * redirects itself so that every hop is signed again with a fresh {@code jti}. Redirects to another
- * origin are refused ({@code REDIRECT_CROSS_ORIGIN}): the API key never leaves the origin you chose.
- * Thread-safe.
+ * redirects itself so that every hop is signed again with a fresh {@code jti}. A redirect to another
+ * origin is followed without {@code x-api-key} and {@code Authorization} (contract §8): credentials
+ * never leave the origin of the request you sent. Thread-safe.
  *
  * <pre>{@code
  * NuveraHttpClient client = NuveraHttpClient.create(signer);
@@ -77,8 +78,12 @@ public final class NuveraHttpClient {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
         NuveraRequest current = request;
+        URI home = null;
         for (int hop = 0; ; hop++) {
-            HttpRequest prepared = prepare(current);
+            HttpRequest prepared = prepare(current, home);
+            if (home == null) {
+                home = prepared.uri();
+            }
             HttpResponse<T> response = http.send(prepared, handler);
             NuveraRequest next = redirect(current, prepared.uri(), response, hop);
             if (next == null) {
@@ -95,17 +100,18 @@ public final class NuveraHttpClient {
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(NuveraRequest request, HttpResponse.BodyHandler<T> handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        return sendAsync(request, handler, 0);
+        return sendAsync(request, handler, 0, null);
     }
 
     private <T> CompletableFuture<HttpResponse<T>> sendAsync(
-            NuveraRequest request, HttpResponse.BodyHandler<T> handler, int hop) {
+            NuveraRequest request, HttpResponse.BodyHandler<T> handler, int hop, @Nullable URI origin) {
         HttpRequest prepared;
         try {
-            prepared = prepare(request);
+            prepared = prepare(request, origin);
         } catch (NuveraSigningException e) {
             return CompletableFuture.failedFuture(e);
         }
+        URI home = origin == null ? prepared.uri() : origin;
         return http.sendAsync(prepared, handler).thenCompose(response -> {
             NuveraRequest next;
             try {
@@ -113,39 +119,52 @@ public final class NuveraHttpClient {
             } catch (NuveraSigningException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            return next == null ? CompletableFuture.completedFuture(response) : sendAsync(next, handler, hop + 1);
+            return next == null ? CompletableFuture.completedFuture(response) : sendAsync(next, handler, hop + 1, home);
         });
     }
 
-    /** Builds the {@code HttpRequest} that sends exactly what is signed. */
-    HttpRequest prepare(NuveraRequest request) throws NuveraSigningException {
+    /**
+     * Builds the {@code HttpRequest} that sends exactly what is signed; {@code home} is the origin
+     * of the first hop ({@code null} for the first hop itself): a hop elsewhere carries no
+     * credentials.
+     */
+    HttpRequest prepare(NuveraRequest request, @Nullable URI home) throws NuveraSigningException {
         String url = NuveraSigning.sendableUrl(request.getUrl());
         URI uri = toUri(url);
         String method = request.getMethod();
-        SignedRequest signed;
+        boolean credentials = home == null || sameOrigin(home, uri);
+        SignedRequest signed = null;
         HttpRequest.BodyPublisher publisher;
         String contentType = request.contentType();
         switch (request.kind()) {
             case BYTES:
-                signed = signer.sign(method, url, request.bytes());
+                if (credentials) {
+                    signed = signer.sign(method, url, request.bytes());
+                }
                 publisher = HttpRequest.BodyPublishers.ofByteArray(request.bytes());
                 break;
             case FILE:
-                signed = signer.sign(method, url, request.file());
+                if (credentials) {
+                    signed = signer.sign(method, url, request.file());
+                }
                 try {
                     publisher = HttpRequest.BodyPublishers.ofFile(request.file());
                 } catch (FileNotFoundException e) {
-                    throw new NuveraSigningException("IO_ERROR", "cannot open " + request.file() + ": " + e.getMessage(), e);
+                    throw new NuveraSigningException(Codes.IO_ERROR, "cannot open " + request.file() + ": " + e.getMessage(), e);
                 }
                 break;
             case MULTIPART:
                 EncodedForm encoded = request.form().encode();
-                signed = signer.signWithBodyHash(method, url, encoded.getBodyHash());
+                if (credentials) {
+                    signed = signer.signWithBodyHash(method, url, encoded.getBodyHash());
+                }
                 publisher = HttpRequest.BodyPublishers.ofByteArray(encoded.bytes());
                 contentType = encoded.getContentType();
                 break;
             default:
-                signed = signer.sign(method, url);
+                if (credentials) {
+                    signed = signer.sign(method, url);
+                }
                 publisher = HttpRequest.BodyPublishers.noBody();
                 break;
         }
@@ -158,7 +177,9 @@ public final class NuveraHttpClient {
         if (contentType != null) {
             builder.header("Content-Type", contentType);
         }
-        signed.getHeaders().forEach(builder::header);
+        if (signed != null) {
+            signed.getHeaders().forEach(builder::header);
+        }
         if (request.timeout() != null) {
             builder.timeout(request.timeout());
         }
@@ -175,17 +196,13 @@ public final class NuveraHttpClient {
             return null;
         }
         if (hop >= maxRedirects) {
-            throw new NuveraSigningException("TOO_MANY_REDIRECTS", "more than " + maxRedirects + " redirects from " + from);
+            throw new NuveraSigningException(Codes.TOO_MANY_REDIRECTS, "more than " + maxRedirects + " redirects from " + from);
         }
         URI to;
         try {
             to = from.resolve(location);
         } catch (IllegalArgumentException e) {
-            throw new NuveraSigningException("INVALID_URL", "the redirect Location is not a valid URL: " + e.getMessage(), e);
-        }
-        if (!sameOrigin(from, to)) {
-            throw new NuveraSigningException("REDIRECT_CROSS_ORIGIN", "refusing to follow a redirect from "
-                    + origin(from) + " to another origin (" + origin(to) + "): the request would carry your API key there");
+            throw new NuveraSigningException(Codes.INVALID_URL, "the redirect Location is not a valid URL: " + e.getMessage(), e);
         }
         if (status == 307 || status == 308) {
             return request.redirectedTo(to.toString());
@@ -206,11 +223,11 @@ public final class NuveraHttpClient {
             String hint = e.getIndex() >= 0 && e.getIndex() < url.length()
                     ? String.format(" (write '%c' as %%%02X in the URL)", url.charAt(e.getIndex()), (int) url.charAt(e.getIndex()))
                     : "";
-            throw new NuveraSigningException("INVALID_URL", "java.net.http cannot send this URL: " + e.getReason() + hint, e);
+            throw new NuveraSigningException(Codes.INVALID_URL, "java.net.http cannot send this URL: " + e.getReason() + hint, e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new NuveraSigningException("INVALID_URL", "NuveraHttpClient needs an absolute http or https URL");
+            throw new NuveraSigningException(Codes.INVALID_URL, "NuveraHttpClient needs an absolute http or https URL");
         }
         return uri;
     }

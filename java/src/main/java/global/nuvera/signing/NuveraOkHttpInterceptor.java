@@ -22,7 +22,7 @@ import okio.Buffer;
  *
  * <p>The body is written once into memory to be hashed (multipart bodies through their canonical
  * object) and sent as those same bytes. One-shot and duplex bodies cannot be read twice, so they
- * are refused with {@code UNSUPPORTED_BODY}. Failures surface as {@link NuveraSigningIOException}
+ * are refused with {@code STREAMING_BODY}. Failures surface as {@link NuveraSigningIOException}
  * with the code. OkHttp is an optional dependency of this library: add it to your build.
  */
 public final class NuveraOkHttpInterceptor implements Interceptor {
@@ -36,7 +36,7 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
     @Override
     public Response intercept(Chain chain) throws IOException {
         if (chain.connection() == null) {
-            throw new NuveraSigningIOException(new NuveraSigningException("UNSUPPORTED",
+            throw new NuveraSigningIOException(new NuveraSigningException(Codes.UNSUPPORTED,
                     "add NuveraOkHttpInterceptor with addNetworkInterceptor, not addInterceptor: "
                             + "only a network interceptor sees (and signs) every redirect and retry"));
         }
@@ -58,7 +58,7 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
             signed = signer.sign(method, url);
         } else {
             if (body.isOneShot() || body.isDuplex()) {
-                throw new NuveraSigningException("UNSUPPORTED_BODY", "a one-shot or duplex request body cannot be "
+                throw new NuveraSigningException(Codes.STREAMING_BODY, "a one-shot or duplex request body cannot be "
                         + "hashed and then sent: give OkHttp a body that can be written twice (bytes, a file, a MultipartBody)");
             }
             Buffer buffer = new Buffer();

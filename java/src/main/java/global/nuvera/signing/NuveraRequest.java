@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request for {@link NuveraHttpClient}: method, URL, body and extra headers. The client builds
@@ -25,15 +26,16 @@ public final class NuveraRequest {
     private final String method;
     private final String url;
     private final Kind kind;
-    private final byte[] bytes;
-    private final Path file;
-    private final MultipartForm form;
-    private final String contentType;
+    private final byte @Nullable [] bytes;
+    private final @Nullable Path file;
+    private final @Nullable MultipartForm form;
+    private final @Nullable String contentType;
     private final List<String[]> headers;
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
 
-    private NuveraRequest(String method, String url, Kind kind, byte[] bytes, Path file, MultipartForm form,
-            String contentType, List<String[]> headers, Duration timeout) {
+    private NuveraRequest(String method, String url, Kind kind, byte @Nullable [] bytes, @Nullable Path file,
+            @Nullable MultipartForm form, @Nullable String contentType, List<String[]> headers,
+            @Nullable Duration timeout) {
         this.method = method;
         this.url = url;
         this.kind = kind;
@@ -84,13 +86,13 @@ public final class NuveraRequest {
     }
 
     /** This request with {@code body} sent as is with {@code contentType} ({@code null}: no Content-Type). */
-    public NuveraRequest body(byte[] body, String contentType) {
+    public NuveraRequest body(byte[] body, @Nullable String contentType) {
         byte[] copy = Objects.requireNonNull(body, "body").clone();
         return new NuveraRequest(method, url, Kind.BYTES, copy, null, null, contentType, headers, timeout);
     }
 
     /** This request with the file at {@code file} as its body: hashed and sent streaming. */
-    public NuveraRequest body(Path file, String contentType) {
+    public NuveraRequest body(Path file, @Nullable String contentType) {
         Objects.requireNonNull(file, "file");
         return new NuveraRequest(method, url, Kind.FILE, null, file, null, contentType, headers, timeout);
     }
@@ -145,19 +147,19 @@ public final class NuveraRequest {
         return kind;
     }
 
-    byte[] bytes() {
+    byte @Nullable [] bytes() {
         return bytes;
     }
 
-    Path file() {
+    @Nullable Path file() {
         return file;
     }
 
-    MultipartForm form() {
+    @Nullable MultipartForm form() {
         return form;
     }
 
-    String contentType() {
+    @Nullable String contentType() {
         return contentType;
     }
 
@@ -165,7 +167,7 @@ public final class NuveraRequest {
         return headers;
     }
 
-    Duration timeout() {
+    @Nullable Duration timeout() {
         return timeout;
     }
 

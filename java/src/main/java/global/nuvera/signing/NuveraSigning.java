@@ -1,18 +1,20 @@
 package global.nuvera.signing;
 
-import global.nuvera.signing.ffi.BodyHasher;
-import global.nuvera.signing.ffi.Nuvera_signing_uniffiKt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The contract's free functions: body hashes, multipart hashes, the {@code uri} claim, and
- * {@code explain}. Every rule runs in the Rust core; nothing is computed in Java.
+ * The contract's free functions: body hashes, multipart hashes, the {@code uri} claim,
+ * {@code explain} and support bundles. Every rule runs in the Rust core; nothing is computed in
+ * Java.
  */
 public final class NuveraSigning {
     /** Chunk size for streams: large enough to amortize the native call, small enough to stay flat. */
@@ -22,7 +24,7 @@ public final class NuveraSigning {
 
     /** SHA-256 hex of {@code body} (contract §4). */
     public static String bodyHash(byte[] body) {
-        return Nuvera_signing_uniffiKt.bodyHash(Objects.requireNonNull(body, "body"));
+        return Native.bodyHash(Objects.requireNonNull(body, "body"));
     }
 
     /** SHA-256 hex of {@code body} encoded as UTF-8. */
@@ -32,8 +34,7 @@ public final class NuveraSigning {
 
     /** SHA-256 hex of the file at {@code path}, streamed. */
     public static String bodyHash(Path path) throws NuveraSigningException {
-        Objects.requireNonNull(path, "path");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.bodyHashFile(path.toString()));
+        return Native.bodyHashFile(Objects.requireNonNull(path, "path").toString());
     }
 
     /** SHA-256 hex of everything left in {@code body}, read in chunks. Does not close the stream. */
@@ -43,16 +44,13 @@ public final class NuveraSigning {
 
     /** The multipart {@code bodyHash} (contract §5) of an encoded body sent with {@code contentType}. */
     public static String multipartBodyHash(String contentType, byte[] body) throws NuveraSigningException {
-        Objects.requireNonNull(contentType, "contentType");
-        Objects.requireNonNull(body, "body");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.multipartBodyHash(contentType, body));
+        return Native.multipartBodyHash(Objects.requireNonNull(contentType, "contentType"), Objects.requireNonNull(body, "body"));
     }
 
     /** The multipart {@code bodyHash} of an encoded body stored in the file at {@code path}, streamed. */
     public static String multipartBodyHash(String contentType, Path path) throws NuveraSigningException {
-        Objects.requireNonNull(contentType, "contentType");
-        Objects.requireNonNull(path, "path");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.multipartBodyHashFile(contentType, path.toString()));
+        return Native.multipartBodyHashFile(Objects.requireNonNull(contentType, "contentType"),
+                Objects.requireNonNull(path, "path").toString());
     }
 
     /** The multipart {@code bodyHash} of an encoded body read from {@code body} in chunks. */
@@ -62,92 +60,116 @@ public final class NuveraSigning {
 
     /** The canonical object (contract §5) of an encoded multipart body, compact JSON. */
     public static String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException {
-        Objects.requireNonNull(contentType, "contentType");
-        Objects.requireNonNull(body, "body");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.multipartCanonicalJson(contentType, body));
+        return Native.multipartCanonicalJson(Objects.requireNonNull(contentType, "contentType"),
+                Objects.requireNonNull(body, "body"));
     }
 
     /**
      * The hash a server computes of a received body: through the multipart canonical object when
      * {@code contentType} is {@code multipart/form-data}, of the raw bytes otherwise.
      */
-    public static String receivedBodyHash(String contentType, byte[] body) throws NuveraSigningException {
-        Objects.requireNonNull(body, "body");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.receivedBodyHash(contentType, body));
+    public static String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException {
+        return Native.receivedBodyHash(contentType, Objects.requireNonNull(body, "body"));
     }
 
     /** True when {@code contentType} is {@code multipart/form-data} (parameters ignored). */
     public static boolean isMultipartFormData(String contentType) {
-        return Nuvera_signing_uniffiKt.isMultipartFormData(Objects.requireNonNull(contentType, "contentType"));
+        return Native.isMultipartFormData(Objects.requireNonNull(contentType, "contentType"));
     }
 
     /** The {@code uri} claim (contract §3) for a URL or a request target. */
     public static String requestUri(String url) throws NuveraSigningException {
-        Objects.requireNonNull(url, "url");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.requestUri(url));
+        return Native.requestUri(Objects.requireNonNull(url, "url"));
     }
 
     /** The URL to hand an HTTP client so that it sends exactly the signed {@code uri}. */
     public static String sendableUrl(String url) throws NuveraSigningException {
-        Objects.requireNonNull(url, "url");
-        return Ffi.call(() -> Nuvera_signing_uniffiKt.sendableUrl(url));
+        return Native.sendableUrl(Objects.requireNonNull(url, "url"));
     }
 
     /**
      * Explains why Nuvera would refuse (or accept) {@code token} for the request as sent: every
-     * claim is re-derived from the request. Needs no private key. {@code apiKey} and
-     * {@code contentType} may be {@code null}.
+     * claim is re-derived from the request. Needs no private key.
      */
-    public static ExplainReport explain(
-            String method, String url, String apiKey, String contentType, byte[] body, String token)
-            throws NuveraSigningException {
+    public static ExplainReport explain(String method, String url, @Nullable String apiKey,
+            @Nullable String contentType, byte @Nullable [] body, String token) throws NuveraSigningException {
         return explain(method, url, apiKey, contentType, body, token, null, null);
     }
 
     /**
      * As {@link #explain(String, String, String, String, byte[], String)}, also checking the
-     * signature with {@code publicKeyPem} and the time rules at {@code now} (each may be {@code null}).
+     * signature with {@code publicKeyPem} and the time rules at {@code now}.
      */
-    public static ExplainReport explain(
-            String method,
-            String url,
-            String apiKey,
-            String contentType,
-            byte[] body,
-            String token,
-            String publicKeyPem,
-            Instant now)
-            throws NuveraSigningException {
+    public static ExplainReport explain(String method, String url, @Nullable String apiKey,
+            @Nullable String contentType, byte @Nullable [] body, String token, @Nullable String publicKeyPem,
+            @Nullable Instant now) throws NuveraSigningException {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(token, "token");
-        byte[] bytes = body == null ? new byte[0] : body;
-        Long at = now == null ? null : now.getEpochSecond();
-        return new ExplainReport(Ffi.call(() -> Nuvera_signing_uniffiKt.explain(
-                method, url, apiKey, contentType, bytes, token, publicKeyPem, at)));
+        return Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body, token, publicKeyPem,
+                now != null, now == null ? 0 : now.getEpochSecond());
     }
 
-    static String hashStream(String contentType, InputStream body) throws NuveraSigningException {
-        Objects.requireNonNull(body, "body");
-        BodyHasher hasher = new BodyHasher(contentType);
-        try {
-            byte[] buffer = new byte[STREAM_CHUNK];
-            int n;
-            while ((n = body.read(buffer)) != -1) {
-                if (n == 0) {
-                    continue;
-                }
-                byte[] chunk = n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
-                Ffi.call(() -> {
-                    hasher.update(chunk);
-                    return null;
-                });
+    /**
+     * A support bundle (contract §7) as pretty JSON, to send to Nuvera support about a refused
+     * request: the request as sent ({@code headers}; {@code x-api-key} and {@code Authorization}
+     * are completed from {@code apiKey} and {@code token} when missing, and masked), the token
+     * decoded without its signature, Nuvera's answer ({@code status}, {@code responseBody}) and the
+     * local diagnosis. It holds no API key, token, private key or body bytes. {@code now} null:
+     * the current time.
+     */
+    public static String supportBundle(String method, String url, Map<String, String> headers, @Nullable String apiKey,
+            @Nullable String contentType, byte @Nullable [] body, String token, int status,
+            byte @Nullable [] responseBody, @Nullable String application, @Nullable String publicKeyPem,
+            @Nullable Instant now) throws NuveraSigningException {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(token, "token");
+        return Native.supportBundle(method, url, flatten(Objects.requireNonNull(headers, "headers")), apiKey,
+                contentType, body == null ? new byte[0] : body, token, status,
+                responseBody == null ? new byte[0] : responseBody, application, publicKeyPem, now != null,
+                now == null ? 0 : now.getEpochSecond());
+    }
+
+    /** The core's list of error codes as JSON ({@code [{"code","family","httpStatus"}]}). */
+    public static String errorCodesJson() {
+        return Native.errorCodesJson();
+    }
+
+    /** {@code [name, value, name, value, …]} of the non-null entries. */
+    static String[] flatten(Map<String, String> headers) {
+        List<String> flat = new ArrayList<>(headers.size() * 2);
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (e.getKey() != null && e.getValue() != null) {
+                flat.add(e.getKey());
+                flat.add(e.getValue());
             }
-            return Ffi.call(hasher::finish);
+        }
+        return flat.toArray(new String[0]);
+    }
+
+    static String hashStream(@Nullable String contentType, InputStream body) throws NuveraSigningException {
+        Objects.requireNonNull(body, "body");
+        Object owner = new Object();
+        NativeHandle hasher = NativeHandle.own(owner, Native.hasherNew(contentType), Native::hasherFree, "body hasher");
+        try {
+            long h = hasher.acquire();
+            try {
+                byte[] buffer = new byte[STREAM_CHUNK];
+                int n;
+                while ((n = body.read(buffer)) != -1) {
+                    if (n > 0) {
+                        Native.hasherUpdate(h, buffer, n);
+                    }
+                }
+                return Native.hasherFinish(h);
+            } finally {
+                hasher.release();
+            }
         } catch (IOException e) {
-            throw new NuveraSigningException("IO_ERROR", "cannot read the body stream: " + e.getMessage(), e);
+            throw new NuveraSigningException(Codes.IO_ERROR, "cannot read the body stream: " + e.getMessage(), e);
         } finally {
-            hasher.destroy();
+            hasher.close();
         }
     }
 }

@@ -1,35 +1,71 @@
 package global.nuvera.signing;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The one exception of this library: a stable {@linkplain #getCode() code} and a human message.
+ * The one exception of this library: a stable {@linkplain #getCode() code} from the core's one
+ * list (see {@code testdata/error-codes.json}), its {@linkplain #getFamily() family}, the
+ * {@linkplain #getHttpStatus() HTTP status} for the {@code AUTH_*} codes, and a human message.
  *
- * <p>Codes are those of the Rust core ({@code INVALID_PRIVATE_KEY}, {@code WRONG_PASSPHRASE},
- * {@code INVALID_URL}, {@code INVALID_LIFETIME}, {@code MULTIPART_MALFORMED}, {@code IO_ERROR}, …),
- * the {@code AUTH_*} codes of a refused request ({@link VerificationException}), and a few raised
- * by this package: {@code OBJECT_CLOSED} (a closed object used again), {@code UNSUPPORTED_BODY},
- * {@code REDIRECT_CROSS_ORIGIN}, {@code TOO_MANY_REDIRECTS} and {@code INTERNAL_ERROR} (a failure
- * inside the native core, never expected). Messages never contain a key, an API key or a token.
+ * <p>Codes are those of the Rust core: {@code INVALID_PRIVATE_KEY}, {@code WRONG_PASSPHRASE},
+ * {@code INVALID_URL}, {@code INVALID_LIFETIME}, {@code MULTIPART_MALFORMED}, {@code IO_ERROR},
+ * {@code OBJECT_CLOSED} (a closed object used again), {@code STREAMING_BODY},
+ * {@code TOO_MANY_REDIRECTS}, {@code INTERNAL_ERROR} (a panic caught at the native boundary,
+ * never expected), the {@code AUTH_*} codes of a refused request ({@link VerificationException}),
+ * … No code is invented in Java. Messages never contain a key, an API key or a token.
  */
 public class NuveraSigningException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final String code;
+    private final String family;
+    private final int httpStatus;
 
-    /** An exception with {@code code} and {@code message}. */
+    /**
+     * An exception with {@code code} (one of the core's codes) and {@code message}.
+     *
+     * @throws IllegalArgumentException when the core has no such code
+     */
     public NuveraSigningException(String code, String message) {
-        super(message);
-        this.code = code;
+        this(code, message, null);
     }
 
-    /** An exception with {@code code} and {@code message}, caused by {@code cause}. */
-    public NuveraSigningException(String code, String message, Throwable cause) {
+    /** An exception with {@code code}, {@code message} and {@code cause}. */
+    public NuveraSigningException(String code, String message, @Nullable Throwable cause) {
         super(message, cause);
+        String f = Native.errorFamily(code);
+        if (f == null) {
+            throw new IllegalArgumentException("not a nuvera-signing error code: " + code);
+        }
         this.code = code;
+        this.family = f;
+        this.httpStatus = Native.errorHttpStatus(code);
+    }
+
+    /** Made by the native side, which knows the family and status already. */
+    NuveraSigningException(String code, String family, int httpStatus, String message) {
+        super(message);
+        this.code = code;
+        this.family = family;
+        this.httpStatus = httpStatus;
     }
 
     /** The stable code: compare this, never the message. */
     public String getCode() {
         return code;
+    }
+
+    /**
+     * The code's family: {@code key}, {@code request}, {@code multipart}, {@code io},
+     * {@code registry}, {@code auth}, {@code client}, {@code remote} or {@code internal}.
+     */
+    public String getFamily() {
+        return family;
+    }
+
+    /** The HTTP status a server answers with for an {@code AUTH_*} code (401 or 403); 0 for the others. */
+    public int getHttpStatus() {
+        return httpStatus;
     }
 
     @Override

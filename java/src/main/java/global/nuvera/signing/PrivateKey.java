@@ -16,85 +16,88 @@ import java.util.Objects;
  * }</pre>
  */
 public final class PrivateKey implements AutoCloseable {
-    private final Handle<global.nuvera.signing.ffi.PrivateKey> handle;
+    private final NativeHandle handle;
     private final String description;
 
-    private PrivateKey(global.nuvera.signing.ffi.PrivateKey inner) {
-        this.handle = new Handle<>(inner, "PrivateKey");
-        this.description = "PrivateKey[RSA " + inner.bits() + " bits, " + inner.fingerprint() + "]";
+    private PrivateKey(long pointer) {
+        this.handle = NativeHandle.own(this, pointer, Native::keyFree, "PrivateKey");
+        this.description = "PrivateKey[RSA " + Native.keyBits(pointer) + " bits, " + Native.keyFingerprint(pointer) + "]";
     }
 
     /** Parses PEM text; literal {@code \n} sequences (as in environment variables) are accepted. */
     public static PrivateKey fromPem(String pem) throws NuveraSigningException {
-        Objects.requireNonNull(pem, "pem");
-        return fromPem(pem.getBytes(StandardCharsets.UTF_8));
+        return fromPem(Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Parses an encrypted PKCS#8 PEM with {@code passphrase}. */
     public static PrivateKey fromPem(String pem, char[] passphrase) throws NuveraSigningException {
-        Objects.requireNonNull(pem, "pem");
-        return fromPem(pem.getBytes(StandardCharsets.UTF_8), passphrase);
+        return fromPem(Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8), passphrase);
     }
 
     /** Parses PEM bytes. */
     public static PrivateKey fromPem(byte[] pem) throws NuveraSigningException {
-        Objects.requireNonNull(pem, "pem");
-        return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromPem(pem, null)));
+        return new PrivateKey(Native.keyFromPem(Objects.requireNonNull(pem, "pem"), null));
     }
 
     /** Parses encrypted PEM bytes with {@code passphrase}. */
     public static PrivateKey fromPem(byte[] pem, char[] passphrase) throws NuveraSigningException {
         Objects.requireNonNull(pem, "pem");
-        byte[] secret = utf8(passphrase);
+        byte[] secret = utf8(Objects.requireNonNull(passphrase, "passphrase"));
         try {
-            return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromPem(pem, secret)));
+            return new PrivateKey(Native.keyFromPem(pem, secret));
         } finally {
-            if (secret != null) {
-                Arrays.fill(secret, (byte) 0);
-            }
+            Arrays.fill(secret, (byte) 0);
         }
     }
 
     /** Reads and parses the PEM file at {@code path}. */
     public static PrivateKey fromFile(Path path) throws NuveraSigningException {
-        Objects.requireNonNull(path, "path");
-        return new PrivateKey(Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromFile(path.toString(), null)));
+        return new PrivateKey(Native.keyFromFile(Objects.requireNonNull(path, "path").toString(), null));
     }
 
     /** Reads and parses the encrypted PEM file at {@code path} with {@code passphrase}. */
     public static PrivateKey fromFile(Path path, char[] passphrase) throws NuveraSigningException {
         Objects.requireNonNull(path, "path");
-        byte[] secret = utf8(passphrase);
+        byte[] secret = utf8(Objects.requireNonNull(passphrase, "passphrase"));
         try {
-            return new PrivateKey(
-                    Ffi.call(() -> global.nuvera.signing.ffi.PrivateKey.Companion.fromFile(path.toString(), secret)));
+            return new PrivateKey(Native.keyFromFile(path.toString(), secret));
         } finally {
-            if (secret != null) {
-                Arrays.fill(secret, (byte) 0);
-            }
+            Arrays.fill(secret, (byte) 0);
         }
     }
 
     /** The public key as SPKI PEM ({@code -----BEGIN PUBLIC KEY-----}), to register with Nuvera. */
     public String publicKeyPem() throws NuveraSigningException {
-        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
-        return Ffi.call(inner::publicKeyPem);
+        long k = handle.acquire();
+        try {
+            return Native.keyPublicPem(k);
+        } finally {
+            handle.release();
+        }
     }
 
     /** {@code SHA256:<hex>} of the public key's DER: names the key in logs and proofs. */
     public String fingerprint() throws NuveraSigningException {
-        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
-        return Ffi.call(inner::fingerprint);
+        long k = handle.acquire();
+        try {
+            return Native.keyFingerprint(k);
+        } finally {
+            handle.release();
+        }
     }
 
     /** Modulus size in bits. */
     public int bits() throws NuveraSigningException {
-        global.nuvera.signing.ffi.PrivateKey inner = handle.get();
-        return Ffi.call(inner::bits);
+        long k = handle.acquire();
+        try {
+            return Native.keyBits(k);
+        } finally {
+            handle.release();
+        }
     }
 
-    global.nuvera.signing.ffi.PrivateKey inner() throws NuveraSigningException {
-        return handle.get();
+    NativeHandle handle() {
+        return handle;
     }
 
     /** Frees the native key. Signers built from it keep working; this object does not. */
@@ -110,9 +113,6 @@ public final class PrivateKey implements AutoCloseable {
     }
 
     private static byte[] utf8(char[] chars) {
-        if (chars == null) {
-            return null;
-        }
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);

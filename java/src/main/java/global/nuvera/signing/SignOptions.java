@@ -2,6 +2,7 @@ package global.nuvera.signing;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-call values that are normally chosen for you: the issue time ({@code iat}, default now) and
@@ -12,10 +13,10 @@ import java.util.Objects;
 public final class SignOptions {
     private static final SignOptions DEFAULTS = new SignOptions(null, null);
 
-    private final Long issuedAt;
-    private final String jti;
+    private final @Nullable Long issuedAt;
+    private final @Nullable String jti;
 
-    private SignOptions(Long issuedAt, String jti) {
+    private SignOptions(@Nullable Long issuedAt, @Nullable String jti) {
         this.issuedAt = issuedAt;
         this.jti = jti;
     }
@@ -40,11 +41,11 @@ public final class SignOptions {
         return new SignOptions(issuedAt, Objects.requireNonNull(jti, "jti"));
     }
 
-    Long issuedAt() {
+    @Nullable Long issuedAt() {
         return issuedAt;
     }
 
-    String jti() {
+    @Nullable String jti() {
         return jti;
     }
 

@@ -3,38 +3,37 @@ package global.nuvera.signing;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A signed request: the two headers to send ({@code x-api-key} and {@code Authorization}), the
- * token, its claims and, on demand, the proof artifact. Immutable; {@link #toString()} shows no
- * secret.
+ * token, its claims and, on demand, the proof artifact. Immutable and thread-safe;
+ * {@link #toString()} shows no secret. The native request it reads from is freed when this
+ * object is collected.
  */
 public final class SignedRequest {
-    // Only the token is read eagerly: each read crosses the FFI (a few µs through JNA), and most
-    // callers need the headers but not the claims. The others are read once, on first use.
-    private final global.nuvera.signing.ffi.SignedRequest inner;
+    // The token is read at once; headers, claims and proof on first use (most callers need the
+    // headers only), each from the native request.
+    private final NativeHandle handle;
     private final String token;
-    private volatile Map<String, String> headers;
-    private volatile Claims claims;
+    private volatile @Nullable Map<String, String> headers;
+    private volatile @Nullable Claims claims;
 
-    SignedRequest(global.nuvera.signing.ffi.SignedRequest inner) {
-        this(inner, inner.token());
-    }
-
-    SignedRequest(global.nuvera.signing.ffi.SignedRequest inner, String token) {
-        this.inner = inner;
-        this.token = token;
+    SignedRequest(long pointer) {
+        this.handle = NativeHandle.own(this, pointer, Native::signedFree, "SignedRequest");
+        this.token = Native.signedToken(pointer);
     }
 
     /** {@code x-api-key} then {@code Authorization}, in that order; set both on the request. */
     public Map<String, String> getHeaders() {
         Map<String, String> h = headers;
         if (h == null) {
-            Map<String, String> read = new LinkedHashMap<>();
-            for (global.nuvera.signing.ffi.Header header : inner.headers()) {
-                read.put(header.getName(), header.getValue());
+            String[] flat = read(Native::signedHeaders);
+            Map<String, String> map = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < flat.length; i += 2) {
+                map.put(flat[i], flat[i + 1]);
             }
-            h = Collections.unmodifiableMap(read);
+            h = Collections.unmodifiableMap(map);
             headers = h;
         }
         return h;
@@ -47,19 +46,19 @@ public final class SignedRequest {
 
     /** {@code Bearer <token>}. */
     public String getAuthorization() {
-        return getHeaders().get("Authorization");
+        return "Bearer " + token;
     }
 
-    /** The API key sent as {@code x-api-key}. */
+    /** The API key sent as {@code x-api-key}. A secret: do not log it. */
     public String getApiKey() {
-        return getHeaders().get("x-api-key");
+        return getHeaders().values().iterator().next();
     }
 
     /** The signed claims. */
     public Claims getClaims() {
         Claims c = claims;
         if (c == null) {
-            c = new Claims(inner.claims());
+            c = new Claims(read(Native::signedClaims));
             claims = c;
         }
         return c;
@@ -67,7 +66,22 @@ public final class SignedRequest {
 
     /** The proof artifact (contract §7) as pretty JSON: what was signed, with no secret in it. */
     public String proofJson() {
-        return inner.proofJson();
+        return read(Native::signedProofJson);
+    }
+
+    private <T> T read(java.util.function.LongFunction<T> call) {
+        long pointer;
+        try {
+            pointer = handle.acquire();
+        } catch (NuveraSigningException e) {
+            // Never closed while reachable: only the Cleaner closes it, once this object is gone.
+            throw new IllegalStateException(e);
+        }
+        try {
+            return call.apply(pointer);
+        } finally {
+            handle.release();
+        }
     }
 
     @Override

@@ -1,17 +1,19 @@
 package global.nuvera.signing;
 
 import java.io.InputStream;
-import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signs requests for one API key with one {@link PrivateKey}. Thread-safe: build one at start-up
- * and share it across request threads.
+ * and share it across request threads (the native side holds no lock while signing).
  *
  * <pre>{@code
  * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"));
@@ -26,39 +28,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link NuveraOkHttpInterceptor}) do it for you.
  */
 public final class Signer implements AutoCloseable {
-    private final Handle<global.nuvera.signing.ffi.Signer> handle;
-    private static final Cleaner CLEANER = Cleaner.create();
+    private final NativeHandle handle;
 
-    // A second strong reference to the native signer for FastSign (0 when that path is off),
-    // released once: by close() when no fast call is running (the lock's read side is the calls),
-    // or by the cleaner when this Signer is collected without being closed.
-    private final long fastHandle;
-    private final FastRelease fastRelease;
-    private final Cleaner.Cleanable fastCleanable;
-    private final ReentrantReadWriteLock fastCalls = new ReentrantReadWriteLock();
-
-    private Signer(global.nuvera.signing.ffi.Signer inner) {
-        this.handle = new Handle<>(inner, "Signer");
-        this.fastHandle = FastSign.AVAILABLE ? inner.uniffiCloneHandle() : 0;
-        this.fastRelease = new FastRelease(fastHandle);
-        this.fastCleanable = CLEANER.register(this, fastRelease);
-    }
-
-    /** Releases the fast path's reference; must not refer to the Signer (the cleaner's rule). */
-    private static final class FastRelease implements Runnable {
-        private final long handle;
-        private final AtomicBoolean released = new AtomicBoolean();
-
-        FastRelease(long handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public void run() {
-            if (released.compareAndSet(false, true) && handle != 0) {
-                FastSign.nuvera_signing_fast_release_signer(handle);
-            }
-        }
+    private Signer(long pointer) {
+        this.handle = NativeHandle.own(this, pointer, Native::signerFree, "Signer");
     }
 
     /** A signer with the contract's defaults (lifetime 55 s, {@code nuvera-api}, {@code nuvera-rest-api}). */
@@ -71,13 +44,13 @@ public final class Signer implements AutoCloseable {
         return new Builder(key, apiKey);
     }
 
-    /** Options of a {@link Signer}. */
+    /** Options of a {@link Signer}; unset options take the core's defaults. */
     public static final class Builder {
         private final PrivateKey key;
         private final String apiKey;
-        private Integer lifetimeSeconds;
-        private String issuer;
-        private String audience;
+        private @Nullable Long lifetimeSeconds;
+        private @Nullable String issuer;
+        private @Nullable String audience;
 
         private Builder(PrivateKey key, String apiKey) {
             this.key = Objects.requireNonNull(key, "key");
@@ -85,14 +58,14 @@ public final class Signer implements AutoCloseable {
         }
 
         /** Token lifetime, 1 to 60 seconds (default 55); others fail {@code INVALID_LIFETIME}. */
-        public Builder lifetimeSeconds(int seconds) {
+        public Builder lifetimeSeconds(long seconds) {
             this.lifetimeSeconds = seconds;
             return this;
         }
 
         /** Token lifetime in whole seconds, 1 to 60 (default 55). */
         public Builder lifetime(Duration lifetime) {
-            this.lifetimeSeconds = Ffi.wholeSeconds(Objects.requireNonNull(lifetime, "lifetime"));
+            this.lifetimeSeconds = Objects.requireNonNull(lifetime, "lifetime").getSeconds();
             return this;
         }
 
@@ -110,39 +83,56 @@ public final class Signer implements AutoCloseable {
 
         /** The signer; a bad API key or lifetime fails here with its code. */
         public Signer build() throws NuveraSigningException {
-            global.nuvera.signing.ffi.PrivateKey k = key.inner();
-            return new Signer(Ffi.call(
-                    () -> new global.nuvera.signing.ffi.Signer(k, apiKey, lifetimeSeconds, issuer, audience)));
+            NativeHandle k = key.handle();
+            long pointer = k.acquire();
+            try {
+                Long l = lifetimeSeconds;
+                return new Signer(Native.signerNew(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience));
+            } finally {
+                k.release();
+            }
+        }
+    }
+
+    /** One native signing call, given the signer's pointer and the per-call overrides. */
+    @FunctionalInterface
+    private interface SignCall {
+        long run(long signer, boolean hasIat, long iat, @Nullable String jti) throws NuveraSigningException;
+    }
+
+    private SignedRequest call(String method, String url, SignOptions options, SignCall call)
+            throws NuveraSigningException {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(options, "options");
+        Long iat = options.issuedAt();
+        long s = handle.acquire();
+        try {
+            return new SignedRequest(call.run(s, iat != null, iat == null ? 0 : iat, options.jti()));
+        } finally {
+            handle.release();
         }
     }
 
     /** Signs a request without a body (GET, DELETE, …). */
     public SignedRequest sign(String method, String url) throws NuveraSigningException {
-        return sign(method, url, (byte[]) null, SignOptions.defaults());
+        return sign(method, url, (byte @Nullable []) null, SignOptions.defaults());
     }
 
     /** Signs a request whose body is exactly {@code body} ({@code null}: no body). */
-    public SignedRequest sign(String method, String url, byte[] body) throws NuveraSigningException {
+    public SignedRequest sign(String method, String url, byte @Nullable [] body) throws NuveraSigningException {
         return sign(method, url, body, SignOptions.defaults());
     }
 
     /** Signs a request whose body is {@code body} encoded as UTF-8 ({@code null}: no body). */
-    public SignedRequest sign(String method, String url, String body) throws NuveraSigningException {
+    public SignedRequest sign(String method, String url, @Nullable String body) throws NuveraSigningException {
         return sign(method, url, body == null ? null : body.getBytes(StandardCharsets.UTF_8), SignOptions.defaults());
     }
 
-    /** Signs a request whose body is exactly {@code body}, with pinned {@code options}. */
-    public SignedRequest sign(String method, String url, byte[] body, SignOptions options)
+    /** Signs a request whose body is exactly {@code body} ({@code null}: no body), with pinned {@code options}. */
+    public SignedRequest sign(String method, String url, byte @Nullable [] body, SignOptions options)
             throws NuveraSigningException {
-        check(method, url, options);
-        if (fastHandle != 0 && options == SignOptions.defaults()) {
-            SignedRequest fast = signFast(method, url, body);
-            if (fast != null) {
-                return fast;
-            }
-        }
-        global.nuvera.signing.ffi.Signer s = handle.get();
-        return new SignedRequest(Ffi.call(() -> s.sign(method, url, body, options.issuedAt(), options.jti())));
+        return call(method, url, options, (s, hasIat, iat, jti) -> Native.sign(s, method, url, body, hasIat, iat, jti));
     }
 
     /** Signs a request whose body is the content of the file at {@code file} (streamed, never loaded whole). */
@@ -153,16 +143,13 @@ public final class Signer implements AutoCloseable {
     /** Signs a request whose body is the file at {@code file}, with pinned {@code options}. */
     public SignedRequest sign(String method, String url, Path file, SignOptions options)
             throws NuveraSigningException {
-        check(method, url, options);
-        Objects.requireNonNull(file, "file");
-        global.nuvera.signing.ffi.Signer s = handle.get();
-        return new SignedRequest(
-                Ffi.call(() -> s.signFile(method, url, file.toString(), options.issuedAt(), options.jti())));
+        String path = Objects.requireNonNull(file, "file").toString();
+        return call(method, url, options, (s, hasIat, iat, jti) -> Native.signFile(s, method, url, path, hasIat, iat, jti));
     }
 
     /**
      * Signs a request whose body is everything left in {@code body}, read in chunks (memory stays
-     * flat). The stream is consumed: send the same bytes from another source.
+     * flat). The stream is consumed, not closed: send the same bytes from another source.
      */
     public SignedRequest sign(String method, String url, InputStream body) throws NuveraSigningException {
         return signWithBodyHash(method, url, NuveraSigning.bodyHash(body), SignOptions.defaults());
@@ -176,11 +163,9 @@ public final class Signer implements AutoCloseable {
     /** Signs with a {@code bodyHash} computed elsewhere, with pinned {@code options}. */
     public SignedRequest signWithBodyHash(String method, String url, String bodyHash, SignOptions options)
             throws NuveraSigningException {
-        check(method, url, options);
         Objects.requireNonNull(bodyHash, "bodyHash");
-        global.nuvera.signing.ffi.Signer s = handle.get();
-        return new SignedRequest(
-                Ffi.call(() -> s.signPrecomputed(method, url, bodyHash, options.issuedAt(), options.jti())));
+        return call(method, url, options,
+                (s, hasIat, iat, jti) -> Native.signPrecomputed(s, method, url, bodyHash, hasIat, iat, jti));
     }
 
     /** Signs a multipart request described by {@code form} (send {@code form.encode()}'s bytes). */
@@ -191,11 +176,14 @@ public final class Signer implements AutoCloseable {
     /** Signs a multipart request described by {@code form}, with pinned {@code options}. */
     public SignedRequest signMultipart(String method, String url, MultipartForm form, SignOptions options)
             throws NuveraSigningException {
-        check(method, url, options);
-        global.nuvera.signing.ffi.MultipartForm f = Objects.requireNonNull(form, "form").inner();
-        global.nuvera.signing.ffi.Signer s = handle.get();
-        return new SignedRequest(
-                Ffi.call(() -> s.signMultipart(method, url, f, options.issuedAt(), options.jti())));
+        NativeHandle f = Objects.requireNonNull(form, "form").handle();
+        long pointer = f.acquire();
+        try {
+            return call(method, url, options,
+                    (s, hasIat, iat, jti) -> Native.signMultipart(s, method, url, pointer, hasIat, iat, jti));
+        } finally {
+            f.release();
+        }
     }
 
     /** Signs an already encoded {@code multipart/form-data} body sent with {@code contentType}. */
@@ -208,35 +196,39 @@ public final class Signer implements AutoCloseable {
     public SignedRequest signMultipartBody(
             String method, String url, String contentType, byte[] body, SignOptions options)
             throws NuveraSigningException {
-        check(method, url, options);
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(body, "body");
-        global.nuvera.signing.ffi.Signer s = handle.get();
-        return new SignedRequest(Ffi.call(
-                () -> s.signMultipartWire(method, url, contentType, body, options.issuedAt(), options.jti())));
+        return call(method, url, options,
+                (s, hasIat, iat, jti) -> Native.signMultipartWire(s, method, url, contentType, body, hasIat, iat, jti));
     }
 
-    private SignedRequest signFast(String method, String url, byte[] body) throws NuveraSigningException {
-        fastCalls.readLock().lock();
-        try {
-            if (fastRelease.released.get()) {
-                throw Ffi.closed("Signer");
+    /**
+     * Signs a request with body {@code body} ({@code null}: none) on the common
+     * {@link ForkJoinPool}; a failure completes the future with a {@link CompletionException}
+     * whose cause is the {@link NuveraSigningException}.
+     */
+    public CompletableFuture<SignedRequest> signAsync(String method, String url, byte @Nullable [] body) {
+        return signAsync(method, url, body, ForkJoinPool.commonPool());
+    }
+
+    /** As {@link #signAsync(String, String, byte[])}, on {@code executor}. */
+    public CompletableFuture<SignedRequest> signAsync(String method, String url, byte @Nullable [] body,
+            Executor executor) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(executor, "executor");
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return sign(method, url, body);
+            } catch (NuveraSigningException e) {
+                throw new CompletionException(e);
             }
-            return FastSign.sign(fastHandle, method, url, body);
-        } finally {
-            fastCalls.readLock().unlock();
-        }
+        }, executor);
     }
 
-    /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED}. */
+    /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED} (running calls finish first). */
     @Override
     public void close() {
-        fastCalls.writeLock().lock();
-        try {
-            fastCleanable.clean();
-        } finally {
-            fastCalls.writeLock().unlock();
-        }
         handle.close();
     }
 
@@ -244,11 +236,5 @@ public final class Signer implements AutoCloseable {
     @Override
     public String toString() {
         return handle.isClosed() ? "Signer[closed]" : "Signer[]";
-    }
-
-    private static void check(String method, String url, SignOptions options) {
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(url, "url");
-        Objects.requireNonNull(options, "options");
     }
 }

@@ -7,18 +7,12 @@ package global.nuvera.signing;
 public final class VerificationException extends NuveraSigningException {
     private static final long serialVersionUID = 1L;
 
-    private final int httpStatus;
     private final String responseBody;
 
-    VerificationException(String code, String message, int httpStatus, String responseBody) {
-        super(code, message);
-        this.httpStatus = httpStatus;
+    /** Made by the native side. */
+    VerificationException(String code, String family, int httpStatus, String message, String responseBody) {
+        super(code, family, httpStatus, message);
         this.responseBody = responseBody;
-    }
-
-    /** 401, or 403 for {@code AUTH_PERMISSION_DENIED}. */
-    public int getHttpStatus() {
-        return httpStatus;
     }
 
     /** {@code {"errors":[{"code":…,"message":…}]}}, as Nuvera answers. */

@@ -1,19 +1,21 @@
 package global.nuvera.signing;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** A request accepted by a {@link Verifier}: who sent it, what was signed, and which key verified it. */
 public final class Verified {
     private final String application;
     private final Claims claims;
-    private final String permission;
+    private final @Nullable String permission;
     private final String keyFingerprint;
 
-    Verified(global.nuvera.signing.ffi.Verified v) {
-        this.application = v.getApplication();
-        this.claims = new Claims(v.getClaims());
-        this.permission = v.getPermission();
-        this.keyFingerprint = v.getKeyFingerprint();
+    /** Made by the native side. */
+    Verified(String application, String[] claims, @Nullable String permission, String keyFingerprint) {
+        this.application = application;
+        this.claims = new Claims(claims);
+        this.permission = permission;
+        this.keyFingerprint = keyFingerprint;
     }
 
     /** The application's name in the registry. */

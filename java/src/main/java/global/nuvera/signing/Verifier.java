@@ -1,13 +1,11 @@
 package global.nuvera.signing;
 
-import global.nuvera.signing.ffi.Header;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server side of the contract (§6): a registry of applications (API keys, public keys,
@@ -21,10 +19,10 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Verifier implements AutoCloseable {
-    private final Handle<global.nuvera.signing.ffi.Verifier> handle;
+    private final NativeHandle handle;
 
-    private Verifier(global.nuvera.signing.ffi.Verifier inner) {
-        this.handle = new Handle<>(inner, "Verifier");
+    private Verifier(long pointer) {
+        this.handle = NativeHandle.own(this, pointer, Native::verifierFree, "Verifier");
     }
 
     /** A builder: give it one registry (file, JSON or TOML text). */
@@ -34,14 +32,14 @@ public final class Verifier implements AutoCloseable {
 
     /** Registry and options of a {@link Verifier}. */
     public static final class Builder {
-        private Path registryFile;
-        private String registryText;
-        private String registryFormat;
-        private Path baseDir;
-        private String issuer;
-        private String audience;
-        private Integer clockSkewSeconds;
-        private Long fixedTime;
+        private @Nullable Path registryFile;
+        private @Nullable String registryText;
+        private String registryFormat = "json";
+        private @Nullable Path baseDir;
+        private @Nullable String issuer;
+        private @Nullable String audience;
+        private @Nullable Long clockSkewSeconds;
+        private @Nullable Long fixedTime;
 
         private Builder() {}
 
@@ -88,7 +86,7 @@ public final class Verifier implements AutoCloseable {
 
         /** Allowed clock skew (default 5 s, at most 60 s). */
         public Builder clockSkew(Duration skew) {
-            this.clockSkewSeconds = Ffi.wholeSeconds(Objects.requireNonNull(skew, "skew"));
+            this.clockSkewSeconds = Objects.requireNonNull(skew, "skew").getSeconds();
             return this;
         }
 
@@ -100,17 +98,23 @@ public final class Verifier implements AutoCloseable {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            if (registryFile != null) {
-                String path = registryFile.toString();
-                return new Verifier(Ffi.call(() -> global.nuvera.signing.ffi.Verifier.Companion.fromFile(
-                        path, issuer, audience, clockSkewSeconds, fixedTime)));
+            Long skew = clockSkewSeconds;
+            Long now = fixedTime;
+            boolean hasSkew = skew != null;
+            boolean hasNow = now != null;
+            long s = skew == null ? 0 : skew;
+            long n = now == null ? 0 : now;
+            Path file = registryFile;
+            String text = registryText;
+            if (file != null) {
+                return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, hasSkew, s, hasNow, n));
             }
-            if (registryText != null) {
+            if (text != null) {
                 String base = baseDir == null ? null : baseDir.toString();
-                return new Verifier(Ffi.call(() -> global.nuvera.signing.ffi.Verifier.Companion.fromText(
-                        registryText, registryFormat, base, issuer, audience, clockSkewSeconds, fixedTime)));
+                return new Verifier(Native.verifierFromText(text, registryFormat, base, issuer, audience, hasSkew, s, hasNow, n));
             }
-            throw new NuveraSigningException("INVALID_REGISTRY", "no registry given: call registryFile, registryJson or registryToml");
+            throw new NuveraSigningException(Codes.INVALID_REGISTRY,
+                    "no registry given: call registryFile, registryJson or registryToml");
         }
     }
 
@@ -119,33 +123,36 @@ public final class Verifier implements AutoCloseable {
      * {@link NuveraSigning#receivedBodyHash}); {@code apiKey} and {@code authorization} are the
      * header values or {@code null} when absent.
      */
-    public Verified verify(String method, String target, String apiKey, String authorization, String bodyHash)
-            throws NuveraSigningException {
+    public Verified verify(String method, String target, @Nullable String apiKey, @Nullable String authorization,
+            String bodyHash) throws NuveraSigningException {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(bodyHash, "bodyHash");
-        global.nuvera.signing.ffi.Verifier v = handle.get();
-        return new Verified(Ffi.call(() -> v.verify(method, target, apiKey, authorization, bodyHash)));
+        long v = handle.acquire();
+        try {
+            return Native.verify(v, method, target, apiKey, authorization, bodyHash);
+        } finally {
+            handle.release();
+        }
     }
 
     /**
      * Verifies a received request from its headers (names in any case; the first value of each is
-     * used) and raw body bytes, hashed as the server must (multipart through its canonical object).
+     * used) and raw body bytes ({@code null}: none), hashed as the server must (multipart through
+     * its canonical object).
      */
-    public Verified verifyRequest(String method, String target, Map<String, String> headers, byte[] body)
+    public Verified verifyRequest(String method, String target, Map<String, String> headers, byte @Nullable [] body)
             throws NuveraSigningException {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(headers, "headers");
-        List<Header> list = new ArrayList<>(headers.size());
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey() != null && e.getValue() != null) {
-                list.add(new Header(e.getKey(), e.getValue()));
-            }
-        }
+        String[] flat = NuveraSigning.flatten(Objects.requireNonNull(headers, "headers"));
         byte[] bytes = body == null ? new byte[0] : body;
-        global.nuvera.signing.ffi.Verifier v = handle.get();
-        return new Verified(Ffi.call(() -> v.verifyRequest(method, target, list, bytes)));
+        long v = handle.acquire();
+        try {
+            return Native.verifyRequest(v, method, target, flat, bytes);
+        } finally {
+            handle.release();
+        }
     }
 
     /** Frees the native verifier and its replay cache; later calls fail with {@code OBJECT_CLOSED}. */

@@ -1,6 +1,7 @@
 package global.nuvera.signing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,20 +126,30 @@ class HttpClientTest {
     }
 
     @Test
-    void crossOriginRedirectsAndLoopsAreRefused() throws Exception {
-        server.crossOrigin = "http://localhost:1/steal";
-        NuveraSigningException cross = assertThrows(NuveraSigningException.class, () -> client.send(
-                NuveraRequest.get(server.baseUrl() + "/api/v1/cross"), HttpResponse.BodyHandlers.ofString()));
-        assertEquals("REDIRECT_CROSS_ORIGIN", cross.getCode());
+    void crossOriginRedirectsAreFollowedWithoutCredentialsAndLoopsAreRefused() throws Exception {
+        try (VerifyingServer other = new VerifyingServer()) {
+            // 127.0.0.1 on another port: another origin (contract §8).
+            server.crossOrigin = other.baseUrl() + "/api/v1/customers/elsewhere";
+            HttpResponse<String> r = client.send(
+                    NuveraRequest.get(server.baseUrl() + "/api/v1/cross"), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), r.body());
+            assertEquals(1, other.seen.size());
+            assertFalse(other.seen.get(0).credentials, "no x-api-key or Authorization may reach another origin");
+            assertTrue(server.seen.get(0).credentials);
+
+            HttpResponse<String> async = client.sendAsync(
+                    NuveraRequest.get(server.baseUrl() + "/api/v1/cross"), HttpResponse.BodyHandlers.ofString()).join();
+            assertEquals(401, async.statusCode());
+            assertEquals(2, other.seen.size());
+            assertFalse(other.seen.get(1).credentials);
+        }
+        server.seen.clear();
         NuveraSigningException loop = assertThrows(NuveraSigningException.class, () -> client.send(
                 NuveraRequest.get(server.baseUrl() + "/api/v1/loop"), HttpResponse.BodyHandlers.ofString()));
         assertEquals("TOO_MANY_REDIRECTS", loop.getCode());
-        assertEquals(1 + 6, server.seen.size());
+        assertEquals("client", loop.getFamily());
+        assertEquals(6, server.seen.size());
         assertTrue(server.seen.stream().allMatch(s -> s.code.equals("OK")), server.seen.toString());
-
-        CompletionException async = assertThrows(CompletionException.class, () -> client.sendAsync(
-                NuveraRequest.get(server.baseUrl() + "/api/v1/cross"), HttpResponse.BodyHandlers.ofString()).join());
-        assertEquals("REDIRECT_CROSS_ORIGIN", ((NuveraSigningException) async.getCause()).getCode());
     }
 
     @Test

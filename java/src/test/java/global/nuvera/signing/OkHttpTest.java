@@ -113,8 +113,8 @@ class OkHttpTest {
         };
         NuveraSigningIOException e = assertThrows(NuveraSigningIOException.class, () -> send(
                 new Request.Builder().url(server.baseUrl() + "/api/v1/customers").post(oneShot).build()));
-        assertEquals("UNSUPPORTED_BODY", e.getCode());
-        assertEquals("UNSUPPORTED_BODY", ((NuveraSigningException) e.getCause()).getCode());
+        assertEquals("STREAMING_BODY", e.getCode());
+        assertEquals("STREAMING_BODY", ((NuveraSigningException) e.getCause()).getCode());
         assertTrue(server.seen.isEmpty());
     }
 

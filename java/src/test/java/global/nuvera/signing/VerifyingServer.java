@@ -30,6 +30,8 @@ final class VerifyingServer implements AutoCloseable {
         final String jti;
         final String contentType;
         final int size;
+        /** Whether x-api-key or Authorization came with the request. */
+        boolean credentials;
 
         Seen(String method, String target, String code, String jti, String contentType, int size) {
             this.method = method;
@@ -75,11 +77,15 @@ final class VerifyingServer implements AutoCloseable {
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, values.get(0)));
             String contentType = headers.get("Content-type");
+            boolean credentials = headers.keySet().stream()
+                    .anyMatch(n -> n.equalsIgnoreCase("x-api-key") || n.equalsIgnoreCase("authorization"));
             Verified verified;
             try {
                 verified = verifier.verifyRequest(method, target, headers, body);
             } catch (VerificationException e) {
-                seen.add(new Seen(method, target, e.getCode(), null, contentType, body.length));
+                Seen refused = new Seen(method, target, e.getCode(), null, contentType, body.length);
+                refused.credentials = credentials;
+                seen.add(refused);
                 answer(exchange, e.getHttpStatus(), e.getResponseBody(), null);
                 return;
             } catch (NuveraSigningException e) {
@@ -88,7 +94,9 @@ final class VerifyingServer implements AutoCloseable {
                 return;
             }
             String jti = verified.getClaims().getJti();
-            seen.add(new Seen(method, target, "OK", jti, contentType, body.length));
+            Seen ok = new Seen(method, target, "OK", jti, contentType, body.length);
+            ok.credentials = credentials;
+            seen.add(ok);
             String path = exchange.getRequestURI().getRawPath();
             if (path.startsWith("/api/v1/redirect/")) {
                 answer(exchange, 307, "{}", "/api/v1/customers/after-redirect?hop=2");

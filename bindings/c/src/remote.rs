@@ -1,0 +1,162 @@
+//! Keys held elsewhere (contract §9): a signing key whose signatures come from a C function — the
+//! caller's call to a cloud KMS or an HSM API. The core checks every signature against the public
+//! key, applies the timeout and reports failures with their codes; this module only converts.
+
+use std::ffi::{c_char, c_void, CStr};
+use std::sync::Arc;
+
+use nuvera::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
+
+use crate::boundary::{guard, opt_copy, put_handle, req_c_bytes, req_out, Failure};
+use crate::errors::{nuvera_error, nuvera_status};
+use crate::keys::nuvera_private_key;
+
+/// `input` of `nuvera_remote_key_from_callback`: the callback is given the 32-byte SHA-256 digest
+/// of the JWS signing input (AWS KMS `MessageType=DIGEST`, Google Cloud KMS `digest.sha256`,
+/// Azure Key Vault `RS256`).
+pub const NUVERA_SIGNATURE_INPUT_DIGEST: u32 = 0;
+/// `input` of `nuvera_remote_key_from_callback`: the callback is given the JWS signing input
+/// itself, and the provider hashes it.
+pub const NUVERA_SIGNATURE_INPUT_MESSAGE: u32 = 1;
+
+/// Largest signature a callback can return: that of an 8192-bit key.
+pub const NUVERA_MAX_SIGNATURE_LEN: usize = 1024;
+/// Size of the buffer a callback may write its failure message into (NUL included).
+pub const NUVERA_CALLBACK_MESSAGE_LEN: usize = 512;
+
+/// Signs `input` (`input_len` bytes: a digest or the signing input, as the key was made with).
+/// On success writes the raw RSASSA-PKCS1-v1_5 signature to `signature` (room for
+/// `NUVERA_MAX_SIGNATURE_LEN` bytes), its length to `*signature_len`, and returns 0. On failure
+/// returns non-zero and may write a NUL-terminated message (the provider's error, never a
+/// credential) into `message` (room for `NUVERA_CALLBACK_MESSAGE_LEN` bytes).
+/// It may be called from several threads at once, and from a helper thread when a timeout is set.
+pub type nuvera_sign_fn = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        input: *const u8,
+        input_len: usize,
+        signature: *mut u8,
+        signature_len: *mut usize,
+        message: *mut c_char,
+    ) -> i32,
+>;
+
+/// Called once with `user_data` when the key is freed (and the last signer using it is gone).
+pub type nuvera_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
+
+/// The caller's function and data, owned by the key.
+struct CCallback {
+    sign: unsafe extern "C" fn(
+        *mut c_void,
+        *const u8,
+        usize,
+        *mut u8,
+        *mut usize,
+        *mut c_char,
+    ) -> i32,
+    user_data: *mut c_void,
+    free: nuvera_free_fn,
+}
+
+// SAFETY: the C contract (header, README) says the callback and `user_data` may be used from
+// several threads at once and from a helper thread.
+unsafe impl Send for CCallback {}
+unsafe impl Sync for CCallback {}
+
+impl CCallback {
+    fn call(&self, input: &[u8]) -> Result<Vec<u8>, String> {
+        let mut signature = vec![0u8; NUVERA_MAX_SIGNATURE_LEN];
+        let mut signature_len = usize::MAX;
+        let mut message = [0 as c_char; NUVERA_CALLBACK_MESSAGE_LEN];
+        // SAFETY: the buffers are as large as the contract says; `input` is valid for its length.
+        let status = unsafe {
+            (self.sign)(
+                self.user_data,
+                input.as_ptr(),
+                input.len(),
+                signature.as_mut_ptr(),
+                &mut signature_len,
+                message.as_mut_ptr(),
+            )
+        };
+        if status != 0 {
+            // The last byte stays NUL whatever the callback wrote, so the message is terminated.
+            message[NUVERA_CALLBACK_MESSAGE_LEN - 1] = 0;
+            // SAFETY: `message` is NUL-terminated (above).
+            let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
+            return Err(if text.is_empty() {
+                format!("the callback returned {status}")
+            } else {
+                format!("the callback returned {status}: {text}")
+            });
+        }
+        if signature_len > NUVERA_MAX_SIGNATURE_LEN {
+            return Err(format!(
+                "the callback reported {signature_len} bytes for a buffer of {NUVERA_MAX_SIGNATURE_LEN}"
+            ));
+        }
+        signature.truncate(signature_len);
+        Ok(signature)
+    }
+}
+
+impl Drop for CCallback {
+    fn drop(&mut self) {
+        if let Some(free) = self.free {
+            // SAFETY: called once, when the last reference to the key goes.
+            unsafe { free(self.user_data) };
+        }
+    }
+}
+
+/// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
+/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`.
+/// `public_key_pem` is the key's public half (SPKI `PUBLIC KEY` or
+/// PKCS#1 `RSA PUBLIC KEY` PEM: AWS KMS `GetPublicKey`, Google Cloud KMS `getPublicKey`).
+/// `timeout_ms` may be NULL (10 s); 0 calls `sign` on the signing thread with no bound; a call
+/// running past its timeout fails with `REMOTE_SIGNER_FAILED`. Each signature is checked against
+/// the public key (`REMOTE_KEY_MISMATCH`). `free_user_data` (may be NULL) is called with
+/// `user_data` when the key is no longer used, also when this call fails.
+/// Free `*out` with `nuvera_private_key_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_remote_key_from_callback(
+    public_key_pem: *const c_char,
+    input: u32,
+    timeout_ms: *const i64,
+    sign: nuvera_sign_fn,
+    user_data: *mut c_void,
+    free_user_data: nuvera_free_fn,
+    out: *mut *mut nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    // Owned from here on, so `free_user_data` runs exactly once whatever happens below.
+    let owned = sign.map(|sign| CCallback {
+        sign,
+        user_data,
+        free: free_user_data,
+    });
+    if owned.is_none() {
+        if let Some(free) = free_user_data {
+            free(user_data);
+        }
+    }
+    guard(err, || {
+        req_out(out, "out")?;
+        let callback = owned.ok_or_else(|| Failure::invalid("sign is NULL"))?;
+        let public = PublicKey::from_pem(req_c_bytes(public_key_pem, "public_key_pem")?)?;
+        let input = match input {
+            NUVERA_SIGNATURE_INPUT_DIGEST => SignatureInput::Digest,
+            NUVERA_SIGNATURE_INPUT_MESSAGE => SignatureInput::Message,
+            other => {
+                return Err(Failure::invalid(format!(
+                    "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
+                )))
+            }
+        };
+        let options = CallbackOptions::from_optional(Some(input), opt_copy(timeout_ms))?;
+        let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
+        let key = RemoteKey::from_callback(public, callback, options);
+        put_handle(out, nuvera_private_key(Arc::new(key)));
+        Ok(())
+    })
+}

@@ -1,0 +1,191 @@
+//! The one boundary every entry point goes through, and the one handle-ownership scheme.
+//!
+//! - [`run`] executes an entry point's body with a JNI `Env`: a panic becomes `INTERNAL_ERROR`,
+//!   a [`Failure`] becomes the Java exception with its code ([`crate::errors`]), and the native
+//!   method returns the type's default value (Java sees only the pending exception).
+//! - A native object lives in an `Arc<T>`; Java holds `Arc::into_raw` as a `long` inside a
+//!   `NativeHandle`, which counts calls in flight and frees the handle exactly once, after
+//!   `close()` or when a `java.lang.ref.Cleaner` finds it unreachable, and never while a call is
+//!   running. Java therefore never passes a freed handle; a closed object fails in Java with
+//!   `OBJECT_CLOSED` before reaching here.
+
+use std::sync::Arc;
+
+use jni::errors::ErrorPolicy;
+use jni::objects::{JByteArray, JString};
+use jni::sys::jlong;
+use jni::{Env, EnvUnowned};
+use nuvera_signing::{Error, ErrorCode};
+
+use crate::errors::{throw_failure, Failure};
+
+/// Runs `body` as a native method's implementation (see the module docs).
+pub(crate) fn run<'local, T, F>(mut env: EnvUnowned<'local>, body: F) -> T
+where
+    T: Default,
+    F: FnOnce(&mut Env<'local>) -> Result<T, Failure>,
+{
+    env.with_env(body).resolve::<ThrowWithCode>()
+}
+
+/// The error policy of [`run`]: every failure and panic is thrown as a `NuveraSigningException`.
+struct ThrowWithCode;
+
+impl<T: Default> ErrorPolicy<T, Failure> for ThrowWithCode {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _: &mut (),
+        err: Failure,
+    ) -> jni::errors::Result<T> {
+        throw_failure(env, err)?;
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _: &mut (),
+        payload: Box<dyn std::any::Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        throw_failure(env, Failure::Core(panic_error(payload.as_ref())))?;
+        Ok(T::default())
+    }
+}
+
+/// The `INTERNAL_ERROR` a caught panic becomes. A formatted panic carries a `String`, a literal
+/// one a `&str`: both are read (jni's own policies see only the latter).
+fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    Error::new(
+        ErrorCode::InternalError,
+        format!("unexpected failure in the native core: {what}"),
+    )
+}
+
+/// Gives `value` to Java as a handle; Java frees it once with the type's `free…` native.
+pub(crate) fn into_handle<T>(value: Arc<T>) -> jlong {
+    Arc::into_raw(value) as jlong
+}
+
+/// Borrows the object behind a live handle of type `T`.
+///
+/// Java guarantees (`NativeHandle`) that `handle` came from [`into_handle`] with this `T` and is
+/// not freed before the native call that received it returns.
+pub(crate) fn borrow<'a, T>(handle: jlong) -> Result<&'a T, Failure> {
+    if handle == 0 {
+        return Err(Failure::closed());
+    }
+    // SAFETY: see the function docs: a live `Arc<T>` pointer, kept alive for this call.
+    Ok(unsafe { &*(handle as *const T) })
+}
+
+/// A new strong reference to the object behind a live handle (see [`borrow`]).
+pub(crate) fn clone_arc<T>(handle: jlong) -> Result<Arc<T>, Failure> {
+    if handle == 0 {
+        return Err(Failure::closed());
+    }
+    let ptr = handle as *const T;
+    // SAFETY: a live `Arc<T>` pointer (see `borrow`); the count is raised before use.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Ok(Arc::from_raw(ptr))
+    }
+}
+
+/// Frees a handle made by [`into_handle`]; `NativeHandle` calls this once, after the last call.
+pub(crate) fn free<T>(handle: jlong) {
+    if handle != 0 {
+        // SAFETY: the handle is an `Arc<T>` pointer given up by Java exactly once.
+        drop(unsafe { Arc::from_raw(handle as *const T) });
+    }
+}
+
+/// A Java `String` argument Java declared non-null.
+pub(crate) fn string(env: &Env<'_>, value: &JString<'_>) -> Result<String, Failure> {
+    if value.is_null() {
+        return Err(Failure::argument("a required text argument is null"));
+    }
+    Ok(value.try_to_string(env)?)
+}
+
+/// A nullable Java `String` argument.
+pub(crate) fn optional_string(
+    env: &Env<'_>,
+    value: &JString<'_>,
+) -> Result<Option<String>, Failure> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(value.try_to_string(env)?))
+}
+
+/// A Java `byte[]` argument Java declared non-null, copied.
+pub(crate) fn bytes(env: &Env<'_>, value: &JByteArray<'_>) -> Result<Vec<u8>, Failure> {
+    if value.is_null() {
+        return Err(Failure::argument("a required byte[] argument is null"));
+    }
+    Ok(env.convert_byte_array(value)?)
+}
+
+/// A nullable Java `byte[]` argument, copied.
+pub(crate) fn optional_bytes(
+    env: &Env<'_>,
+    value: &JByteArray<'_>,
+) -> Result<Option<Vec<u8>>, Failure> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(env.convert_byte_array(value)?))
+}
+
+/// An optional integer that Java passes as a flag and a value (no boxing on the hot path).
+pub(crate) fn optional_long(present: bool, value: jlong) -> Option<i64> {
+    present.then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caught(f: impl FnOnce() + std::panic::UnwindSafe) -> Error {
+        let payload = std::panic::catch_unwind(f).expect_err("the closure panics");
+        panic_error(payload.as_ref())
+    }
+
+    #[test]
+    fn panics_become_internal_error_with_their_message() {
+        let literal = caught(|| panic!("a literal message"));
+        assert_eq!(literal.code(), ErrorCode::InternalError);
+        assert!(literal.message().ends_with(": a literal message"));
+        let value = 42;
+        let formatted = caught(move || panic!("formatted {value}"));
+        assert_eq!(formatted.code(), ErrorCode::InternalError);
+        assert!(formatted.message().ends_with(": formatted 42"));
+        let other = caught(|| std::panic::panic_any(7_u8));
+        assert!(other.message().ends_with(": a panic without a message"));
+    }
+
+    #[test]
+    fn a_handle_lives_until_freed_once() {
+        let value = Arc::new(String::from("kept"));
+        let handle = into_handle(Arc::clone(&value));
+        assert_eq!(Arc::strong_count(&value), 2);
+        assert_eq!(
+            borrow::<String>(handle).ok().map(String::as_str),
+            Some("kept")
+        );
+        let extra = clone_arc::<String>(handle).ok();
+        assert_eq!(Arc::strong_count(&value), 3);
+        drop(extra);
+        free::<String>(handle);
+        assert_eq!(Arc::strong_count(&value), 1);
+        assert!(
+            matches!(borrow::<String>(0), Err(Failure::Core(e)) if e.code() == ErrorCode::ObjectClosed)
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Failures at the boundary and the Java exceptions they become: the core's `Error` as
+//! `NuveraSigningException` (code, family, HTTP status), or, for a verifier's refusal (`AUTH_*`),
+//! as `VerificationException` with the core's response body; the core's codes only.
+
+use jni::errors::Error as JniError;
+use jni::objects::{JClass, JString, JThrowable, JValue};
+use jni::sys::jint;
+use jni::{jni_sig, jni_str, Env, EnvUnowned};
+use nuvera_signing::{Error, ErrorCode, VerifyError};
+
+use crate::boundary::{run, string};
+
+/// Why an entry point did not return a value.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A core error, thrown as `NuveraSigningException` (`VerificationException` for `AUTH_*`).
+    Core(Error),
+    /// A JNI failure; when it is a pending Java exception, that exception is what Java sees.
+    Jni(JniError),
+}
+
+impl Failure {
+    pub(crate) fn argument(message: &str) -> Self {
+        Failure::Core(Error::new(ErrorCode::InvalidArgument, message))
+    }
+
+    pub(crate) fn closed() -> Self {
+        Failure::Core(Error::new(
+            ErrorCode::ObjectClosed,
+            "this object is closed; create a new one",
+        ))
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<VerifyError> for Failure {
+    fn from(e: VerifyError) -> Self {
+        Failure::Core(e.into())
+    }
+}
+
+impl From<JniError> for Failure {
+    fn from(e: JniError) -> Self {
+        Failure::Jni(e)
+    }
+}
+
+/// Throws `failure` in `env` (the native method then returns a default value).
+pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors::Result<()> {
+    let (code, message, response_body) = match failure {
+        Failure::Core(e) => (e.code(), e.message().to_owned(), e.response_body()),
+        Failure::Jni(JniError::JavaException) if env.exception_check() => return Ok(()),
+        Failure::Jni(e) => (
+            ErrorCode::InternalError,
+            format!("JNI call failed in the native core: {e}"),
+            None,
+        ),
+    };
+    if env.exception_check() {
+        // A Java exception raised inside the call (e.g. by an InputStream) is replaced by ours,
+        // whose message already carries its text.
+        env.exception_clear();
+    }
+    let code_text = env.new_string(code.as_str())?;
+    let family = env.new_string(code.family().as_str())?;
+    let status = jint::from(code.http_status().unwrap_or(0));
+    let message = env.new_string(message)?;
+    let exception = match response_body {
+        Some(body) => {
+            let body = env.new_string(body)?;
+            env.new_object(
+                jni_str!("global/nuvera/signing/VerificationException"),
+                jni_sig!(
+                    "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;Ljava/lang/String;)V"
+                ),
+                &[
+                    JValue::Object(&code_text),
+                    JValue::Object(&family),
+                    JValue::Int(status),
+                    JValue::Object(&message),
+                    JValue::Object(&body),
+                ],
+            )?
+        }
+        None => env.new_object(
+            jni_str!("global/nuvera/signing/NuveraSigningException"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
+            &[
+                JValue::Object(&code_text),
+                JValue::Object(&family),
+                JValue::Int(status),
+                JValue::Object(&message),
+            ],
+        )?,
+    };
+    let throwable = env.cast_local::<JThrowable>(exception)?;
+    match env.throw(throwable) {
+        Ok(()) | Err(JniError::JavaException) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `Native.errorFamily(code)`: the family of a core code, `null` when the core has no such code.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_errorFamily<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    code: JString<'local>,
+) -> JString<'local> {
+    run(env, |env| {
+        let code = string(env, &code)?;
+        match ErrorCode::from_code_str(&code) {
+            Some(c) => Ok(env.new_string(c.family().as_str())?),
+            None => Ok(JString::null()),
+        }
+    })
+}
+
+/// `Native.errorHttpStatus(code)`: the HTTP status of an `AUTH_*` code, 0 for the others.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_errorHttpStatus<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    code: JString<'local>,
+) -> jint {
+    run(env, |env| {
+        let code = string(env, &code)?;
+        Ok(ErrorCode::from_code_str(&code)
+            .and_then(ErrorCode::http_status)
+            .map_or(0, jint::from))
+    })
+}
+
+/// `Native.errorCodesJson()`: the core's list of codes, as `testdata/error-codes.json` holds it.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_errorCodesJson<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    run(env, |env| Ok(env.new_string(ErrorCode::list_json())?))
+}

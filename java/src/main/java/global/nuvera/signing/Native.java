@@ -1,0 +1,190 @@
+package global.nuvera.signing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The native methods of the Rust core ({@code bindings/jni}), one per entry point, and the loading
+ * of the library from this jar. Handles are {@code long}s owned by {@link NativeHandle}; a failure
+ * is thrown by the native side as a {@link NuveraSigningException} with the core's code. Nothing
+ * here is public: the classes of this package are the API.
+ */
+final class Native {
+    /** Set to a path to load that library instead of the one inside the jar. */
+    static final String LIBRARY_PROPERTY = "nuvera.signing.library";
+
+    static {
+        load();
+    }
+
+    private Native() {}
+
+    private static void load() {
+        String override = System.getProperty(LIBRARY_PROPERTY);
+        if (override != null) {
+            System.load(Path.of(override).toAbsolutePath().toString());
+            return;
+        }
+        String resource = "/global/nuvera/signing/native/" + platform() + "/" + System.mapLibraryName("nuvera_signing_jni");
+        try (InputStream in = Native.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError("nuvera-signing: no native library for " + platform()
+                        + " in this jar (" + resource + "); set -D" + LIBRARY_PROPERTY + "=<path> to use another");
+            }
+            // System.load needs a file: copy the library out once per process.
+            Path file = Files.createTempFile("nuvera-signing-", "-" + System.mapLibraryName("nuvera_signing_jni"));
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            System.load(file.toAbsolutePath().toString());
+        } catch (IOException e) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError("nuvera-signing: cannot extract " + resource + ": " + e);
+            error.initCause(e);
+            throw error;
+        }
+    }
+
+    /** {@code linux-x86-64}, {@code linux-aarch64}, {@code darwin-aarch64}, …: the jar's resource folder. */
+    static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String o = os.startsWith("mac") || os.startsWith("darwin") ? "darwin" : os.startsWith("windows") ? "windows" : os.replace(' ', '-');
+        String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86-64" : arch.equals("arm64") ? "aarch64" : arch;
+        return o + "-" + a;
+    }
+
+    // errors
+    static native @Nullable String errorFamily(String code);
+
+    static native int errorHttpStatus(String code);
+
+    static native String errorCodesJson();
+
+    // keys
+    static native long keyFromPem(byte[] pem, byte @Nullable [] passphrase) throws NuveraSigningException;
+
+    static native long keyFromFile(String path, byte @Nullable [] passphrase) throws NuveraSigningException;
+
+    static native String keyPublicPem(long key);
+
+    static native String keyFingerprint(long key);
+
+    static native int keyBits(long key);
+
+    static native void keyFree(long key);
+
+    // signing
+    static native long signerNew(long key, String apiKey, boolean hasLifetime, long lifetime, @Nullable String issuer,
+            @Nullable String audience) throws NuveraSigningException;
+
+    static native void signerFree(long signer);
+
+    static native long sign(long signer, String method, String url, byte @Nullable [] body, boolean hasIat, long iat,
+            @Nullable String jti) throws NuveraSigningException;
+
+    static native long signFile(long signer, String method, String url, String path, boolean hasIat, long iat,
+            @Nullable String jti) throws NuveraSigningException;
+
+    static native long signPrecomputed(long signer, String method, String url, String bodyHash, boolean hasIat, long iat,
+            @Nullable String jti) throws NuveraSigningException;
+
+    static native long signMultipartWire(long signer, String method, String url, String contentType, byte[] body,
+            boolean hasIat, long iat, @Nullable String jti) throws NuveraSigningException;
+
+    static native long signMultipart(long signer, String method, String url, long form, boolean hasIat, long iat,
+            @Nullable String jti) throws NuveraSigningException;
+
+    static native String signedToken(long request);
+
+    static native String[] signedHeaders(long request);
+
+    static native String[] signedClaims(long request);
+
+    static native String signedProofJson(long request);
+
+    static native void signedFree(long request);
+
+    // bodies and URLs
+    static native String bodyHash(byte[] body);
+
+    static native String bodyHashFile(String path) throws NuveraSigningException;
+
+    static native long hasherNew(@Nullable String contentType);
+
+    static native void hasherUpdate(long hasher, byte[] chunk, int length) throws NuveraSigningException;
+
+    static native String hasherFinish(long hasher) throws NuveraSigningException;
+
+    static native void hasherFree(long hasher);
+
+    static native String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException;
+
+    static native boolean isMultipartFormData(String contentType);
+
+    static native String requestUri(String url) throws NuveraSigningException;
+
+    static native String sendableUrl(String url) throws NuveraSigningException;
+
+    // multipart
+    static native long formNew(@Nullable String boundary) throws NuveraSigningException;
+
+    static native void formFree(long form);
+
+    static native void formAddField(long form, String name, String value) throws NuveraSigningException;
+
+    static native void formAddFilePath(long form, String field, String path, @Nullable String fileName,
+            @Nullable String mimeType) throws NuveraSigningException;
+
+    static native void formAddFileBytes(long form, String field, String fileName, byte[] content,
+            @Nullable String mimeType) throws NuveraSigningException;
+
+    static native void formAddFileStream(long form, String field, String fileName, InputStream content,
+            @Nullable String mimeType) throws NuveraSigningException;
+
+    static native String formContentType(long form);
+
+    static native String formBoundary(long form);
+
+    static native String formCanonicalJson(long form) throws NuveraSigningException;
+
+    static native String formBodyHash(long form) throws NuveraSigningException;
+
+    static native Object[] formEncode(long form) throws NuveraSigningException;
+
+    static native String formWriteToFile(long form, String path) throws NuveraSigningException;
+
+    static native String multipartBodyHash(String contentType, byte[] body) throws NuveraSigningException;
+
+    static native String multipartBodyHashFile(String contentType, String path) throws NuveraSigningException;
+
+    static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
+
+    // verify
+    static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience, boolean hasSkew,
+            long skew, boolean hasNow, long now) throws NuveraSigningException;
+
+    static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
+            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now) throws NuveraSigningException;
+
+    static native void verifierFree(long verifier);
+
+    static native Verified verify(long verifier, String method, String target, @Nullable String apiKey,
+            @Nullable String authorization, String bodyHash) throws NuveraSigningException;
+
+    static native Verified verifyRequest(long verifier, String method, String target, String[] headers, byte[] body)
+            throws NuveraSigningException;
+
+    // explain
+    static native ExplainReport explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
+            byte[] body, String token, @Nullable String publicKeyPem, boolean hasNow, long now)
+            throws NuveraSigningException;
+
+    static native String supportBundle(String method, String url, String[] headers, @Nullable String apiKey,
+            @Nullable String contentType, byte[] body, String token, int status, byte[] responseBody,
+            @Nullable String application, @Nullable String publicKeyPem, boolean hasNow, long now)
+            throws NuveraSigningException;
+}

@@ -1,0 +1,104 @@
+//! Body hashes of plain bodies (contract §4): in memory, or a file streamed.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::Result;
+use napi_derive::napi;
+use nuvera_signing as core;
+
+use crate::boundary::{bytes_of, guard, Code, CoreTask};
+
+/// SHA-256 hex of a body (a string is hashed as UTF-8).
+#[napi]
+pub fn body_hash(body: Either<Buffer, String>) -> String {
+    core::body_hash(bytes_of(&body)).as_str().to_owned()
+}
+
+/// SHA-256 hex of a file, streamed, on the calling thread.
+#[napi]
+pub fn body_hash_file_sync(path: String) -> Result<String, Code> {
+    guard(|| Ok(core::body_hash_file(path)?.0.as_str().to_owned()))
+}
+
+/// `bodyHashFile`'s work.
+pub type HashFileTask = CoreTask<(core::BodyHash, u64), String>;
+
+/// SHA-256 hex of a file, streamed on the libuv thread pool.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn body_hash_file(path: String) -> AsyncTask<HashFileTask> {
+    let path = PathBuf::from(path);
+    AsyncTask::new(CoreTask::new(
+        move || core::body_hash_file(&path),
+        |(hash, _)| Ok(hash.as_str().to_owned()),
+    ))
+}
+
+/// True for a `multipart/form-data` Content-Type (parameters ignored): the core's one test.
+#[napi]
+pub fn is_multipart_form_data(content_type: String) -> bool {
+    core::is_multipart_form_data(&content_type)
+}
+
+/// A body hashed as it streams in, chunk by chunk (`update`, then `finish`), plain or multipart
+/// by its Content-Type as a server hashes it; holds neither the body nor any file in memory.
+/// Behind `signer.signStream` and `bodyHashStream`.
+#[napi]
+pub struct BodyHasher {
+    receiver: Option<core::BodyReceiver>,
+}
+
+/// A streamed body's hash and size.
+#[napi(object)]
+pub struct StreamedBody {
+    /// Its `bodyHash`.
+    pub body_hash: String,
+    /// Its size in bytes.
+    pub size: i64,
+}
+
+#[napi]
+impl BodyHasher {
+    /// A hasher for a body sent with `contentType` (absent: plain bytes).
+    #[napi(constructor)]
+    pub fn new(content_type: Option<String>) -> Self {
+        let limits = core::multipart::MultipartLimits::default();
+        BodyHasher {
+            receiver: Some(core::BodyReceiver::new(content_type.as_deref(), limits)),
+        }
+    }
+
+    /// Consumes the next chunk (a string as UTF-8). A multipart body that cannot be parsed
+    /// fails here or in `finish`.
+    #[napi]
+    pub fn update(&mut self, chunk: Either<Buffer, String>) -> Result<(), Code> {
+        guard(|| self.open()?.feed(bytes_of(&chunk)))
+    }
+
+    /// The body's hash and size; the hasher cannot be used afterwards (`OBJECT_CLOSED`).
+    #[napi]
+    pub fn finish(&mut self) -> Result<StreamedBody, Code> {
+        guard(|| {
+            self.open()?;
+            let received = self.receiver.take().map(core::BodyReceiver::finish);
+            let received = received.unwrap_or_else(|| Err(closed()))?;
+            Ok(StreamedBody {
+                body_hash: received.hash.as_str().to_owned(),
+                size: i64::try_from(received.size).unwrap_or(i64::MAX),
+            })
+        })
+    }
+}
+
+impl BodyHasher {
+    fn open(&mut self) -> core::Result<&mut core::BodyReceiver> {
+        self.receiver.as_mut().ok_or_else(closed)
+    }
+}
+
+fn closed() -> core::Error {
+    core::Error::new(
+        core::ErrorCode::ObjectClosed,
+        "this BodyHasher has finished; create another",
+    )
+}

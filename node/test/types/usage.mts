@@ -1,0 +1,98 @@
+// Compiled with `tsc --noEmit --strict` (scripts/test-node): every export of the package used
+// with its declared types, through the ESM entry. Not run; the node:test files run the behaviour.
+import {
+  PrivateKey,
+  Signer,
+  MultipartForm,
+  Verifier,
+  ErrorCodes,
+  errorCodeList,
+  bodyHash,
+  bodyHashFile,
+  bodyHashFileSync,
+  multipartBodyHash,
+  multipartCanonical,
+  publicKeyFingerprint,
+  requestUri,
+  sendableUrl,
+  receivedBodyHash,
+  explain,
+  supportBundle,
+  signedFetch,
+  bodyHashStream,
+  BodyHasher,
+  isMultipartFormData,
+  type SignedRequest,
+  type Verified,
+  type ErrorCodeEntry,
+  type NuveraSigningError,
+} from 'nuvera-signing'
+
+export async function everything(pem: string, body: Buffer): Promise<void> {
+  const key: PrivateKey = PrivateKey.fromPem(pem, undefined)
+  const fromFile: PrivateKey = PrivateKey.fromFile('key.pem', 'passphrase')
+  const fingerprints: string[] = [key.fingerprint, key.publicKeyPem, fromFile.toString(), publicKeyFingerprint(key.publicKeyPem)]
+  const bits: number = key.bits
+  const signer = new Signer(key, 'nv_live_x', { lifetime: 30, issuer: 'nuvera-api', audience: 'nuvera-rest-api' })
+  const signed: SignedRequest = signer.sign('POST', 'https://api.nuvera.global/api/v1/customers', body, { iat: 1, jti: 'j' })
+  const header: string = signed.headers['x-api-key'] + signed.headers.Authorization + signed.token
+  const proofHash: string = signed.proof.bodyHash + signed.proof.tokenSha256 + signed.proof.claims.jti
+  const later: SignedRequest = await signer.signAsync('GET', '/api/v1/customers')
+  const file: SignedRequest = signer.signFile('PUT', '/x', 'body.bin')
+  const fileLater: SignedRequest = await signer.signFileAsync('PUT', '/x', 'body.bin')
+  const hashed: SignedRequest = signer.signBodyHash('POST', '/x', bodyHash('{}'))
+  const typed: SignedRequest = signer.signWithContentType('POST', '/x', 'application/json', body)
+  const form = new MultipartForm()
+  form.addField('type', 'PASSPORT')
+  form.addFileBytes('file', 'p.png', body, 'image/png')
+  form.addFilePath('doc', 'cert.pdf', undefined, 'application/pdf')
+  const multipart: SignedRequest = signer.signMultipart('POST', '/api/v1/documents', form)
+  const wire: SignedRequest = signer.signMultipartWire('POST', '/api/v1/documents', form.contentType, form.toBuffer())
+  const texts: string[] = [
+    form.canonical(),
+    form.bodyHash(),
+    form.boundary,
+    bodyHashFileSync('f'),
+    await bodyHashFile('f'),
+    multipartBodyHash(form.contentType, form.toBuffer()),
+    multipartCanonical(form.contentType, form.toBuffer()),
+    requestUri('https://h/p?q'),
+    sendableUrl('https://h/p#f'),
+    receivedBodyHash(null, body),
+    signer.keyFingerprint,
+  ]
+  const verifier = Verifier.fromRegistryJson('{}', '.', { clockSkewSecs: 5 })
+  const other = Verifier.fromRegistryFile('registry.toml')
+  const verified: Verified = verifier.verify({ method: 'GET', target: '/x', apiKey: 'k', authorization: 'Bearer t', bodyHash: bodyHash('') })
+  const raw: Verified = other.verifyRequest('POST', '/x', { 'x-api-key': 'k', authorization: undefined, accept: ['a', 'b'] }, body)
+  const report = explain({ method: 'GET', url: '/x', apiKey: 'k' }, signed.token, { publicKeyPem: key.publicKeyPem, now: 1 })
+  const ok: boolean = report.ok && report.findings.every((f) => f.code.length > 0)
+  const bundle = supportBundle(
+    { method: 'GET', url: '/x', headers: [['accept', 'application/json']] },
+    signed.token,
+    { status: 401, body: '{}' },
+    undefined,
+    { application: 'a', createdAt: 1 },
+  )
+  const format: string = bundle.format
+  const codes: string[] = errorCodeList.map((c: ErrorCodeEntry) => c.code + c.family + String(c.httpStatus))
+  const res: Response = await signedFetch(signer, new URL('https://api.nuvera.global/api/v1/customers'), { method: 'POST', body: form })
+  try {
+    signer.sign('GE T', '/x')
+  } catch (err) {
+    const e = err as NuveraSigningError
+    if (e.code === ErrorCodes.INVALID_METHOD) console.log(e.httpStatus, e.responseBody, e.napiStatus)
+  }
+  console.log(fingerprints, bits, header, proofHash, later, file, fileLater, hashed, typed, multipart, wire, texts, verified.claims.uri, raw.application, ok, format, codes, res.status)
+}
+
+export async function streams(signer: Signer, file: string): Promise<string> {
+  const { createReadStream } = await import('node:fs')
+  const signed: SignedRequest = await signer.signStream('PUT', '/x', createReadStream(file), 'application/octet-stream')
+  const web = new Blob(['abc']).stream()
+  const streamed = await bodyHashStream(web)
+  const hasher = new BodyHasher('multipart/form-data; boundary=b')
+  hasher.update('--b--\r\n')
+  const done = hasher.finish()
+  return signed.token + streamed.bodyHash + String(streamed.size) + done.bodyHash + String(isMultipartFormData('multipart/form-data'))
+}
