@@ -1,6 +1,6 @@
 # The task runner: one target per layer, each running that layer's script in scripts/ (the one
 # place its steps live). `make test` is `bash scripts/test`, the whole suite CI runs.
-.PHONY: help test testdata rust c python java node tools count-lines mock-server-start mock-server-stop
+.PHONY: help test testdata rust c go php python java node tools count-lines mock-server-start mock-server-stop
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
@@ -16,6 +16,12 @@ rust: ## fmt, clippy and cargo test, both crypto backends
 
 c: ## the C library: header check, C test under valgrind, install, libcurl example
 	bash scripts/test-c
+
+go: ## the Go module: go vet, go test -race, a short fuzz run
+	bash scripts/test-go
+
+php: ## the PHP package: PHPUnit over FFI, the Guzzle middleware, the php-fpm set-up
+	bash scripts/test-php
 
 python: ## the Python wheel: build, pytest, mypy --strict
 	bash scripts/test-python

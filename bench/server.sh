@@ -1,47 +1,110 @@
 #!/usr/bin/env bash
-# Load test of `nuvera-sign serve` on loopback (a benchmark, not part of CI):
-#   1. throughput: pre-signed GETs (a fresh jti each) over keep-alive connections, as fast as the
-#      server verifies them; requests/s and p99 latency, and the ratio of verified requests/s to
-#      `openssl speed -multi <cores> rsa2048` verify/s for the same core count;
-#   2. soak: 60 s of continuous unique-jti traffic (tokens of 5 s lifetime, so the replay cache
-#      reaches its steady state), sampling the server's resident memory every 5 s.
-# The load generator runs on the same cores as the server, as any loopback test does.
+# Load test of `nuvera-sign serve` on loopback (a benchmark, not part of CI), in one run:
+#   1. reference: `openssl speed -seconds 3 rsa2048` verify/s on the server's core alone;
+#   2. throughput, in-memory replay cache, then Redis (`--replay-cache`): pre-signed GETs (a fresh
+#      jti each) over keep-alive connections as fast as the server answers; verified requests/s,
+#      p50/p99 latency, and the ratio to OpenSSL's bare verify/s on one core;
+#   3. soak: SOAK_SECONDS of unique-jti traffic (5 s tokens, so keys expire during the run) against
+#      each cache, sampling the server's resident memory and Redis's `used_memory` every 5 s.
+# Pinning (taskset): the server on SERVER_CORE, the load generator and redis-server on LOAD_CORE,
+# so the server's figures are those of one core. A third core would be better for Redis; this
+# machine has two.
 #
-#   bench/server.sh                        # REQUESTS=20000 CONNECTIONS=8 SOAK_SECONDS=60
+#   bench/server.sh        # REQUESTS=20000 CONNECTIONS=8 ROUNDS=2 SOAK_SECONDS=60 SOAKS="memory redis"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 REQUESTS=${REQUESTS:-20000}
 CONNECTIONS=${CONNECTIONS:-8}
 SOAK_SECONDS=${SOAK_SECONDS:-60}
-CORES=$(nproc)
+SOAKS=${SOAKS:-memory redis}
+ROUNDS=${ROUNDS:-2}
+SERVER_CORE=${SERVER_CORE:-0}
+LOAD_CORE=${LOAD_CORE:-1}
 KEY=testdata/keys/test-rsa2048-pkcs8.pem
 API_KEY=nv_bench_0123456789
+
+for tool in taskset openssl redis-server redis-cli; do
+  command -v "$tool" >/dev/null || { echo "bench/server.sh needs $tool" >&2; exit 1; }
+done
 
 echo "== building nuvera-sign and the load generator (release)" >&2
 cargo build -q --release -p nuvera-sign -p nuvera-loadgen
 TARGET=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nuvera-server-bench.XXXXXX")
-cleanup() { scripts/mock-server stop --env "$WORK/mock.env"; rm -rf "$WORK"; }
+REDIS_PID=
+# The server starts through scripts/mock-server (the project's one start-up of `serve`), with a
+# wrapper that pins it to SERVER_CORE before it starts: tokio sizes its worker pool from the cores
+# the process may use.
+PINNED="$WORK/nuvera-sign-pinned"
+printf '#!/bin/sh\nexec taskset -c %s %s "$@"\n' "$SERVER_CORE" "$(cd "$TARGET/release" && pwd)/nuvera-sign" >"$PINNED"
+chmod +x "$PINNED"
+stop_server() { scripts/mock-server stop --env "$WORK/mock.env"; }
+cleanup() {
+  stop_server
+  if [[ -n $REDIS_PID ]]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
-scripts/mock-server start --env "$WORK/mock.env" --bin "$TARGET/release/nuvera-sign" \
-  --api-key "$API_KEY" -- --quiet >/dev/null
-SERVER_PID=$(sed -n 's/^NUVERA_MOCK_PID=//p' "$WORK/mock.env")
-ADDR=$(sed -n 's|^NUVERA_MOCK_URL=http://||p' "$WORK/mock.env")
-echo "== server pid $SERVER_PID on $ADDR, $CORES cores" >&2
+REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+taskset -c "$LOAD_CORE" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" \
+  --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.05; done
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 
-LOADGEN=("$TARGET/release/nuvera-loadgen" --addr "$ADDR" --key "$KEY" --api-key "$API_KEY" --connections "$CONNECTIONS")
-THROUGHPUT=$("${LOADGEN[@]}" --mode throughput --requests "$REQUESTS")
-echo "$THROUGHPUT"
-OURS=$(sed -n 's/.*= \([0-9.]*\) req\/s.*/\1/p' <<<"$THROUGHPUT")
+# start_server <cache>: memory | redis
+start_server() {
+  local extra=()
+  [[ $1 == redis ]] && extra=(--replay-cache "$REDIS_URL")
+  scripts/mock-server start --env "$WORK/mock.env" --bin "$PINNED" --api-key "$API_KEY" \
+    -- --quiet "${extra[@]}" >/dev/null
+  SERVER_PID=$(sed -n 's/^NUVERA_MOCK_PID=//p' "$WORK/mock.env")
+  ADDR=$(sed -n 's|^NUVERA_MOCK_URL=http://||p' "$WORK/mock.env")
+}
 
-OPENSSL_CMD=(openssl speed -seconds 3 -multi "$CORES" rsa2048)
+loadgen() {
+  taskset -c "$LOAD_CORE" "$TARGET/release/nuvera-loadgen" --addr "$ADDR" --key "$KEY" \
+    --api-key "$API_KEY" --connections "$CONNECTIONS" "$@"
+}
+
+echo "machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+OPENSSL_CMD=(taskset -c "$SERVER_CORE" openssl speed -seconds 3 rsa2048)
 PEER=$("${OPENSSL_CMD[@]}" 2>/dev/null | awk '
   /verify\/s/ && !col { for (i = 1; i <= NF; i++) if ($i == "verify/s") col = i }
   /^rsa +2048 +bits/ && col { v = $(3 + col) } END { print v }')
-echo "openssl verify/s ($CORES cores): $PEER   (${OPENSSL_CMD[*]})"
-awk -v a="$OURS" -v b="$PEER" 'BEGIN { printf "ratio verified requests/s / openssl verify/s: %.3f\n", a / b }'
+echo "openssl verify/s (one core): $PEER   (${OPENSSL_CMD[*]})"
 
-echo "== soak: ${SOAK_SECONDS}s of unique jtis" >&2
-"${LOADGEN[@]}" --mode soak --seconds "$SOAK_SECONDS" --server-pid "$SERVER_PID"
+# Alternating rounds: other processes' load on a shared machine hits both caches alike.
+for cache in $(for ((r = 0; r < ROUNDS; r++)); do echo memory redis; done); do
+  start_server "$cache"
+  redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
+  OUT=$(loadgen --mode throughput --requests "$REQUESTS")
+  OURS=$(sed -n 's/.*= \([0-9.]*\) verified req\/s.*/\1/p' <<<"$OUT")
+  echo "[$cache cache] $OUT"
+  awk -v a="$OURS" -v b="$PEER" -v c="$cache" \
+    'BEGIN { printf "[%s cache] ratio verified requests/s (server on one core) / openssl verify/s (one core): %.3f\n", c, a / b }'
+  stop_server
+done
+
+for cache in $SOAKS; do
+  start_server "$cache"
+  redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
+  echo "== soak, $cache cache: ${SOAK_SECONDS}s of unique jtis" >&2
+  (
+    for ((t = 0; t < SOAK_SECONDS; t += 5)); do
+      printf '%ss:%s/%skeys ' "$t" \
+        "$(redis-cli -p "$REDIS_PORT" INFO memory | sed -n 's/^used_memory_human:\(.*\)\r$/\1/p')" \
+        "$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+      sleep 5
+    done
+  ) >"$WORK/redis-memory" &
+  SAMPLER=$!
+  OUT=$(loadgen --mode soak --seconds "$SOAK_SECONDS" --server-pid "$SERVER_PID")
+  wait "$SAMPLER" || true
+  sed "s/^/[$cache cache] /" <<<"$OUT"
+  [[ $cache == redis ]] && echo "[redis cache] Redis used_memory/keys over the soak: $(cat "$WORK/redis-memory")"
+  stop_server
+done
+echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

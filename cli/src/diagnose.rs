@@ -113,9 +113,12 @@ pub fn verify(args: VerifyArgs) -> CliResult<bool> {
         clock_skew_secs: args.skew,
         ..VerifierOptions::default()
     };
+    // A diagnosis must not use up the jti of a request it inspects: never the registry's shared
+    // replay cache, always a private one.
     let verifier = Verifier::new(registry)
         .with_options(options)?
-        .with_clock(clock(args.now));
+        .with_clock(clock(args.now))
+        .with_replay_cache(Arc::new(nuvera_signing::verify::InMemoryReplayCache::new()));
     let target = request_uri(&args.sent.url)?;
     let mut body = Vec::new();
     args.sent

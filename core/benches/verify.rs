@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use nuvera_signing::verify::{ApiKeyStatus, InMemoryReplayCache, PublicKeyStatus, ReplayCache};
+use nuvera_signing::verify::{
+    ApiKeyStatus, InMemoryReplayCache, PublicKeyStatus, ReplayCache, ReplayKey, ReplayOutcome,
+};
 use nuvera_signing::{
     Application, Body, BodyHash, FixedClock, PrivateKey, PublicKey, ReceivedRequest, Registry,
     SignOverrides, Signer, Verifier,
@@ -39,11 +41,8 @@ const API_KEY: &str = "nv_live_3f9a2c7d1e";
 struct NoReplayCheck;
 
 impl ReplayCache for NoReplayCheck {
-    fn first_use(&self, _: &str, _: u64, _: u64) -> bool {
-        true
-    }
-    fn len(&self) -> usize {
-        0
+    fn first_use(&self, _: &ReplayKey, _: u64, _: u64) -> ReplayOutcome {
+        ReplayOutcome::FirstUse
     }
 }
 
@@ -123,14 +122,19 @@ fn bench_verify(c: &mut Criterion) {
 
 fn bench_replay_cache(c: &mut Criterion) {
     const ENTRIES: usize = 1_000_000;
-    let jtis: Vec<String> = (0..ENTRIES)
-        .map(|i| format!("0:{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15))
+    let jtis: Vec<ReplayKey> = (0..ENTRIES)
+        .map(|i| {
+            ReplayKey::new(
+                "Bench",
+                &format!("{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15),
+            )
+        })
         .collect();
     let before = LIVE.load(Ordering::Relaxed);
     let cache = InMemoryReplayCache::new();
     let start = Instant::now();
     for jti in &jtis {
-        assert!(cache.first_use(jti, NOW + 60, NOW));
+        assert_eq!(cache.first_use(jti, NOW + 60, NOW), ReplayOutcome::FirstUse);
     }
     let elapsed = start.elapsed();
     let bytes = LIVE.load(Ordering::Relaxed) - before;
@@ -148,7 +152,11 @@ fn bench_replay_cache(c: &mut Criterion) {
     group.bench_function("first_use/1M-live", |b| {
         b.iter(|| {
             next += 1;
-            cache.first_use(&format!("1:{next}"), NOW + 60, NOW)
+            cache.first_use(
+                &ReplayKey::new("Bench", &format!("1:{next}")),
+                NOW + 60,
+                NOW,
+            )
         })
     });
     group.bench_function("replay-detected/1M-live", |b| {

@@ -89,11 +89,13 @@ fn sign_rate(pem_path: &str, seconds: &str) -> Result<(), String> {
 struct NoReplayCheck;
 
 impl nuvera_signing::verify::ReplayCache for NoReplayCheck {
-    fn first_use(&self, _: &str, _: u64, _: u64) -> bool {
-        true
-    }
-    fn len(&self) -> usize {
-        0
+    fn first_use(
+        &self,
+        _: &nuvera_signing::verify::ReplayKey,
+        _: u64,
+        _: u64,
+    ) -> nuvera_signing::verify::ReplayOutcome {
+        nuvera_signing::verify::ReplayOutcome::FirstUse
     }
 }
 

@@ -63,6 +63,6 @@ pub use signer::{
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
-    required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry, Verified,
-    Verifier, VerifierOptions, VerifyError,
+    required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,
+    ReplayCacheOptions, Verified, Verifier, VerifierOptions, VerifyError,
 };

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use common::key_pem;
 use hmac::{KeyInit, Mac};
-use nuvera_signing::verify::{ApiKeyStatus, PublicKeyStatus, ReplayCache};
+use nuvera_signing::verify::{ApiKeyStatus, PublicKeyStatus};
 use nuvera_signing::{
     Application, AuthCode, Body, BodyHash, FixedClock, PrivateKey, PublicKey, ReceivedRequest,
     Registry, SignOverrides, Signer, Verifier, VerifierOptions,
@@ -474,6 +474,45 @@ fn permission_denied_is_403_and_comes_last() {
     let mut r = Req::with_token(&read);
     r.api_key = Some(READ_ONLY_KEY.to_owned());
     assert!(r.check(&verifier()).is_ok());
+}
+
+#[test]
+fn a_request_refused_for_its_permission_does_not_use_up_its_jti() {
+    let cache = Arc::new(nuvera_signing::verify::InMemoryReplayCache::new());
+    let v = verifier().with_replay_cache(cache.clone());
+    let token = signed_raw(
+        HEADER,
+        &payload(&[("sub", READ_ONLY_KEY.into()), ("method", "POST".into())]),
+    );
+    let mut r = Req::with_token(&token);
+    r.method = "POST";
+    r.api_key = Some(READ_ONLY_KEY.to_owned());
+    for _ in 0..2 {
+        assert_eq!(r.check(&v).unwrap_err().code(), AuthCode::PermissionDenied);
+    }
+    assert!(cache.is_empty());
+}
+
+#[test]
+fn a_shared_cache_that_cannot_be_reached_refuses_with_503() {
+    // Nothing listens on port 1 of loopback: the verifier must refuse, never accept unrecorded.
+    // Without the `redis` feature the option itself is refused as unsupported.
+    let options = VerifierOptions {
+        replay_cache: Some(nuvera_signing::ReplayCacheOptions::new(
+            "redis://127.0.0.1:1",
+        )),
+        ..VerifierOptions::default()
+    };
+    match verifier().with_options(options) {
+        Ok(v) => {
+            let err = Req::with_token(&signed_raw(HEADER, &payload(&[])))
+                .check(&v)
+                .unwrap_err();
+            assert_eq!(err.code(), AuthCode::ReplayCacheUnavailable);
+            assert_eq!(err.http_status(), 503);
+        }
+        Err(e) => assert_eq!(e.code(), nuvera_signing::ErrorCode::Unsupported),
+    }
 }
 
 #[test]

@@ -87,12 +87,20 @@ fn vm_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// Sends requests taken from `next` over one keep-alive connection; returns latencies and errors.
+/// Answers other than 200: a 503 is the server failing closed (its replay cache could not answer),
+/// anything else a wrong answer (every request sent is valid and fresh).
+#[derive(Clone, Copy, Default)]
+struct Refusals {
+    unavailable: usize,
+    wrong: usize,
+}
+
+/// Sends requests taken from `next` over one keep-alive connection; returns latencies and refusals.
 async fn connection(
     addr: String,
     next: Arc<dyn Fn() -> Option<Signed> + Send + Sync>,
     stop: Arc<AtomicBool>,
-) -> (Vec<Duration>, usize) {
+) -> (Vec<Duration>, Refusals) {
     let stream = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect to the server");
@@ -102,7 +110,7 @@ async fn connection(
         .expect("HTTP/1.1 handshake");
     tokio::spawn(conn);
     let mut latencies = Vec::new();
-    let mut errors = 0;
+    let mut errors = Refusals::default();
     while !stop.load(Ordering::Relaxed) {
         let Some(signed) = next() else { break };
         let request = Request::get(&signed.target)
@@ -113,20 +121,22 @@ async fn connection(
             .expect("valid request");
         let started = Instant::now();
         if sender.ready().await.is_err() {
-            errors += 1;
+            errors.wrong += 1;
             break;
         }
         match sender.send_request(request).await {
             Ok(response) => {
-                let ok = response.status() == 200;
+                let status = response.status().as_u16();
                 let _ = response.into_body().collect().await;
                 latencies.push(started.elapsed());
-                if !ok {
-                    errors += 1;
+                match status {
+                    200 => {}
+                    503 => errors.unavailable += 1,
+                    _ => errors.wrong += 1,
                 }
             }
             Err(_) => {
-                errors += 1;
+                errors.wrong += 1;
                 break;
             }
         }
@@ -138,22 +148,23 @@ async fn fire(
     args: &Args,
     next: Arc<dyn Fn() -> Option<Signed> + Send + Sync>,
     stop: Arc<AtomicBool>,
-) -> (Vec<Duration>, usize, Duration) {
+) -> (Vec<Duration>, Refusals, Duration) {
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.connections)
         .map(|_| tokio::spawn(connection(args.addr.clone(), next.clone(), stop.clone())))
         .collect();
     let mut latencies = Vec::new();
-    let mut errors = 0;
+    let mut errors = Refusals::default();
     for task in tasks {
         let (l, e) = task.await.expect("connection task");
         latencies.extend(l);
-        errors += e;
+        errors.unavailable += e.unavailable;
+        errors.wrong += e.wrong;
     }
     (latencies, errors, started.elapsed())
 }
 
-fn report(label: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) {
+fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: Duration) {
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies
@@ -161,14 +172,19 @@ fn report(label: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Dur
             .copied()
             .unwrap_or_default()
     };
+    let verified = latencies.len() - errors.unavailable.min(latencies.len());
+    let verified = verified - errors.wrong.min(verified);
     println!(
-        "{label}: {} requests in {:.2}s = {:.0} req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {errors} non-200",
+        "{label}: {} requests in {:.2}s, {} verified = {:.0} verified req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} refused 503 (fail closed), {} wrong answers",
         latencies.len(),
         elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
+        verified,
+        verified as f64 / elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        errors.unavailable,
+        errors.wrong,
     );
 }
 

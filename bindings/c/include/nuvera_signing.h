@@ -82,6 +82,27 @@ typedef enum nuvera_status {
 } nuvera_status;
 
 /**
+ * What to do with a response.
+ */
+typedef enum nuvera_action_kind {
+  /**
+   * Wait `delay_ms`, then sign afresh (new `iat` and `jti`, with the signer's current clock
+   * offset) and send `attempt`.
+   */
+  NUVERA_ACTION_SEND = 0,
+  /**
+   * The exchange is over: hand the response to the caller.
+   */
+  NUVERA_ACTION_DONE = 1,
+} nuvera_action_kind;
+
+/**
+ * One caller's request through redirects, retries and clock correction. Not thread-safe: one
+ * exchange per request, driven by one thread at a time.
+ */
+typedef struct nuvera_exchange nuvera_exchange;
+
+/**
  * A multipart/form-data body described by fields and files. Once encoded, and until a part is
  * added, its hash and signature cover exactly the encoded bytes (the core remembers them).
  */
@@ -109,6 +130,53 @@ typedef struct nuvera_signer nuvera_signer;
 typedef struct nuvera_verifier nuvera_verifier;
 
 /**
+ * What an HTTP-client integration does between sending a request and handing its caller the
+ * response (contract §8). Fill it with `nuvera_client_policy_init` (the contract's defaults),
+ * then change fields. The pointers are read only during `nuvera_exchange_new`.
+ */
+typedef struct nuvera_client_policy {
+  /**
+   * Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
+   */
+  uint32_t max_redirects;
+  /**
+   * Learn the clock offset from `Date` on a clock refusal and re-send once (default true).
+   */
+  bool correct_clock;
+  /**
+   * Retries on (default false); the fields below apply only when true.
+   */
+  bool retry;
+  /**
+   * Statuses retried: `retry_status_count` of them. NULL means the default (429, 502, 503,
+   * 504); a non-NULL pointer with a count of 0 retries no status.
+   */
+  const uint16_t *retry_statuses;
+  /**
+   * The number of `retry_statuses`.
+   */
+  size_t retry_status_count;
+  /**
+   * Methods retried, comma-separated (`"GET,PUT,POST"`, any case, spaces ignored). NULL means
+   * the default (the idempotent ones: GET, HEAD, OPTIONS, TRACE, PUT, DELETE); `""` none.
+   */
+  const char *retry_methods;
+  /**
+   * Sends of one request at most, the first included (default 3, at least 1).
+   */
+  uint32_t max_attempts;
+  /**
+   * Backoff base in milliseconds (default 200): the n-th retry waits a random fraction of
+   * `base · 2ⁿ`, capped.
+   */
+  uint64_t base_delay_ms;
+  /**
+   * Cap of every wait in milliseconds, `Retry-After` included (default 10 000).
+   */
+  uint64_t max_delay_ms;
+} nuvera_client_policy;
+
+/**
  * An error. Free it with `nuvera_error_free`. Its strings never contain a key, API key or token.
  */
 typedef struct nuvera_error {
@@ -132,6 +200,30 @@ typedef struct nuvera_error {
 } nuvera_error;
 
 /**
+ * One send: what to sign and send now. The strings belong to the exchange and stay valid until
+ * its next `nuvera_exchange_on_response` or `nuvera_exchange_free`.
+ */
+typedef struct nuvera_attempt {
+  /**
+   * The method to send and sign.
+   */
+  const char *method;
+  /**
+   * The absolute URL to send and sign (no fragment).
+   */
+  const char *url;
+  /**
+   * Send the caller's body; false: no body, and no `Content-Type`/`Content-Length` for it.
+   */
+  bool send_body;
+  /**
+   * Sign and send `x-api-key` and `Authorization`; false after a hop to another origin (the
+   * request goes out unsigned from then on).
+   */
+  bool credentials;
+} nuvera_attempt;
+
+/**
  * One HTTP header, as received or as sent: two NUL-terminated UTF-8 strings.
  */
 typedef struct nuvera_header {
@@ -144,6 +236,31 @@ typedef struct nuvera_header {
    */
   const char *value;
 } nuvera_header;
+
+/**
+ * The answer to a response. A failure (`TOO_MANY_REDIRECTS`, `INSECURE_REDIRECT`,
+ * `CLOCK_SKEW_TOO_LARGE`, `INVALID_URL`, ...) is not an action: the call returns
+ * `NUVERA_ERROR` with the code in its error.
+ */
+typedef struct nuvera_action {
+  /**
+   * Send again, or done.
+   */
+  enum nuvera_action_kind kind;
+  /**
+   * For `NUVERA_ACTION_SEND`: what to send (strings owned by the exchange).
+   */
+  struct nuvera_attempt attempt;
+  /**
+   * For `NUVERA_ACTION_SEND`: milliseconds to wait first (0: none).
+   */
+  uint64_t delay_ms;
+  /**
+   * For `NUVERA_ACTION_SEND`: why, `"redirect"`, `"retry"` or `"clock-correction"` (static
+   * string); NULL for `NUVERA_ACTION_DONE`.
+   */
+  const char *reason;
+} nuvera_action;
 
 /**
  * Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`
@@ -174,6 +291,101 @@ typedef void (*nuvera_free_fn)(void *user_data);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
+ * (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
+ */
+enum nuvera_status nuvera_client_policy_init(struct nuvera_client_policy *out,
+                                             struct nuvera_error **err);
+
+/**
+ * Starts an exchange for one caller request: `method`, the absolute `http`/`https` `url`, and
+ * whether it has a body. `policy` may be NULL (the defaults). `signer` may be NULL (a clock
+ * offset of its own, starting at 0); given, the exchange reads and corrects that signer's
+ * clock offset, which every later request of the signer then uses. Free the exchange with
+ * `nuvera_exchange_free`.
+ */
+enum nuvera_status nuvera_exchange_new(const struct nuvera_client_policy *policy,
+                                       const char *method,
+                                       const char *url,
+                                       bool has_body,
+                                       const struct nuvera_signer *signer,
+                                       struct nuvera_exchange **out,
+                                       struct nuvera_error **err);
+
+/**
+ * Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
+ * system's randomness: for tests and the table of cases only.
+ */
+enum nuvera_status nuvera_exchange_set_jitter(struct nuvera_exchange *exchange,
+                                              const double *fractions,
+                                              size_t count,
+                                              struct nuvera_error **err);
+
+/**
+ * The first send: the caller's request, to sign and send. The strings belong to the exchange.
+ */
+enum nuvera_status nuvera_exchange_first(struct nuvera_exchange *exchange,
+                                         struct nuvera_attempt *out,
+                                         struct nuvera_error **err);
+
+/**
+ * Decides what follows a response to the last send: its `status`, `headers` (`header_count` of
+ * them; `Location`, `Date` and `Retry-After` are read), its body (needed only for a 401: pass
+ * NULL with 0 otherwise; at most 64 KiB is read), and the local Unix times in milliseconds at
+ * which the request was sent and the response headers arrived (the uncorrected local clock).
+ * On `NUVERA_OK`, `*out` says what to do; a failure of the exchange returns `NUVERA_ERROR` with
+ * its code. A finished exchange answers `OBJECT_CLOSED`.
+ */
+enum nuvera_status nuvera_exchange_on_response(struct nuvera_exchange *exchange,
+                                               uint16_t status,
+                                               const struct nuvera_header *headers,
+                                               size_t header_count,
+                                               const uint8_t *body,
+                                               size_t body_len,
+                                               int64_t sent_at_ms,
+                                               int64_t received_at_ms,
+                                               struct nuvera_action *out,
+                                               struct nuvera_error **err);
+
+/**
+ * The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
+ * with one).
+ */
+enum nuvera_status nuvera_exchange_clock_offset(const struct nuvera_exchange *exchange,
+                                                int64_t *out,
+                                                struct nuvera_error **err);
+
+/**
+ * The most response-body bytes `nuvera_exchange_on_response` reads (64 KiB): a 401 body longer
+ * than this is not a clock refusal. An integration may read this many bytes plus one and pass
+ * them, then give the caller the whole body.
+ */
+size_t nuvera_client_max_refusal_body(void);
+
+/**
+ * Frees an exchange. NULL is allowed.
+ */
+void nuvera_exchange_free(struct nuvera_exchange *exchange);
+
+/**
+ * The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
+ * the value it was made with.
+ */
+enum nuvera_status nuvera_signer_clock_offset(const struct nuvera_signer *signer,
+                                              int64_t *out,
+                                              struct nuvera_error **err);
+
+/**
+ * A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
+ * `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
+ * `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
+ */
+enum nuvera_status nuvera_signer_with_clock_offset(const struct nuvera_signer *signer,
+                                                   int64_t secs,
+                                                   struct nuvera_signer **out,
+                                                   struct nuvera_error **err);
 
 /**
  * Frees an error. NULL is allowed.
@@ -428,6 +640,17 @@ enum nuvera_status nuvera_multipart_form_canonical_json(struct nuvera_multipart_
 void nuvera_multipart_form_free(struct nuvera_multipart_form *form);
 
 /**
+ * The `bodyHash` of an encoded multipart body sent with `content_type`, read from `read` (as
+ * in `nuvera_signer_sign_reader`; streamed: file parts are hashed as they pass). Free `*out`
+ * with `nuvera_string_free`.
+ */
+enum nuvera_status nuvera_multipart_body_hash_reader(const char *content_type,
+                                                     nuvera_read_fn read,
+                                                     void *ctx,
+                                                     char **out,
+                                                     struct nuvera_error **err);
+
+/**
  * The `bodyHash` of an encoded multipart body sent with `content_type`
  * (`multipart/form-data; boundary=...`). Free `*out` with `nuvera_string_free`.
  */
@@ -559,6 +782,40 @@ enum nuvera_status nuvera_signer_sign_reader(const struct nuvera_signer *signer,
                                              const char *jti,
                                              struct nuvera_signed_request **out,
                                              struct nuvera_error **err);
+
+/**
+ * Signs an encoded multipart body sent with `content_type`, read from `read` (as in
+ * `nuvera_signer_sign_reader`) and hashed through its canonical object as it passes
+ * (streamed). `iat` and `jti` as in `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_multipart_reader(const struct nuvera_signer *signer,
+                                                       const char *method,
+                                                       const char *url,
+                                                       const char *content_type,
+                                                       nuvera_read_fn read,
+                                                       void *ctx,
+                                                       const uint64_t *iat,
+                                                       const char *jti,
+                                                       struct nuvera_signed_request **out,
+                                                       struct nuvera_error **err);
+
+/**
+ * Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
+ * there is none): an encoded `multipart/form-data` body through its canonical object, any other
+ * body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
+ * call for an HTTP client streaming a body it will send. `iat` and `jti` as in
+ * `nuvera_signer_sign`.
+ */
+enum nuvera_status nuvera_signer_sign_body_reader(const struct nuvera_signer *signer,
+                                                  const char *method,
+                                                  const char *url,
+                                                  const char *content_type,
+                                                  nuvera_read_fn read,
+                                                  void *ctx,
+                                                  const uint64_t *iat,
+                                                  const char *jti,
+                                                  struct nuvera_signed_request **out,
+                                                  struct nuvera_error **err);
 
 /**
  * Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else

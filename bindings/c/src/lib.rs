@@ -11,6 +11,7 @@
 //! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API) |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
+//! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |
 //!
 //! Conventions (repeated in `include/nuvera_signing.h` and `bindings/c/README.md`):
 //!
@@ -36,6 +37,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod boundary;
+pub mod client;
 pub mod errors;
 pub mod explain;
 pub mod keys;

@@ -234,6 +234,27 @@ pub unsafe extern "C" fn nuvera_multipart_form_free(form: *mut nuvera_multipart_
     free_handle(form);
 }
 
+/// The `bodyHash` of an encoded multipart body sent with `content_type`, read from `read` (as
+/// in `nuvera_signer_sign_reader`; streamed: file parts are hashed as they pass). Free `*out`
+/// with `nuvera_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_multipart_body_hash_reader(
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    out: *mut *mut c_char,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let content_type = req_str(content_type, "content_type")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        let hash = nuvera::multipart_body_hash_reader(content_type, reader)?;
+        put_string(out, hash.as_str());
+        Ok(())
+    })
+}
+
 /// The `bodyHash` of an encoded multipart body sent with `content_type`
 /// (`multipart/form-data; boundary=...`). Free `*out` with `nuvera_string_free`.
 #[no_mangle]

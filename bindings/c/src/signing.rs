@@ -4,6 +4,7 @@
 use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
+use nuvera::multipart::canonicalize_wire_reader;
 use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
 
 use crate::boundary::{
@@ -15,7 +16,7 @@ use crate::keys::nuvera_private_key;
 use crate::multipart::nuvera_multipart_form;
 
 /// A signer: private key, API key and token lifetime. Thread-safe.
-pub struct nuvera_signer(Signer);
+pub struct nuvera_signer(pub(crate) Signer);
 
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
@@ -199,6 +200,62 @@ pub unsafe extern "C" fn nuvera_signer_sign_reader(
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let mut reader = CallbackReader::new(read, ctx, "read")?;
         sign(Body::Reader(&mut reader))
+    })
+}
+
+/// Signs an encoded multipart body sent with `content_type`, read from `read` (as in
+/// `nuvera_signer_sign_reader`) and hashed through its canonical object as it passes
+/// (streamed). `iat` and `jti` as in `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_multipart_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = req_str(content_type, "content_type")?;
+        let reader = CallbackReader::new(read, ctx, "read")?;
+        sign(Body::Canonical(canonicalize_wire_reader(
+            content_type,
+            reader,
+        )?))
+    })
+}
+
+/// Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
+/// there is none): an encoded `multipart/form-data` body through its canonical object, any other
+/// body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
+/// call for an HTTP client streaming a body it will send. `iat` and `jti` as in
+/// `nuvera_signer_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
+    signer: *const nuvera_signer,
+    method: *const c_char,
+    url: *const c_char,
+    content_type: *const c_char,
+    read: nuvera_read_fn,
+    ctx: *mut c_void,
+    iat: *const u64,
+    jti: *const c_char,
+    out: *mut *mut nuvera_signed_request,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    sign(signer, method, url, iat, jti, out, err, |sign| {
+        let content_type = opt_str(content_type, "content_type")?;
+        let mut reader = CallbackReader::new(read, ctx, "read")?;
+        match content_type {
+            Some(content_type) if nuvera::is_multipart_form_data(content_type) => sign(
+                Body::Canonical(canonicalize_wire_reader(content_type, reader)?),
+            ),
+            _ => sign(Body::Reader(&mut reader)),
+        }
     })
 }
 

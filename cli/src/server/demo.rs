@@ -5,10 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use nuvera_signing::verify::{ApiKeyStatus, PublicKeyStatus, DEFAULT_CLOCK_SKEW_SECS};
+use nuvera_signing::verify::{
+    ApiKeyStatus, PublicKeyStatus, DEFAULT_CLOCK_SKEW_SECS, DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS,
+    DEFAULT_REPLAY_CACHE_PREFIX, DEFAULT_REPLAY_CACHE_TIMEOUT_MS,
+};
 use nuvera_signing::{
     explain, Application, Body, ExplainOptions, JtiSource, MultipartForm, PrivateKey, RandomJti,
-    Registry, SentRequest, Signer, Verifier, VerifierOptions,
+    Registry, ReplayCacheOptions, SentRequest, Signer, Verifier, VerifierOptions,
 };
 
 use super::client_tests::{ClientTests, OffsetClock};
@@ -42,6 +45,26 @@ pub struct ServeArgs {
     /// Allowed clock skew in seconds (0..=60).
     #[arg(long, value_name = "S", default_value_t = DEFAULT_CLOCK_SKEW_SECS)]
     pub skew: u32,
+    /// Record jtis in Redis/Valkey shared by every instance (contract §9): redis://[:password@]host[:port][/db],
+    /// rediss:// for TLS. Overrides the registry file's `replayCache`; without either, an in-process
+    /// cache. Prefer the environment variable when the URL carries a password.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "NUVERA_REPLAY_CACHE",
+        hide_env_values = true
+    )]
+    pub replay_cache: Option<String>,
+    /// Prefix of the keys written to the shared replay cache.
+    #[arg(long, value_name = "PREFIX", requires = "replay_cache", default_value = DEFAULT_REPLAY_CACHE_PREFIX)]
+    pub replay_cache_prefix: String,
+    /// Time the shared replay cache has to answer, in ms; past it the request is refused with 503
+    /// AUTH_REPLAY_CACHE_UNAVAILABLE.
+    #[arg(long, value_name = "MS", requires = "replay_cache", default_value_t = DEFAULT_REPLAY_CACHE_TIMEOUT_MS)]
+    pub replay_cache_timeout_ms: u32,
+    /// Connections to the shared replay cache at most (also the bound on requests waiting for it).
+    #[arg(long, value_name = "N", requires = "replay_cache", default_value_t = DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS)]
+    pub replay_cache_max_connections: u32,
     /// Do not log requests.
     #[arg(long)]
     pub quiet: bool,
@@ -168,8 +191,19 @@ pub fn serve_command(args: ServeArgs) -> CliResult {
             (registry, Some(demo))
         }
     };
+    let replay_cache = args.replay_cache.as_deref().map(|url| ReplayCacheOptions {
+        key_prefix: args.replay_cache_prefix.clone(),
+        timeout_ms: args.replay_cache_timeout_ms,
+        max_connections: args.replay_cache_max_connections,
+        ..ReplayCacheOptions::new(url)
+    });
+    let shared_cache = replay_cache
+        .as_ref()
+        .or(registry.replay_cache())
+        .map(|o| o.redacted_url());
     let options = VerifierOptions {
         clock_skew_secs: args.skew,
+        replay_cache,
         ..VerifierOptions::default()
     };
     let clock = OffsetClock {
@@ -195,6 +229,12 @@ pub fn serve_command(args: ServeArgs) -> CliResult {
         .block_on(bind(args.listen))
         .map_err(|e| CliError::io(&format!("cannot listen on {}", args.listen), e))?;
     let mut banner = format!("nuvera mock server listening on http://{addr}\n");
+    match &shared_cache {
+        Some(url) => banner.push_str(&format!(
+            "replay cache: {url} (shared; requests are refused with 503 when it cannot answer)\n"
+        )),
+        None => banner.push_str("replay cache: in this process only\n"),
+    }
     if let Some(demo) = &demo {
         banner.push_str(&format!(
             "demo application {DEMO_APPLICATION:?} ({})\n  export NUVERA_API_KEY={}\n  export NUVERA_PRIVATE_KEY_FILE={}\n\

@@ -311,13 +311,23 @@ async fn respond(
             );
         }
     };
-    let verdict = state.verifier.verify(&ReceivedRequest {
+    let request = ReceivedRequest {
         method,
         target,
         api_key: api_key.as_deref(),
         authorization: authorization.as_deref(),
         body_hash: &received.hash,
-    });
+    };
+    // A shared replay cache makes `verify` wait on the network (up to its timeout): let the
+    // runtime move this worker's other tasks to another thread meanwhile, so one slow answer
+    // does not stall every connection. The in-process cache never waits.
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let verdict = if state.verifier.may_wait() && multi_thread {
+        tokio::task::block_in_place(|| state.verifier.verify(&request))
+    } else {
+        state.verifier.verify(&request)
+    };
     match verdict {
         Err(e) => {
             let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);

@@ -56,7 +56,7 @@ impl KeySelector {
                 format!("the PKCS#11 key id {hex:?} is not an even number of hex digits"),
             )
         };
-        if hex.is_empty() || hex.len() % 2 != 0 {
+        if hex.is_empty() || !hex.len().is_multiple_of(2) {
             return Err(invalid());
         }
         (0..hex.len())

@@ -1,14 +1,22 @@
 //! Verification (contract §6): the server side, used by the mock server and by diagnostics.
 
 mod code;
+#[cfg(feature = "redis")]
+mod redis_cache;
 mod registry;
 mod replay;
 pub mod token;
 mod verifier;
 
 pub use code::{AuthCode, FailureArea, VerifyError};
+#[cfg(feature = "redis")]
+pub use redis_cache::RedisReplayCache;
 pub use registry::{ApiKeyStatus, Application, PublicKeyStatus, RegisteredKey, Registry};
-pub use replay::{InMemoryReplayCache, ReplayCache};
+pub use replay::{
+    shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayKey,
+    ReplayOutcome, DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS, DEFAULT_REPLAY_CACHE_PREFIX,
+    DEFAULT_REPLAY_CACHE_TIMEOUT_MS, MAX_REPLAY_CACHE_CONNECTIONS, MAX_REPLAY_CACHE_TIMEOUT_MS,
+};
 pub use verifier::{
     required_permission, ReceivedRequest, Verified, Verifier, VerifierOptions,
     DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::PublicKey;
+use crate::verify::replay::ReplayCacheOptions;
 
 /// State of an API key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -127,6 +128,7 @@ fn api_key_digest(api_key: &str) -> [u8; 32] {
 pub struct Registry {
     applications: Vec<Application>,
     by_api_key: HashMap<[u8; 32], (usize, ApiKeyStatus)>,
+    replay_cache: Option<ReplayCacheOptions>,
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -163,6 +165,21 @@ impl Registry {
     /// All applications.
     pub fn applications(&self) -> &[Application] {
         &self.applications
+    }
+
+    /// The shared replay cache the registry file names (`replayCache`), if any: every verifier
+    /// instance loading this file records `jti`s there.
+    pub fn replay_cache(&self) -> Option<&ReplayCacheOptions> {
+        self.replay_cache.as_ref()
+    }
+
+    /// Names a shared replay cache (its options are checked).
+    pub fn set_replay_cache(&mut self, options: Option<ReplayCacheOptions>) -> Result<&mut Self> {
+        if let Some(o) = &options {
+            o.validate()?;
+        }
+        self.replay_cache = options;
+        Ok(self)
     }
 
     /// Loads a registry file: TOML when its name ends in `.toml`, JSON otherwise. Relative
@@ -212,9 +229,36 @@ impl Registry {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RegistryFile {
     applications: Vec<ApplicationFile>,
+    replay_cache: Option<ReplayCacheFile>,
+}
+
+/// `replayCache = { url = "redis://…", prefix = "…", timeoutMs = 50, maxConnections = 16 }`
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReplayCacheFile {
+    url: String,
+    prefix: Option<String>,
+    timeout_ms: Option<u32>,
+    max_connections: Option<u32>,
+}
+
+impl ReplayCacheFile {
+    fn build(self) -> Result<ReplayCacheOptions> {
+        let defaults = ReplayCacheOptions::new(&self.url);
+        let options = ReplayCacheOptions {
+            key_prefix: self.prefix.unwrap_or(defaults.key_prefix.clone()),
+            timeout_ms: self.timeout_ms.unwrap_or(defaults.timeout_ms),
+            max_connections: self.max_connections.unwrap_or(defaults.max_connections),
+            ..defaults
+        };
+        options
+            .validate()
+            .map_err(|e| invalid(format!("replayCache: {}", e.message())))?;
+        Ok(options)
+    }
 }
 
 #[derive(Deserialize)]
@@ -255,6 +299,7 @@ struct PublicKeyFile {
 impl RegistryFile {
     fn build(self, base_dir: &Path) -> Result<Registry> {
         let mut registry = Registry::new();
+        registry.replay_cache = self.replay_cache.map(ReplayCacheFile::build).transpose()?;
         for app in self.applications {
             let mut application = Application::new(&app.name).with_enabled(app.enabled);
             for permission in &app.permissions {

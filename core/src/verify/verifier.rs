@@ -12,7 +12,10 @@ use crate::secret::mask_secret;
 use crate::signer::{Clock, SystemClock, MAX_LIFETIME_SECS};
 use crate::verify::code::{AuthCode, VerifyError};
 use crate::verify::registry::{ApiKeyStatus, Registry};
-use crate::verify::replay::{InMemoryReplayCache, ReplayCache};
+use crate::verify::replay::{
+    shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayKey,
+    ReplayOutcome, UnusableReplayCache,
+};
 use crate::verify::token::{check_compact_form, decode_token, DecodedToken};
 
 /// Default allowance for clocks that disagree, in seconds.
@@ -29,6 +32,10 @@ pub struct VerifierOptions {
     pub audience: String,
     /// Allowed clock difference, 0..=60 s (default 5).
     pub clock_skew_secs: u32,
+    /// A replay cache shared by several instances (contract §9), e.g.
+    /// `ReplayCacheOptions::new("redis://cache:6379")`. `None` keeps the registry file's
+    /// `replayCache` if it has one, else the in-process cache.
+    pub replay_cache: Option<ReplayCacheOptions>,
 }
 
 impl Default for VerifierOptions {
@@ -37,6 +44,7 @@ impl Default for VerifierOptions {
             issuer: DEFAULT_ISSUER.to_owned(),
             audience: DEFAULT_AUDIENCE.to_owned(),
             clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+            replay_cache: None,
         }
     }
 }
@@ -67,6 +75,7 @@ impl VerifierOptions {
             issuer: issuer.map_or(defaults.issuer, str::to_owned),
             audience: audience.map_or(defaults.audience, str::to_owned),
             clock_skew_secs,
+            replay_cache: None,
         })
     }
 }
@@ -159,17 +168,28 @@ fn ct_eq(a: &str, b: &str) -> bool {
 }
 
 impl Verifier {
-    /// A verifier with default options, the system clock and an in-memory replay cache.
+    /// A verifier with default options and the system clock. Its replay cache is the shared one
+    /// the registry file names (`replayCache`), else an in-memory one. A shared cache that cannot
+    /// be built refuses every request with `AUTH_REPLAY_CACHE_UNAVAILABLE` rather than fall back
+    /// to a per-process cache (the registry checks its options when it is loaded, so this only
+    /// happens for a build without the `redis` feature).
     pub fn new(registry: Registry) -> Self {
+        let replay: Arc<dyn ReplayCache> = match registry.replay_cache() {
+            Some(options) => shared_replay_cache(options)
+                .unwrap_or_else(|e| Arc::new(UnusableReplayCache(e.message().to_owned()))),
+            None => Arc::new(InMemoryReplayCache::new()),
+        };
         Verifier {
             registry: Arc::new(registry),
             options: VerifierOptions::default(),
             clock: Arc::new(SystemClock),
-            replay: Arc::new(InMemoryReplayCache::new()),
+            replay,
         }
     }
 
-    /// Replaces the options (skew over 60 s is refused).
+    /// Replaces the options (skew over 60 s is refused). With `replay_cache` set, the verifier
+    /// records `jti`s in that shared store from now on (its options are checked here; nothing
+    /// connects until the first request).
     pub fn with_options(mut self, options: VerifierOptions) -> Result<Self> {
         if options.clock_skew_secs > MAX_CLOCK_SKEW_SECS {
             return Err(Error::new(
@@ -179,6 +199,9 @@ impl Verifier {
                     options.clock_skew_secs
                 ),
             ));
+        }
+        if let Some(shared) = &options.replay_cache {
+            self.replay = shared_replay_cache(shared)?;
         }
         self.options = options;
         Ok(self)
@@ -204,6 +227,12 @@ impl Verifier {
     /// The options.
     pub fn options(&self) -> &VerifierOptions {
         &self.options
+    }
+
+    /// True when `verify` may wait on a shared replay cache (up to its timeout): an asynchronous
+    /// server then calls it where blocking a thread is allowed.
+    pub fn may_wait(&self) -> bool {
+        self.replay.may_wait()
     }
 
     /// Verifies a request from what arrived: its headers (names in any case; the first of a
@@ -262,7 +291,7 @@ impl Verifier {
         check_compact_form(token)?;
 
         // 3: the API key and its application.
-        let Some((app_index, app, key_status)) = self.registry.lookup(api_key) else {
+        let Some((_, app, key_status)) = self.registry.lookup(api_key) else {
             return refuse(
                 AuthCode::InvalidApiKey,
                 "the API key is not known; check you copied it whole",
@@ -292,17 +321,8 @@ impl Verifier {
 
         // 7-18: the claims.
         let claims = self.check_claims(&decoded, request, api_key, now)?;
-        let skew = u64::from(self.options.clock_skew_secs);
-        if !self.replay.first_use(
-            &format!("{app_index}:{}", claims.jti),
-            claims.exp.saturating_add(skew),
-            now,
-        ) {
-            return refuse(
-                AuthCode::ReplayedJti,
-                "this jti was already used; sign every request (and every retry) anew",
-            );
-        }
+        // The permission is checked before the jti is recorded, so a request refused for its
+        // permission does not use up its jti (§6); a replay of an accepted request had it.
         let permission = required_permission(request.method, request.target);
         if let Some(needed) = &permission {
             if !app.permissions.contains(needed) {
@@ -313,6 +333,28 @@ impl Verifier {
                         app.name
                     ),
                 );
+            }
+        }
+        let skew = u64::from(self.options.clock_skew_secs);
+        let key = ReplayKey::new(&app.name, &claims.jti);
+        match self
+            .replay
+            .first_use(&key, claims.exp.saturating_add(skew), now)
+        {
+            ReplayOutcome::FirstUse => {}
+            ReplayOutcome::Replayed => {
+                return refuse(
+                    AuthCode::ReplayedJti,
+                    "this jti was already used; sign every request (and every retry) anew",
+                )
+            }
+            ReplayOutcome::Unavailable(why) => {
+                return refuse(
+                    AuthCode::ReplayCacheUnavailable,
+                    format!(
+                        "{why}; the request was refused because its jti could not be recorded: retry shortly with a freshly signed request"
+                    ),
+                )
             }
         }
         Ok(Verified {

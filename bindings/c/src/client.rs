@@ -1,0 +1,408 @@
+//! The client policy of contract §8 (redirects, opt-in retries, clock correction) as plain data,
+//! for HTTP-client integrations written over the C ABI (PHP's Guzzle middleware, Go's
+//! `http.RoundTripper`, a libcurl program). Every decision is the core's `Exchange`; these
+//! functions only carry data across.
+//!
+//! Use: fill a `nuvera_client_policy` with `nuvera_client_policy_init` and change what you need;
+//! `nuvera_exchange_new` per caller request with the signer that signs it; sign and send
+//! `nuvera_exchange_first`; give every response to `nuvera_exchange_on_response` and do what the
+//! `nuvera_action` says (wait, sign afresh and send; or hand the response to the caller), or fail
+//! with the error it returns.
+
+use std::ffi::{c_char, CString};
+
+use nuvera::client::{
+    Action, Attempt, ClientPolicy, ClockOffset, Exchange, Request, Response, RetryPolicy,
+    DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_REDIRECTS,
+    MAX_REFUSAL_BODY_BYTES,
+};
+
+use crate::boundary::{
+    c_string, free_handle, guard, put, put_handle, req_bytes, req_mut, req_out, req_ref, req_str,
+    Failure, FfiResult,
+};
+use crate::errors::{nuvera_error, nuvera_status};
+use crate::signing::nuvera_signer;
+use crate::verify::headers;
+
+/// What an HTTP-client integration does between sending a request and handing its caller the
+/// response (contract §8). Fill it with `nuvera_client_policy_init` (the contract's defaults),
+/// then change fields. The pointers are read only during `nuvera_exchange_new`.
+#[repr(C)]
+pub struct nuvera_client_policy {
+    /// Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
+    pub max_redirects: u32,
+    /// Learn the clock offset from `Date` on a clock refusal and re-send once (default true).
+    pub correct_clock: bool,
+    /// Retries on (default false); the fields below apply only when true.
+    pub retry: bool,
+    /// Statuses retried: `retry_status_count` of them. NULL means the default (429, 502, 503,
+    /// 504); a non-NULL pointer with a count of 0 retries no status.
+    pub retry_statuses: *const u16,
+    /// The number of `retry_statuses`.
+    pub retry_status_count: usize,
+    /// Methods retried, comma-separated (`"GET,PUT,POST"`, any case, spaces ignored). NULL means
+    /// the default (the idempotent ones: GET, HEAD, OPTIONS, TRACE, PUT, DELETE); `""` none.
+    pub retry_methods: *const c_char,
+    /// Sends of one request at most, the first included (default 3, at least 1).
+    pub max_attempts: u32,
+    /// Backoff base in milliseconds (default 200): the n-th retry waits a random fraction of
+    /// `base · 2ⁿ`, capped.
+    pub base_delay_ms: u64,
+    /// Cap of every wait in milliseconds, `Retry-After` included (default 10 000).
+    pub max_delay_ms: u64,
+}
+
+/// One send: what to sign and send now. The strings belong to the exchange and stay valid until
+/// its next `nuvera_exchange_on_response` or `nuvera_exchange_free`.
+#[repr(C)]
+pub struct nuvera_attempt {
+    /// The method to send and sign.
+    pub method: *const c_char,
+    /// The absolute URL to send and sign (no fragment).
+    pub url: *const c_char,
+    /// Send the caller's body; false: no body, and no `Content-Type`/`Content-Length` for it.
+    pub send_body: bool,
+    /// Sign and send `x-api-key` and `Authorization`; false after a hop to another origin (the
+    /// request goes out unsigned from then on).
+    pub credentials: bool,
+}
+
+/// What to do with a response.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum nuvera_action_kind {
+    /// Wait `delay_ms`, then sign afresh (new `iat` and `jti`, with the signer's current clock
+    /// offset) and send `attempt`.
+    NUVERA_ACTION_SEND = 0,
+    /// The exchange is over: hand the response to the caller.
+    NUVERA_ACTION_DONE = 1,
+}
+
+/// The answer to a response. A failure (`TOO_MANY_REDIRECTS`, `INSECURE_REDIRECT`,
+/// `CLOCK_SKEW_TOO_LARGE`, `INVALID_URL`, ...) is not an action: the call returns
+/// `NUVERA_ERROR` with the code in its error.
+#[repr(C)]
+pub struct nuvera_action {
+    /// Send again, or done.
+    pub kind: nuvera_action_kind,
+    /// For `NUVERA_ACTION_SEND`: what to send (strings owned by the exchange).
+    pub attempt: nuvera_attempt,
+    /// For `NUVERA_ACTION_SEND`: milliseconds to wait first (0: none).
+    pub delay_ms: u64,
+    /// For `NUVERA_ACTION_SEND`: why, `"redirect"`, `"retry"` or `"clock-correction"` (static
+    /// string); NULL for `NUVERA_ACTION_DONE`.
+    pub reason: *const c_char,
+}
+
+/// One caller's request through redirects, retries and clock correction. Not thread-safe: one
+/// exchange per request, driven by one thread at a time.
+pub struct nuvera_exchange {
+    exchange: Exchange,
+    /// The current attempt's strings, handed to C by `nuvera_attempt`.
+    method: CString,
+    url: CString,
+}
+
+impl nuvera_exchange {
+    fn remember(&mut self, attempt: &Attempt) -> nuvera_attempt {
+        self.method = c_string(attempt.method.as_str());
+        self.url = c_string(attempt.url.as_str());
+        nuvera_attempt {
+            method: self.method.as_ptr(),
+            url: self.url.as_ptr(),
+            send_body: attempt.send_body,
+            credentials: attempt.credentials,
+        }
+    }
+}
+
+/// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
+/// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_client_policy_init(
+    out: *mut nuvera_client_policy,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        put(
+            out,
+            nuvera_client_policy {
+                max_redirects: DEFAULT_MAX_REDIRECTS,
+                correct_clock: true,
+                retry: false,
+                retry_statuses: std::ptr::null(),
+                retry_status_count: 0,
+                retry_methods: std::ptr::null(),
+                max_attempts: DEFAULT_MAX_ATTEMPTS,
+                base_delay_ms: DEFAULT_BASE_DELAY_MS,
+                max_delay_ms: DEFAULT_MAX_DELAY_MS,
+            },
+        );
+        Ok(())
+    })
+}
+
+unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPolicy> {
+    let Some(p) = policy.as_ref() else {
+        return Ok(ClientPolicy::default());
+    };
+    let retry = if p.retry {
+        let statuses = if p.retry_statuses.is_null() {
+            None
+        } else {
+            Some(req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses")?.to_vec())
+        };
+        let methods = if p.retry_methods.is_null() {
+            None
+        } else {
+            let list = req_str(p.retry_methods, "retry_methods")?;
+            Some(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        };
+        Some(RetryPolicy::from_optional(
+            statuses,
+            methods,
+            Some(p.max_attempts),
+            Some(p.base_delay_ms),
+            Some(p.max_delay_ms),
+        )?)
+    } else {
+        None
+    };
+    Ok(ClientPolicy {
+        max_redirects: p.max_redirects,
+        retry,
+        correct_clock: p.correct_clock,
+    })
+}
+
+/// Starts an exchange for one caller request: `method`, the absolute `http`/`https` `url`, and
+/// whether it has a body. `policy` may be NULL (the defaults). `signer` may be NULL (a clock
+/// offset of its own, starting at 0); given, the exchange reads and corrects that signer's
+/// clock offset, which every later request of the signer then uses. Free the exchange with
+/// `nuvera_exchange_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_new(
+    policy: *const nuvera_client_policy,
+    method: *const c_char,
+    url: *const c_char,
+    has_body: bool,
+    signer: *const nuvera_signer,
+    out: *mut *mut nuvera_exchange,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let policy = read_policy(policy)?;
+        let request = Request {
+            method: req_str(method, "method")?.to_owned(),
+            url: req_str(url, "url")?.to_owned(),
+            has_body,
+        };
+        let offset = match signer.as_ref() {
+            Some(signer) => signer.0.clock_offset().clone(),
+            None => ClockOffset::new(),
+        };
+        let exchange = Exchange::new(policy, request, offset)?;
+        let first = exchange.first();
+        let state = nuvera_exchange {
+            method: c_string(first.method.as_str()),
+            url: c_string(first.url.as_str()),
+            exchange,
+        };
+        put_handle(out, state);
+        Ok(())
+    })
+}
+
+/// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
+/// system's randomness: for tests and the table of cases only.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_set_jitter(
+    exchange: *mut nuvera_exchange,
+    fractions: *const f64,
+    count: usize,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let state = req_mut(exchange, "exchange")?;
+        let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
+        // `with_jitter_fractions` takes the exchange by value: swap in a placeholder meanwhile.
+        let placeholder = Exchange::new(
+            ClientPolicy::default(),
+            Request {
+                method: "GET".to_owned(),
+                url: "http://placeholder.invalid/".to_owned(),
+                has_body: false,
+            },
+            ClockOffset::new(),
+        )?;
+        let exchange = std::mem::replace(&mut state.exchange, placeholder);
+        state.exchange = exchange.with_jitter_fractions(fractions)?;
+        Ok(())
+    })
+}
+
+/// The first send: the caller's request, to sign and send. The strings belong to the exchange.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_first(
+    exchange: *mut nuvera_exchange,
+    out: *mut nuvera_attempt,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let state = req_mut(exchange, "exchange")?;
+        let first = state.exchange.first().clone();
+        put(out, state.remember(&first));
+        Ok(())
+    })
+}
+
+/// Decides what follows a response to the last send: its `status`, `headers` (`header_count` of
+/// them; `Location`, `Date` and `Retry-After` are read), its body (needed only for a 401: pass
+/// NULL with 0 otherwise; at most 64 KiB is read), and the local Unix times in milliseconds at
+/// which the request was sent and the response headers arrived (the uncorrected local clock).
+/// On `NUVERA_OK`, `*out` says what to do; a failure of the exchange returns `NUVERA_ERROR` with
+/// its code. A finished exchange answers `OBJECT_CLOSED`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_on_response(
+    exchange: *mut nuvera_exchange,
+    status: u16,
+    headers: *const crate::verify::nuvera_header,
+    header_count: usize,
+    body: *const u8,
+    body_len: usize,
+    sent_at_ms: i64,
+    received_at_ms: i64,
+    out: *mut nuvera_action,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let state = req_mut(exchange, "exchange")?;
+        let response = Response {
+            status,
+            headers: self::headers(headers, header_count)?
+                .into_iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+            body: req_bytes(body, body_len, "body")?.to_vec(),
+            sent_at_ms,
+            received_at_ms,
+        };
+        let action = match state.exchange.on_response(&response) {
+            Action::Send {
+                attempt,
+                delay_ms,
+                reason,
+            } => nuvera_action {
+                kind: nuvera_action_kind::NUVERA_ACTION_SEND,
+                attempt: state.remember(&attempt),
+                delay_ms,
+                reason: reason_str(reason.as_str()),
+            },
+            Action::Done => nuvera_action {
+                kind: nuvera_action_kind::NUVERA_ACTION_DONE,
+                attempt: nuvera_attempt {
+                    method: std::ptr::null(),
+                    url: std::ptr::null(),
+                    send_body: false,
+                    credentials: false,
+                },
+                delay_ms: 0,
+                reason: std::ptr::null(),
+            },
+            Action::Fail(e) => return Err(Failure::from(e)),
+        };
+        put(out, action);
+        Ok(())
+    })
+}
+
+/// The static C string of a send reason.
+fn reason_str(reason: &str) -> *const c_char {
+    match reason {
+        "redirect" => c"redirect".as_ptr(),
+        "retry" => c"retry".as_ptr(),
+        _ => c"clock-correction".as_ptr(),
+    }
+}
+
+/// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
+/// with one).
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_clock_offset(
+    exchange: *const nuvera_exchange,
+    out: *mut i64,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        put(
+            out,
+            req_ref(exchange, "exchange")?
+                .exchange
+                .clock_offset()
+                .secs(),
+        );
+        Ok(())
+    })
+}
+
+/// The most response-body bytes `nuvera_exchange_on_response` reads (64 KiB): a 401 body longer
+/// than this is not a clock refusal. An integration may read this many bytes plus one and pass
+/// them, then give the caller the whole body.
+#[no_mangle]
+pub extern "C" fn nuvera_client_max_refusal_body() -> usize {
+    MAX_REFUSAL_BODY_BYTES
+}
+
+/// Frees an exchange. NULL is allowed.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_exchange_free(exchange: *mut nuvera_exchange) {
+    free_handle(exchange);
+}
+
+/// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
+/// the value it was made with.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_clock_offset(
+    signer: *const nuvera_signer,
+    out: *mut i64,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        put(out, req_ref(signer, "signer")?.0.clock_offset().secs());
+        Ok(())
+    })
+}
+
+/// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
+/// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
+/// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_with_clock_offset(
+    signer: *const nuvera_signer,
+    secs: i64,
+    out: *mut *mut nuvera_signer,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let signer = req_ref(signer, "signer")?
+            .0
+            .clone()
+            .with_clock_offset(secs)?;
+        put_handle(out, nuvera_signer(signer));
+        Ok(())
+    })
+}

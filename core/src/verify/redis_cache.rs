@@ -1,0 +1,248 @@
+//! The replay cache in Redis or Valkey (contract §9), shared by every verifier instance:
+//! `SET <prefix><hex sha256(application ‖ jti)> 1 NX PXAT <(exp + skew) ms>`; `OK` is a first use,
+//! nil a replay, and no answer within the timeout is `AUTH_REPLAY_CACHE_UNAVAILABLE`.
+//!
+//! Why the synchronous client of the `redis` crate (the client redis.io documents) with a small
+//! pool of our own, rather than its async multiplexed connection or `fred`: the verifier is
+//! synchronous and called from every binding's threads. A blocking round trip on the caller's own
+//! thread costs one socket write and one read, with the deadline enforced by the socket's
+//! timeouts; an async client would add a hand-off to a runtime thread and back on every request
+//! and a runtime inside the library. `fred`'s reconnection policies and pools are built for async
+//! callers; here reconnection is simply "a connection that failed is dropped, the next request
+//! opens a new one within its own deadline", which is what failing closed needs.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::verify::replay::{ReplayCache, ReplayCacheOptions, ReplayKey, ReplayOutcome};
+
+/// A [`ReplayCache`] in Redis or Valkey. Bounded: at most `max_connections` connections, and
+/// every call returns within its timeout (plus scheduling), answering
+/// [`ReplayOutcome::Unavailable`] when the store is down, slow or saturated.
+pub struct RedisReplayCache {
+    client: redis::Client,
+    key_prefix: String,
+    timeout: Duration,
+    /// The URL without its password, for messages.
+    shown_url: String,
+    pool: Mutex<Pool>,
+    freed: Condvar,
+}
+
+struct Pool {
+    idle: Vec<redis::Connection>,
+    /// Connections lent out or being opened.
+    busy: usize,
+    max: usize,
+}
+
+impl std::fmt::Debug for RedisReplayCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisReplayCache")
+            .field("url", &self.shown_url)
+            .field("key_prefix", &self.key_prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a borrowed slot holds: a pooled connection, or the right to open one.
+enum Lease {
+    Reused(redis::Connection),
+    New,
+}
+
+impl RedisReplayCache {
+    /// A cache at `options.url`. Nothing is connected yet: connections open on first use (so a
+    /// verifier starts while the store is down, and refuses requests until it is back).
+    pub fn new(options: &ReplayCacheOptions) -> Result<Self> {
+        options.validate()?;
+        let client = redis::Client::open(options.url.as_str()).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!(
+                    "the replay cache URL {} is not usable: {e}",
+                    options.redacted_url()
+                ),
+            )
+        })?;
+        if matches!(
+            client.get_connection_info().addr(),
+            redis::ConnectionAddr::TcpTls { .. }
+        ) {
+            install_tls_provider();
+        }
+        Ok(RedisReplayCache {
+            client,
+            key_prefix: options.key_prefix.clone(),
+            timeout: options.timeout(),
+            shown_url: options.redacted_url(),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                busy: 0,
+                max: options.max_connections as usize,
+            }),
+            freed: Condvar::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pool> {
+        // The pool holds no invariant a panic elsewhere could break beyond a miscount that the
+        // next release repairs; refusing every later request would be worse.
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A connection slot, waiting for one to be freed until `deadline`.
+    fn acquire(&self, deadline: Instant) -> Option<Lease> {
+        let mut pool = self.lock();
+        loop {
+            if let Some(connection) = pool.idle.pop() {
+                pool.busy += 1;
+                return Some(Lease::Reused(connection));
+            }
+            if pool.busy < pool.max {
+                pool.busy += 1;
+                return Some(Lease::New);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            if left.is_zero() {
+                return None;
+            }
+            pool = self
+                .freed
+                .wait_timeout(pool, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Returns a slot; a healthy connection goes back to the pool, a failed one is dropped.
+    fn release(&self, connection: Option<redis::Connection>) {
+        let mut pool = self.lock();
+        pool.busy = pool.busy.saturating_sub(1);
+        if let Some(c) = connection {
+            pool.idle.push(c);
+        }
+        drop(pool);
+        self.freed.notify_one();
+    }
+
+    fn unavailable(&self, why: impl std::fmt::Display) -> ReplayOutcome {
+        ReplayOutcome::Unavailable(format!("the replay cache at {} {why}", self.shown_url))
+    }
+
+    fn set_nx(
+        &self,
+        connection: &mut redis::Connection,
+        key: &str,
+        expire_at_ms: u64,
+        deadline: Instant,
+    ) -> std::result::Result<bool, redis::RedisError> {
+        let left = remaining(deadline).ok_or_else(timed_out)?;
+        connection.set_write_timeout(Some(left))?;
+        connection.set_read_timeout(Some(left))?;
+        let reply: Option<String> = redis::cmd("SET")
+            .arg(key)
+            .arg(1)
+            .arg("NX")
+            .arg("PXAT")
+            .arg(expire_at_ms)
+            .query(connection)?;
+        Ok(reply.is_some())
+    }
+}
+
+fn remaining(deadline: Instant) -> Option<Duration> {
+    deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+}
+
+fn timed_out() -> redis::RedisError {
+    redis::RedisError::from(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "no time left",
+    ))
+}
+
+/// rustls needs a process-wide crypto provider when more than one is compiled in; use the one the
+/// core signs with. A provider the application installed first is kept.
+fn install_tls_provider() {
+    #[cfg(feature = "aws-lc-rs")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    let provider = rustls::crypto::ring::default_provider();
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
+    let _ = provider.install_default();
+}
+
+impl ReplayCache for RedisReplayCache {
+    fn first_use(&self, key: &ReplayKey, forget_after: u64, _now: u64) -> ReplayOutcome {
+        let deadline = Instant::now() + self.timeout;
+        let name = format!("{}{}", self.key_prefix, key.to_hex());
+        let expire_at_ms = forget_after.saturating_mul(1000);
+        let Some(mut lease) = self.acquire(deadline) else {
+            return self.unavailable(format_args!(
+                "had no free connection within {} ms (all busy)",
+                self.timeout.as_millis()
+            ));
+        };
+        loop {
+            let (mut connection, reused) = match lease {
+                Lease::Reused(c) => (c, true),
+                Lease::New => {
+                    let Some(left) = remaining(deadline) else {
+                        self.release(None);
+                        return self.unavailable(format_args!(
+                            "did not answer within {} ms",
+                            self.timeout.as_millis()
+                        ));
+                    };
+                    match self.client.get_connection_with_timeout(left) {
+                        Ok(c) => (c, false),
+                        Err(e) => {
+                            self.release(None);
+                            return self.unavailable(format_args!("cannot be reached: {e}"));
+                        }
+                    }
+                }
+            };
+            match self.set_nx(&mut connection, &name, expire_at_ms, deadline) {
+                Ok(first) => {
+                    self.release(Some(connection));
+                    return if first {
+                        ReplayOutcome::FirstUse
+                    } else {
+                        ReplayOutcome::Replayed
+                    };
+                }
+                // A pooled connection may predate a restart of the store: retry once on a new
+                // one while time is left. Should the first SET have been applied after all, the
+                // retry answers "replayed": a false refusal, never an unrecorded acceptance.
+                Err(e) if reused && !e.is_timeout() && remaining(deadline).is_some() => {
+                    drop(connection);
+                    lease = Lease::New;
+                }
+                Err(e) => {
+                    // Never reuse a connection after an error: a late reply to this command
+                    // would be read as the answer to the next one.
+                    drop(connection);
+                    self.release(None);
+                    return if e.is_timeout() {
+                        self.unavailable(format_args!(
+                            "did not answer within {} ms",
+                            self.timeout.as_millis()
+                        ))
+                    } else {
+                        self.unavailable(format_args!("failed: {e}"))
+                    };
+                }
+            }
+        }
+    }
+
+    fn may_wait(&self) -> bool {
+        true
+    }
+}
