@@ -16,7 +16,7 @@ func startRedis(t *testing.T) (string, func()) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatal("redis-server not found: bash scripts/install-tools rust installs it")
+		t.Fatal("redis-server not found: bash scripts/install-tools go installs it")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -118,7 +118,7 @@ final class ReplayCacheAndSignerOptionsTest extends TestCase
     {
         $bin = trim((string) shell_exec('command -v redis-server'));
         if ($bin === '') {
-            self::fail('redis-server not found: bash scripts/install-tools rust installs it');
+            self::fail('redis-server not found: bash scripts/install-tools php installs it');
         }
         $probe = stream_socket_server('tcp://127.0.0.1:0');
         $port = (int) substr((string) strrchr((string) stream_socket_get_name($probe, false), ':'), 1);
