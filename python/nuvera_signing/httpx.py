@@ -122,8 +122,10 @@ class NuveraAuth(httpx.Auth):
     def _next_request(first: httpx.Request, attempt: Attempt) -> httpx.Request:
         """The request the exchange's ``attempt`` describes, built from the caller's request."""
         headers = httpx.Headers(first.headers)
-        for name in ("host", "cookie", *_CREDENTIAL_HEADERS):
+        for name in ("host", *_CREDENTIAL_HEADERS):
             headers.pop(name, None)
+        if not attempt.credentials:
+            headers.pop("cookie", None)  # the caller's cookies stay with the caller's origin
         content: Optional[bytes] = None
         if attempt.send_body:
             content = first.content
