@@ -124,8 +124,11 @@ def test_bad_policies_are_refused_with_core_codes() -> None:
     assert e.value.code == "INVALID_METHOD"
     with pytest.raises(TypeError):
         ns.ClientPolicy(retry="yes")  # type: ignore[arg-type]
-    with pytest.raises(OverflowError):
-        ns.ClientPolicy(max_redirects=-1)
+    for bad in (lambda: ns.ClientPolicy(max_redirects=-1), lambda: ns.RetryPolicy(statuses=[70_000]),
+                lambda: ns.RetryPolicy(max_attempts=2**40), lambda: ns.RetryPolicy(max_delay_ms=-1)):
+        with pytest.raises(ns.InvalidRequestError) as e:
+            bad()
+        assert e.value.code == "INVALID_ARGUMENT"
 
 
 def test_a_signer_offset_over_a_day_is_refused(key: ns.PrivateKey) -> None:

@@ -27,19 +27,34 @@ impl RetryPolicy {
     #[pyo3(signature = (*, statuses=None, methods=None, max_attempts=None, base_delay_ms=None, max_delay_ms=None))]
     fn new(
         py: Python<'_>,
-        statuses: Option<Vec<u16>>,
+        statuses: Option<Vec<i64>>,
         methods: Option<Vec<String>>,
-        max_attempts: Option<u32>,
-        base_delay_ms: Option<u64>,
-        max_delay_ms: Option<u64>,
+        max_attempts: Option<i64>,
+        base_delay_ms: Option<i64>,
+        max_delay_ms: Option<i64>,
     ) -> PyResult<Self> {
+        // Python ints of any size: out of range is the core's INVALID_ARGUMENT, not an
+        // OverflowError from the conversion.
         let inner = boundary::attached(py, || {
+            let statuses = statuses
+                .map(|list| {
+                    list.into_iter()
+                        .map(|s| boundary::unsigned::<u16>(s, "the retry status"))
+                        .collect::<core::Result<Vec<_>>>()
+                })
+                .transpose()?;
             policy::RetryPolicy::from_optional(
                 statuses,
                 methods,
-                max_attempts,
-                base_delay_ms,
-                max_delay_ms,
+                max_attempts
+                    .map(|n| boundary::unsigned(n, "max_attempts"))
+                    .transpose()?,
+                base_delay_ms
+                    .map(|n| boundary::unsigned(n, "base_delay_ms"))
+                    .transpose()?,
+                max_delay_ms
+                    .map(|n| boundary::unsigned(n, "max_delay_ms"))
+                    .transpose()?,
             )
         })?;
         Ok(RetryPolicy { inner })
@@ -81,9 +96,15 @@ impl RetryPolicy {
 
     fn __repr__(&self) -> String {
         let r = &self.inner;
+        let statuses: Vec<String> = r.statuses.iter().map(u16::to_string).collect();
+        let methods: Vec<String> = r.methods.iter().map(|m| format!("'{m}'")).collect();
         format!(
-            "RetryPolicy(statuses={:?}, methods={:?}, max_attempts={}, base_delay_ms={}, max_delay_ms={})",
-            r.statuses, r.methods, r.max_attempts, r.base_delay_ms, r.max_delay_ms
+            "RetryPolicy(statuses=[{}], methods=[{}], max_attempts={}, base_delay_ms={}, max_delay_ms={})",
+            statuses.join(", "),
+            methods.join(", "),
+            r.max_attempts,
+            r.base_delay_ms,
+            r.max_delay_ms
         )
     }
 }
@@ -104,11 +125,17 @@ impl ClientPolicy {
     #[new]
     #[pyo3(signature = (*, max_redirects=None, retry=None, correct_clock=None))]
     fn new(
-        max_redirects: Option<u32>,
+        py: Python<'_>,
+        max_redirects: Option<i64>,
         retry: Option<&Bound<'_, PyAny>>,
         correct_clock: Option<bool>,
     ) -> PyResult<Self> {
         let defaults = policy::ClientPolicy::default();
+        let max_redirects = boundary::attached(py, || {
+            max_redirects
+                .map(|n| boundary::unsigned::<u32>(n, "max_redirects"))
+                .transpose()
+        })?;
         let retry = match retry {
             None => None,
             Some(r) if r.is_none() => None,
