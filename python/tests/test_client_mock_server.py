@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import ssl
 import subprocess
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -119,8 +122,8 @@ def _note(sends: List[Sent], request: Any) -> None:
 
 
 class RecordingTransport(httpx.HTTPTransport):  # type: ignore[misc]
-    def __init__(self, sends: List[Sent]) -> None:
-        super().__init__()
+    def __init__(self, sends: List[Sent], verify: Any = True) -> None:
+        super().__init__(verify=verify)
         self.sends = sends
 
     def handle_request(self, request: Any) -> Any:
@@ -129,8 +132,8 @@ class RecordingTransport(httpx.HTTPTransport):  # type: ignore[misc]
 
 
 class AsyncRecordingTransport(httpx.AsyncHTTPTransport):  # type: ignore[misc]
-    def __init__(self, sends: List[Sent]) -> None:
-        super().__init__()
+    def __init__(self, sends: List[Sent], verify: Any = True) -> None:
+        super().__init__(verify=verify)
         self.sends = sends
 
     async def handle_async_request(self, request: Any) -> Any:
@@ -139,22 +142,25 @@ class AsyncRecordingTransport(httpx.AsyncHTTPTransport):  # type: ignore[misc]
 
 
 def call(client: str, signer: ns.Signer, method: str, url: str, body: Optional[bytes] = None,
-         policy: Optional[ns.ClientPolicy] = None) -> Outcome:
+         policy: Optional[ns.ClientPolicy] = None, ca: Optional[str] = None) -> Outcome:
+    """One request through ``client``; ``ca`` is a CA file to trust for https."""
     sends: List[Sent] = []
     headers = {"Content-Type": "application/json"} if body is not None else {}
     if client == "requests":
         with requests.Session() as session:
             session.mount("http://", RecordingAdapter(sends))
-            r = session.request(method, url, data=body, headers=headers,
+            session.mount("https://", RecordingAdapter(sends))
+            r = session.request(method, url, data=body, headers=headers, verify=ca or True,
                                 auth=RequestsAuth(signer, policy=policy), timeout=30)
             return Outcome(r.status_code, [h.status_code for h in r.history], sends)
+    verify = ssl.create_default_context(cafile=ca) if ca else True
     if client == "httpx":
-        with httpx.Client(transport=RecordingTransport(sends), auth=HttpxAuth(signer, policy=policy)) as c:
+        with httpx.Client(transport=RecordingTransport(sends, verify), auth=HttpxAuth(signer, policy=policy)) as c:
             x = c.request(method, url, content=body, headers=headers)
             return Outcome(x.status_code, [h.status_code for h in x.history], sends)
 
     async def run() -> Outcome:
-        async with httpx.AsyncClient(transport=AsyncRecordingTransport(sends),
+        async with httpx.AsyncClient(transport=AsyncRecordingTransport(sends, verify),
                                      auth=HttpxAuth(signer, policy=policy)) as c:
             x = await c.request(method, url, content=body, headers=headers)
             return Outcome(x.status_code, [h.status_code for h in x.history], sends)
@@ -194,6 +200,25 @@ def test_a_skewed_server_costs_one_extra_round_trip_per_signer(client: str, skew
     assert abs((corrected["iat"] - refused["iat"]) - offset) <= 3
 
 
+def test_concurrent_requests_of_a_corrected_signer_need_no_extra_round_trip(skewed: Tuple[int, Mock]) -> None:
+    offset, mock = skewed
+    signer = mock.signer()
+    assert len(call("httpx-async", signer, "GET", mock.url + "/api/v1/customers").sends) == 2
+    sends: List[Sent] = []
+
+    async def run() -> List[int]:
+        async with httpx.AsyncClient(transport=AsyncRecordingTransport(sends), auth=HttpxAuth(signer)) as c:
+            answers = await asyncio.gather(
+                *(c.post(mock.url + "/api/v1/customers", content=CUSTOMER,
+                         headers={"Content-Type": "application/json"}) for _ in range(8)))
+            return [a.status_code for a in answers]
+
+    assert asyncio.run(run()) == [201] * 8
+    assert len(sends) == 8  # one send each: the offset learnt once serves every later request
+    jtis = {s.claims["jti"] for s in sends if s.claims is not None}
+    assert len(jtis) == 8
+
+
 # -- redirects ---------------------------------------------------------------------------------------
 
 
@@ -228,6 +253,52 @@ def test_a_hop_to_another_origin_goes_without_credentials(client: str, routes: M
     assert hop.url == other.url + "/api/v1/customers"
     assert "authorization" not in hop.headers and "x-api-key" not in hop.headers
     assert out.status == 401  # the other server refuses the unsigned request
+
+
+@pytest.fixture(scope="module")
+def https_redirector(tmp_path_factory: pytest.TempPathFactory, routes: Mock) -> Iterator[Tuple[str, str]]:
+    """An https server (a certificate from trustme's throwaway CA) that redirects every request to
+    the mock server over plain http; yields its URL and the CA file to trust."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    ca_file = tmp_path_factory.mktemp("tls") / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+
+    class Redirect(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _handle(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", routes.url + "/api/v1/customers")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _handle
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}", str(ca_file)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_redirect_from_https_to_http_is_refused(client: str, https_redirector: Tuple[str, str]) -> None:
+    url, ca = https_redirector
+    with pytest.raises(ns.ClientError) as e:
+        call(client, ns.Signer(ns.PrivateKey.from_file(ROOT / "testdata/keys/test-rsa2048-pkcs8.pem"), "nv_x"),
+             "GET", url + "/api/v1/customers", ca=ca)
+    assert e.value.code == "INSECURE_REDIRECT"
 
 
 @pytest.mark.parametrize("client", CLIENTS)
