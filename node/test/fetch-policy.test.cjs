@@ -8,6 +8,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { execFileSync } = require('node:child_process')
+const crypto = require('node:crypto')
 const ns = require('../main.cjs')
 
 const mockScript = path.join(__dirname, '..', '..', 'scripts', 'mock-server')
@@ -27,11 +28,15 @@ function startMock(t, ...serveArgs) {
   assert.ok(vars.NUVERA_MOCK_URL && vars.NUVERA_API_KEY && vars.NUVERA_PRIVATE_KEY_FILE, 'mock-server env')
   return {
     url: vars.NUVERA_MOCK_URL,
+    apiKey: vars.NUVERA_API_KEY,
+    privateKeyFile: vars.NUVERA_PRIVATE_KEY_FILE,
+    publicKeyFile: vars.NUVERA_PUBLIC_KEY_FILE,
     signer: () => new ns.Signer(ns.PrivateKey.fromFile(vars.NUVERA_PRIVATE_KEY_FILE), vars.NUVERA_API_KEY),
   }
 }
 
-// Records what goes out through the real global fetch (which still sends it).
+// Records what goes out through the real global fetch (which still sends it);
+// `sends.onResponse`, when set, sees each response as it arrives.
 function recordSends(t) {
   const realFetch = globalThis.fetch
   const sends = []
@@ -46,7 +51,10 @@ function recordSends(t) {
       claims: auth ? JSON.parse(Buffer.from(auth.split('.')[1], 'base64url').toString('utf8')) : null,
       bodySize: init.body === undefined ? 0 : init.body.length,
     })
-    return realFetch(url, init)
+    return realFetch(url, init).then((res) => {
+      sends.onResponse?.(res)
+      return res
+    })
   }
   t.after(() => {
     globalThis.fetch = realFetch
@@ -142,5 +150,37 @@ test('signedFetch against the mock server: redirects and retries', async (t) => 
       () => exchange.onResponse({ status: 302, headers: [['Location', 'http://api.nuvera.test/b']], sentAtMs: 0, receivedAtMs: 0 }),
       { code: 'INSECURE_REDIRECT' },
     )
+  })
+
+  await t.test('the caller\'s AbortSignal stops a retry\'s wait', async () => {
+    const controller = new AbortController()
+    const before = sends.length
+    const target = `${mock.url}/api/v1/customers?__unavailable=node-abort&__times=1&__retry_after=30`
+    const pending = ns.signedFetch(signer, target, { policy: { retry: { maxDelayMs: 60000 } }, signal: controller.signal })
+    // Abort once the 503 has arrived: signedFetch is then about to wait, or waiting, the 30 s
+    // of Retry-After.
+    sends.onResponse = (res) => {
+      if (res.status !== 503) return
+      sends.onResponse = null
+      setImmediate(() => controller.abort())
+    }
+    await assert.rejects(pending, { name: 'AbortError' })
+    assert.equal(sends.length - before, 1, 'no retry after the abort')
+  })
+
+  await t.test('a RemoteKey (callback) signs every send of signedFetch', async () => {
+    const privatePem = fs.readFileSync(mock.privateKeyFile, 'utf8')
+    const calls = []
+    const key = ns.RemoteKey.fromCallback(async (input) => {
+      calls.push(input.length)
+      return crypto.sign('sha256', input, privatePem)
+    }, fs.readFileSync(mock.publicKeyFile, 'utf8'), { input: 'input' })
+    const remoteSigner = new ns.Signer(key, mock.apiKey)
+    const before = sends.length
+    const target = `${mock.url}/__test/redirect?status=307&to=${encodeURIComponent('/api/v1/customers')}`
+    const res = await ns.signedFetch(remoteSigner, target, { method: 'POST', body: customer, headers: json })
+    assert.equal(res.status, 201, await res.text())
+    assert.equal(sends.length - before, 2)
+    assert.equal(calls.length, 2, 'one signature per send')
   })
 })
