@@ -213,3 +213,19 @@ def test_an_async_callable_that_raises() -> None:
 
     error = _expect(ns.RemoteKey.from_callback(sign, public_key_pem=PUBLIC_PEM), "REMOTE_SIGNER_FAILED")
     assert "PermissionError: no kms:Sign on this key" in error.message
+
+
+def test_a_sync_sign_on_the_keys_own_loop_is_refused_not_a_hang() -> None:
+    async def sign(digest: bytes) -> bytes:
+        return sign_digest(TEST_KEY, digest)
+
+    async def main() -> str:
+        key = ns.RemoteKey.from_callback(
+            sign, public_key_pem=PUBLIC_PEM, loop=asyncio.get_running_loop(), timeout_ms=0
+        )
+        with pytest.raises(ns.RemoteSignerError) as raised:
+            ns.Signer(key, "nv_test_remote").sign("GET", "https://api.nuvera.global/api/v1/customers")
+        return raised.value.code + " " + raised.value.message
+
+    outcome = asyncio.run(main())
+    assert outcome.startswith("REMOTE_SIGNER_FAILED") and "sign_async" in outcome

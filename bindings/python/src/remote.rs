@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use nuvera_signing as core;
 use nuvera_signing::{Error, ErrorCode};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView};
 
@@ -76,12 +76,28 @@ impl PythonSigner {
                 .call_method1("as_coroutine", (awaitable,))?
         };
         match &self.event_loop {
+            Some(event_loop) if is_running_here(&asyncio, event_loop.bind(py)) => {
+                // Waiting here would block the very loop that must run the coroutine, forever
+                // when there is no timeout: refuse instead.
+                let _ = coroutine.call_method0("close");
+                Err(PyRuntimeError::new_err(
+                    "the key's event loop is running on the signing thread; sign with `await signer.sign_async(...)`",
+                ))
+            }
             Some(event_loop) => asyncio
                 .call_method1("run_coroutine_threadsafe", (coroutine, event_loop.bind(py)))?
                 .call_method0("result"),
             None => asyncio.call_method1("run", (coroutine,)),
         }
     }
+}
+
+/// Whether `event_loop` is the loop running on this thread (a synchronous `sign` called from a
+/// coroutine on it, with no timeout: the callable then runs on this very thread).
+fn is_running_here(asyncio: &Bound<'_, PyModule>, event_loop: &Bound<'_, PyAny>) -> bool {
+    asyncio
+        .call_method0("get_running_loop")
+        .is_ok_and(|running| running.is(event_loop))
 }
 
 /// What the callable returned, as bytes (`bytes`, `bytearray`, `memoryview`).
