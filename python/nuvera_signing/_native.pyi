@@ -86,6 +86,17 @@ class RemoteKey:
         timeout_ms: Optional[int] = None,
         loop: Optional[asyncio.AbstractEventLoop] = None,
     ) -> RemoteKey: ...
+    @staticmethod
+    def from_pkcs11(
+        module: _StrPath,
+        *,
+        token_label: Optional[str] = None,
+        slot: Optional[int] = None,
+        key_label: Optional[str] = None,
+        key_id: Optional[str] = None,
+        pin_env: Optional[str] = None,
+        pin_file: Optional[_StrPath] = None,
+    ) -> RemoteKey: ...
     def check(self) -> None: ...
     @property
     def public_key_pem(self) -> str: ...

@@ -1,14 +1,17 @@
-//! `RemoteKey`: a signing key held elsewhere (a cloud KMS through a Python callable), usable
-//! wherever a `PrivateKey` is. The core does the work (`RemoteKey::from_callback`): it runs the
-//! callable on a helper thread bounded by the timeout and verifies every signature against the
-//! public key; this module only turns the callable into the core's callback.
+//! `RemoteKey`: a signing key held elsewhere (a cloud KMS through a Python callable, a PKCS#11
+//! token), usable wherever a `PrivateKey` is. The core does the work
+//! (`RemoteKey::from_callback`, `RemoteKey::from_pkcs11`): it runs the callable on a helper thread
+//! bounded by the timeout and verifies every signature against the public key; this module only
+//! turns the callable into the core's callback and the arguments into the core's configuration.
 
 use std::sync::Arc;
 
 use nuvera_signing as core;
+use nuvera_signing::remote::pkcs11::Pkcs11Config;
 use nuvera_signing::{Error, ErrorCode};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView};
 
 use crate::boundary::{self, optional_data};
@@ -192,6 +195,50 @@ impl RemoteKey {
                 core::CallbackOptions::from_optional(Some(signature_input(input)?), timeout_ms)?;
             let callback: core::SignCallback = Arc::new(move |data: &[u8]| signer.call(data));
             Ok(core::RemoteKey::from_callback(public, callback, options))
+        })?;
+        Ok(RemoteKey {
+            inner: Arc::new(key),
+        })
+    }
+
+    /// A key in a PKCS#11 token (an HSM; SoftHSM2): ``module`` is the PKCS#11 library's path,
+    /// the token is found by ``token_label`` or ``slot``, the key by ``key_label`` or ``key_id``
+    /// (``CKA_ID`` as hex), the PIN read from the environment variable named ``pin_env`` or the
+    /// file ``pin_file`` — one of each (``INVALID_ARGUMENT`` otherwise). The token hashes and
+    /// signs (``CKM_SHA256_RSA_PKCS``); the public key is read from it and every signature checked
+    /// against it. Failures are ``REMOTE_SIGNER_FAILED`` with the module's ``CKR_…`` answer.
+    #[staticmethod]
+    #[pyo3(signature = (module, *, token_label=None, slot=None, key_label=None, key_id=None, pin_env=None, pin_file=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_pkcs11(
+        py: Python<'_>,
+        module: &Bound<'_, PyAny>,
+        token_label: Option<PyBackedStr>,
+        slot: Option<i64>,
+        key_label: Option<PyBackedStr>,
+        key_id: Option<PyBackedStr>,
+        pin_env: Option<PyBackedStr>,
+        pin_file: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let module = boundary::path(module)?;
+        let pin_file = match pin_file {
+            Some(p) if !p.is_none() => Some(boundary::path(p)?),
+            _ => None,
+        };
+        let key = boundary::detached(py, || {
+            let slot = slot
+                .map(|s| boundary::unsigned::<u64>(s, "slot"))
+                .transpose()?;
+            let config = Pkcs11Config::from_optional(
+                &module,
+                token_label.as_deref(),
+                slot,
+                key_label.as_deref(),
+                key_id.as_deref(),
+                pin_env.as_deref(),
+                pin_file.as_deref(),
+            )?;
+            core::RemoteKey::from_pkcs11(config)
         })?;
         Ok(RemoteKey {
             inner: Arc::new(key),
