@@ -229,3 +229,19 @@ def test_a_sync_sign_on_the_keys_own_loop_is_refused_not_a_hang() -> None:
 
     outcome = asyncio.run(main())
     assert outcome.startswith("REMOTE_SIGNER_FAILED") and "sign_async" in outcome
+
+
+class _Awaitable:
+    """An awaitable that is not a coroutine (as some async clients return)."""
+
+    def __init__(self, value: bytes) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        yield from asyncio.sleep(0).__await__()
+        return self.value
+
+
+def test_a_callable_returning_another_awaitable(vectors: Dict[str, Any]) -> None:
+    key = ns.RemoteKey.from_callback(lambda d: _Awaitable(sign_digest(TEST_KEY, d)), public_key_pem=PUBLIC_PEM)
+    _check_vectors(key, vectors)
