@@ -271,3 +271,64 @@ fn key_ids_are_read_as_hex() {
         );
     }
 }
+
+/// The bindings' entry point: exactly one of each pair, the PIN never in a message.
+#[test]
+fn config_from_optional_takes_exactly_one_of_each() {
+    let module = Path::new(MODULE);
+    let pin_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pin_file.path(), "pin-from-file\n").unwrap();
+    let config = Pkcs11Config::from_optional(
+        module,
+        Some(TOKEN),
+        None,
+        None,
+        Some("0a1b"),
+        None,
+        Some(pin_file.path()),
+    )
+    .unwrap();
+    assert_eq!(config.token, TokenSelector::Label(TOKEN.to_owned()));
+    assert_eq!(config.key, KeySelector::Id(vec![0x0a, 0x1b]));
+    assert!(!format!("{config:?}").contains("pin-from-file"));
+    // Cargo sets CARGO_MANIFEST_DIR for every test process: a variable that is surely there.
+    let config = Pkcs11Config::from_optional(
+        module,
+        None,
+        Some(3),
+        Some(KEY_LABEL),
+        None,
+        Some("CARGO_MANIFEST_DIR"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(config.token, TokenSelector::Slot(3));
+    assert!(!format!("{config:?}").contains(env!("CARGO_MANIFEST_DIR")));
+
+    let invalid = |token: (Option<&str>, Option<u64>),
+                   key: (Option<&str>, Option<&str>),
+                   pin: (Option<&str>, Option<&Path>)| {
+        Pkcs11Config::from_optional(module, token.0, token.1, key.0, key.1, pin.0, pin.1)
+            .unwrap_err()
+            .code()
+    };
+    let file = Some(pin_file.path());
+    let label = (Some(KEY_LABEL), None);
+    let token = (Some(TOKEN), None);
+    for code in [
+        invalid((None, None), label, (None, file)),
+        invalid((Some(TOKEN), Some(1)), label, (None, file)),
+        invalid(token, (None, None), (None, file)),
+        invalid(token, (Some(KEY_LABEL), Some("01")), (None, file)),
+        invalid(token, (None, Some("xyz")), (None, file)),
+        invalid(token, label, (None, None)),
+        invalid(token, label, (Some("CARGO_MANIFEST_DIR"), file)),
+        invalid(
+            token,
+            label,
+            (Some("NUVERA_TEST_SURELY_UNSET_PIN_VARIABLE"), None),
+        ),
+    ] {
+        assert_eq!(code, ErrorCode::InvalidArgument);
+    }
+}

@@ -35,6 +35,7 @@ from nuvera_signing import (
     NuveraSigningError,
     PrivateKey,
     RegistryError,
+    RemoteKey,
     RemoteSignerError,
     Report,
     SignedRequest,
@@ -79,6 +80,19 @@ def main() -> None:
     assert key.bits == 2048
     signer = Signer(key, API_KEY, lifetime=30, issuer=None, audience=None)
     assert signer.key.public_key_pem == key.public_key_pem
+
+    # A key held in a KMS: the callable gets the SHA-256 digest and returns the signature bytes.
+    def kms_sign(digest: bytes) -> bytes:
+        raise ConnectionError("no KMS in this example")
+
+    remote = RemoteKey.from_callback(kms_sign, public_key_pem=key.public_key_pem, timeout_ms=2000)
+    assert remote.fingerprint == key.fingerprint and remote.input == "digest"
+    try:
+        Signer(remote, API_KEY).sign("GET", URL)
+    except RemoteSignerError as e:
+        assert e.code == "REMOTE_SIGNER_FAILED" and "no KMS in this example" in e.message
+    else:
+        raise AssertionError("a failing KMS callable gave a token")
 
     signed: SignedRequest = signer.sign("POST", URL, b'{"a":1}')
     claims: Claims = signed.claims

@@ -2,7 +2,20 @@
 # nuvera_signing._native` in scripts/test-python keeps it equal to the compiled module.
 import asyncio
 import os
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple, Union, final
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Protocol,
+    Tuple,
+    Union,
+    final,
+)
 
 from .errors import NuveraSigningError
 
@@ -11,6 +24,7 @@ __all__ = [
     "error_for_code",
     "PrivateKey",
     "public_key_fingerprint",
+    "RemoteKey",
     "Claims",
     "SignedRequest",
     "Signer",
@@ -61,6 +75,45 @@ class PrivateKey:
 
 def public_key_fingerprint(pem: _Bytes) -> str: ...
 
+# RemoteKey (bindings/python/src/remote.rs)
+_Signature = Union[bytes, bytearray, memoryview]
+_SignCallable = Union[
+    Callable[[bytes], _Signature], Callable[[bytes], Awaitable[_Signature]]
+]
+
+@final
+class RemoteKey:
+    @staticmethod
+    def from_callback(
+        sign: _SignCallable,
+        *,
+        public_key_pem: Optional[_Bytes] = None,
+        public_key_der: Optional[_Bytes] = None,
+        input: Literal["digest", "message"] = "digest",
+        timeout_ms: Optional[int] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> RemoteKey: ...
+    @staticmethod
+    def from_pkcs11(
+        module: _StrPath,
+        *,
+        token_label: Optional[str] = None,
+        slot: Optional[int] = None,
+        key_label: Optional[str] = None,
+        key_id: Optional[str] = None,
+        pin_env: Optional[str] = None,
+        pin_file: Optional[_StrPath] = None,
+    ) -> RemoteKey: ...
+    def check(self) -> None: ...
+    @property
+    def public_key_pem(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def bits(self) -> int: ...
+    @property
+    def input(self) -> Literal["digest", "message"]: ...
+
 @final
 class Claims:
     @property
@@ -100,7 +153,7 @@ class SignedRequest:
 class Signer:
     def __new__(
         cls,
-        key: PrivateKey,
+        key: Union[PrivateKey, RemoteKey],
         api_key: str,
         *,
         lifetime: Optional[int] = None,
@@ -111,7 +164,7 @@ class Signer:
     @property
     def clock_offset(self) -> int: ...
     @property
-    def key(self) -> PrivateKey: ...
+    def key(self) -> Union[PrivateKey, RemoteKey]: ...
     def sign(
         self,
         method: str,
@@ -222,6 +275,10 @@ class Verifier:
         audience: Optional[str] = None,
         clock_skew: Optional[int] = None,
         now: Optional[int] = None,
+        replay_cache: Optional[str] = None,
+        replay_cache_prefix: Optional[str] = None,
+        replay_cache_timeout_ms: Optional[int] = None,
+        replay_cache_max_connections: Optional[int] = None,
     ) -> Verifier: ...
     @staticmethod
     def from_json(
@@ -232,6 +289,10 @@ class Verifier:
         audience: Optional[str] = None,
         clock_skew: Optional[int] = None,
         now: Optional[int] = None,
+        replay_cache: Optional[str] = None,
+        replay_cache_prefix: Optional[str] = None,
+        replay_cache_timeout_ms: Optional[int] = None,
+        replay_cache_max_connections: Optional[int] = None,
     ) -> Verifier: ...
     @staticmethod
     def from_toml(
@@ -242,6 +303,10 @@ class Verifier:
         audience: Optional[str] = None,
         clock_skew: Optional[int] = None,
         now: Optional[int] = None,
+        replay_cache: Optional[str] = None,
+        replay_cache_prefix: Optional[str] = None,
+        replay_cache_timeout_ms: Optional[int] = None,
+        replay_cache_max_connections: Optional[int] = None,
     ) -> Verifier: ...
     def verify(
         self,

@@ -8,6 +8,7 @@
 //! | [`boundary`] | the one panic boundary, the GIL release, argument conversion, core `Error` → exception |
 //! | [`errors`] | the core's code list as Python sees it |
 //! | [`keys`] | `PrivateKey` |
+//! | [`remote`] | `RemoteKey` (a key in a KMS, through a Python callable) |
 //! | [`signing`] | `Signer`, `SignedRequest`, `Claims`, body hashes, `request_uri` |
 //! | [`multipart`] | `MultipartForm` (paths, bytes, Python file objects), wire hashes |
 //! | [`verify`] | `Verifier`, `Verified`, `received_body_hash` |
@@ -26,6 +27,7 @@ mod errors;
 mod explain;
 mod keys;
 mod multipart;
+mod remote;
 mod signing;
 mod verify;
 
@@ -33,6 +35,7 @@ mod verify;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     keys::register(m)?;
+    remote::register(m)?;
     signing::register(m)?;
     multipart::register(m)?;
     verify::register(m)?;

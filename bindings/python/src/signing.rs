@@ -11,7 +11,6 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::boundary::{self, data, optional_data};
-use crate::keys::PrivateKey;
 use crate::multipart::{FileObjectReader, MultipartForm};
 
 /// The nine signed claims. ``sub`` is the API key: ``repr`` hides it.
@@ -186,7 +185,8 @@ impl SignedRequest {
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Signer {
     inner: core::Signer,
-    key: Py<PrivateKey>,
+    /// The `PrivateKey` or `RemoteKey` given.
+    key: Py<PyAny>,
 }
 
 #[pymethods]
@@ -203,16 +203,14 @@ impl Signer {
         audience: Option<PyBackedStr>,
         clock_offset: Option<i64>,
     ) -> PyResult<Self> {
-        let key = key
-            .cast::<PrivateKey>()
-            .map_err(|_| PyTypeError::new_err("key must be a nuvera_signing.PrivateKey"))?;
+        let signing_key = crate::remote::signing_key(key)?;
         let inner = boundary::attached(py, || {
             let options = core::SignerOptions::from_optional(
                 lifetime,
                 issuer.as_deref(),
                 audience.as_deref(),
             )?;
-            let signer = core::Signer::with_options(key.get().inner.clone(), &api_key, options)?;
+            let signer = core::Signer::with_options(signing_key, &api_key, options)?;
             match clock_offset {
                 Some(secs) => signer.with_clock_offset(secs),
                 None => Ok(signer),
@@ -231,9 +229,9 @@ impl Signer {
         self.inner.clock_offset().secs()
     }
 
-    /// The signing key.
+    /// The signing key (a `PrivateKey` or a `RemoteKey`).
     #[getter]
-    fn key(&self, py: Python<'_>) -> Py<PrivateKey> {
+    fn key(&self, py: Python<'_>) -> Py<PyAny> {
         self.key.clone_ref(py)
     }
 

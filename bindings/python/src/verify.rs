@@ -55,7 +55,12 @@ impl Verified {
 /// The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
 ///
 /// ``issuer``/``audience``/``clock_skew`` default to the contract's profile; ``now`` pins the
-/// clock (tests).
+/// clock (tests). ``replay_cache="redis://host:6379"`` (or ``rediss://``, ``valkey://``,
+/// ``redis+unix://``) shares seen token ids between instances, with ``replay_cache_prefix``
+/// (default ``nuvera:jti:``), ``replay_cache_timeout_ms`` (default 50) and
+/// ``replay_cache_max_connections`` (default 16); without it the registry file's
+/// ``replayCache`` applies, else an in-process cache. When the store does not answer, ``verify``
+/// raises ``VerificationError`` ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Verifier {
     inner: core::Verifier,
@@ -69,6 +74,7 @@ enum Source {
 }
 
 impl Verifier {
+    #[allow(clippy::too_many_arguments)]
     fn build(
         py: Python<'_>,
         source: Source,
@@ -76,6 +82,7 @@ impl Verifier {
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
         now: Option<i64>,
+        replay_cache: ReplayCacheArgs,
     ) -> PyResult<Self> {
         let inner = boundary::detached(py, || {
             let registry = match &source {
@@ -83,11 +90,12 @@ impl Verifier {
                 Source::Json(text, base) => core::Registry::from_json_str(text, base)?,
                 Source::Toml(text, base) => core::Registry::from_toml_str(text, base)?,
             };
-            let options = core::VerifierOptions::from_optional(
+            let mut options = core::VerifierOptions::from_optional(
                 issuer.as_deref(),
                 audience.as_deref(),
                 clock_skew,
             )?;
+            options.replay_cache = replay_cache.options()?;
             let verifier = core::Verifier::new(registry).with_options(options)?;
             Ok(match now {
                 Some(now) => {
@@ -98,6 +106,40 @@ impl Verifier {
             })
         })?;
         Ok(Verifier { inner })
+    }
+}
+
+/// The `replay_cache*` keyword arguments: a replay cache shared by several instances (§9).
+struct ReplayCacheArgs {
+    url: Option<PyBackedStr>,
+    prefix: Option<PyBackedStr>,
+    timeout_ms: Option<i64>,
+    max_connections: Option<i64>,
+}
+
+impl ReplayCacheArgs {
+    /// The core's options (`None` without a URL: the registry file's `replayCache`, else the
+    /// in-process cache); the other arguments without a URL are `INVALID_ARGUMENT`.
+    fn options(&self) -> core::Result<Option<core::ReplayCacheOptions>> {
+        match &self.url {
+            Some(url) => core::ReplayCacheOptions::from_optional(
+                url,
+                self.prefix.as_deref(),
+                self.timeout_ms,
+                self.max_connections,
+            )
+            .map(Some),
+            None if self.prefix.is_some()
+                || self.timeout_ms.is_some()
+                || self.max_connections.is_some() =>
+            {
+                Err(core::Error::new(
+                    core::ErrorCode::InvalidArgument,
+                    "replay_cache_prefix, replay_cache_timeout_ms and replay_cache_max_connections need replay_cache (its URL)",
+                ))
+            }
+            None => Ok(None),
+        }
     }
 }
 
@@ -121,7 +163,8 @@ fn verified(py: Python<'_>, v: core::Verified) -> PyResult<Verified> {
 impl Verifier {
     /// From a registry file (TOML when its name ends in ``.toml``, JSON otherwise).
     #[staticmethod]
-    #[pyo3(signature = (path, *, issuer=None, audience=None, clock_skew=None, now=None))]
+    #[pyo3(signature = (path, *, issuer=None, audience=None, clock_skew=None, now=None, replay_cache=None, replay_cache_prefix=None, replay_cache_timeout_ms=None, replay_cache_max_connections=None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_file(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
@@ -129,15 +172,26 @@ impl Verifier {
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
         now: Option<i64>,
+        replay_cache: Option<PyBackedStr>,
+        replay_cache_prefix: Option<PyBackedStr>,
+        replay_cache_timeout_ms: Option<i64>,
+        replay_cache_max_connections: Option<i64>,
     ) -> PyResult<Self> {
+        let replay_cache = ReplayCacheArgs {
+            url: replay_cache,
+            prefix: replay_cache_prefix,
+            timeout_ms: replay_cache_timeout_ms,
+            max_connections: replay_cache_max_connections,
+        };
         let source = Source::File(boundary::path(path)?);
-        Self::build(py, source, issuer, audience, clock_skew, now)
+        Self::build(py, source, issuer, audience, clock_skew, now, replay_cache)
     }
 
     /// From registry JSON text; relative key files resolve against ``base_dir`` (default: the
     /// current directory).
     #[staticmethod]
-    #[pyo3(signature = (text, *, base_dir=None, issuer=None, audience=None, clock_skew=None, now=None))]
+    #[pyo3(signature = (text, *, base_dir=None, issuer=None, audience=None, clock_skew=None, now=None, replay_cache=None, replay_cache_prefix=None, replay_cache_timeout_ms=None, replay_cache_max_connections=None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_json(
         py: Python<'_>,
         text: PyBackedStr,
@@ -146,15 +200,26 @@ impl Verifier {
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
         now: Option<i64>,
+        replay_cache: Option<PyBackedStr>,
+        replay_cache_prefix: Option<PyBackedStr>,
+        replay_cache_timeout_ms: Option<i64>,
+        replay_cache_max_connections: Option<i64>,
     ) -> PyResult<Self> {
+        let replay_cache = ReplayCacheArgs {
+            url: replay_cache,
+            prefix: replay_cache_prefix,
+            timeout_ms: replay_cache_timeout_ms,
+            max_connections: replay_cache_max_connections,
+        };
         let source = Source::Json(text, self::base_dir(base_dir)?);
-        Self::build(py, source, issuer, audience, clock_skew, now)
+        Self::build(py, source, issuer, audience, clock_skew, now, replay_cache)
     }
 
     /// From registry TOML text; relative key files resolve against ``base_dir`` (default: the
     /// current directory).
     #[staticmethod]
-    #[pyo3(signature = (text, *, base_dir=None, issuer=None, audience=None, clock_skew=None, now=None))]
+    #[pyo3(signature = (text, *, base_dir=None, issuer=None, audience=None, clock_skew=None, now=None, replay_cache=None, replay_cache_prefix=None, replay_cache_timeout_ms=None, replay_cache_max_connections=None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_toml(
         py: Python<'_>,
         text: PyBackedStr,
@@ -163,9 +228,19 @@ impl Verifier {
         audience: Option<PyBackedStr>,
         clock_skew: Option<i64>,
         now: Option<i64>,
+        replay_cache: Option<PyBackedStr>,
+        replay_cache_prefix: Option<PyBackedStr>,
+        replay_cache_timeout_ms: Option<i64>,
+        replay_cache_max_connections: Option<i64>,
     ) -> PyResult<Self> {
+        let replay_cache = ReplayCacheArgs {
+            url: replay_cache,
+            prefix: replay_cache_prefix,
+            timeout_ms: replay_cache_timeout_ms,
+            max_connections: replay_cache_max_connections,
+        };
         let source = Source::Toml(text, self::base_dir(base_dir)?);
-        Self::build(py, source, issuer, audience, clock_skew, now)
+        Self::build(py, source, issuer, audience, clock_skew, now, replay_cache)
     }
 
     /// Applies every rule; raises :class:`VerificationError` (``code``, ``http_status``) at the

@@ -117,6 +117,62 @@ pub struct Pkcs11Config {
     pub pin: Pkcs11Pin,
 }
 
+impl Pkcs11Config {
+    /// The configuration from what a binding received: the token by `token_label` or `slot`,
+    /// the key by `key_label` or `key_id_hex` (`CKA_ID` as hex), the PIN from the environment
+    /// variable named `pin_env` or the file `pin_file` (never a PIN argument: it would sit in
+    /// the caller's source or command line). Each pair takes exactly one; anything else is
+    /// `INVALID_ARGUMENT` (an unset variable too), and no message shows the PIN.
+    pub fn from_optional(
+        module: &Path,
+        token_label: Option<&str>,
+        slot: Option<u64>,
+        key_label: Option<&str>,
+        key_id_hex: Option<&str>,
+        pin_env: Option<&str>,
+        pin_file: Option<&Path>,
+    ) -> Result<Self> {
+        let invalid = |message: &str| Error::new(ErrorCode::InvalidArgument, message);
+        let token = match (token_label, slot) {
+            (Some(label), None) => TokenSelector::Label(label.to_owned()),
+            (None, Some(slot)) => TokenSelector::Slot(slot),
+            _ => {
+                return Err(invalid(
+                    "give exactly one of the token's label and its slot",
+                ))
+            }
+        };
+        let key = match (key_label, key_id_hex) {
+            (Some(label), None) => KeySelector::Label(label.to_owned()),
+            (None, Some(hex)) => KeySelector::id_from_hex(hex)?,
+            _ => return Err(invalid("give exactly one of the key's label and its id")),
+        };
+        let pin = match (pin_env, pin_file) {
+            (Some(name), None) => match std::env::var(name) {
+                Ok(pin) => Pkcs11Pin::new(Zeroizing::new(pin).as_str()),
+                Err(_) => {
+                    return Err(Error::new(
+                        ErrorCode::InvalidArgument,
+                        format!("the environment variable {name:?} holding the PIN is not set (or not UTF-8)"),
+                    ))
+                }
+            },
+            (None, Some(path)) => Pkcs11Pin::from_file(path)?,
+            _ => {
+                return Err(invalid(
+                    "give exactly one of the PIN's environment variable and its file",
+                ))
+            }
+        };
+        Ok(Pkcs11Config {
+            module: module.to_owned(),
+            token,
+            key,
+            pin,
+        })
+    }
+}
+
 impl RemoteKey {
     /// Opens a key in a PKCS#11 token: loads the module, finds the token, logs in, finds the RSA
     /// private key and reads its public key from the token. Signing uses `CKM_SHA256_RSA_PKCS`
