@@ -11,6 +11,7 @@
 
 mod body;
 mod boundary;
+mod client;
 mod errors;
 mod explain;
 mod keys;

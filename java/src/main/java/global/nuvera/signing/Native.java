@@ -187,4 +187,31 @@ final class Native {
             @Nullable String contentType, byte[] body, String token, int status, byte[] responseBody,
             @Nullable String application, @Nullable String publicKeyPem, boolean hasNow, long now)
             throws NuveraSigningException;
+
+    // client policy (contract §8): bindings/jni/src/client.rs
+    static native long clockOffsetNew(long secs) throws NuveraSigningException;
+
+    static native long signerClockOffset(long signer) throws NuveraSigningException;
+
+    static native long clockOffsetSecs(long offset) throws NuveraSigningException;
+
+    static native void clockOffsetFree(long offset);
+
+    static native long[] clientDefaults();
+
+    static native int[] retryDefaultStatuses();
+
+    static native String[] retryDefaultMethods();
+
+    static native long exchangeNew(long offset, boolean hasMaxRedirects, long maxRedirects, boolean correctClock,
+            boolean retry, int @Nullable [] statuses, String @Nullable [] methods, boolean hasMaxAttempts,
+            long maxAttempts, boolean hasBaseDelay, long baseDelayMs, boolean hasMaxDelay, long maxDelayMs,
+            String method, String url, boolean hasBody, double @Nullable [] jitter) throws NuveraSigningException;
+
+    static native void exchangeFree(long exchange);
+
+    static native ClientAction exchangeFirst(long exchange) throws NuveraSigningException;
+
+    static native ClientAction exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
+            long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 }

@@ -226,6 +226,27 @@ public final class Signer implements AutoCloseable {
         }, executor);
     }
 
+    /**
+     * The clock offset in seconds this signer adds to its clock for {@code iat}/{@code exp}: 0 until
+     * an HTTP integration corrects it from a server's {@code Date} (contract §8), shared by every
+     * user of this signer.
+     */
+    public long clockOffsetSeconds() throws NuveraSigningException {
+        try (ClockOffset offset = clockOffset()) {
+            return offset.seconds();
+        }
+    }
+
+    /** The core's clock offset of this signer, for an exchange to read and correct. */
+    ClockOffset clockOffset() throws NuveraSigningException {
+        long s = handle.acquire();
+        try {
+            return ClockOffset.ofSigner(s);
+        } finally {
+            handle.release();
+        }
+    }
+
     /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED} (running calls finish first). */
     @Override
     public void close() {

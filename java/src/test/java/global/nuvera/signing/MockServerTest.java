@@ -85,7 +85,7 @@ class MockServerTest {
 
     @Test
     void okHttpJsonGetAndMultipart() throws Exception {
-        OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(new NuveraOkHttpInterceptor(signer)).build();
+        OkHttpClient client = NuveraOkHttpInterceptor.install(new OkHttpClient.Builder(), signer).build();
         try {
             try (Response r = client.newCall(new Request.Builder().url(baseUrl + "/api/v1/customers")
                     .post(RequestBody.create("{\"companyName\":\"OkHttp Ltd\"}", MediaType.get("application/json"))).build()).execute()) {
