@@ -28,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@code install} adds the interceptor and sets {@code followRedirects(false)},
- * {@code followSslRedirects(false)} and {@code retryOnConnectionFailure(false)}. A response that
- * OkHttp followed up anyway (a client built otherwise) fails with {@code UNSUPPORTED}.
+ * {@code followSslRedirects(false)} and {@code retryOnConnectionFailure(false)}; it also adds a
+ * network interceptor that keeps OkHttp from re-sending a 503 with {@code Retry-After: 0} on its
+ * own (which no setting turns off). A response that OkHttp followed up anyway (a client built
+ * otherwise) fails with {@code UNSUPPORTED}.
  *
  * <p>What the policy does: redirects up to 10 hops (301/302 after a non-GET and 303 continue as
  * GET without body, 307/308 keep method and body, a hop to another origin goes without
@@ -45,6 +47,13 @@ import org.jspecify.annotations.Nullable;
  * library: add it to your build.
  */
 public final class NuveraOkHttpInterceptor implements Interceptor {
+    /**
+     * Where {@link #install}'s network interceptor moves a 503's {@code Retry-After}: OkHttp re-sends
+     * a 503 with {@code Retry-After: 0} by itself, whatever the client's settings, with the same
+     * token; hidden under this name, OkHttp leaves the 503 to the exchange, which reads it back.
+     */
+    private static final String HIDDEN_RETRY_AFTER = "Nuvera-Hidden-Retry-After";
+
     /** The most of a 401 body read for the core (it reads the §6 code from at most 64 KiB). */
     private static final long REFUSAL_BODY_BYTES = 64 * 1024;
 
@@ -75,7 +84,27 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
         return builder.followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
-                .addInterceptor(new NuveraOkHttpInterceptor(signer, policy));
+                .addInterceptor(new NuveraOkHttpInterceptor(signer, policy))
+                .addNetworkInterceptor(NuveraOkHttpInterceptor::hideRetryAfterOf503);
+    }
+
+    /** The network half of {@link #install}: see {@link #HIDDEN_RETRY_AFTER}. */
+    private static Response hideRetryAfterOf503(Chain chain) throws IOException {
+        Response response = chain.proceed(chain.request());
+        String retryAfter = response.header("Retry-After");
+        if (response.code() != 503 || retryAfter == null) {
+            return response;
+        }
+        return response.newBuilder().removeHeader("Retry-After").header(HIDDEN_RETRY_AFTER, retryAfter).build();
+    }
+
+    /** The response as the server sent it (a hidden {@code Retry-After} put back). */
+    private static Response restoreRetryAfter(Response response) {
+        String hidden = response.header(HIDDEN_RETRY_AFTER);
+        if (hidden == null) {
+            return response;
+        }
+        return response.newBuilder().removeHeader(HIDDEN_RETRY_AFTER).header("Retry-After", hidden).build();
     }
 
     @Override
@@ -112,7 +141,7 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
                         original.url().toString(), body != null, null)) {
             ClientAction action = exchange.first();
             while (true) {
-                Response response = chain.proceed(prepare(original, action, bytes, type));
+                Response response = restoreRetryAfter(chain.proceed(prepare(original, action, bytes, type)));
                 ClientAction next;
                 try {
                     if (response.priorResponse() != null) {
