@@ -165,10 +165,16 @@ final class Native {
 
     // verify
     static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience, boolean hasSkew,
-            long skew, boolean hasNow, long now) throws NuveraSigningException;
+            long skew, boolean hasNow, long now, long replayCache) throws NuveraSigningException;
 
     static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
-            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now) throws NuveraSigningException;
+            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now, long replayCache)
+            throws NuveraSigningException;
+
+    static native long replayCacheOptionsNew(String url, @Nullable String prefix, boolean hasTimeout, long timeoutMs,
+            boolean hasMaxConnections, long maxConnections) throws NuveraSigningException;
+
+    static native void replayCacheOptionsFree(long options);
 
     static native void verifierFree(long verifier);
 
