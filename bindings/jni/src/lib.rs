@@ -16,5 +16,6 @@ mod errors;
 mod explain;
 mod keys;
 mod multipart;
+mod remote;
 mod signing;
 mod verify;

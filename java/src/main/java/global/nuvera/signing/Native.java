@@ -220,4 +220,17 @@ final class Native {
 
     static native ClientAction exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
+
+    // remote keys: bindings/jni/src/remote.rs
+    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem, boolean hasInput,
+            boolean messageInput, boolean hasTimeout, long timeoutMs) throws NuveraSigningException;
+
+    static native void remoteKeyCheck(long key) throws NuveraSigningException;
+
+    static native String remoteKeyDescribe(long key) throws NuveraSigningException;
+
+    static native void remoteKeyFree(long key);
+
+    static native long signerNewRemote(long key, String apiKey, boolean hasLifetime, long lifetime,
+            @Nullable String issuer, @Nullable String audience) throws NuveraSigningException;
 }
