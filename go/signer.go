@@ -34,6 +34,8 @@ type Signer struct {
 
 type signerConfig struct {
 	lifetime    time.Duration
+	issuer      *string
+	audience    *string
 	clockOffset *int64
 }
 
@@ -44,6 +46,17 @@ type SignerOption func(*signerConfig)
 // 55 s. Other values are INVALID_LIFETIME.
 func WithLifetime(d time.Duration) SignerOption {
 	return func(c *signerConfig) { c.lifetime = d }
+}
+
+// WithIssuer sets the token's iss claim; the default is "nuvera-api". Empty is INVALID_CLAIM.
+func WithIssuer(issuer string) SignerOption {
+	return func(c *signerConfig) { c.issuer = &issuer }
+}
+
+// WithAudience sets the token's aud claim; the default is "nuvera-rest-api". Empty is
+// INVALID_CLAIM.
+func WithAudience(audience string) SignerOption {
+	return func(c *signerConfig) { c.audience = &audience }
 }
 
 // WithClockOffset starts the signer with a known clock offset in seconds (iat = now + offset),
@@ -70,10 +83,13 @@ func NewSigner(key *PrivateKey, apiKey string, opts ...SignerOption) (*Signer, e
 	}
 	capi := cstr(apiKey)
 	defer zeroFree(capi, len(apiKey))
+	ciss, caud := optCstr(cfg.issuer), optCstr(cfg.audience)
+	defer free(ciss)
+	defer free(caud)
 	var out *C.nuvera_signer
 	err := key.h.use(func(k *C.nuvera_private_key) error {
 		var cerr *C.nuvera_error
-		return check(C.nuvera_signer_new(k, capi, lifetime, &out, &cerr), cerr, nil)
+		return check(C.nuvera_signer_new_with_options(k, capi, lifetime, ciss, caud, &out, &cerr), cerr, nil)
 	})
 	if err != nil {
 		return nil, err

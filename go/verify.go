@@ -6,17 +6,55 @@ package nuvera
 */
 import "C"
 
-import "net/http"
+import (
+	"math"
+	"net/http"
+	"time"
+)
 
-// Verifier is the server side of SIGNING.md §6: a registry of applications, an in-memory replay
-// cache and the system clock. Safe for concurrent use.
+// Verifier is the server side of SIGNING.md §6: a registry of applications, a replay cache (in
+// memory, or shared: WithReplayCache) and the system clock. Safe for concurrent use.
 type Verifier struct {
 	h *handle[*C.nuvera_verifier]
 }
 
+// ReplayCache names a replay cache shared by several server instances (SIGNING.md §9): a Redis
+// store. Zero fields take the core's defaults.
+type ReplayCache struct {
+	// URL of the store, redis:// or rediss:// (credentials and database number in the URL; the
+	// password never shows in an error). Required.
+	URL string
+	// KeyPrefix is prepended to every key; "" means the default, "nuvera:jti:".
+	KeyPrefix string
+	// Timeout is the time the store has to answer one request, whole milliseconds from 1 ms to
+	// 10 s; 0 means the default, 50 ms.
+	Timeout time.Duration
+	// MaxConnections bounds the connections opened (1 to 1024); 0 means the default, 16.
+	MaxConnections int
+}
+
+type verifierConfig struct {
+	replayCache *ReplayCache
+}
+
+// VerifierOption configures NewVerifierFromRegistryFile.
+type VerifierOption func(*verifierConfig)
+
+// WithReplayCache makes the verifier record jtis in a shared store: a token replayed to any
+// instance sharing it is AUTH_REPLAYED_JTI, and while the store does not answer every request is
+// refused with AUTH_REPLAY_CACHE_UNAVAILABLE (HTTP 503). Invalid options are INVALID_ARGUMENT;
+// nothing connects until the first request.
+func WithReplayCache(rc ReplayCache) VerifierOption {
+	return func(c *verifierConfig) { c.replayCache = &rc }
+}
+
 // NewVerifierFromRegistryFile reads a registry file (JSON, or TOML when the name ends in
 // .toml).
-func NewVerifierFromRegistryFile(path string) (*Verifier, error) {
+func NewVerifierFromRegistryFile(path string, opts ...VerifierOption) (*Verifier, error) {
+	var cfg verifierConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	cp := cstr(path)
 	defer free(cp)
 	var out *C.nuvera_verifier
@@ -24,7 +62,35 @@ func NewVerifierFromRegistryFile(path string) (*Verifier, error) {
 	if err := check(C.nuvera_verifier_from_registry_file(cp, &out, &cerr), cerr, nil); err != nil {
 		return nil, err
 	}
+	if rc := cfg.replayCache; rc != nil {
+		if err := setReplayCache(out, rc); err != nil {
+			C.nuvera_verifier_free(out)
+			return nil, err
+		}
+	}
 	return &Verifier{h: newHandle(out, "Verifier", func(p *C.nuvera_verifier) { C.nuvera_verifier_free(p) })}, nil
+}
+
+// setReplayCache hands the options to the core, which checks them and supplies the defaults.
+func setReplayCache(v *C.nuvera_verifier, rc *ReplayCache) error {
+	curl := cstr(rc.URL)
+	defer zeroFree(curl, len(rc.URL)) // the URL may hold the store's password
+	var prefix *C.char
+	if rc.KeyPrefix != "" {
+		prefix = cstr(rc.KeyPrefix)
+		defer free(prefix)
+	}
+	// A value C cannot carry is passed as one the core refuses, so the core decides the error.
+	timeout := uint64(math.MaxUint32)
+	if ms := rc.Timeout / time.Millisecond; rc.Timeout >= 0 && rc.Timeout%time.Millisecond == 0 && ms <= math.MaxUint32 {
+		timeout = uint64(ms)
+	}
+	connections := uint64(math.MaxUint32)
+	if rc.MaxConnections >= 0 && uint64(rc.MaxConnections) <= math.MaxUint32 {
+		connections = uint64(rc.MaxConnections)
+	}
+	var cerr *C.nuvera_error
+	return check(C.nuvera_verifier_set_replay_cache(v, curl, prefix, C.uint32_t(timeout), C.uint32_t(connections), &cerr), cerr, nil)
 }
 
 // Close frees the verifier now; later calls fail with OBJECT_CLOSED. Optional.

@@ -118,3 +118,26 @@ func TestExplainAndSupportBundle(t *testing.T) {
 		t.Errorf("Bits = %d, %v", bits, err)
 	}
 }
+
+// WithIssuer and WithAudience reach the token's claims, and a verifier expecting the defaults
+// refuses such a token; empty values are refused by the core.
+func TestSignerIssuerAudience(t *testing.T) {
+	signer, err := NewSigner(testKey(t), "nv_test_go_options", WithIssuer("partner-gateway"), WithAudience("nuvera-sandbox"), WithLifetime(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := signer.Sign("GET", "https://api.nuvera.test/api/v1/customers", nil, WithIssuedAt(1767225600), WithJTI("3b241101-e2bb-4255-8caf-4136c566a962"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := signed.ClaimsJSON()
+	for _, want := range []string{`"iss":"partner-gateway","aud":"nuvera-sandbox"`, `"iat":1767225600,"exp":1767225630`} {
+		if !strings.Contains(claims, want) {
+			t.Errorf("claims %s lack %s", claims, want)
+		}
+	}
+	_, err = NewSigner(testKey(t), "nv_test_go_options", WithIssuer(""))
+	wantCode(t, err, CodeInvalidClaim)
+	_, err = NewSigner(testKey(t), "nv_test_go_options", WithAudience(""))
+	wantCode(t, err, CodeInvalidClaim)
+}

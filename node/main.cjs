@@ -14,9 +14,6 @@ const errorCodeList = Object.freeze(
 /** The core's codes by name: `err.code === ErrorCodes.INVALID_URL`. */
 const ErrorCodes = Object.freeze(Object.fromEntries(errorCodeList.map((c) => [c.code, c.code])))
 
-// §8: at most this many redirect hops.
-const MAX_REDIRECTS = 10
-
 function codedError(code, message) {
   if (!(code in ErrorCodes)) throw new Error(`bug: ${code} is not a code of the core's list`)
   const err = new Error(message)
@@ -143,74 +140,126 @@ async function prepareBody(body) {
   throw codedError(ErrorCodes.INVALID_ARGUMENT, `signedFetch cannot sign a body of type ${Object.prototype.toString.call(body)}`)
 }
 
+// A response's headers as the [name, value] pairs the core reads.
+function headerPairs(headers) {
+  const pairs = []
+  for (const [name, value] of headers) pairs.push([name, value])
+  return pairs
+}
+
+// The start of a body, at most `limit` bytes (the stream is then cancelled): the core reads the
+// body of a 401 only, and never more than its MAX_REFUSAL_BODY_BYTES (a longer one is not a
+// refusal), so a hostile server cannot make this buffer more.
+async function bodyStart(body, limit) {
+  if (body === null) return Buffer.alloc(0)
+  const chunks = []
+  let size = 0
+  const reader = body.getReader()
+  try {
+    while (size <= limit) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } finally {
+    await reader.cancel().catch(() => {})
+  }
+  return Buffer.concat(chunks)
+}
+
+// A wait the caller's AbortSignal cuts short (the retry delays come from the core).
+function sleep(ms, signal) {
+  if (ms <= 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+// The codes the core fails a redirect with: under fetch's `redirect: "manual"` the caller gets
+// the redirect response itself, under `"error"` fetch's TypeError, as `fetch` does.
+const REDIRECT_FAILURES = new Set(['TOO_MANY_REDIRECTS', 'INSECURE_REDIRECT', 'INVALID_URL'])
+
 /**
- * `fetch` that signs the final URL and body bytes of every request it sends, following
- * redirects itself (re-signed, fresh jti). A hop to another origin is followed without
- * credentials (contract §8); a hop from https to http is refused.
+ * `fetch` that signs the final URL and body bytes of every request it sends, with every §8
+ * decision (redirects, opt-in retries, clock correction) taken by the core's `Exchange`: this
+ * function only sends what it is told to, waits as long as it is told to, and signs each send
+ * afresh (new jti, the signer's current clock offset, the same lifetime). `init.policy` is the
+ * client policy (absent fields: the core's defaults).
  */
 async function signedFetch(signer, url, init = {}) {
-  const { body, headers, redirect = 'follow', method: givenMethod, ...rest } = init
-  let method = (givenMethod ?? 'GET').toUpperCase()
-  let prepared = await prepareBody(body)
+  const { body, headers, redirect = 'follow', method = 'GET', policy, ...rest } = init
+  const prepared = await prepareBody(body)
   const baseHeaders = new Headers(headers)
   baseHeaders.delete('x-api-key')
   baseHeaders.delete('authorization')
-  let current = sendableUrl(String(url))
-  const origin = new URL(current).origin
+  const exchange = new Exchange(signer, { method: String(method), url: String(url), hasBody: prepared.bytes !== undefined }, policy)
+  let attempt = exchange.first
 
-  for (let hop = 0; ; hop++) {
+  for (;;) {
     const sendHeaders = new Headers(baseHeaders)
-    if (prepared.bytes === undefined) {
+    const bytes = attempt.sendBody ? prepared.bytes : undefined
+    if (bytes === undefined) {
       sendHeaders.delete('content-type')
+      sendHeaders.delete('content-length')
     } else if (prepared.multipart || (prepared.contentType && !sendHeaders.has('content-type'))) {
       sendHeaders.set('content-type', prepared.contentType)
     }
-    // Credentials only go to the origin they were made for.
-    if (new URL(current).origin === origin) {
+    if (attempt.credentials) {
       // The core decides how the body is hashed from the Content-Type that is sent.
-      const signed = signer.signWithContentType(method, current, sendHeaders.get('content-type'), prepared.bytes)
+      // On the libuv pool: a RemoteKey's JS callback needs this thread free to run.
+      const signed = await signer.signWithContentTypeAsync(attempt.method, attempt.url, sendHeaders.get('content-type'), bytes)
       for (const [name, value] of Object.entries(signed.headers)) sendHeaders.set(name, value)
     }
 
-    const response = await fetch(current, {
-      ...rest,
-      method,
-      headers: sendHeaders,
-      body: prepared.bytes,
-      redirect: 'manual',
-    })
-    const location = response.headers.get('location')
-    if (![301, 302, 303, 307, 308].includes(response.status) || location === null || redirect === 'manual') {
-      return response
+    const sentAtMs = Date.now()
+    const response = await fetch(attempt.url, { ...rest, method: attempt.method, headers: sendHeaders, body: bytes, redirect: 'manual' })
+    const receivedAtMs = Date.now()
+    // Only a 401's body can matter to the core (its §6 code); it is read from a clone, so the
+    // caller still gets the whole response.
+    const refusalBody = response.status === 401 ? await bodyStart(response.clone().body, MAX_REFUSAL_BODY_BYTES) : undefined
+
+    let action
+    try {
+      action = exchange.onResponse({ status: response.status, headers: headerPairs(response.headers), body: refusalBody, sentAtMs, receivedAtMs })
+    } catch (err) {
+      if (redirect !== 'follow' && REDIRECT_FAILURES.has(err.code) && response.headers.has('location')) {
+        if (redirect === 'manual') return response
+        throw new TypeError(`the server redirected (${response.status}) and redirect is "error"`)
+      }
+      await response.body?.cancel().catch(() => {})
+      throw err
     }
-    await response.body?.cancel()
-    if (redirect === 'error') {
+    if (action.action === 'done') return response
+    if (action.reason === 'redirect' && redirect !== 'follow') {
+      if (redirect === 'manual') return response
+      await response.body?.cancel().catch(() => {})
       // What fetch itself does with `redirect: "error"`: a TypeError, no code of ours.
       throw new TypeError(`the server redirected (${response.status}) and redirect is "error"`)
     }
-    if (hop + 1 > MAX_REDIRECTS) {
-      throw codedError(ErrorCodes.TOO_MANY_REDIRECTS, `more than ${MAX_REDIRECTS} redirects`)
-    }
-    const next = sendableUrl(new URL(location, current).href)
-    if (new URL(current).protocol === 'https:' && new URL(next).protocol === 'http:') {
-      throw codedError(ErrorCodes.INSECURE_REDIRECT, `refusing a redirect from https to ${new URL(next).origin}`)
-    }
-    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method !== 'HEAD')) {
-      method = response.status === 303 && method === 'HEAD' ? 'HEAD' : 'GET'
-      prepared = { bytes: undefined, contentType: null, multipart: false }
-    }
-    current = next
+    await response.body?.cancel().catch(() => {})
+    await sleep(action.delayMs, rest.signal)
+    attempt = action.attempt
   }
 }
 
-const CLASSES = new Set(['PrivateKey', 'Signer', 'SignedRequest', 'MultipartForm', 'Verifier', 'BodyHasher'])
+const CLASSES = new Set(['PrivateKey', 'Signer', 'SignedRequest', 'MultipartForm', 'Verifier', 'BodyHasher', 'Exchange', 'RemoteKey'])
 const api = {}
 for (const [name, value] of Object.entries(native)) {
   if (name === '__napiBindingTarget' || name === 'errorCodeList') continue
   api[name] = CLASSES.has(name) ? guardClass(value) : typeof value === 'function' ? guarded(value) : value
 }
 
-const { MultipartForm, sendableUrl, BodyHasher } = api
+const { MultipartForm, BodyHasher, Exchange, MAX_REFUSAL_BODY_BYTES } = api
 
 /**
  * The `bodyHash` and size of a body read from a stream (a Node Readable, a web ReadableStream or
@@ -229,7 +278,35 @@ async function bodyHashStream(stream, contentType) {
  */
 api.Signer.prototype.signStream = async function signStream(method, url, stream, contentType, overrides) {
   const { bodyHash } = await bodyHashStream(stream, contentType)
-  return this.signBodyHash(method, url, bodyHash, overrides)
+  return this.signBodyHashAsync(method, url, bodyHash, overrides)
+}
+
+// The caller's function, made to always settle to `{ signature }` or `{ error }`: what it throws
+// or rejects with becomes the message of the core's REMOTE_SIGNER_FAILED, and no JS exception
+// ever reaches the addon's helper thread.
+function settledSigner(fn) {
+  if (typeof fn !== 'function') throw codedError(ErrorCodes.INVALID_ARGUMENT, 'RemoteKey.fromCallback needs a function')
+  return async (input) => {
+    try {
+      const signature = await fn(input)
+      if (!(signature instanceof Uint8Array)) {
+        return { error: `the callback returned ${Object.prototype.toString.call(signature)}, not a Buffer/Uint8Array of signature bytes` }
+      }
+      return { signature: Buffer.isBuffer(signature) ? signature : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength) }
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) }
+    }
+  }
+}
+
+/**
+ * A key whose signatures come from `fn(input: Buffer) => Promise<Buffer> | Buffer` (a cloud
+ * KMS): `input` is the SHA-256 digest of the signing input (`options.input: 'digest'`, default)
+ * or the input itself (`'input'`); `options.timeoutMs` bounds one call (default 10 000). Every
+ * signature is checked against `publicKeyPem` by the core. Sign with it asynchronously.
+ */
+api.RemoteKey.fromCallback = function fromCallback(fn, publicKeyPem, options) {
+  return api.RemoteKey.fromCallbackOutcome(settledSigner(fn), publicKeyPem, options)
 }
 
 module.exports = { ...api, ErrorCodes, errorCodeList, bodyHashStream, signedFetch }

@@ -1,5 +1,5 @@
 export * from './index.js'
-import type { MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index.js'
+import type { ClientPolicy, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index.js'
 
 /** See main.d.ts. */
 export interface ErrorCodeEntry {
@@ -21,8 +21,8 @@ export interface NuveraSigningError extends Error {
 /** See main.d.ts. A body `signedFetch` can sign: its exact bytes are known before sending. */
 export type SignedFetchBody = string | Buffer | ArrayBuffer | ArrayBufferView | URLSearchParams | Blob | FormData | MultipartForm | null
 
-/** See main.d.ts. `fetch`'s options, with the bodies `signedFetch` can sign. */
-export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBody }
+/** See main.d.ts. `fetch`'s options, with the bodies `signedFetch` can sign and the client policy. */
+export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBody; policy?: ClientPolicy }
 
 /** See main.d.ts. */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
@@ -37,6 +37,16 @@ export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uin
 export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
 
 declare module './index.js' {
+  namespace RemoteKey {
+    /**
+     * A key whose signatures come from `fn` (a cloud KMS): given the SHA-256 digest of the
+     * signing input (`options.input: 'digest'`, default) or the input itself (`'input'`), it
+     * returns the raw RSASSA-PKCS1-v1_5 signature. Each signature is checked against
+     * `publicKeyPem`; a rejection is `REMOTE_SIGNER_FAILED` with its message. Sign with it
+     * asynchronously (`signAsync`, `signedFetch`…): a synchronous sign is `UNSUPPORTED`.
+     */
+    function fromCallback(fn: (input: Buffer) => Promise<Uint8Array> | Uint8Array, publicKeyPem: string | Buffer, options?: RemoteKeyOptions | null): RemoteKey
+  }
   interface Signer {
     /**
      * Signs a request whose body is read from a stream (hashed in constant memory, as

@@ -1,5 +1,5 @@
 export * from './index'
-import type { MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
+import type { ClientPolicy, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
 
 /** One code of the core's list. */
 export interface ErrorCodeEntry {
@@ -35,17 +35,25 @@ export interface NuveraSigningError extends Error {
 /** A body `signedFetch` can sign: its exact bytes are known before sending. */
 export type SignedFetchBody = string | Buffer | ArrayBuffer | ArrayBufferView | URLSearchParams | Blob | FormData | MultipartForm | null
 
-/** `fetch`'s options, with the bodies `signedFetch` can sign. */
-export type SignedFetchInit = Omit<RequestInit, 'body'> & { body?: SignedFetchBody }
+/** `fetch`'s options, with the bodies `signedFetch` can sign and the client policy. */
+export type SignedFetchInit = Omit<RequestInit, 'body'> & {
+  body?: SignedFetchBody
+  /** The client policy (contract §8); absent fields take the core's defaults (retries off). */
+  policy?: ClientPolicy
+}
 
 /**
  * `fetch` that signs the final URL and exact body bytes (string, Buffer/Uint8Array/ArrayBuffer,
- * URLSearchParams, Blob, FormData or MultipartForm), sends with `redirect: "manual"` and follows
- * redirects itself (at most 10 hops, then `TOO_MANY_REDIRECTS`), signing each hop again with a
- * fresh jti. A hop to another origin is followed without `x-api-key` and `Authorization`; a hop
- * from https to http is refused (`INSECURE_REDIRECT`). A ReadableStream or Node stream body is
- * refused (`STREAMING_BODY`). `redirect: "manual"` returns the redirect response; `"error"`
- * rejects with a TypeError, as `fetch` does.
+ * URLSearchParams, Blob, FormData or MultipartForm) of every send, with `redirect: "manual"`
+ * underneath; what follows each response is decided by the core's `Exchange` (contract §8):
+ * redirects (at most `policy.maxRedirects`, default 10, then `TOO_MANY_REDIRECTS`; 301/302 after
+ * POST and 303 become GET without a body; 307/308 keep method and body; another origin gets no
+ * `x-api-key`/`Authorization`; https to http is `INSECURE_REDIRECT`), opt-in retries
+ * (`policy.retry`, waiting the core's backoff or `Retry-After`), and one re-send after a clock
+ * refusal with the offset learnt from `Date` (kept by the signer). Every send is signed afresh:
+ * new jti, same lifetime. A ReadableStream or Node stream body is refused (`STREAMING_BODY`).
+ * `redirect: "manual"` returns the redirect response; `"error"` rejects with a TypeError, as
+ * `fetch` does.
  */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
 
@@ -59,6 +67,16 @@ export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uin
 export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
 
 declare module './index' {
+  namespace RemoteKey {
+    /**
+     * A key whose signatures come from `fn` (a cloud KMS): given the SHA-256 digest of the
+     * signing input (`options.input: 'digest'`, default) or the input itself (`'input'`), it
+     * returns the raw RSASSA-PKCS1-v1_5 signature. Each signature is checked against
+     * `publicKeyPem`; a rejection is `REMOTE_SIGNER_FAILED` with its message. Sign with it
+     * asynchronously (`signAsync`, `signedFetch`…): a synchronous sign is `UNSUPPORTED`.
+     */
+    function fromCallback(fn: (input: Buffer) => Promise<Uint8Array> | Uint8Array, publicKeyPem: string | Buffer, options?: RemoteKeyOptions | null): RemoteKey
+  }
   interface Signer {
     /**
      * Signs a request whose body is read from a stream (hashed in constant memory, as

@@ -25,5 +25,9 @@ export const {
   explain,
   supportBundle,
   signedFetch,
+  Exchange,
+  RemoteKey,
+  defaultClientPolicy,
+  MAX_REFUSAL_BODY_BYTES,
 } = pkg
 export default pkg

@@ -13,6 +13,14 @@ from pathlib import Path
 from typing import List, Optional, Tuple, Type
 
 import nuvera_signing as ns
+from nuvera_signing import (  # the §8 client policy
+    Action,
+    Attempt,
+    ClientPolicy,
+    Exchange,
+    RetryPolicy,
+    now_unix_ms,
+)
 from nuvera_signing import (
     STREAMING_BODY,
     Claims,
@@ -137,6 +145,15 @@ def main() -> None:
     status: Optional[int] = streaming.http_status
     assert status is None
     assert ns.__version__
+    # The §8 client policy, as the requests/httpx integrations drive it.
+    retry: RetryPolicy = RetryPolicy.including_post()
+    policy = ClientPolicy(max_redirects=5, retry=retry, correct_clock=True)
+    exchange = Exchange(policy, signer, "POST", URL, has_body=True)
+    first: Attempt = exchange.first
+    assert first.credentials and first.send_body
+    now = now_unix_ms()
+    action: Action = exchange.on_response(503, {"Retry-After": "1"}, sent_at_ms=now, received_at_ms=now)
+    assert action.kind == "send" and action.reason == "retry" and action.delay_ms == 1000
     print("every public name used")
 
 

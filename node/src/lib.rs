@@ -5,9 +5,11 @@
 
 pub mod body;
 pub mod boundary;
+pub mod client;
 pub mod errors;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
+pub mod remote;
 pub mod signing;
 pub mod verify;

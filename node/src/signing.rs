@@ -10,6 +10,7 @@ use nuvera_signing as core;
 use crate::boundary::{bytes_of, guard, Code, CoreTask};
 use crate::keys::PrivateKey;
 use crate::multipart::MultipartForm;
+use crate::remote::RemoteKey;
 
 /// Signer options; every field is optional and defaults in the core.
 #[napi(object, js_name = "SignerOptions")]
@@ -20,6 +21,9 @@ pub struct JsSignerOptions {
     pub issuer: Option<String>,
     /// `aud` (default `nuvera-rest-api`).
     pub audience: Option<String>,
+    /// A known clock offset in seconds, `iat = now + offset` (default 0; at most 24 h). The
+    /// client policy corrects it from a server's `Date` on a clock refusal.
+    pub clock_offset: Option<i64>,
 }
 
 /// Pinned `iat`/`jti` (tests, reproducible tokens).
@@ -152,7 +156,26 @@ fn signed_to_js(s: core::SignedRequest) -> core::Result<JsSignedRequest> {
 /// application. Never shows the key or the API key.
 #[napi]
 pub struct Signer {
-    inner: core::Signer,
+    pub(crate) inner: core::Signer,
+    /// The key's signatures come from a JS function, which runs on the JS thread: signing then
+    /// happens on the libuv pool only (see `remote.rs`).
+    async_only: bool,
+}
+
+impl Signer {
+    /// `UNSUPPORTED` for a synchronous sign with a key whose signatures come from JS: the JS
+    /// thread would wait for itself (a deadlock until the callback's timeout).
+    fn sync_allowed(&self) -> core::Result<()> {
+        if self.async_only {
+            return Err(core::Error::new(
+                core::ErrorCode::Unsupported,
+                "this signer's RemoteKey signs through a JavaScript function, which runs on this \
+                 thread: sign asynchronously (signAsync, signFileAsync, signBodyHashAsync, \
+                 signWithContentTypeAsync, signedFetch)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A `Signer` method's async work: resolves to a `SignedRequest`.
@@ -164,10 +187,12 @@ impl Signer {
     /// `nuvera-api`, audience `nuvera-rest-api`).
     #[napi(constructor)]
     pub fn new(
-        key: &PrivateKey,
+        key: Either<&PrivateKey, &RemoteKey>,
         api_key: String,
         options: Option<JsSignerOptions>,
     ) -> Result<Self, Code> {
+        // Every RemoteKey of this package signs through a JS function.
+        let async_only = matches!(key, Either::B(_));
         guard(|| {
             let opts = match &options {
                 None => core::SignerOptions::default(),
@@ -177,9 +202,20 @@ impl Signer {
                     o.audience.as_deref(),
                 )?,
             };
-            core::Signer::with_options(key.inner.clone(), &api_key, opts)
+            let signer = match key {
+                Either::A(private) => {
+                    core::Signer::with_options(private.inner.clone(), &api_key, opts)?
+                }
+                Either::B(remote) => {
+                    core::Signer::with_options(remote.inner.clone(), &api_key, opts)?
+                }
+            };
+            match options.as_ref().and_then(|o| o.clock_offset) {
+                Some(secs) => signer.with_clock_offset(secs),
+                None => Ok(signer),
+            }
         })
-        .map(|inner| Signer { inner })
+        .map(|inner| Signer { inner, async_only })
     }
 
     /// Signs a plain request on the calling thread. `url`: absolute URL or request target;
@@ -193,6 +229,7 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let body = match &body {
                 None => core::Body::Empty,
                 Some(b) => core::Body::Bytes(bytes_of(b)),
@@ -234,6 +271,7 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
             let body = core::Body::File(std::path::Path::new(&path));
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
@@ -268,6 +306,7 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
             let body = core::Body::Precomputed(core::BodyHash::parse(&body_hash)?);
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
@@ -287,11 +326,58 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
             let bytes: &[u8] = body.as_ref().map_or(&[], bytes_of);
             let body = core::Body::for_content_type(content_type.as_deref(), bytes);
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
         })
+    }
+
+    /// Like `signBodyHash`, on the libuv thread pool.
+    #[napi(ts_return_type = "Promise<SignedRequest>")]
+    pub fn sign_body_hash_async(
+        &self,
+        method: String,
+        url: String,
+        body_hash: String,
+        overrides: Option<JsSignOverrides>,
+    ) -> Result<AsyncTask<SignTask>, Code> {
+        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
+        let signer = self.inner.clone();
+        Ok(AsyncTask::new(CoreTask::new(
+            move || {
+                let body = core::Body::Precomputed(core::BodyHash::parse(&body_hash)?);
+                signer.sign_with(&method, &url, body, &overrides)
+            },
+            signed_to_js,
+        )))
+    }
+
+    /// Like `signWithContentType`, on the libuv thread pool (the body is copied first): what
+    /// `signedFetch` uses.
+    #[napi(ts_return_type = "Promise<SignedRequest>")]
+    pub fn sign_with_content_type_async(
+        &self,
+        method: String,
+        url: String,
+        content_type: Option<String>,
+        body: Option<Either<Buffer, String>>,
+        overrides: Option<JsSignOverrides>,
+    ) -> Result<AsyncTask<SignTask>, Code> {
+        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
+        let body = body
+            .as_ref()
+            .map(|b| bytes_of(b).to_vec())
+            .unwrap_or_default();
+        let signer = self.inner.clone();
+        Ok(AsyncTask::new(CoreTask::new(
+            move || {
+                let body = core::Body::for_content_type(content_type.as_deref(), &body);
+                signer.sign_with(&method, &url, body, &overrides)
+            },
+            signed_to_js,
+        )))
     }
 
     /// Signs a multipart request from its structured form (file content streamed).
@@ -304,6 +390,7 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
             let body = core::Body::Multipart(&mut form.inner);
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
@@ -322,6 +409,7 @@ impl Signer {
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
+            self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
             let body = core::Body::MultipartWire {
                 content_type: &content_type,
@@ -329,6 +417,13 @@ impl Signer {
             };
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
         })
+    }
+
+    /// The clock offset in seconds this signer adds to the local clock (shared by every request
+    /// and exchange of this signer; corrected by the client policy).
+    #[napi(getter)]
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset().secs()
     }
 
     /// The fingerprint of the signer's key.

@@ -22,6 +22,24 @@ pub struct JsVerifierOptions {
     pub audience: Option<String>,
     /// Allowed clock difference, 0..=60 s (default 5).
     pub clock_skew_secs: Option<i64>,
+    /// A replay cache shared by several verifiers (Redis or Valkey); absent: the registry's
+    /// `replayCache` if it has one, else an in-process cache.
+    #[napi(ts_type = "ReplayCacheOptions")]
+    pub replay_cache: Option<JsReplayCacheOptions>,
+}
+
+/// A shared replay cache; every absent field takes the core's default.
+#[napi(object, js_name = "ReplayCacheOptions")]
+pub struct JsReplayCacheOptions {
+    /// `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS), `valkey://…`, or
+    /// `redis+unix:///path/to/socket`.
+    pub url: String,
+    /// Prepended to every key (default `nuvera:jti:`).
+    pub prefix: Option<String>,
+    /// Time the store has to answer one request, connection included (default 50 ms).
+    pub timeout_ms: Option<i64>,
+    /// Connections opened at most (default 16).
+    pub max_connections: Option<i64>,
 }
 
 /// A request as a server received it, its body already hashed (see `receivedBodyHash`).
@@ -77,11 +95,25 @@ fn build_verifier(
 ) -> core::Result<Verifier> {
     let opts = match options {
         None => core::VerifierOptions::default(),
-        Some(o) => core::VerifierOptions::from_optional(
-            o.issuer.as_deref(),
-            o.audience.as_deref(),
-            o.clock_skew_secs,
-        )?,
+        Some(o) => {
+            let mut opts = core::VerifierOptions::from_optional(
+                o.issuer.as_deref(),
+                o.audience.as_deref(),
+                o.clock_skew_secs,
+            )?;
+            opts.replay_cache = o
+                .replay_cache
+                .map(|r| {
+                    core::ReplayCacheOptions::from_optional(
+                        &r.url,
+                        r.prefix.as_deref(),
+                        r.timeout_ms,
+                        r.max_connections,
+                    )
+                })
+                .transpose()?;
+            opts
+        }
     };
     let inner = core::Verifier::new(registry).with_options(opts)?;
     Ok(Verifier { inner })

@@ -7,16 +7,21 @@ namespace Nuvera\Signing;
 use FFI\CData;
 
 /**
- * Signs requests for one application: its private key, its API key and the token lifetime
- * (1..=60 s, 55 by default). Every sign call takes `iat`/`jti` only to reproduce a token; left
- * out, the clock and a fresh UUID v4 are used.
+ * Signs requests for one application: its private key, its API key, the token lifetime
+ * (1..=60 s, 55 by default), and the token's `iss` and `aud` (`nuvera-api` and
+ * `nuvera-rest-api` by default). Every sign call takes `iat`/`jti` only to reproduce a token;
+ * left out, the clock and a fresh UUID v4 are used.
  */
 final class Signer
 {
     private CData $handle;
 
-    /** @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55) */
-    public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null)
+    /**
+     * @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55)
+     * @param string|null $issuer the token's `iss`; null: the default (`nuvera-api`)
+     * @param string|null $audience the token's `aud`; null: the default (`nuvera-rest-api`)
+     */
+    public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null, ?string $issuer = null, ?string $audience = null)
     {
         if ($lifetime !== null && ($lifetime <= 0 || $lifetime > 0xFFFFFFFF)) {
             // The C argument is a uint32_t where 0 means "the default": a value it cannot hold,
@@ -25,7 +30,9 @@ final class Signer
             $lifetime = 0xFFFFFFFF;
         }
         $out = Native::ffi()->new('nuvera_signer*');
-        Native::call(fn ($err) => Native::ffi()->nuvera_signer_new($key->handle(), $apiKey, $lifetime ?? 0, \FFI::addr($out), $err));
+        Native::call(fn ($err) => Native::ffi()->nuvera_signer_new_with_options(
+            $key->handle(), $apiKey, $lifetime ?? 0, $issuer, $audience, \FFI::addr($out), $err
+        ));
         $this->handle = $out;
     }
 

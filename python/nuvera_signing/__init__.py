@@ -35,6 +35,14 @@ from ._native import (
     support_bundle,
     support_bundle_json,
 )
+from ._native import (  # the §8 client policy, which the HTTP integrations carry out
+    Action,
+    Attempt,
+    ClientPolicy,
+    Exchange,
+    RetryPolicy,
+    now_unix_ms,
+)
 from .errors import (
     STREAMING_BODY,
     ClientError,
@@ -54,6 +62,13 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    # the §8 client policy
+    "Action",
+    "Attempt",
+    "ClientPolicy",
+    "Exchange",
+    "RetryPolicy",
+    "now_unix_ms",
     "Claims",
     "ClientError",
     "Finding",

@@ -31,6 +31,13 @@ __all__ = [
     "explain",
     "support_bundle_json",
     "support_bundle",
+    # the §8 client policy (bindings/python/src/client.rs)
+    "RetryPolicy",
+    "ClientPolicy",
+    "Attempt",
+    "Action",
+    "Exchange",
+    "now_unix_ms",
 ]
 
 _StrPath = Union[str, os.PathLike[str]]
@@ -99,7 +106,10 @@ class Signer:
         lifetime: Optional[int] = None,
         issuer: Optional[str] = None,
         audience: Optional[str] = None,
+        clock_offset: Optional[int] = None,
     ) -> Signer: ...
+    @property
+    def clock_offset(self) -> int: ...
     @property
     def key(self) -> PrivateKey: ...
     def sign(
@@ -332,3 +342,95 @@ def support_bundle(
 ) -> Dict[str, Any]: ...
 def error_codes() -> List[Tuple[str, str, Optional[int]]]: ...
 def error_for_code(code: str, message: str) -> NuveraSigningError: ...
+
+# -- the §8 client policy (bindings/python/src/client.rs) -----------------------------------------
+
+@final
+class RetryPolicy:
+    def __new__(
+        cls,
+        *,
+        statuses: Optional[List[int]] = None,
+        methods: Optional[List[str]] = None,
+        max_attempts: Optional[int] = None,
+        base_delay_ms: Optional[int] = None,
+        max_delay_ms: Optional[int] = None,
+    ) -> RetryPolicy: ...
+    @staticmethod
+    def including_post() -> RetryPolicy: ...
+    @property
+    def statuses(self) -> List[int]: ...
+    @property
+    def methods(self) -> List[str]: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def base_delay_ms(self) -> int: ...
+    @property
+    def max_delay_ms(self) -> int: ...
+
+@final
+class ClientPolicy:
+    def __new__(
+        cls,
+        *,
+        max_redirects: Optional[int] = None,
+        retry: Union[RetryPolicy, bool, None] = None,
+        correct_clock: Optional[bool] = None,
+    ) -> ClientPolicy: ...
+    @property
+    def max_redirects(self) -> int: ...
+    @property
+    def retry(self) -> Optional[RetryPolicy]: ...
+    @property
+    def correct_clock(self) -> bool: ...
+
+@final
+class Attempt:
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def send_body(self) -> bool: ...
+    @property
+    def credentials(self) -> bool: ...
+
+@final
+class Action:
+    @property
+    def kind(self) -> str: ...
+    @property
+    def attempt(self) -> Optional[Attempt]: ...
+    @property
+    def delay_ms(self) -> int: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+
+@final
+class Exchange:
+    def __new__(
+        cls,
+        policy: ClientPolicy,
+        signer: Signer,
+        method: str,
+        url: str,
+        *,
+        has_body: bool,
+        jitter: Optional[List[float]] = None,
+    ) -> Exchange: ...
+    @property
+    def first(self) -> Attempt: ...
+    @property
+    def redirects(self) -> int: ...
+    def on_response(
+        self,
+        status: int,
+        headers: Union[Mapping[str, str], List[Tuple[str, str]]],
+        body: Optional[_Bytes] = None,
+        *,
+        sent_at_ms: int,
+        received_at_ms: int,
+    ) -> Action: ...
+
+def now_unix_ms() -> int: ...

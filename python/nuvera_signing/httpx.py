@@ -1,89 +1,86 @@
-"""``httpx`` integration: ``NuveraAuth`` signs the final request, sync and async.
+"""``httpx`` integration: ``NuveraAuth`` signs every send, sync and async, and carries out the
+core's §8 policy.
 
 >>> httpx.Client(auth=NuveraAuth(signer)).post(url, json=payload)     # doctest: +SKIP
+>>> NuveraAuth(signer, policy=ClientPolicy(retry=RetryPolicy()))      # doctest: +SKIP
 
 It signs exactly what httpx sends: the target is the request's ``url.raw_path`` (the bytes httpx
 writes on the request line) and the body is the request's content, read in full
 (``requires_request_body``); ``multipart/form-data`` bodies (``files=``) are hashed through the
-core's canonical object. Streaming bodies (generators, iterators) raise
-:class:`~nuvera_signing.StreamingBodyError`: pass bytes or a ``MultipartForm``'s ``to_bytes()``.
+core's canonical object.
 
-Redirects: keep the client's ``follow_redirects=False`` (httpx's default); ``NuveraAuth`` follows
-them itself and signs each same-origin hop again with a fresh ``jti`` (a hop to another origin is
-sent without the Nuvera headers). With ``follow_redirects=True`` httpx resends the old token to the
-new location itself; when that answers 401, ``NuveraAuth`` signs the final request and sends it
-once more (one wasted round trip: prefer the default). Retries: ``retries=N`` re-sends, signed again, after a status in
-``retry_statuses``.
+Every decision after a response is the core's :class:`~nuvera_signing.Exchange`
+(:class:`~nuvera_signing.ClientPolicy`, contract §8); this module only carries it out:
+
+- redirects are followed here: up to ``max_redirects`` hops, 301/302 after POST and 303 become GET
+  without a body, 307/308 keep method and body, a hop to another origin goes without
+  ``x-api-key``/``Authorization``, https→http raises ``INSECURE_REDIRECT``; each signed hop gets a
+  fresh token. Keep the client's ``follow_redirects=False`` (httpx's default): httpx follows
+  redirects *before* an auth sees the response and would resend the old token (and the API key)
+  to the new location; when NuveraAuth gets a response httpx reached by a redirect of its own it
+  raises ``INVALID_ARGUMENT`` rather than hand it on;
+- retries (off unless the policy has a ``retry``) wait as the core says (``time.sleep`` in a
+  ``Client``, ``anyio.sleep`` — ``asyncio.sleep`` under asyncio — in an ``AsyncClient``) and send
+  again, signed afresh;
+- a 401 ``AUTH_TOKEN_EXPIRED``/``AUTH_TOKEN_NOT_YET_VALID`` with a ``Date`` corrects the signer's
+  clock offset (shared by all its users) and sends once more, signed afresh.
+
+Streaming bodies (generators, iterators) raise :class:`~nuvera_signing.StreamingBodyError`: pass
+bytes or a ``MultipartForm``'s ``to_bytes()``.
 """
 
 from __future__ import annotations
 
 import time
-from typing import AsyncGenerator, Collection, Generator, Optional, Tuple, Union
+from typing import AsyncGenerator, Generator, Optional, Union
 
 import httpx
 
-from ._native import Signer, is_multipart_form_data, request_uri
+from ._native import (
+    Attempt,
+    ClientPolicy,
+    Exchange,
+    Signer,
+    is_multipart_form_data,
+    now_unix_ms,
+    request_uri,
+)
 from .errors import STREAMING_BODY, NuveraSigningError
 
 __all__ = ["NuveraAuth"]
 
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
-_PORTS = {"http": 80, "https": 443}
-_Step = Union[httpx.Request, float]
+_CREDENTIAL_HEADERS = ("x-api-key", "authorization")
 
 
-def _read(request: httpx.Request) -> httpx.Request:
-    """A request whose body is loaded (a request built by the client for a redirect is not)."""
-    try:
-        request.content
-    except httpx.RequestNotRead:
-        request.read()
-    return request
+class _Wait:
+    """A step of the flow: wait this long before the next send."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
-def _origin(url: httpx.URL) -> Tuple[str, str, Optional[int]]:
-    return (url.scheme, url.host, url.port or _PORTS.get(url.scheme))
+_Step = Union[httpx.Request, _Wait]
 
 
 class NuveraAuth(httpx.Auth):
-    """Signs every request of an ``httpx.Client`` / ``httpx.AsyncClient``.
-
-    ``retries``: how many times to re-send after a status in ``retry_statuses`` (default
-    502/503/504), for ``retry_methods`` (default: the idempotent methods; ``None`` = every method),
-    waiting ``backoff * 2**n`` seconds or the response's ``Retry-After`` (at most
-    ``max_retry_wait``). ``follow_redirects`` / ``max_redirects``: see the module doc.
-    """
+    """Signs every request of an ``httpx.Client`` / ``httpx.AsyncClient`` with a
+    :class:`~nuvera_signing.Signer` and follows the core's client ``policy`` (default
+    :class:`~nuvera_signing.ClientPolicy`: 10 redirects, no retries, clock correction on)."""
 
     requires_request_body = True
 
-    def __init__(
-        self,
-        signer: Signer,
-        *,
-        retries: int = 0,
-        retry_statuses: Collection[int] = (502, 503, 504),
-        retry_methods: Optional[Collection[str]] = _IDEMPOTENT,
-        backoff: float = 0.1,
-        max_retry_wait: float = 30.0,
-        follow_redirects: bool = True,
-        max_redirects: int = 20,
-    ) -> None:
+    def __init__(self, signer: Signer, *, policy: Optional[ClientPolicy] = None) -> None:
         if not isinstance(signer, Signer):
             raise TypeError("signer must be a nuvera_signing.Signer")
+        if policy is not None and not isinstance(policy, ClientPolicy):
+            raise TypeError("policy must be a nuvera_signing.ClientPolicy")
         self.signer = signer
-        self.retries = retries
-        self.retry_statuses = frozenset(retry_statuses)
-        self.retry_methods = None if retry_methods is None else frozenset(
-            m.upper() for m in retry_methods
-        )
-        self.backoff = backoff
-        self.max_retry_wait = max_retry_wait
-        self.follow_redirects = follow_redirects
-        self.max_redirects = max_redirects
+        self.policy = policy if policy is not None else ClientPolicy()
 
     def __repr__(self) -> str:
-        return f"NuveraAuth(signer={self.signer!r})"
+        return f"NuveraAuth(signer={self.signer!r}, policy={self.policy!r})"
 
     # -- signing ---------------------------------------------------------------------------------
 
@@ -119,99 +116,87 @@ class NuveraAuth(httpx.Auth):
         request.headers.update(signed.headers)
         return request
 
-    # -- the flow, shared by sync and async ------------------------------------------------------
+    # -- the exchange, shared by sync and async --------------------------------------------------
 
-    def _retry_wait(self, response: httpx.Response, attempt: int) -> float:
-        after: Optional[str] = response.headers.get("retry-after")
-        if after is not None and after.strip().isdigit():
-            return min(float(after.strip()), self.max_retry_wait)
-        return min(self.backoff * float(2**attempt), self.max_retry_wait)
-
-    def _redirect(self, response: httpx.Response) -> Optional[httpx.Request]:
-        request = response.request
-        location = response.headers.get("location")
-        if not location:
-            return None
-        url = request.url.join(location)
-        method = request.method
-        status = response.status_code
-        if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
-            method = "GET"
-        headers = httpx.Headers(request.headers)
-        for name in ("host", "content-length", "transfer-encoding", "cookie"):
+    @staticmethod
+    def _next_request(first: httpx.Request, attempt: Attempt) -> httpx.Request:
+        """The request the exchange's ``attempt`` describes, built from the caller's request."""
+        headers = httpx.Headers(first.headers)
+        for name in ("host", *_CREDENTIAL_HEADERS):
             headers.pop(name, None)
-        for name in ("x-api-key", "authorization"):
-            headers.pop(name, None)
+        if not attempt.credentials:
+            headers.pop("cookie", None)  # the caller's cookies stay with the caller's origin
         content: Optional[bytes] = None
-        if status in (307, 308):
-            content = request.content
+        if attempt.send_body:
+            content = first.content
         else:
-            headers.pop("content-type", None)
-        new = httpx.Request(
-            method, url, headers=headers, content=content, extensions=request.extensions
+            for name in ("content-length", "content-type", "transfer-encoding"):
+                headers.pop(name, None)
+        request = httpx.Request(
+            attempt.method,
+            attempt.url,
+            headers=headers,
+            content=content,
+            extensions=first.extensions,
         )
-        new.read()
-        if _origin(url) == _origin(request.url):
-            self.sign(new)
-        return new
+        request.read()
+        return request
 
-    def _flow(self, request: httpx.Request) -> Generator[_Step, httpx.Response, None]:
-        origin = _origin(request.url)
+    def _flow(self, request: httpx.Request) -> Generator[_Step, Optional[httpx.Response], None]:
+        """Yields the requests to send (receiving each response, its body read when it is a 401)
+        and the waits between them; the caller's drivers do the I/O and the sleeping."""
+        exchange = Exchange(
+            self.policy, self.signer, request.method, str(request.url),
+            has_body=bool(request.content),
+        )
         self.sign(request)
-        response = yield request
-        attempt = 0
-        hops = 0
-        resigned_client_redirect = False
+        send: httpx.Request = request
         while True:
-            method = response.request.method.upper()
-            if (
-                response.history
-                and response.status_code == 401
-                and not resigned_client_redirect
-                and _origin(response.request.url) == origin
-            ):
-                # The client followed a redirect itself (follow_redirects=True) and resent the old
-                # token, which names the old uri: sign the final request and send it once more.
-                resigned_client_redirect = True
-                again = _read(response.request)
-                self.sign(again)
-                response = yield again
-                continue
-            if (
-                attempt < self.retries
-                and response.status_code in self.retry_statuses
-                and (self.retry_methods is None or method in self.retry_methods)
-            ):
-                wait = self._retry_wait(response, attempt)
-                attempt += 1
-                if wait > 0:
-                    yield wait
-                again = _read(response.request)
-                self.sign(again)
-                response = yield again
-                continue
-            if self.follow_redirects and response.has_redirect_location and hops < self.max_redirects:
-                nxt = self._redirect(response)
-                if nxt is None:
-                    return
-                hops += 1
-                response = yield nxt
-                continue
-            return
+            sent_at = now_unix_ms()
+            response = yield send
+            received_at = now_unix_ms()
+            assert response is not None
+            if response.request is not send:
+                # httpx's own redirect handling built the request this response answers.
+                raise NuveraSigningError.for_code(
+                    "INVALID_ARGUMENT",
+                    "httpx followed a redirect itself (the client has follow_redirects=True) and "
+                    "resent the old token to the new location; create the client with "
+                    "follow_redirects=False: NuveraAuth follows redirects under the client policy",
+                )
+            status = response.status_code
+            action = exchange.on_response(
+                status,
+                list(response.headers.multi_items()),
+                response.content if status == 401 else None,
+                sent_at_ms=sent_at,
+                received_at_ms=received_at,
+            )
+            attempt = action.attempt
+            if action.kind != "send" or attempt is None:
+                return
+            if action.delay_ms > 0:
+                yield _Wait(action.delay_ms / 1000)
+            send = self._next_request(request, attempt)
+            if attempt.credentials:
+                self.sign(send)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """The flow without waiting between retries (``sync_auth_flow``/``async_auth_flow`` wait)."""
+        """The flow without waits or body reads (httpx calls ``sync_auth_flow``/``async_auth_flow``,
+        which do both); kept for callers that drive an ``httpx.Auth`` by hand."""
         flow = self._flow(request)
-        step = next(flow)
-        while True:
-            try:
-                if isinstance(step, float):
-                    step = flow.send(None)  # type: ignore[arg-type]
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, _Wait):
+                    step = next(flow)
                     continue
                 response = yield step
+                if response.status_code == 401:
+                    response.read()
                 step = flow.send(response)
-            except StopIteration:
-                return
+        except StopIteration:
+            return
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -219,17 +204,19 @@ class NuveraAuth(httpx.Auth):
         self._check_stream(request)
         request.read()
         flow = self._flow(request)
-        step = next(flow)
-        while True:
-            try:
-                if isinstance(step, float):
-                    time.sleep(step)
-                    step = flow.send(None)  # type: ignore[arg-type]
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, _Wait):
+                    time.sleep(step.seconds)
+                    step = next(flow)
                     continue
                 response = yield step
+                if response.status_code == 401:
+                    response.read()  # the core reads a refusal's §6 code
                 step = flow.send(response)
-            except StopIteration:
-                return
+        except StopIteration:
+            return
 
     async def async_auth_flow(
         self, request: httpx.Request
@@ -237,17 +224,19 @@ class NuveraAuth(httpx.Auth):
         self._check_stream(request)
         await request.aread()
         flow = self._flow(request)
-        step = next(flow)
-        while True:
-            try:
-                if isinstance(step, float):
-                    await _async_sleep(step)
-                    step = flow.send(None)  # type: ignore[arg-type]
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, _Wait):
+                    await _async_sleep(step.seconds)
+                    step = next(flow)
                     continue
                 response = yield step
+                if response.status_code == 401:
+                    await response.aread()  # the core reads a refusal's §6 code
                 step = flow.send(response)
-            except StopIteration:
-                return
+        except StopIteration:
+            return
 
 
 async def _async_sleep(seconds: float) -> None:

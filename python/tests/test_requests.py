@@ -80,8 +80,8 @@ def test_redirect_is_signed_again(server: Server, signer: ns.Signer) -> None:
 
 def test_retry_after_503_carries_a_fresh_jti(server: Server, signer: ns.Signer) -> None:
     server.flaky_failures = 2
-    retry = Retry(total=3, status_forcelist=[503], allowed_methods=None, backoff_factor=0)
-    r = requests.post(server.url + "/api/v1/flaky/op", json={"x": 1}, auth=NuveraAuth(signer, retry=retry), timeout=10)
+    policy = ns.ClientPolicy(retry=ns.RetryPolicy.including_post())
+    r = requests.post(server.url + "/api/v1/flaky/op", json={"x": 1}, auth=NuveraAuth(signer, policy=policy), timeout=10)
     assert r.status_code == 200, r.text
     assert [h.status_code for h in r.history] == [503, 503]
     log = server.log[-3:]

@@ -701,6 +701,20 @@ enum nuvera_status nuvera_signer_new(const struct nuvera_private_key *key,
                                      struct nuvera_error **err);
 
 /**
+ * A signer for `api_key` with `key` and every signing option: `lifetime_secs` as in
+ * `nuvera_signer_new` (0: the default, 55), the token's `iss` `issuer` and `aud` `audience` (NULL:
+ * the contract's defaults, `nuvera-api` and `nuvera-rest-api`). An invalid option fails with its
+ * code (`INVALID_LIFETIME`; `INVALID_CLAIM` for an empty issuer or audience). Free it with `nuvera_signer_free`.
+ */
+enum nuvera_status nuvera_signer_new_with_options(const struct nuvera_private_key *key,
+                                                  const char *api_key,
+                                                  uint32_t lifetime_secs,
+                                                  const char *issuer,
+                                                  const char *audience,
+                                                  struct nuvera_signer **out,
+                                                  struct nuvera_error **err);
+
+/**
  * Frees a signer. NULL is allowed.
  */
 void nuvera_signer_free(struct nuvera_signer *signer);
@@ -980,6 +994,22 @@ enum nuvera_status nuvera_verifier_verify_request(const struct nuvera_verifier *
                                                   size_t body_len,
                                                   char **application,
                                                   struct nuvera_error **err);
+
+/**
+ * Makes the verifier record `jti`s in a replay cache shared by several server instances
+ * (contract §9): the Redis store at `url` (`redis://` or `rediss://`; a password in the URL never
+ * shows in an error). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the core's
+ * defaults (`nuvera:jti:`, 50 ms, 16). The options are checked here (`INVALID_ARGUMENT`);
+ * nothing connects until the first request. While the store does not answer, every request is
+ * refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it before the verifier is
+ * shared between threads.
+ */
+enum nuvera_status nuvera_verifier_set_replay_cache(struct nuvera_verifier *verifier,
+                                                    const char *url,
+                                                    const char *key_prefix,
+                                                    uint32_t timeout_ms,
+                                                    uint32_t max_connections,
+                                                    struct nuvera_error **err);
 
 /**
  * Frees a verifier. NULL is allowed.

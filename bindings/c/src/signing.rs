@@ -50,6 +50,36 @@ pub unsafe extern "C" fn nuvera_signer_new(
     })
 }
 
+/// A signer for `api_key` with `key` and every signing option: `lifetime_secs` as in
+/// `nuvera_signer_new` (0: the default, 55), the token's `iss` `issuer` and `aud` `audience` (NULL:
+/// the contract's defaults, `nuvera-api` and `nuvera-rest-api`). An invalid option fails with its
+/// code (`INVALID_LIFETIME`; `INVALID_CLAIM` for an empty issuer or audience). Free it with `nuvera_signer_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_signer_new_with_options(
+    key: *const nuvera_private_key,
+    api_key: *const c_char,
+    lifetime_secs: u32,
+    issuer: *const c_char,
+    audience: *const c_char,
+    out: *mut *mut nuvera_signer,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let key = req_ref(key, "key")?;
+        let api_key = req_str(api_key, "api_key")?;
+        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
+        let options = SignerOptions::from_optional(
+            lifetime,
+            opt_str(issuer, "issuer")?,
+            opt_str(audience, "audience")?,
+        )?;
+        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
+        put_handle(out, nuvera_signer(signer));
+        Ok(())
+    })
+}
+
 /// Frees a signer. NULL is allowed.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signer_free(signer: *mut nuvera_signer) {

@@ -2,11 +2,11 @@
 
 use std::ffi::c_char;
 
-use nuvera::{BodyHash, ReceivedRequest, Registry, Verified, Verifier};
+use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verified, Verifier};
 
 use crate::boundary::{
-    free_handle, guard, opt_str, put_handle, put_string, req_bytes, req_out, req_path, req_ref,
-    req_str, FfiResult,
+    free_handle, guard, opt_str, put_handle, put_string, req_bytes, req_mut, req_out, req_path,
+    req_ref, req_str, FfiResult,
 };
 use crate::errors::{nuvera_error, nuvera_status};
 
@@ -140,6 +140,37 @@ pub unsafe extern "C" fn nuvera_verifier_verify_request(
         let body = req_bytes(body, body_len, "body")?;
         let verified = verifier.0.verify_received(method, target, headers, body)?;
         report(verified, application);
+        Ok(())
+    })
+}
+
+/// Makes the verifier record `jti`s in a replay cache shared by several server instances
+/// (contract §9): the Redis store at `url` (`redis://` or `rediss://`; a password in the URL never
+/// shows in an error). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the core's
+/// defaults (`nuvera:jti:`, 50 ms, 16). The options are checked here (`INVALID_ARGUMENT`);
+/// nothing connects until the first request. While the store does not answer, every request is
+/// refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it before the verifier is
+/// shared between threads.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
+    verifier: *mut nuvera_verifier,
+    url: *const c_char,
+    key_prefix: *const c_char,
+    timeout_ms: u32,
+    max_connections: u32,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        let verifier = req_mut(verifier, "verifier")?;
+        let shared = ReplayCacheOptions::from_optional(
+            req_str(url, "url")?,
+            opt_str(key_prefix, "key_prefix")?,
+            (timeout_ms != 0).then_some(i64::from(timeout_ms)),
+            (max_connections != 0).then_some(i64::from(max_connections)),
+        )?;
+        let mut options = verifier.0.options().clone();
+        options.replay_cache = Some(shared);
+        verifier.0 = verifier.0.clone().with_options(options)?;
         Ok(())
     })
 }

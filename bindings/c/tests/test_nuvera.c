@@ -1014,6 +1014,35 @@ static void test_verifier(void) {
                                     "ABC", NULL, &err),
              &err, NUVERA_ERROR, "INVALID_BODY_HASH", "verify with a malformed body hash");
 
+  /* A shared replay cache: options checked at once (the password never shown); a store that
+   * does not answer (nothing listens on port 1) refuses every request with 503. The Go tests
+   * run two verifiers against a real redis-server. */
+  err = NULL;
+  expect_err_no_secret(nuvera_verifier_set_replay_cache(verifier, "http://u:secret-pass@cache:6379",
+                                                        NULL, 0, 0, &err),
+                       &err, NUVERA_ERROR, "INVALID_ARGUMENT", "secret-pass",
+                       "replay cache URL not redis://");
+  err = NULL;
+  expect_err(nuvera_verifier_set_replay_cache(verifier, "redis://127.0.0.1:1", NULL, 20000, 0,
+                                              &err),
+             &err, NUVERA_ERROR, "INVALID_ARGUMENT", "replay cache timeout over 10 s");
+  err = NULL;
+  expect_err(nuvera_verifier_set_replay_cache(NULL, "redis://127.0.0.1:1", NULL, 0, 0, &err), &err,
+             NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "replay cache on a NULL verifier");
+  err = NULL;
+  if (expect_ok(nuvera_verifier_set_replay_cache(verifier, "redis://127.0.0.1:1", "c-test:", 200,
+                                                 2, &err),
+                &err, "set_replay_cache")) {
+    nuvera_status status;
+    req = sign_now(signer, "POST", url, body);
+    err = NULL;
+    status = verify(verifier, "POST", "/api/v1/customers", api_key, req, body, NULL, &err);
+    check(err != NULL && err->http_status == 503, "replay cache unavailable answers 503", NULL);
+    expect_err(status, &err, NUVERA_REFUSED, "AUTH_REPLAY_CACHE_UNAVAILABLE",
+               "replay cache not answering");
+    nuvera_signed_request_free(req);
+  }
+
 done:
   nuvera_string_free(application);
   nuvera_string_free(pem);
@@ -1101,6 +1130,66 @@ static void test_key_errors(void) {
   /* err itself may be NULL: the status still tells. */
   check(nuvera_private_key_from_pem("not a key", NULL, &key, NULL) == NUVERA_ERROR,
         "failure without an error out-parameter", NULL);
+}
+
+/* nuvera_signer_new_with_options: the issuer, audience and lifetime reach the token; NULL takes
+ * the contract's defaults; an empty issuer or audience and a lifetime of 61 are refused. */
+static void test_signer_options(void) {
+  nuvera_private_key *key = load_key("keys/test-rsa2048-pkcs8.pem", NULL);
+  nuvera_signer *signer = NULL;
+  nuvera_signer *bad = NULL;
+  nuvera_signed_request *req = NULL;
+  nuvera_error *err = NULL;
+  const char *claims = NULL;
+  const uint64_t iat = 1767225600;
+  if (key == NULL) {
+    return;
+  }
+  if (expect_ok(nuvera_signer_new_with_options(key, "nv_test_0000", 30, "partner-gateway",
+                                               "nuvera-sandbox", &signer, &err),
+                &err, "signer with options") &&
+      expect_ok(nuvera_signer_sign(signer, "GET", "https://api.nuvera.global/api/v1/customers",
+                                   NULL, 0, &iat, "3b241101-e2bb-4255-8caf-4136c566a962", &req,
+                                   &err),
+                &err, "sign with options") &&
+      expect_ok(nuvera_signed_request_claims_json(req, &claims, &err), &err, "claims")) {
+    check(strstr(claims, "\"iss\":\"partner-gateway\",\"aud\":\"nuvera-sandbox\"") != NULL,
+          "issuer and audience in the token", claims);
+    check(strstr(claims, "\"iat\":1767225600,\"exp\":1767225630") != NULL, "lifetime 30 s",
+          claims);
+  }
+  nuvera_signed_request_free(req);
+  nuvera_signer_free(signer);
+  req = NULL;
+  signer = NULL;
+  err = NULL;
+  if (expect_ok(nuvera_signer_new_with_options(key, "nv_test_0000", 0, NULL, NULL, &signer, &err),
+                &err, "signer with default options") &&
+      expect_ok(nuvera_signer_sign(signer, "GET", "https://api.nuvera.global/api/v1/customers",
+                                   NULL, 0, &iat, "3b241101-e2bb-4255-8caf-4136c566a962", &req,
+                                   &err),
+                &err, "sign with default options") &&
+      expect_ok(nuvera_signed_request_claims_json(req, &claims, &err), &err, "claims")) {
+    check(strstr(claims, "\"iss\":\"nuvera-api\",\"aud\":\"nuvera-rest-api\"") != NULL,
+          "default issuer and audience", claims);
+    check(strstr(claims, "\"exp\":1767225655") != NULL, "default lifetime 55 s", claims);
+  }
+  nuvera_signed_request_free(req);
+  nuvera_signer_free(signer);
+  err = NULL;
+  expect_err(nuvera_signer_new_with_options(key, "nv_test_0000", 0, "", NULL, &bad, &err), &err,
+             NUVERA_ERROR, "INVALID_CLAIM", "empty issuer");
+  err = NULL;
+  expect_err(nuvera_signer_new_with_options(key, "nv_test_0000", 0, NULL, "", &bad, &err), &err,
+             NUVERA_ERROR, "INVALID_CLAIM", "empty audience");
+  err = NULL;
+  expect_err(nuvera_signer_new_with_options(key, "nv_test_0000", 61, NULL, NULL, &bad, &err), &err,
+             NUVERA_ERROR, "INVALID_LIFETIME", "lifetime 61 with options");
+  err = NULL;
+  expect_err(nuvera_signer_new_with_options(key, "nv_test_0000", 0, "iss\377", NULL, &bad, &err),
+             &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "issuer not UTF-8");
+  check(bad == NULL, "no signer on failure", NULL);
+  nuvera_private_key_free(key);
 }
 
 static void test_signing_errors(void) {
@@ -1602,6 +1691,7 @@ int main(int argc, char **argv) {
   test_fingerprints_and_codes();
   test_verifier();
   test_key_errors();
+  test_signer_options();
   test_signing_errors();
   test_multipart_errors();
   test_verifier_errors();

@@ -12,6 +12,7 @@
 //! | [`multipart`] | `MultipartForm` (paths, bytes, Python file objects), wire hashes |
 //! | [`verify`] | `Verifier`, `Verified`, `received_body_hash` |
 //! | [`explain`] | `explain`, `Report`, `Finding`, support bundles |
+//! | [`client`] | the §8 client policy: `ClientPolicy`, `RetryPolicy`, `Exchange`, `Action` |
 //!
 //! Ownership: every class is `frozen` (immutable from Python, shared freely between threads);
 //! the one mutable object, `MultipartForm`, keeps its state behind a mutex that is only taken with
@@ -20,6 +21,7 @@
 use pyo3::prelude::*;
 
 mod boundary;
+mod client;
 mod errors;
 mod explain;
 mod keys;
@@ -35,5 +37,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     multipart::register(m)?;
     verify::register(m)?;
     explain::register(m)?;
+    client::register(m)?;
     Ok(())
 }

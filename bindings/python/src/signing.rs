@@ -181,7 +181,8 @@ impl SignedRequest {
 /// while it hashes and signs, so threads sign in parallel.
 ///
 /// ``lifetime`` is the token lifetime in seconds (default 55, 1..=60); ``issuer`` and
-/// ``audience`` default to ``nuvera-api`` / ``nuvera-rest-api``.
+/// ``audience`` default to ``nuvera-api`` / ``nuvera-rest-api``. ``clock_offset`` starts the
+/// signer with a known offset in seconds (``iat = now + offset``); the client policy corrects it.
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Signer {
     inner: core::Signer,
@@ -191,7 +192,8 @@ pub struct Signer {
 #[pymethods]
 impl Signer {
     #[new]
-    #[pyo3(signature = (key, api_key, *, lifetime=None, issuer=None, audience=None))]
+    #[pyo3(signature = (key, api_key, *, lifetime=None, issuer=None, audience=None, clock_offset=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         key: &Bound<'_, PyAny>,
@@ -199,6 +201,7 @@ impl Signer {
         lifetime: Option<i64>,
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
+        clock_offset: Option<i64>,
     ) -> PyResult<Self> {
         let key = key
             .cast::<PrivateKey>()
@@ -209,12 +212,23 @@ impl Signer {
                 issuer.as_deref(),
                 audience.as_deref(),
             )?;
-            core::Signer::with_options(key.get().inner.clone(), &api_key, options)
+            let signer = core::Signer::with_options(key.get().inner.clone(), &api_key, options)?;
+            match clock_offset {
+                Some(secs) => signer.with_clock_offset(secs),
+                None => Ok(signer),
+            }
         })?;
         Ok(Signer {
             inner,
             key: key.clone().unbind(),
         })
+    }
+
+    /// The clock offset in seconds (``iat = now + offset``), shared by every request of this
+    /// signer and corrected by the client policy from a server's ``Date``.
+    #[getter]
+    fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset().secs()
     }
 
     /// The signing key.
@@ -379,6 +393,11 @@ impl Signer {
 }
 
 impl Signer {
+    /// The core signer (its clock offset is what a client `Exchange` corrects).
+    pub fn core(&self) -> &core::Signer {
+        &self.inner
+    }
+
     /// Signs with the GIL released; `body` builds the core body inside the released section (a
     /// file or form is read there).
     fn run<'a>(

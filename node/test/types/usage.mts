@@ -22,6 +22,11 @@ import {
   bodyHashStream,
   BodyHasher,
   isMultipartFormData,
+  Exchange,
+  RemoteKey,
+  defaultClientPolicy,
+  type ClientPolicy,
+  type ExchangeAction,
   type SignedRequest,
   type Verified,
   type ErrorCodeEntry,
@@ -77,6 +82,14 @@ export async function everything(pem: string, body: Buffer): Promise<void> {
   const format: string = bundle.format
   const codes: string[] = errorCodeList.map((c: ErrorCodeEntry) => c.code + c.family + String(c.httpStatus))
   const res: Response = await signedFetch(signer, new URL('https://api.nuvera.global/api/v1/customers'), { method: 'POST', body: form })
+  const policy: ClientPolicy = { ...defaultClientPolicy(), retry: { methods: ['GET', 'POST'] } }
+  const exchange = new Exchange(signer, { method: 'POST', url: 'https://api.nuvera.global/x', hasBody: true }, policy, [0.5])
+  const action: ExchangeAction = exchange.onResponse({ status: 503, headers: [], body: Buffer.alloc(0), sentAtMs: 0, receivedAtMs: 1 })
+  const wait: number = action.delayMs ?? 0
+  void (await signedFetch(signer, 'https://api.nuvera.global/x', { policy, signal: AbortSignal.timeout(wait + 1000) }))
+  const remote: RemoteKey = RemoteKey.fromCallback((input) => Promise.resolve(new Uint8Array(input.length)), pem, { input: 'input' })
+  const remoteSigner = new Signer(remote, 'nv_live_x', { clockOffset: 0 })
+  void (await remoteSigner.signBodyHashAsync('GET', '/x', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')).token
   try {
     signer.sign('GE T', '/x')
   } catch (err) {

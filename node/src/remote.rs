@@ -1,0 +1,162 @@
+//! Keys held elsewhere (contract §9): a `RemoteKey` whose signatures come from a JavaScript
+//! function (a cloud KMS client). The core runs the callback on a helper thread with its timeout
+//! and checks every signature; this module only bridges that helper thread to the JS function.
+//!
+//! The bridge: the helper thread queues a call on the JS thread through a napi threadsafe
+//! function and waits there until the returned Promise settles. So the JS thread must be free
+//! while a callback key signs: such a key signs only asynchronously (on the libuv pool), and
+//! `Signer` refuses a synchronous sign with it (`UNSUPPORTED`) instead of deadlocking.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use napi::bindgen_prelude::{Buffer, Either, Promise};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::{Result, Status};
+use napi_derive::napi;
+use nuvera_signing as core;
+
+use crate::boundary::{bytes_of, guard, Code};
+
+/// What the package's JS wrapper of a callback settles to: the signature, or the message of
+/// what the caller's function threw or rejected with (so no JS exception crosses into Rust).
+#[napi(object, js_name = "RemoteSignOutcome")]
+pub struct JsRemoteSignOutcome {
+    /// The raw RSASSA-PKCS1-v1_5 signature.
+    pub signature: Option<Buffer>,
+    /// Why there is none.
+    pub error: Option<String>,
+}
+
+/// The JS function as the helper thread calls it: weak (a key alone does not keep the process
+/// alive), exceptions not passed as a first argument (the wrapper never throws).
+type JsSignFunction =
+    ThreadsafeFunction<Buffer, Promise<JsRemoteSignOutcome>, Buffer, Status, false, true>;
+
+/// Remote key options; absent fields take the core's defaults.
+#[napi(object, js_name = "RemoteKeyOptions")]
+pub struct JsRemoteKeyOptions {
+    /// What the function is given: `digest` (default: the 32-byte SHA-256 of the signing input,
+    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `input`
+    /// (the signing input itself).
+    #[napi(ts_type = "'digest' | 'input'")]
+    pub input: Option<String>,
+    /// How long one signature may take in ms (default 10 000).
+    pub timeout_ms: Option<i64>,
+}
+
+/// A key whose private half stays with a provider (a cloud KMS): signatures come from a
+/// function, each checked against the public key before it goes into a token. Sign with it
+/// through the async methods (`signAsync`, `signFileAsync`, `signedFetch`).
+#[napi]
+pub struct RemoteKey {
+    pub(crate) inner: Arc<core::RemoteKey>,
+}
+
+/// Waits on this (helper) thread for `future`. The crate has no async runtime and needs none for
+/// this: one future at a time, woken by napi when the JS thread answers; the thread parks until
+/// then.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let outcome = block_on(async {
+        let promise = function
+            .call_async_catch(Buffer::from(input.to_vec()))
+            .await?;
+        promise.await
+    })
+    .map_err(|e| format!("the JavaScript callback could not be called: {}", e.reason))?;
+    match outcome {
+        JsRemoteSignOutcome {
+            signature: Some(signature),
+            ..
+        } => Ok(signature.to_vec()),
+        JsRemoteSignOutcome {
+            error: Some(message),
+            ..
+        } => Err(message),
+        _ => Err("the JavaScript callback gave no signature".to_owned()),
+    }
+}
+
+#[napi]
+impl RemoteKey {
+    /// The package's entry (main.cjs) wraps the caller's function so that it always settles to
+    /// a `RemoteSignOutcome`; call `RemoteKey.fromCallback(fn, publicKeyPem, options?)`.
+    #[napi(
+        factory,
+        js_name = "fromCallbackOutcome",
+        ts_args_type = "callback: (input: Buffer) => Promise<RemoteSignOutcome>, publicKeyPem: string | Buffer, options?: RemoteKeyOptions | undefined | null"
+    )]
+    pub fn from_callback_outcome(
+        callback: JsSignFunction,
+        public_key_pem: Either<Buffer, String>,
+        options: Option<JsRemoteKeyOptions>,
+    ) -> Result<Self, Code> {
+        guard(|| {
+            let public = core::PublicKey::from_pem(bytes_of(&public_key_pem))?;
+            let input = match options.as_ref().and_then(|o| o.input.as_deref()) {
+                None => None,
+                // Type conversion only: the JS spelling of the core's two inputs.
+                Some("digest") => Some(core::SignatureInput::Digest),
+                Some("input") => Some(core::SignatureInput::Message),
+                Some(other) => {
+                    return Err(core::Error::new(
+                        core::ErrorCode::InvalidArgument,
+                        format!("input must be 'digest' or 'input', not {other:?}"),
+                    ))
+                }
+            };
+            let options = core::CallbackOptions::from_optional(
+                input,
+                options.as_ref().and_then(|o| o.timeout_ms),
+            )?;
+            let callback: core::SignCallback =
+                Arc::new(move |input: &[u8]| call_js(&callback, input));
+            Ok(RemoteKey {
+                inner: Arc::new(core::RemoteKey::from_callback(public, callback, options)),
+            })
+        })
+    }
+
+    /// The public key's fingerprint.
+    #[napi(getter)]
+    pub fn fingerprint(&self) -> String {
+        core::SigningKey::fingerprint(self.inner.as_ref())
+    }
+
+    /// Modulus size in bits.
+    #[napi(getter)]
+    pub fn bits(&self) -> u32 {
+        u32::try_from(core::SigningKey::bits(self.inner.as_ref())).unwrap_or(u32::MAX)
+    }
+
+    /// `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret.
+    #[napi(js_name = "toString")]
+    pub fn to_js_string(&self) -> String {
+        format!(
+            "RemoteKey({}, {}-bit, {})",
+            self.inner.describe(),
+            self.bits(),
+            self.fingerprint()
+        )
+    }
+}
