@@ -11,9 +11,11 @@
 
 mod body;
 mod boundary;
+mod client;
 mod errors;
 mod explain;
 mod keys;
 mod multipart;
+mod remote;
 mod signing;
 mod verify;

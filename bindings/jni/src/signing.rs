@@ -8,7 +8,8 @@ use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::sys::{jlong, jsize};
 use jni::{Env, EnvUnowned};
 use nuvera_signing::{
-    Body, BodyHash, MultipartForm, PrivateKey, SignOverrides, SignedRequest, Signer, SignerOptions,
+    Body, BodyHash, IntoSigningKey, MultipartForm, PrivateKey, SignOverrides, SignedRequest,
+    Signer, SignerOptions,
 };
 
 use crate::boundary::{
@@ -34,17 +35,33 @@ pub extern "system" fn Java_global_nuvera_signing_Native_signerNew<'local>(
 ) -> jlong {
     run(env, |env| {
         let key = clone_arc::<PrivateKey>(key)?;
-        let api_key = string(env, &api_key)?;
-        let issuer = optional_string(env, &issuer)?;
-        let audience = optional_string(env, &audience)?;
-        let options = SignerOptions::from_optional(
+        signer_handle(
+            env,
+            key,
+            &api_key,
             optional_long(has_lifetime, lifetime),
-            issuer.as_deref(),
-            audience.as_deref(),
-        )?;
-        let signer = Signer::with_options(key, &api_key, options)?;
-        Ok(into_handle(Arc::new(signer)))
+            &issuer,
+            &audience,
+        )
     })
+}
+
+/// A signer handle over `key` (in memory or remote) with the options Java gave; absent ones take
+/// the core's defaults.
+pub(crate) fn signer_handle(
+    env: &Env<'_>,
+    key: impl IntoSigningKey,
+    api_key: &JString<'_>,
+    lifetime: Option<i64>,
+    issuer: &JString<'_>,
+    audience: &JString<'_>,
+) -> Result<jlong, Failure> {
+    let api_key = string(env, api_key)?;
+    let issuer = optional_string(env, issuer)?;
+    let audience = optional_string(env, audience)?;
+    let options = SignerOptions::from_optional(lifetime, issuer.as_deref(), audience.as_deref())?;
+    let signer = Signer::with_options(key, &api_key, options)?;
+    Ok(into_handle(Arc::new(signer)))
 }
 
 /// `Native.signerFree(signer)`: called once by `NativeHandle`.

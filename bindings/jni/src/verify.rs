@@ -8,7 +8,8 @@ use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
 use jni::sys::jlong;
 use jni::{jni_sig, jni_str, Env, EnvUnowned};
 use nuvera_signing::{
-    BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, Verifier, VerifierOptions,
+    BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, ReplayCacheOptions,
+    Verifier, VerifierOptions,
 };
 
 use crate::boundary::{
@@ -24,6 +25,7 @@ struct VerifierArgs {
     audience: Option<String>,
     clock_skew: Option<i64>,
     now: Option<i64>,
+    replay_cache: Option<ReplayCacheOptions>,
 }
 
 impl VerifierArgs {
@@ -36,8 +38,14 @@ impl VerifierArgs {
         skew: jlong,
         has_now: bool,
         now: jlong,
+        replay_cache: jlong,
     ) -> Result<Self, Failure> {
+        let replay_cache = match replay_cache {
+            0 => None,
+            handle => Some(borrow::<ReplayCacheOptions>(handle)?.clone()),
+        };
         Ok(VerifierArgs {
+            replay_cache,
             issuer: optional_string(env, issuer)?,
             audience: optional_string(env, audience)?,
             clock_skew: optional_long(has_skew, skew),
@@ -46,11 +54,12 @@ impl VerifierArgs {
     }
 
     fn build(self, registry: Registry) -> Result<jlong, Failure> {
-        let options = VerifierOptions::from_optional(
+        let mut options = VerifierOptions::from_optional(
             self.issuer.as_deref(),
             self.audience.as_deref(),
             self.clock_skew,
         )?;
+        options.replay_cache = self.replay_cache;
         let mut verifier = Verifier::new(registry).with_options(options)?;
         if let Some(now) = self.now {
             let now = u64::try_from(now).map_err(|_| {
@@ -62,7 +71,8 @@ impl VerifierArgs {
     }
 }
 
-/// `Native.verifierFromFile(path, issuer, audience, hasSkew, skew, hasNow, now)`.
+/// `Native.verifierFromFile(path, issuer, audience, hasSkew, skew, hasNow, now, replayCache)`;
+/// `replayCache` is a `ReplayCacheOptions` handle or 0 (the registry's, else in-process).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromFile<'local>(
@@ -75,14 +85,25 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromFile<'local
     skew: jlong,
     has_now: bool,
     now: jlong,
+    replay_cache: jlong,
 ) -> jlong {
     run(env, |env| {
-        let args = VerifierArgs::read(env, &issuer, &audience, has_skew, skew, has_now, now)?;
+        let args = VerifierArgs::read(
+            env,
+            &issuer,
+            &audience,
+            has_skew,
+            skew,
+            has_now,
+            now,
+            replay_cache,
+        )?;
         args.build(Registry::from_file(string(env, &path)?)?)
     })
 }
 
-/// `Native.verifierFromText(text, format, baseDir, issuer, audience, hasSkew, skew, hasNow, now)`:
+/// `Native.verifierFromText(text, format, baseDir, issuer, audience, hasSkew, skew, hasNow, now,
+/// replayCache)`:
 /// `format` is `json` or `toml`; relative key files resolve against `baseDir` (default `.`).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -98,13 +119,62 @@ pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromText<'local
     skew: jlong,
     has_now: bool,
     now: jlong,
+    replay_cache: jlong,
 ) -> jlong {
     run(env, |env| {
-        let args = VerifierArgs::read(env, &issuer, &audience, has_skew, skew, has_now, now)?;
+        let args = VerifierArgs::read(
+            env,
+            &issuer,
+            &audience,
+            has_skew,
+            skew,
+            has_now,
+            now,
+            replay_cache,
+        )?;
         let text = string(env, &text)?;
         let base = optional_string(env, &base_dir)?.unwrap_or_else(|| ".".to_owned());
         let format = string(env, &format)?;
         args.build(Registry::from_text(&text, &format, Path::new(&base))?)
+    })
+}
+
+/// `Native.replayCacheOptionsNew(url, prefix, hasTimeout, timeoutMs, hasMaxConnections,
+/// maxConnections)`: checked options of a shared replay cache, absent values the core's defaults.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_replayCacheOptionsNew<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    url: JString<'local>,
+    prefix: JString<'local>,
+    has_timeout: bool,
+    timeout_ms: jlong,
+    has_max_connections: bool,
+    max_connections: jlong,
+) -> jlong {
+    run(env, |env| {
+        let url = string(env, &url)?;
+        let prefix = optional_string(env, &prefix)?;
+        let options = ReplayCacheOptions::from_optional(
+            &url,
+            prefix.as_deref(),
+            optional_long(has_timeout, timeout_ms),
+            optional_long(has_max_connections, max_connections),
+        )?;
+        Ok(into_handle(Arc::new(options)))
+    })
+}
+
+/// `Native.replayCacheOptionsFree(options)`: called once by `NativeHandle`.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_replayCacheOptionsFree<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    options: jlong,
+) {
+    run(env, |_| {
+        free::<ReplayCacheOptions>(options);
+        Ok(())
     })
 }
 

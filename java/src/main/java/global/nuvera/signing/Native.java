@@ -165,10 +165,16 @@ final class Native {
 
     // verify
     static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience, boolean hasSkew,
-            long skew, boolean hasNow, long now) throws NuveraSigningException;
+            long skew, boolean hasNow, long now, long replayCache) throws NuveraSigningException;
 
     static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
-            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now) throws NuveraSigningException;
+            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now, long replayCache)
+            throws NuveraSigningException;
+
+    static native long replayCacheOptionsNew(String url, @Nullable String prefix, boolean hasTimeout, long timeoutMs,
+            boolean hasMaxConnections, long maxConnections) throws NuveraSigningException;
+
+    static native void replayCacheOptionsFree(long options);
 
     static native void verifierFree(long verifier);
 
@@ -187,4 +193,44 @@ final class Native {
             @Nullable String contentType, byte[] body, String token, int status, byte[] responseBody,
             @Nullable String application, @Nullable String publicKeyPem, boolean hasNow, long now)
             throws NuveraSigningException;
+
+    // client policy (contract §8): bindings/jni/src/client.rs
+    static native long clockOffsetNew(long secs) throws NuveraSigningException;
+
+    static native long signerClockOffset(long signer) throws NuveraSigningException;
+
+    static native long clockOffsetSecs(long offset) throws NuveraSigningException;
+
+    static native void clockOffsetFree(long offset);
+
+    static native long[] clientDefaults();
+
+    static native int[] retryDefaultStatuses();
+
+    static native String[] retryDefaultMethods();
+
+    static native long exchangeNew(long offset, boolean hasMaxRedirects, long maxRedirects, boolean correctClock,
+            boolean retry, int @Nullable [] statuses, String @Nullable [] methods, boolean hasMaxAttempts,
+            long maxAttempts, boolean hasBaseDelay, long baseDelayMs, boolean hasMaxDelay, long maxDelayMs,
+            String method, String url, boolean hasBody, double @Nullable [] jitter) throws NuveraSigningException;
+
+    static native void exchangeFree(long exchange);
+
+    static native ClientAction exchangeFirst(long exchange) throws NuveraSigningException;
+
+    static native ClientAction exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
+            long sentAtMs, long receivedAtMs) throws NuveraSigningException;
+
+    // remote keys: bindings/jni/src/remote.rs
+    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem, boolean hasInput,
+            boolean messageInput, boolean hasTimeout, long timeoutMs) throws NuveraSigningException;
+
+    static native void remoteKeyCheck(long key) throws NuveraSigningException;
+
+    static native String remoteKeyDescribe(long key) throws NuveraSigningException;
+
+    static native void remoteKeyFree(long key);
+
+    static native long signerNewRemote(long key, String apiKey, boolean hasLifetime, long lifetime,
+            @Nullable String issuer, @Nullable String audience) throws NuveraSigningException;
 }

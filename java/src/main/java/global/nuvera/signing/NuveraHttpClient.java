@@ -2,23 +2,46 @@ package global.nuvera.signing;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends signed requests with {@code java.net.http.HttpClient}: for each {@link NuveraRequest} it
- * builds the exact body bytes, signs the URL it will send and those bytes, sends them, and follows
- * redirects itself so that every hop is signed again with a fresh {@code jti}. A redirect to another
- * origin is followed without {@code x-api-key} and {@code Authorization} (contract §8): credentials
- * never leave the origin of the request you sent. Thread-safe.
+ * Sends signed requests with {@code java.net.http.HttpClient} under the contract §8 client policy
+ * ({@link ClientPolicy}; the Rust core decides, this class carries out): for each
+ * {@link NuveraRequest} it builds the exact body bytes, signs the URL it will send and those bytes,
+ * sends them, and gives each response to the core's exchange, which answers send again (a redirect
+ * hop, a retry, the re-send after a clock correction; each signed afresh with a new {@code jti}) or
+ * done. Thread-safe.
+ *
+ * <ul>
+ *   <li>Redirects: followed by this class (the {@code HttpClient} must not follow them), up to 10
+ *       hops; 301/302 after a non-GET and 303 continue as GET without body, 307/308 keep method and
+ *       body; a hop to another origin carries no {@code x-api-key}/{@code Authorization}; https to
+ *       http fails with {@code INSECURE_REDIRECT}, the 11th hop with {@code TOO_MANY_REDIRECTS}.
+ *   <li>Retries: only with {@link ClientPolicy#retry}; waits the backoff or {@code Retry-After}.
+ *   <li>Clock skew: a 401 {@code AUTH_TOKEN_EXPIRED}/{@code AUTH_TOKEN_NOT_YET_VALID} with a
+ *       {@code Date} corrects the signer's clock offset (for all its users) and re-sends once.
+ * </ul>
+ *
+ * <p>Bodies of responses the exchange goes past are discarded; a 401's body is read into memory
+ * (the core reads its §6 code) and handed to your {@code BodyHandler} when it is the final response.
  *
  * <pre>{@code
  * NuveraHttpClient client = NuveraHttpClient.create(signer);
@@ -32,12 +55,12 @@ public final class NuveraHttpClient {
 
     private final Signer signer;
     private final HttpClient http;
-    private final int maxRedirects;
+    private final ClientPolicy policy;
 
-    private NuveraHttpClient(Signer signer, HttpClient http, int maxRedirects) {
+    private NuveraHttpClient(Signer signer, HttpClient http, ClientPolicy policy) {
         this.signer = signer;
         this.http = http;
-        this.maxRedirects = maxRedirects;
+        this.policy = policy;
     }
 
     /** A client over a new {@code HttpClient} (no automatic redirects, 10 s connect timeout). */
@@ -47,7 +70,7 @@ public final class NuveraHttpClient {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
-        return new NuveraHttpClient(signer, http, 5);
+        return new NuveraHttpClient(signer, http, ClientPolicy.defaults());
     }
 
     /**
@@ -61,82 +84,255 @@ public final class NuveraHttpClient {
             throw new IllegalArgumentException(
                     "the HttpClient must use Redirect.NEVER: NuveraHttpClient follows redirects itself to sign each hop");
         }
-        return new NuveraHttpClient(signer, http, 5);
+        return new NuveraHttpClient(signer, http, ClientPolicy.defaults());
     }
 
-    /** This client following at most {@code max} redirects per request (default 5; 0 returns them). */
+    /** This client under {@code policy} (the default: {@link ClientPolicy#defaults()}). */
+    public NuveraHttpClient withPolicy(ClientPolicy policy) {
+        return new NuveraHttpClient(signer, http, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** This client following at most {@code max} redirects per request (default 10; 0 returns them). */
     public NuveraHttpClient withMaxRedirects(int max) {
-        if (max < 0) {
-            throw new IllegalArgumentException("max must be >= 0");
-        }
-        return new NuveraHttpClient(signer, http, max);
+        return withPolicy(policy.maxRedirects(max));
     }
 
-    /** Signs and sends {@code request}, following redirects; returns the final response. */
+    /** The policy this client follows. */
+    public ClientPolicy policy() {
+        return policy;
+    }
+
+    /** Signs and sends {@code request} under the policy; returns the final response. */
     public <T> HttpResponse<T> send(NuveraRequest request, HttpResponse.BodyHandler<T> handler)
             throws NuveraSigningException, IOException, InterruptedException {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        NuveraRequest current = request;
-        URI home = null;
-        for (int hop = 0; ; hop++) {
-            HttpRequest prepared = prepare(current, home);
-            if (home == null) {
-                home = prepared.uri();
+        try (ClockOffset offset = signer.clockOffset();
+                ClientExchange exchange = start(request, offset)) {
+            ClientAction action = exchange.first();
+            while (true) {
+                HttpRequest prepared = prepare(request, action);
+                Step<T> step = new Step<>(exchange, handler);
+                HttpResponse<Object> response = http.send(prepared, step);
+                ClientAction next = step.decide(response);
+                if (next.isDone()) {
+                    return step.finish(response);
+                }
+                if (next.delayMs > 0) {
+                    Thread.sleep(next.delayMs);
+                }
+                action = next;
             }
-            HttpResponse<T> response = http.send(prepared, handler);
-            NuveraRequest next = redirect(current, prepared.uri(), response, hop);
-            if (next == null) {
-                return response;
-            }
-            current = next;
         }
     }
 
     /**
-     * Signs and sends {@code request} asynchronously, following redirects. Signing failures
+     * Signs and sends {@code request} asynchronously under the policy. Signing and policy failures
      * complete the future exceptionally with a {@link NuveraSigningException}.
      */
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(NuveraRequest request, HttpResponse.BodyHandler<T> handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        return sendAsync(request, handler, 0, null);
-    }
-
-    private <T> CompletableFuture<HttpResponse<T>> sendAsync(
-            NuveraRequest request, HttpResponse.BodyHandler<T> handler, int hop, @Nullable URI origin) {
-        HttpRequest prepared;
+        ClockOffset offset;
+        ClientExchange exchange;
+        ClientAction first;
         try {
-            prepared = prepare(request, origin);
+            offset = signer.clockOffset();
+            try {
+                exchange = start(request, offset);
+                first = exchange.first();
+            } catch (NuveraSigningException e) {
+                offset.close();
+                throw e;
+            }
         } catch (NuveraSigningException e) {
             return CompletableFuture.failedFuture(e);
         }
-        URI home = origin == null ? prepared.uri() : origin;
-        return http.sendAsync(prepared, handler).thenCompose(response -> {
-            NuveraRequest next;
-            try {
-                next = redirect(request, prepared.uri(), response, hop);
-            } catch (NuveraSigningException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            return next == null ? CompletableFuture.completedFuture(response) : sendAsync(next, handler, hop + 1, home);
+        return sendAsync(request, handler, exchange, first).whenComplete((r, e) -> {
+            exchange.close();
+            offset.close();
         });
     }
 
+    private <T> CompletableFuture<HttpResponse<T>> sendAsync(
+            NuveraRequest request, HttpResponse.BodyHandler<T> handler, ClientExchange exchange, ClientAction action) {
+        HttpRequest prepared;
+        try {
+            prepared = prepare(request, action);
+        } catch (NuveraSigningException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Step<T> step = new Step<>(exchange, handler);
+        return http.sendAsync(prepared, step).thenCompose(response -> {
+            ClientAction next;
+            try {
+                next = step.decide(response);
+                if (next.isDone()) {
+                    return CompletableFuture.completedFuture(step.finish(response));
+                }
+            } catch (NuveraSigningException | IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            Executor after = next.delayMs > 0
+                    ? CompletableFuture.delayedExecutor(next.delayMs, TimeUnit.MILLISECONDS)
+                    : Runnable::run;
+            return CompletableFuture.supplyAsync(() -> next, after)
+                    .thenCompose(n -> sendAsync(request, handler, exchange, n));
+        });
+    }
+
+    private ClientExchange start(NuveraRequest request, ClockOffset offset) throws NuveraSigningException {
+        return new ClientExchange(policy, offset, request.getMethod(), request.getUrl(),
+                request.kind() != NuveraRequest.Kind.NONE, null);
+    }
+
     /**
-     * Builds the {@code HttpRequest} that sends exactly what is signed; {@code home} is the origin
-     * of the first hop ({@code null} for the first hop itself): a hop elsewhere carries no
-     * credentials.
+     * One send's response handling: the exchange decides from the status and headers as soon as
+     * they arrive, so a body the exchange goes past is discarded unread and the final body streams
+     * into your handler; a 401's body is read first, as the core needs its §6 code.
      */
-    HttpRequest prepare(NuveraRequest request, @Nullable URI home) throws NuveraSigningException {
-        String url = NuveraSigning.sendableUrl(request.getUrl());
+    private static final class Step<T> implements HttpResponse.BodyHandler<Object> {
+        private final ClientExchange exchange;
+        private final HttpResponse.BodyHandler<T> handler;
+        private final long sentAtMs = System.currentTimeMillis();
+        private long receivedAtMs;
+        private @Nullable ClientAction action;
+        private @Nullable NuveraSigningException failure;
+        private HttpResponse.@Nullable ResponseInfo info;
+
+        Step(ClientExchange exchange, HttpResponse.BodyHandler<T> handler) {
+            this.exchange = exchange;
+            this.handler = handler;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public HttpResponse.BodySubscriber<Object> apply(HttpResponse.ResponseInfo info) {
+            this.receivedAtMs = System.currentTimeMillis();
+            this.info = info;
+            if (info.statusCode() == 401) {
+                return (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) HttpResponse.BodySubscribers.ofByteArray();
+            }
+            try {
+                action = exchange.onResponse(info.statusCode(), ClientExchange.flatten(info.headers().map()), null,
+                        sentAtMs, receivedAtMs);
+            } catch (NuveraSigningException e) {
+                failure = e;
+                return HttpResponse.BodySubscribers.replacing(null);
+            }
+            if (action.isDone()) {
+                return (HttpResponse.BodySubscriber<Object>) handler.apply(info);
+            }
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
+
+        /** The exchange's answer to {@code response} (a failure thrown). */
+        ClientAction decide(HttpResponse<Object> response) throws NuveraSigningException {
+            if (failure != null) {
+                throw failure;
+            }
+            if (action == null) {
+                byte[] body = (byte[]) response.body();
+                action = exchange.onResponse(response.statusCode(),
+                        ClientExchange.flatten(response.headers().map()), body, sentAtMs, receivedAtMs);
+            }
+            return action;
+        }
+
+        /** The final response with your handler's body. */
+        @SuppressWarnings("unchecked")
+        HttpResponse<T> finish(HttpResponse<Object> response) throws IOException {
+            if (response.statusCode() != 401) {
+                return (HttpResponse<T>) (HttpResponse<?>) response;
+            }
+            HttpResponse.BodySubscriber<T> subscriber = handler.apply(Objects.requireNonNull(info));
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
+            });
+            subscriber.onNext(List.of(ByteBuffer.wrap((byte[]) response.body())));
+            subscriber.onComplete();
+            T body;
+            try {
+                body = subscriber.getBody().toCompletableFuture().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while handing the 401 body to the BodyHandler", e);
+            } catch (ExecutionException e) {
+                throw new IOException("the BodyHandler failed on the 401 body", e.getCause());
+            }
+            return new WithBody<>(response, body);
+        }
+    }
+
+    /** A response whose body was handed to your handler after the exchange read it. */
+    private static final class WithBody<T> implements HttpResponse<T> {
+        private final HttpResponse<Object> response;
+        private final T body;
+
+        WithBody(HttpResponse<Object> response, T body) {
+            this.response = response;
+            this.body = body;
+        }
+
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return response.request();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Optional<HttpResponse<T>> previousResponse() {
+            return response.previousResponse().map(r -> (HttpResponse<T>) (HttpResponse<?>) r);
+        }
+
+        @Override
+        public HttpHeaders headers() {
+            return response.headers();
+        }
+
+        @Override
+        public T body() {
+            return body;
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return response.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return response.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return response.version();
+        }
+    }
+
+    /**
+     * Builds the {@code HttpRequest} of one send the exchange asked for: its method and URL, the
+     * caller's body when {@code sendBody}, signed (and with credentials) when {@code credentials}.
+     */
+    HttpRequest prepare(NuveraRequest request, ClientAction action) throws NuveraSigningException {
+        String url = Objects.requireNonNull(action.url);
+        String method = Objects.requireNonNull(action.method);
         URI uri = toUri(url);
-        String method = request.getMethod();
-        boolean credentials = home == null || sameOrigin(home, uri);
+        boolean credentials = action.credentials;
         SignedRequest signed = null;
         HttpRequest.BodyPublisher publisher;
         String contentType = request.contentType();
-        switch (request.kind()) {
+        switch (action.sendBody ? request.kind() : NuveraRequest.Kind.NONE) {
             case BYTES:
                 if (credentials) {
                     signed = signer.sign(method, url, request.bytes());
@@ -166,6 +362,7 @@ public final class NuveraHttpClient {
                     signed = signer.sign(method, url);
                 }
                 publisher = HttpRequest.BodyPublishers.noBody();
+                contentType = null;
                 break;
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, publisher);
@@ -184,33 +381,6 @@ public final class NuveraHttpClient {
             builder.timeout(request.timeout());
         }
         return builder.build();
-    }
-
-    /** The next hop's request, or {@code null} when {@code response} is not a redirect to follow. */
-    private NuveraRequest redirect(NuveraRequest request, URI from, HttpResponse<?> response, int hop)
-            throws NuveraSigningException {
-        int status = response.statusCode();
-        boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-        String location = response.headers().firstValue("Location").orElse(null);
-        if (!redirect || location == null || maxRedirects == 0) {
-            return null;
-        }
-        if (hop >= maxRedirects) {
-            throw new NuveraSigningException(Codes.TOO_MANY_REDIRECTS, "more than " + maxRedirects + " redirects from " + from);
-        }
-        URI to;
-        try {
-            to = from.resolve(location);
-        } catch (IllegalArgumentException e) {
-            throw new NuveraSigningException(Codes.INVALID_URL, "the redirect Location is not a valid URL: " + e.getMessage(), e);
-        }
-        if (status == 307 || status == 308) {
-            return request.redirectedTo(to.toString());
-        }
-        if (status == 303 || !(request.getMethod().equals("GET") || request.getMethod().equals("HEAD"))) {
-            return request.redirectedAsGet(to.toString());
-        }
-        return request.redirectedTo(to.toString());
     }
 
     private static URI toUri(String url) throws NuveraSigningException {
@@ -232,19 +402,8 @@ public final class NuveraHttpClient {
         return uri;
     }
 
-    private static boolean sameOrigin(URI a, URI b) {
-        return origin(a).equals(origin(b));
-    }
-
-    private static String origin(URI uri) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
-        return scheme + "://" + host + ":" + port;
-    }
-
     @Override
     public String toString() {
-        return "NuveraHttpClient[maxRedirects=" + maxRedirects + "]";
+        return "NuveraHttpClient[" + policy + "]";
     }
 }

@@ -122,17 +122,6 @@ public final class NuveraRequest {
         return new NuveraRequest(method, url, kind, bytes, file, form, contentType, headers, timeout);
     }
 
-    /** The same request to another URL without a body, as a 301/302/303 redirect asks. */
-    NuveraRequest redirectedAsGet(String location) {
-        String m = method.equals("HEAD") ? "HEAD" : "GET";
-        return new NuveraRequest(m, location, Kind.NONE, null, null, null, null, headers, timeout);
-    }
-
-    /** The same request, body and all, to another URL, as a 307/308 redirect asks. */
-    NuveraRequest redirectedTo(String location) {
-        return new NuveraRequest(method, location, kind, bytes, file, form, contentType, headers, timeout);
-    }
-
     /** The method, upper-cased. */
     public String getMethod() {
         return method;

@@ -39,21 +39,33 @@ public final class Signer implements AutoCloseable {
         return builder(key, apiKey).build();
     }
 
+    /** A signer with the contract's defaults over a key held elsewhere (a KMS, see {@link RemoteKey}). */
+    public static Signer create(RemoteKey key, String apiKey) throws NuveraSigningException {
+        return builder(key, apiKey).build();
+    }
+
     /** A builder for a signer with non-default options. */
     public static Builder builder(PrivateKey key, String apiKey) {
-        return new Builder(key, apiKey);
+        return new Builder(Objects.requireNonNull(key, "key").handle(), false, apiKey);
+    }
+
+    /** A builder for a signer with non-default options over a remote key. */
+    public static Builder builder(RemoteKey key, String apiKey) {
+        return new Builder(Objects.requireNonNull(key, "key").handle(), true, apiKey);
     }
 
     /** Options of a {@link Signer}; unset options take the core's defaults. */
     public static final class Builder {
-        private final PrivateKey key;
+        private final NativeHandle key;
+        private final boolean remote;
         private final String apiKey;
         private @Nullable Long lifetimeSeconds;
         private @Nullable String issuer;
         private @Nullable String audience;
 
-        private Builder(PrivateKey key, String apiKey) {
-            this.key = Objects.requireNonNull(key, "key");
+        private Builder(NativeHandle key, boolean remote, String apiKey) {
+            this.key = key;
+            this.remote = remote;
             this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         }
 
@@ -83,13 +95,14 @@ public final class Signer implements AutoCloseable {
 
         /** The signer; a bad API key or lifetime fails here with its code. */
         public Signer build() throws NuveraSigningException {
-            NativeHandle k = key.handle();
-            long pointer = k.acquire();
+            long pointer = key.acquire();
             try {
                 Long l = lifetimeSeconds;
-                return new Signer(Native.signerNew(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience));
+                return new Signer(remote
+                        ? Native.signerNewRemote(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience)
+                        : Native.signerNew(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience));
             } finally {
-                k.release();
+                key.release();
             }
         }
     }
@@ -224,6 +237,27 @@ public final class Signer implements AutoCloseable {
                 throw new CompletionException(e);
             }
         }, executor);
+    }
+
+    /**
+     * The clock offset in seconds this signer adds to its clock for {@code iat}/{@code exp}: 0 until
+     * an HTTP integration corrects it from a server's {@code Date} (contract §8), shared by every
+     * user of this signer.
+     */
+    public long clockOffsetSeconds() throws NuveraSigningException {
+        try (ClockOffset offset = clockOffset()) {
+            return offset.seconds();
+        }
+    }
+
+    /** The core's clock offset of this signer, for an exchange to read and correct. */
+    ClockOffset clockOffset() throws NuveraSigningException {
+        long s = handle.acquire();
+        try {
+            return ClockOffset.ofSigner(s);
+        } finally {
+            handle.release();
+        }
     }
 
     /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED} (running calls finish first). */

@@ -40,6 +40,10 @@ public final class Verifier implements AutoCloseable {
         private @Nullable String audience;
         private @Nullable Long clockSkewSeconds;
         private @Nullable Long fixedTime;
+        private @Nullable String replayCacheUrl;
+        private @Nullable String replayCachePrefix;
+        private @Nullable Long replayCacheTimeoutMs;
+        private @Nullable Integer replayCacheMaxConnections;
 
         private Builder() {}
 
@@ -96,6 +100,38 @@ public final class Verifier implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9) instead
+         * of this process's memory (or the registry file's {@code replayCache}):
+         * {@code redis://[user:password@]host[:port][/db]}, {@code rediss://…} (TLS),
+         * {@code valkey://…}, {@code valkeys://…} or {@code redis+unix:///path}. A token seen by
+         * any of them is refused with {@code AUTH_REPLAYED_JTI}; when the store does not answer in
+         * time, requests are refused with {@code AUTH_REPLAY_CACHE_UNAVAILABLE} (HTTP 503), never
+         * let through. Nothing connects before the first request.
+         */
+        public Builder replayCache(String url) {
+            this.replayCacheUrl = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        /** The prefix of the replay cache's keys (default {@code nuvera:jti:}), to share a store between services. */
+        public Builder replayCachePrefix(String prefix) {
+            this.replayCachePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** The time the replay cache has to answer, connection included (default 50 ms, 1 ms to 10 s). */
+        public Builder replayCacheTimeout(Duration timeout) {
+            this.replayCacheTimeoutMs = Objects.requireNonNull(timeout, "timeout").toMillis();
+            return this;
+        }
+
+        /** Connections to the replay cache at most (default 16, 1 to 1024), also the bound on requests waiting for one. */
+        public Builder replayCacheMaxConnections(int max) {
+            this.replayCacheMaxConnections = max;
+            return this;
+        }
+
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
             Long skew = clockSkewSeconds;
@@ -106,15 +142,26 @@ public final class Verifier implements AutoCloseable {
             long n = now == null ? 0 : now;
             Path file = registryFile;
             String text = registryText;
-            if (file != null) {
-                return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, hasSkew, s, hasNow, n));
+            if (file == null && text == null) {
+                throw new NuveraSigningException(Codes.INVALID_REGISTRY,
+                        "no registry given: call registryFile, registryJson or registryToml");
             }
-            if (text != null) {
+            String url = replayCacheUrl;
+            Long timeout = replayCacheTimeoutMs;
+            Integer max = replayCacheMaxConnections;
+            long replay = url == null ? 0 : Native.replayCacheOptionsNew(url, replayCachePrefix, timeout != null,
+                    timeout == null ? 0 : timeout, max != null, max == null ? 0 : max);
+            try {
+                if (file != null) {
+                    return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, hasSkew, s, hasNow, n,
+                            replay));
+                }
                 String base = baseDir == null ? null : baseDir.toString();
-                return new Verifier(Native.verifierFromText(text, registryFormat, base, issuer, audience, hasSkew, s, hasNow, n));
+                return new Verifier(Native.verifierFromText(Objects.requireNonNull(text), registryFormat, base, issuer,
+                        audience, hasSkew, s, hasNow, n, replay));
+            } finally {
+                Native.replayCacheOptionsFree(replay);
             }
-            throw new NuveraSigningException(Codes.INVALID_REGISTRY,
-                    "no registry given: call registryFile, registryJson or registryToml");
         }
     }
 

@@ -148,7 +148,8 @@ class HttpClientTest {
                 NuveraRequest.get(server.baseUrl() + "/api/v1/loop"), HttpResponse.BodyHandlers.ofString()));
         assertEquals("TOO_MANY_REDIRECTS", loop.getCode());
         assertEquals("client", loop.getFamily());
-        assertEquals(6, server.seen.size());
+        // The first send and the default 10 hops (contract §8); the 11th redirect is refused unsent.
+        assertEquals(11, server.seen.size());
         assertTrue(server.seen.stream().allMatch(s -> s.code.equals("OK")), server.seen.toString());
     }
 

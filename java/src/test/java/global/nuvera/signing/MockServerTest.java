@@ -3,13 +3,9 @@ package global.nuvera.signing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import okhttp3.MediaType;
 import okhttp3.MultipartBody;
 import okhttp3.OkHttpClient;
@@ -23,28 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Both HTTP integrations against the project's mock server ({@code nuvera-sign serve}). */
 class MockServerTest {
-    static Process server;
+    static MockServer server;
     static String baseUrl;
     static PrivateKey key;
     static Signer signer;
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        Path bin = Path.of(System.getProperty("nuvera.signBin", "../target/debug/nuvera-sign"));
-        assertTrue(Files.isExecutable(bin), "the mock server binary is missing: " + bin
-                + " (java/build-native.sh builds it; -Dnuvera.signBin=… points elsewhere)");
-        Path registry = Files.writeString(dir.resolve("registry.toml"), "[[applications]]\n"
-                + "name = \"Java tests\"\n"
-                + "permissions = [\"CUSTOMERS_READ\", \"CUSTOMERS_WRITE\", \"DOCUMENTS_WRITE\"]\n"
-                + "apiKeys = [{ key = \"" + TestData.API_KEY + "\" }]\n"
-                + "publicKeys = [{ file = " + TestData.JSON.valueToTree(TestData.PUBLIC_PEM.toString()) + " }]\n");
-        server = new ProcessBuilder(bin.toString(), "serve", "--listen", "127.0.0.1:0", "--registry", registry.toString(), "--quiet")
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        BufferedReader banner = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String first = banner.readLine();
-        assertTrue(first != null && first.contains("http://"), "unexpected banner: " + first);
-        baseUrl = first.substring(first.lastIndexOf(' ') + 1).trim();
+        server = MockServer.start(dir);
+        baseUrl = server.baseUrl;
         key = PrivateKey.fromFile(TestData.PRIVATE_PEM);
         signer = Signer.create(key, TestData.API_KEY);
     }
@@ -52,8 +35,7 @@ class MockServerTest {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
-            server.destroy();
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+            server.close();
         }
         if (signer != null) {
             signer.close();
@@ -85,7 +67,7 @@ class MockServerTest {
 
     @Test
     void okHttpJsonGetAndMultipart() throws Exception {
-        OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(new NuveraOkHttpInterceptor(signer)).build();
+        OkHttpClient client = NuveraOkHttpInterceptor.install(new OkHttpClient.Builder(), signer).build();
         try {
             try (Response r = client.newCall(new Request.Builder().url(baseUrl + "/api/v1/customers")
                     .post(RequestBody.create("{\"companyName\":\"OkHttp Ltd\"}", MediaType.get("application/json"))).build()).execute()) {

@@ -32,7 +32,7 @@ class OkHttpTest {
         server = new VerifyingServer();
         key = PrivateKey.fromFile(TestData.PRIVATE_PEM);
         signer = Signer.create(key, TestData.API_KEY);
-        client = new OkHttpClient.Builder().addNetworkInterceptor(new NuveraOkHttpInterceptor(signer)).build();
+        client = NuveraOkHttpInterceptor.install(new OkHttpClient.Builder(), signer).build();
     }
 
     @AfterEach
@@ -94,6 +94,16 @@ class OkHttpTest {
     }
 
     @Test
+    void see303IsFollowedAsASignedGet() throws Exception {
+        assertEquals(200, send(new Request.Builder().url(server.baseUrl() + "/api/v1/see-other")
+                .post(RequestBody.create("{}", JSON)).build()));
+        assertEquals(List.of("OK", "OK"), codes());
+        assertEquals("GET", server.seen.get(1).method);
+        assertEquals(0, server.seen.get(1).size);
+        assertNotEquals(server.seen.get(0).jti, server.seen.get(1).jti);
+    }
+
+    @Test
     void oneShotBodiesAreRefused() {
         RequestBody oneShot = new RequestBody() {
             @Override
@@ -119,11 +129,35 @@ class OkHttpTest {
     }
 
     @Test
-    void anApplicationInterceptorIsRefused() {
+    void aNetworkInterceptorIsRefused() {
+        OkHttpClient wrong = new OkHttpClient.Builder().addNetworkInterceptor(new NuveraOkHttpInterceptor(signer)).build();
+        try {
+            NuveraSigningIOException e = assertThrows(NuveraSigningIOException.class, () -> wrong.newCall(
+                    new Request.Builder().url(server.baseUrl() + "/api/v1/customers").build()).execute().close());
+            assertEquals("UNSUPPORTED", e.getCode());
+            assertTrue(e.getMessage().contains("addInterceptor"));
+            assertTrue(server.seen.isEmpty());
+        } finally {
+            wrong.dispatcher().executorService().shutdown();
+            wrong.connectionPool().evictAll();
+        }
+    }
+
+    @Test
+    void aClientThatFollowsRedirectsItselfIsRefused() {
+        // OkHttp's own follow-up would re-send the first hop's token: the interceptor refuses it.
         OkHttpClient wrong = new OkHttpClient.Builder().addInterceptor(new NuveraOkHttpInterceptor(signer)).build();
-        NuveraSigningIOException e = assertThrows(NuveraSigningIOException.class, () -> wrong.newCall(
-                new Request.Builder().url(server.baseUrl() + "/api/v1/customers").build()).execute().close());
-        assertEquals("UNSUPPORTED", e.getCode());
-        assertTrue(e.getMessage().contains("addNetworkInterceptor"));
+        try {
+            NuveraSigningIOException e = assertThrows(NuveraSigningIOException.class, () -> wrong.newCall(
+                    new Request.Builder().url(server.baseUrl() + "/api/v1/see-other")
+                            .post(RequestBody.create("{}", JSON)).build()).execute().close());
+            assertEquals("UNSUPPORTED", e.getCode());
+            // The follow-up OkHttp sent on its own carried the first signature: the server refused it.
+            assertEquals(2, server.seen.size());
+            assertNotEquals("OK", server.seen.get(1).code);
+        } finally {
+            wrong.dispatcher().executorService().shutdown();
+            wrong.connectionPool().evictAll();
+        }
     }
 }

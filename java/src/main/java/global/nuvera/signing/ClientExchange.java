@@ -1,0 +1,78 @@
+package global.nuvera.signing;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One caller's request through the core's §8 exchange: the integrations send {@link #first()}, give
+ * each response to {@link #onResponse} and carry out the answer. No decision is taken here.
+ */
+final class ClientExchange implements AutoCloseable {
+    private final NativeHandle handle;
+
+    ClientExchange(ClientPolicy policy, ClockOffset offset, String method, String url, boolean hasBody,
+            double @Nullable [] jitter) throws NuveraSigningException {
+        RetryPolicy retry = policy.retryPolicy();
+        Integer maxRedirects = policy.maxRedirectsGiven();
+        long o = offset.handle().acquire();
+        long pointer;
+        try {
+            pointer = Native.exchangeNew(o, maxRedirects != null, maxRedirects == null ? 0 : maxRedirects,
+                    policy.correctsClock(), retry != null,
+                    retry == null ? null : retry.statusesGiven(), retry == null ? null : retry.methodsGiven(),
+                    retry != null && retry.maxAttemptsGiven() != null,
+                    retry == null || retry.maxAttemptsGiven() == null ? 0 : retry.maxAttemptsGiven(),
+                    retry != null && retry.baseDelayGiven() != null,
+                    retry == null || retry.baseDelayGiven() == null ? 0 : retry.baseDelayGiven(),
+                    retry != null && retry.maxDelayGiven() != null,
+                    retry == null || retry.maxDelayGiven() == null ? 0 : retry.maxDelayGiven(),
+                    method, url, hasBody, jitter);
+        } finally {
+            offset.handle().release();
+        }
+        this.handle = NativeHandle.own(this, pointer, Native::exchangeFree, "ClientExchange");
+    }
+
+    ClientAction first() throws NuveraSigningException {
+        long p = handle.acquire();
+        try {
+            return Native.exchangeFirst(p);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** What follows a response; {@code body} matters only for a 401 (null otherwise). */
+    ClientAction onResponse(int status, String[] headers, byte @Nullable [] body, long sentAtMs, long receivedAtMs)
+            throws NuveraSigningException {
+        long p = handle.acquire();
+        try {
+            return Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** {@code [name, value, …]} from a header map (the headers the policy reads are single-valued). */
+    static String[] flatten(Map<String, List<String>> headers) {
+        String[] flat = new String[0];
+        int n = 0;
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            for (String v : e.getValue()) {
+                if (n + 2 > flat.length) {
+                    flat = Arrays.copyOf(flat, Math.max(8, flat.length * 2));
+                }
+                flat[n++] = e.getKey();
+                flat[n++] = v;
+            }
+        }
+        return Arrays.copyOf(flat, n);
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+}

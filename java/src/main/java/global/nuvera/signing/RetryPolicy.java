@@ -1,0 +1,137 @@
+package global.nuvera.signing;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opt-in retries of the §8 client policy: which responses are retried, how often, how long to
+ * wait. Immutable; what you leave unset takes the core's default, which the getters show:
+ * statuses 429, 502, 503, 504; the idempotent methods GET, HEAD, OPTIONS, TRACE, PUT, DELETE (add
+ * POST with {@link #includingPost()} when your POSTs are idempotent); 3 sends at most, the first
+ * included; the n-th retry waits a random part of {@code 200 ms · 2ⁿ}, or the server's
+ * {@code Retry-After}, never more than 10 s. Each retry is signed afresh (new {@code jti}).
+ */
+public final class RetryPolicy {
+    private final int @Nullable [] statuses;
+    private final String @Nullable [] methods;
+    private final @Nullable Integer maxAttempts;
+    private final @Nullable Long baseDelayMs;
+    private final @Nullable Long maxDelayMs;
+
+    private RetryPolicy(int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
+            @Nullable Long baseDelayMs, @Nullable Long maxDelayMs) {
+        this.statuses = statuses;
+        this.methods = methods;
+        this.maxAttempts = maxAttempts;
+        this.baseDelayMs = baseDelayMs;
+        this.maxDelayMs = maxDelayMs;
+    }
+
+    /** The core's defaults (see the class docs). */
+    public static RetryPolicy defaults() {
+        return new RetryPolicy(null, null, null, null, null);
+    }
+
+    /** The defaults with POST retried too. */
+    public static RetryPolicy includingPost() {
+        String[] defaults = Native.retryDefaultMethods();
+        String[] methods = Arrays.copyOf(defaults, defaults.length + 1);
+        methods[defaults.length] = "POST";
+        return new RetryPolicy(null, methods, null, null, null);
+    }
+
+    /** This policy retrying these statuses instead. */
+    public RetryPolicy statuses(int... statuses) {
+        return new RetryPolicy(statuses.clone(), methods, maxAttempts, baseDelayMs, maxDelayMs);
+    }
+
+    /** This policy retrying these methods instead (checked and upper-cased by the core). */
+    public RetryPolicy methods(String... methods) {
+        return new RetryPolicy(statuses, methods.clone(), maxAttempts, baseDelayMs, maxDelayMs);
+    }
+
+    /** This policy sending a request at most {@code n} times, the first included (at least 1). */
+    public RetryPolicy maxAttempts(int n) {
+        return new RetryPolicy(statuses, methods, n, baseDelayMs, maxDelayMs);
+    }
+
+    /** This policy with another backoff base. */
+    public RetryPolicy baseDelay(Duration base) {
+        return new RetryPolicy(statuses, methods, maxAttempts, Objects.requireNonNull(base).toMillis(), maxDelayMs);
+    }
+
+    /** This policy with another cap of every wait, {@code Retry-After} included. */
+    public RetryPolicy maxDelay(Duration max) {
+        return new RetryPolicy(statuses, methods, maxAttempts, baseDelayMs, Objects.requireNonNull(max).toMillis());
+    }
+
+    /** The statuses retried. */
+    public int[] getStatuses() {
+        return statuses != null ? statuses.clone() : Native.retryDefaultStatuses();
+    }
+
+    /** The methods retried. */
+    public String[] getMethods() {
+        return methods != null ? methods.clone() : Native.retryDefaultMethods();
+    }
+
+    /** Sends of one request at most, the first included. */
+    public int getMaxAttempts() {
+        return maxAttempts != null ? maxAttempts : (int) Native.clientDefaults()[2];
+    }
+
+    /** The backoff base. */
+    public Duration getBaseDelay() {
+        return Duration.ofMillis(baseDelayMs != null ? baseDelayMs : Native.clientDefaults()[3]);
+    }
+
+    /** The cap of every wait. */
+    public Duration getMaxDelay() {
+        return Duration.ofMillis(maxDelayMs != null ? maxDelayMs : Native.clientDefaults()[4]);
+    }
+
+    int @Nullable [] statusesGiven() {
+        return statuses;
+    }
+
+    String @Nullable [] methodsGiven() {
+        return methods;
+    }
+
+    @Nullable Integer maxAttemptsGiven() {
+        return maxAttempts;
+    }
+
+    @Nullable Long baseDelayGiven() {
+        return baseDelayMs;
+    }
+
+    @Nullable Long maxDelayGiven() {
+        return maxDelayMs;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        if (!(o instanceof RetryPolicy)) {
+            return false;
+        }
+        RetryPolicy r = (RetryPolicy) o;
+        return Arrays.equals(getStatuses(), r.getStatuses()) && Arrays.equals(getMethods(), r.getMethods())
+                && getMaxAttempts() == r.getMaxAttempts() && getBaseDelay().equals(r.getBaseDelay())
+                && getMaxDelay().equals(r.getMaxDelay());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(getStatuses()), Arrays.hashCode(getMethods()), getMaxAttempts(),
+                getBaseDelay(), getMaxDelay());
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy[statuses=" + Arrays.toString(getStatuses()) + ", methods=" + Arrays.toString(getMethods())
+                + ", maxAttempts=" + getMaxAttempts() + ", baseDelay=" + getBaseDelay() + ", maxDelay=" + getMaxDelay() + "]";
+    }
+}
