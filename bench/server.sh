@@ -8,7 +8,9 @@
 #      each cache, sampling the server's resident memory and Redis's `used_memory` every 5 s.
 # Pinning (taskset): the server on SERVER_CORE, the load generator and redis-server on LOAD_CORE,
 # so the server's figures are those of one core. A third core would be better for Redis; this
-# machine has two.
+# machine has two. The load generator also reports the CPU time the server, redis-server and itself
+# used while firing: when the server's core was not busy all the time (a shared machine, or the
+# load core saturated), "verified requests per server CPU-second" is what its one core sustains.
 #
 #   bench/server.sh        # REQUESTS=20000 CONNECTIONS=8 ROUNDS=2 SOAK_SECONDS=60 SOAKS="memory redis"
 set -euo pipefail
@@ -80,11 +82,12 @@ echo "openssl verify/s (one core): $PEER   (${OPENSSL_CMD[*]})"
 for cache in $(for ((r = 0; r < ROUNDS; r++)); do echo memory redis; done); do
   start_server "$cache"
   redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
-  OUT=$(loadgen --mode throughput --requests "$REQUESTS")
+  OUT=$(loadgen --mode throughput --requests "$REQUESTS" --server-pid "$SERVER_PID" --redis-pid "$REDIS_PID")
   OURS=$(sed -n 's/.*= \([0-9.]*\) verified req\/s.*/\1/p' <<<"$OUT")
-  echo "[$cache cache] $OUT"
-  awk -v a="$OURS" -v b="$PEER" -v c="$cache" \
-    'BEGIN { printf "[%s cache] ratio verified requests/s (server on one core) / openssl verify/s (one core): %.3f\n", c, a / b }'
+  PER_CPU=$(sed -n 's/.*: \([0-9.]*\) verified requests per server CPU-second.*/\1/p' <<<"$OUT")
+  sed "s/^/[$cache cache] /" <<<"$OUT"
+  awk -v a="$OURS" -v p="$PER_CPU" -v b="$PEER" -v c="$cache" \
+    'BEGIN { printf "[%s cache] ratio verified requests/s (server on one core) / openssl verify/s (one core): %.3f; per server CPU-second: %.3f\n", c, a / b, p / b }'
   stop_server
 done
 

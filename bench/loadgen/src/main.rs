@@ -49,9 +49,14 @@ struct Args {
     /// Token lifetime in soak mode: short, so the replay cache reaches its steady state quickly.
     #[arg(long, default_value_t = 5)]
     lifetime: u32,
-    /// Server process id, to sample its resident memory (soak mode).
+    /// Server process id: its resident memory is sampled (soak mode) and the CPU time it spends
+    /// while requests are fired is reported (throughput mode).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// `redis-server` process id: the CPU time it spends while requests are fired is reported
+    /// (throughput mode).
+    #[arg(long)]
+    redis_pid: Option<u32>,
     /// Signing threads.
     #[arg(long, default_value_t = 2)]
     signers: usize,
@@ -85,6 +90,74 @@ fn vm_rss_kib(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// CPU time (user + system, all threads, including those that have exited) process `pid` has
+/// used so far, from `/proc/<pid>/stat` (in clock ticks of 10 ms on Linux; read as such).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / CLOCK_TICKS_PER_SECOND)
+}
+
+/// `sysconf(_SC_CLK_TCK)`, 100 on every Linux this runs on (the kernel's USER_HZ).
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU time used by the processes that share the machine's cores during the firing: why a run
+/// reached the rate it did. When the server's core is not busy all the time, the rate was set by
+/// the other core (the load generator and Redis) or by latency, and "verified requests per server
+/// CPU-second" is what the server's one core would sustain.
+struct CpuUse {
+    server: Option<f64>,
+    redis: Option<f64>,
+    load_generator: Option<f64>,
+}
+
+impl CpuUse {
+    fn now(args: &Args) -> CpuUse {
+        CpuUse {
+            server: args.server_pid.and_then(cpu_seconds),
+            redis: args.redis_pid.and_then(cpu_seconds),
+            load_generator: cpu_seconds(std::process::id()),
+        }
+    }
+
+    /// Prints what each process used between `self` and `after`, over `elapsed` of firing.
+    fn report(&self, after: &CpuUse, verified: usize, elapsed: Duration) {
+        let used = |a: Option<f64>, b: Option<f64>| Some(b? - a?);
+        let wall = elapsed.as_secs_f64();
+        if let Some(server) = used(self.server, after.server) {
+            println!(
+                "server CPU {server:.2} s over {wall:.2} s of firing ({:.0}% of its core): {:.0} verified requests per server CPU-second, {:.1} µs of server CPU per verified request",
+                100.0 * server / wall,
+                verified as f64 / server,
+                1e6 * server / verified.max(1) as f64,
+            );
+        }
+        let redis = used(self.redis, after.redis);
+        if let Some(redis) = redis {
+            println!(
+                "redis-server CPU {redis:.2} s ({:.1} µs per request)",
+                1e6 * redis / verified.max(1) as f64
+            );
+        }
+        if let Some(load) = used(self.load_generator, after.load_generator) {
+            println!(
+                "load generator CPU {load:.2} s{}",
+                match redis {
+                    Some(r) => format!(
+                        "; with redis-server {:.0}% of the load core",
+                        100.0 * (load + r) / wall
+                    ),
+                    None => format!(" ({:.0}% of the load core)", 100.0 * load / wall),
+                }
+            );
+        }
+    }
 }
 
 /// Answers other than 200: a 503 is the server failing closed (its replay cache could not answer),
@@ -164,7 +237,8 @@ async fn fire(
     (latencies, errors, started.elapsed())
 }
 
-fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: Duration) {
+/// Prints the run's rate and latencies; returns the number of verified requests.
+fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: Duration) -> usize {
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies
@@ -186,6 +260,7 @@ fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: 
         errors.unavailable,
         errors.wrong,
     );
+    verified
 }
 
 fn main() {
@@ -224,9 +299,12 @@ fn main() {
             let queue = Arc::new(Mutex::new(VecDeque::from(signed)));
             let next: Arc<dyn Fn() -> Option<Signed> + Send + Sync> =
                 Arc::new(move || queue.lock().expect("queue").pop_front());
+            let cpu_before = CpuUse::now(&args);
             let (latencies, errors, elapsed) =
                 runtime.block_on(fire(&args, next, Arc::new(AtomicBool::new(false))));
-            report("throughput", latencies, errors, elapsed);
+            let cpu_after = CpuUse::now(&args);
+            let verified = report("throughput", latencies, errors, elapsed);
+            cpu_before.report(&cpu_after, verified, elapsed);
         }
         Mode::Soak => {
             let options = SignerOptions {
