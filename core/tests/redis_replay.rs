@@ -260,6 +260,54 @@ fn a_paused_redis_fails_closed_within_the_bound_on_connections() {
     }
 }
 
+/// A new connection to a paused store is refused within the timeout, whatever set-up replies the
+/// store owes first (here AUTH and SELECT). The `redis` crate reads each with the whole timeout it
+/// is given, and reads them all even after one timed out: before the cache shared its timeout
+/// between them, this refusal came after four timeouts (with `CLIENT SETINFO`'s two replies).
+#[test]
+fn a_new_connection_to_a_paused_redis_is_refused_within_the_timeout() {
+    let redis = RedisServer::start(&["--requirepass", "s3cret-pw"]);
+    let url = format!("redis://:s3cret-pw@127.0.0.1:{}/1", redis.port());
+    let timeout = Duration::from_millis(1_500);
+    let cache = RedisReplayCache::new(&ReplayCacheOptions {
+        timeout_ms: 1_500,
+        ..options(&url)
+    })
+    .unwrap();
+    let far = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 60;
+    let key = |jti: &str| ReplayKey::new("Acme Payouts", jti);
+    redis.pause();
+    let started = Instant::now();
+    let outcome = cache.first_use(&key("while-paused"), far, 0);
+    let took = started.elapsed();
+    redis.resume();
+    assert!(
+        matches!(outcome, ReplayOutcome::Unavailable(_)),
+        "{outcome:?}"
+    );
+    // One timeout plus a margin of another for scheduling on a busy machine; the old behaviour
+    // took two timeouts here at the least.
+    assert!(took < timeout * 2, "{took:?}");
+    // The set-up still works with a store that answers (AUTH, then the database from the URL).
+    assert_eq!(
+        cache.first_use(&key("resumed"), far, 0),
+        ReplayOutcome::FirstUse
+    );
+    assert_eq!(
+        redis.cli(&[
+            "-n",
+            "1",
+            "EXISTS",
+            &format!("test:jti:{}", key("resumed").to_hex())
+        ]),
+        "1"
+    );
+}
+
 #[test]
 fn a_slow_redis_fails_closed() {
     let redis = RedisServer::start(&["--enable-debug-command", "yes"]);

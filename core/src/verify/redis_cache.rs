@@ -28,6 +28,8 @@ pub struct RedisReplayCache {
     shown_url: String,
     pool: Mutex<Pool>,
     freed: Condvar,
+    /// Replies the `redis` crate reads while setting up a connection (AUTH or HELLO, SELECT).
+    setup_replies: u32,
 }
 
 struct Pool {
@@ -58,7 +60,7 @@ impl RedisReplayCache {
     /// verifier starts while the store is down, and refuses requests until it is back).
     pub fn new(options: &ReplayCacheOptions) -> Result<Self> {
         options.validate()?;
-        let client = redis::Client::open(options.url.as_str()).map_err(|e| {
+        let not_usable = |e: redis::RedisError| {
             Error::new(
                 ErrorCode::InvalidArgument,
                 format!(
@@ -66,7 +68,16 @@ impl RedisReplayCache {
                     options.redacted_url()
                 ),
             )
-        })?;
+        };
+        let info = redis::IntoConnectionInfo::into_connection_info(options.url.as_str())
+            .map_err(not_usable)?;
+        // No `CLIENT SETINFO` pair after connecting: two more round trips on every new
+        // connection, and two more replies to wait for when the store does not answer.
+        let settings = info.redis_settings().clone().set_skip_set_lib_name();
+        let setup_replies = u32::from(settings.protocol().supports_resp3())
+            .max(u32::from(settings.password().is_some()))
+            + u32::from(settings.db() != 0);
+        let client = redis::Client::open(info.set_redis_settings(settings)).map_err(not_usable)?;
         if matches!(
             client.get_connection_info().addr(),
             redis::ConnectionAddr::TcpTls { .. }
@@ -84,6 +95,7 @@ impl RedisReplayCache {
                 max: options.max_connections as usize,
             }),
             freed: Condvar::new(),
+            setup_replies,
         })
     }
 
@@ -199,7 +211,12 @@ impl ReplayCache for RedisReplayCache {
                             self.timeout.as_millis()
                         ));
                     };
-                    match self.client.get_connection_with_timeout(left) {
+                    // The crate gives each set-up reply the whole timeout it is passed, and reads
+                    // them all even after one timed out: share `left` between them, or a store
+                    // that does not answer holds the refusal for that many timeouts (seen: 2.04 s
+                    // for a 1 s timeout with the two `CLIENT SETINFO` replies, issue 16).
+                    let per_reply = left / self.setup_replies.max(1);
+                    match self.client.get_connection_with_timeout(per_reply) {
                         Ok(c) => (c, false),
                         Err(e) => {
                             self.release(None);
