@@ -124,8 +124,9 @@ pub fn check_compact_form(token: &str) -> Result<(), VerifyError> {
             ),
         ));
     }
-    // One pass over the bytes with a table, no allocation: this runs on every request, and the
-    // split-collect-and-compare version was 2-4% of `serve`'s CPU time per request (perf).
+    // One pass over the bytes with a table and no allocation: this runs on every request (about
+    // 3% of `serve`'s CPU per request under perf); splitting into a `Vec` first was about 10%
+    // slower per call (400 vs 355 ns for a 682-byte token, a standalone `rustc -O` loop).
     let mut dots = 0;
     let mut segment_bytes = 0;
     for &b in token.as_bytes() {
