@@ -776,3 +776,20 @@ fn the_header_limit_holds_when_the_head_arrives_in_one_write() {
         (401, Some("AUTH_MISSING_HEADER"))
     );
 }
+
+#[test]
+fn a_verified_json_record_over_64_kib_is_stored_as_its_summary() {
+    let server = Server::start(&[]);
+    let url = server.url("/api/v1/customers");
+    let body = format!("{{\"notes\":\"{}\"}}", "n".repeat(1024 * 1024));
+    let signer = Signer::new(key(), API_KEY).unwrap();
+    let signed = signer
+        .sign("POST", &url, Body::Bytes(body.as_bytes()))
+        .unwrap();
+    let [(k, kv), (a, av)] = signed.headers();
+    let (status, reply) = send(&url, "POST", &[(k, &kv), (a, &av)], Some(body.as_bytes()));
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["size"], body.len());
+    assert_eq!(reply["bodyHash"], signed.claims().body_hash);
+    assert!(reply.get("notes").is_none());
+}
