@@ -12,7 +12,8 @@ use crate::boundary::{
 use crate::errors::{nuvera_error, nuvera_status};
 
 /// A signing key: a parsed RSA private key, or a key held elsewhere
-/// (`nuvera_remote_key_from_callback`); every function taking a key takes either.
+/// (`nuvera_remote_key_from_callback`, `nuvera_remote_key_from_pkcs11`); every function taking a
+/// key takes either.
 pub struct nuvera_private_key(pub(crate) Arc<dyn SigningKey>);
 
 /// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are
