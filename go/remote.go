@@ -241,3 +241,14 @@ func (k *RemoteKey) String() string {
 
 // GoString is String.
 func (k *RemoteKey) GoString() string { return k.String() }
+
+// Check makes sure, before a first request, that the key signs under its public key: it signs a
+// probe and verifies it. REMOTE_KEY_MISMATCH: the provider holds another key (or hashed the
+// digest again); REMOTE_SIGNER_FAILED: it cannot sign (its message says why). Signing checks
+// every signature anyway; call Check at start-up to fail then rather than on a request.
+func (k *RemoteKey) Check() error {
+	return k.h.use(func(p *C.nuvera_private_key) error {
+		var cerr *C.nuvera_error
+		return check(C.nuvera_private_key_check(p, &cerr), cerr, nil)
+	})
+}

@@ -103,9 +103,12 @@ func TestCallbackKeySignsTheVectors(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer key.Close()
+				if err := key.Check(); err != nil {
+					t.Fatal(err)
+				}
 				signVectors(t, key)
-				if n := int(calls.Load()); n != len(loadVectors(t).JWT) {
-					t.Errorf("%d calls for %d signatures", n, len(loadVectors(t).JWT))
+				if n := int(calls.Load()); n != 1+len(loadVectors(t).JWT) {
+					t.Errorf("%d calls for a check and %d signatures", n, len(loadVectors(t).JWT))
 				}
 				// The default bound (10 s) reaches the SignFunc as its ctx's deadline; no bound, none.
 				if sawDeadline.Load() != (timeout == nil) {
@@ -137,6 +140,7 @@ func TestCallbackKeyDescribesItselfLikeTheKeyFile(t *testing.T) {
 		t.Errorf("String = %q", s)
 	}
 	key.Close()
+	wantCode(t, key.Check(), CodeObjectClosed)
 	if _, err := NewSigner(key, "nv_test_1234"); err == nil {
 		t.Fatal("a closed key made a signer")
 	} else {
@@ -181,6 +185,7 @@ func TestCallbackKeyFailuresHaveTheCoresCodes(t *testing.T) {
 		if e.Family != "remote" || !strings.Contains(e.Message, "AccessDeniedException") {
 			t.Errorf("family %q, message %q", e.Family, e.Message)
 		}
+		wantCode(t, key.Check(), CodeRemoteSignerFailed)
 	})
 	t.Run("the SignFunc panics", func(t *testing.T) {
 		key := newKey(t, func(context.Context, []byte) ([]byte, error) { panic("kms client bug") })
@@ -195,6 +200,7 @@ func TestCallbackKeyFailuresHaveTheCoresCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := newKey(t, kmsSign(other, SignDigest))
+		wantCode(t, key.Check(), CodeRemoteKeyMismatch)
 		wantCode(t, signOnce(t, key), CodeRemoteKeyMismatch)
 	})
 	t.Run("a signature of another length (base64 text)", func(t *testing.T) {
@@ -333,6 +339,9 @@ func TestPKCS11KeySignsTheVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer key.Close()
+	if err := key.Check(); err != nil {
+		t.Fatal(err)
+	}
 	signVectors(t, key)
 	if s := key.String(); strings.Contains(s, hsmPIN) {
 		t.Errorf("String shows the PIN: %s", s)

@@ -136,6 +136,17 @@ final class RemoteKey implements SigningKey
         return new self($out, 'pkcs11');
     }
 
+    /**
+     * Makes sure, before a first request, that the key signs under its public key: signs a probe
+     * and verifies it. `REMOTE_KEY_MISMATCH`: the provider holds another key (or hashed the digest
+     * again); `REMOTE_SIGNER_FAILED`: it cannot sign (its message says why). Signing checks every
+     * signature anyway; call this at start-up to fail then rather than on a request.
+     */
+    public function check(): void
+    {
+        Native::call(fn ($err) => Native::ffi()->nuvera_private_key_check($this->handle, $err));
+    }
+
     /** @return array<string, string|int> */
     public function __debugInfo(): array
     {

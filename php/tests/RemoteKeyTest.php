@@ -84,8 +84,9 @@ final class RemoteKeyTest extends TestCase
                 $calls++;
                 return $kms($data);
             }, TestData::key('test-rsa2048-public.pem'), $input);
+            $key->check();
             self::signAllVectors($this, $key);
-            $this->assertSame(count(self::$vectors['jwt']), $calls, 'one KMS call per signature');
+            $this->assertSame(1 + count(self::$vectors['jwt']), $calls, 'one KMS call per check and per signature');
             $file = PrivateKey::fromFile(TestData::keyPath('test-rsa2048-pkcs8.pem'));
             $this->assertSame($file->fingerprint(), $key->fingerprint());
             $this->assertSame($file->publicKeyPem(), $key->publicKeyPem());
@@ -134,6 +135,7 @@ final class RemoteKeyTest extends TestCase
         $this->assertSame('REMOTE_SIGNER_FAILED', $e->getErrorCode());
         $this->assertSame('remote', $e->getFamily());
         $this->assertStringContainsString('RuntimeException: AccessDeniedException', $e->getMessage());
+        $this->assertSame('REMOTE_SIGNER_FAILED', self::failure(fn () => $denied->check())->getErrorCode());
 
         $notAString = RemoteKey::fromCallback(static fn () => null, $public);
         $this->assertSame('REMOTE_SIGNER_FAILED', self::failure(fn () => self::signOnce($notAString))->getErrorCode());
@@ -149,6 +151,7 @@ final class RemoteKeyTest extends TestCase
             return $signature;
         }, $public);
         $this->assertSame('REMOTE_KEY_MISMATCH', self::failure(fn () => self::signOnce($anotherKey))->getErrorCode());
+        $this->assertSame('REMOTE_KEY_MISMATCH', self::failure(fn () => $anotherKey->check())->getErrorCode());
 
         $this->assertSame('INVALID_PRIVATE_KEY', self::failure(fn () => RemoteKey::fromCallback($kms, 'not a key'))->getErrorCode());
         $this->assertSame('INVALID_ARGUMENT', self::failure(fn () => RemoteKey::fromCallback($kms, $public, 7))->getErrorCode());
@@ -199,6 +202,7 @@ final class RemoteKeyTest extends TestCase
     public function testPkcs11KeySignsTheVectors(): void
     {
         $key = self::tokenKey();
+        $key->check();
         self::signAllVectors($this, $key);
         $this->assertStringNotContainsString(self::PIN, print_r($key, true));
     }

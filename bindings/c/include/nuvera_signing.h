@@ -524,6 +524,15 @@ enum nuvera_status nuvera_private_key_bits(const struct nuvera_private_key *key,
                                            struct nuvera_error **err);
 
 /**
+ * Checks, before a first request, that the key signs under its public key: a remote key signs a
+ * probe and verifies it (`REMOTE_KEY_MISMATCH`: the provider holds another key;
+ * `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
+ * check. Call it at start-up to fail then rather than on a first request.
+ */
+enum nuvera_status nuvera_private_key_check(const struct nuvera_private_key *key,
+                                            struct nuvera_error **err);
+
+/**
  * Frees a key. NULL is allowed. Signers made from it keep their own reference.
  */
 void nuvera_private_key_free(struct nuvera_private_key *key);

@@ -98,6 +98,21 @@ pub unsafe extern "C" fn nuvera_private_key_bits(
     })
 }
 
+/// Checks, before a first request, that the key signs under its public key: a remote key signs a
+/// probe and verifies it (`REMOTE_KEY_MISMATCH`: the provider holds another key;
+/// `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
+/// check. Call it at start-up to fail then rather than on a first request.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_check(
+    key: *const nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_ref(key, "key")?.0.check()?;
+        Ok(())
+    })
+}
+
 /// Frees a key. NULL is allowed. Signers made from it keep their own reference.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_private_key_free(key: *mut nuvera_private_key) {

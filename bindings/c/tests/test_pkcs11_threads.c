@@ -161,6 +161,7 @@ static void test_pkcs11_vectors(void) {
   char *fingerprint = NULL;
   char *want_fingerprint = NULL;
   if (key != NULL) {
+    expect_ok(nuvera_private_key_check(key, &err), &err, "the start-up check of a PKCS#11 key");
     sign_every_vector(key, "a vector through the PKCS#11 token");
     if (expect_ok(nuvera_private_key_fingerprint(key, &fingerprint, &err), &err, "fingerprint") &&
         expect_ok(nuvera_public_key_fingerprint(want_pem, &want_fingerprint, &err), &err,
@@ -301,6 +302,10 @@ int main(int argc, char **argv) {
   key_path = path_in(testdata, VECTOR_KEY);
   expect_ok(nuvera_private_key_from_file(key_path, NULL, &in_memory, &err), &err,
             "the vectors' key");
+  expect_ok(nuvera_private_key_check(in_memory, &err), &err,
+            "an in-memory key has nothing to check");
+  expect_err(nuvera_private_key_check(NULL, &err), &err, NUVERA_INVALID_ARGUMENT,
+             "INVALID_ARGUMENT", NULL, "checking a NULL key");
   test_one_signer_many_threads(in_memory, "one signer with an in-memory key, many threads");
   in_token = token_key_by_label();
   test_one_signer_many_threads(in_token, "one signer with a PKCS#11 key, many threads");
