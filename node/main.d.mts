@@ -54,4 +54,16 @@ declare module './index.js' {
      */
     signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
   }
+  interface MultipartForm {
+    /**
+     * Adds a file part read from `stream` (a Node Readable, a web ReadableStream or an async
+     * iterable of Buffers/Uint8Arrays) once, one chunk at a time, by the first asynchronous
+     * method that needs it (`bodyHashAsync`, `canonicalAsync`, `writeToFile`,
+     * `signer.signMultipartAsync`, `signedFetch`, which spools the encoded form to a temporary
+     * file): memory does not grow with the stream. A synchronous method that would read it is
+     * `UNSUPPORTED`; once hashed, the form can be hashed and signed again but not encoded
+     * (`INVALID_FORM_PART`). A failing stream rejects with `IO_ERROR` and its message.
+     */
+    addFileStream(fieldName: string, fileName: string, stream: BodyStream, mimeType?: string | null): void
+  }
 }

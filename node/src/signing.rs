@@ -386,15 +386,38 @@ impl Signer {
         &self,
         method: String,
         url: String,
-        form: &mut MultipartForm,
+        form: &MultipartForm,
         overrides: Option<JsSignOverrides>,
     ) -> Result<JsSignedRequest, Code> {
         guard(|| {
             self.sync_allowed()?;
             let overrides = self::overrides(overrides.as_ref())?;
-            let body = core::Body::Multipart(&mut form.inner);
+            let mut form = form.inner.lock()?;
+            let body = core::Body::Multipart(&mut form);
             signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
         })
+    }
+
+    /// Like `signMultipart`, on the libuv thread pool: reads the form's stream part, if any.
+    #[napi(ts_return_type = "Promise<SignedRequest>")]
+    pub fn sign_multipart_async(
+        &self,
+        method: String,
+        url: String,
+        form: &MultipartForm,
+        overrides: Option<JsSignOverrides>,
+    ) -> Result<AsyncTask<SignTask>, Code> {
+        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
+        let signer = self.inner.clone();
+        let form = form.inner.clone();
+        Ok(AsyncTask::new(CoreTask::new(
+            move || {
+                let mut form = form.lock()?;
+                let body = core::Body::Multipart(&mut form);
+                signer.sign_with(&method, &url, body, &overrides)
+            },
+            signed_to_js,
+        )))
     }
 
     /// Signs a multipart request from the exact encoded body that will be sent and its
