@@ -7,7 +7,7 @@ use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::boundary::{bytes_of, guard, js_int, to_js_object, Code, CoreTask};
 use crate::keys::PrivateKey;
 use crate::multipart::{MultipartForm, SharedForm};
 use crate::remote::RemoteKey;
@@ -74,8 +74,8 @@ impl From<&core::Claims> for JsClaims {
             method: c.method.clone(),
             uri: c.uri.clone(),
             body_hash: c.body_hash.clone(),
-            iat: i64::try_from(c.iat).unwrap_or(i64::MAX),
-            exp: i64::try_from(c.exp).unwrap_or(i64::MAX),
+            iat: js_int(c.iat),
+            exp: js_int(c.exp),
             jti: c.jti.clone(),
         }
     }
@@ -131,14 +131,7 @@ impl JsSignedRequest {
         ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
     )]
     pub fn proof(&self) -> Result<serde_json::Value, Code> {
-        guard(|| {
-            serde_json::to_value(self.inner.proof()).map_err(|e| {
-                core::Error::new(
-                    core::ErrorCode::InternalError,
-                    format!("proof not serializable: {e}"),
-                )
-            })
-        })
+        guard(|| to_js_object("proof", &self.inner.proof()))
     }
 
     /// `JSON.stringify(signed)`: the proof, which holds no secret.
