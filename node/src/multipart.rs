@@ -1,6 +1,5 @@
 //! Multipart forms (contract §5): built from parts, or read back from an encoded wire body.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, ToNapiValue, TypeName};
@@ -48,6 +47,14 @@ impl SharedForm {
         }
     }
 
+    /// `work` with the form on the calling thread; core errors become coded JS errors.
+    fn now<T>(
+        &self,
+        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
+    ) -> Result<T, Code> {
+        guard(|| work(&mut *self.lock()?))
+    }
+
     /// `work` with the form on the libuv pool, resolved by `to_js` on the JS thread.
     fn later<T: Send + 'static, J: ToNapiValue + TypeName>(
         &self,
@@ -93,7 +100,7 @@ impl MultipartForm {
     /// Adds a text field.
     #[napi]
     pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
-        guard(|| self.inner.lock()?.add_field(&name, &value).map(drop))
+        self.inner.now(|f| f.add_field(&name, &value).map(drop))
     }
 
     /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
@@ -106,10 +113,8 @@ impl MultipartForm {
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let content = bytes_of(&bytes).to_vec();
-        guard(|| {
-            self.inner
-                .lock()?
-                .add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
+        self.inner.now(|f| {
+            f.add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
                 .map(drop)
         })
     }
@@ -124,15 +129,9 @@ impl MultipartForm {
         file_name: Option<String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        guard(|| {
-            self.inner
-                .lock()?
-                .add_file_path(
-                    &field_name,
-                    PathBuf::from(path),
-                    file_name.as_deref(),
-                    mime_type.as_deref(),
-                )
+        self.inner.now(|f| {
+            let file_name = file_name.as_deref();
+            f.add_file_path(&field_name, path, file_name, mime_type.as_deref())
                 .map(drop)
         })
     }
@@ -150,10 +149,8 @@ impl MultipartForm {
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let reader = Box::new(JsStreamReader::new(pull));
-        guard(|| {
-            self.inner
-                .lock()?
-                .add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
+        self.inner.now(|f| {
+            f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
                 .map(drop)
         })
     }
@@ -161,19 +158,19 @@ impl MultipartForm {
     /// The encoded body.
     #[napi]
     pub fn to_buffer(&self) -> Result<Buffer, Code> {
-        guard(|| Ok(self.inner.lock()?.to_bytes()?.0.into()))
+        self.inner.now(|f| Ok(f.to_bytes()?.0.into()))
     }
 
     /// The canonical object (contract §5) as compact JSON.
     #[napi]
     pub fn canonical(&self) -> Result<String, Code> {
-        guard(|| Ok(self.inner.lock()?.canonical()?.to_json()))
+        self.inner.now(|f| Ok(f.canonical()?.to_json()))
     }
 
     /// The multipart `bodyHash`.
     #[napi]
     pub fn body_hash(&self) -> Result<String, Code> {
-        guard(|| Ok(self.inner.lock()?.body_hash()?.as_str().to_owned()))
+        self.inner.now(|f| Ok(f.body_hash()?.as_str().to_owned()))
     }
 
     /// Like `canonical`, on the libuv pool: reads a stream part.
