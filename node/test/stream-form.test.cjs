@@ -149,6 +149,17 @@ test('a failing stream rejects with IO_ERROR and its message; a non-stream is IN
   throwsWith(() => form.addFileStream('', 'a.bin', Readable.from([content])), 'INVALID_FORM_PART')
 })
 
+test('signedFetch sends the spooled form again after a 307, signed afresh, and removes the spool file', async (t) => {
+  const mock = startMock(t, '--quiet', '--test-routes')
+  const spoolsBefore = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('nuvera-form-')).length
+  const target = `${mock.url}/__test/redirect?status=307&to=${encodeURIComponent('/api/v1/documents')}`
+  const response = await ns.signedFetch(mock.signer(), target, { method: 'POST', body: streamForm(Readable.from(pieces(content, 5000))) })
+  const text = await response.text()
+  assert.equal(response.status, 201, text)
+  assert.equal(JSON.parse(text).files[0].sha256, crypto.createHash('sha256').update(content).digest('hex'))
+  assert.equal(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('nuvera-form-')).length, spoolsBefore)
+})
+
 test('a 64 MiB stream through signedFetch: RSS flat while the core reads it; accepted by the mock server', async (t) => {
   const total = 64 * 1024 * 1024
   const mock = startMock(t, '--quiet', '--max-body-bytes', String(total * 2))
