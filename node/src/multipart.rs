@@ -66,9 +66,6 @@ impl SharedForm {
     }
 }
 
-/// An async `MultipartForm` method's work: resolves to `J`.
-pub type FormTask<T, J> = CoreTask<T, J>;
-
 #[napi]
 impl MultipartForm {
     /// An empty form, with a random boundary unless one is given.
@@ -175,13 +172,13 @@ impl MultipartForm {
 
     /// Like `canonical`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn canonical_async(&self) -> AsyncTask<FormTask<String, String>> {
+    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String, String>> {
         self.inner.later(|f| Ok(f.canonical()?.to_json()), Ok)
     }
 
     /// Like `bodyHash`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn body_hash_async(&self) -> AsyncTask<FormTask<String, String>> {
+    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String, String>> {
         self.inner
             .later(|f| Ok(f.body_hash()?.as_str().to_owned()), Ok)
     }
@@ -190,7 +187,7 @@ impl MultipartForm {
     /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
     /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn write_to_file(&self, path: String) -> AsyncTask<FormTask<String, String>> {
+    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String, String>> {
         self.inner.later(
             move |f| Ok(f.write_to_file(&path)?.body_hash().as_str().to_owned()),
             Ok,
