@@ -104,9 +104,14 @@ async function formDataToMultipart(formData) {
   return form
 }
 
+// Encodings up to this size are sent from memory: Node's fetch fails a streamed upload (EPIPE)
+// when the server answers before reading it, as a redirecting load balancer may.
+const SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+
 // A form with a stream part, encoded once into a temporary file by the core (the stream can be
 // read only once, and its hash must be known before it is sent): each send streams that file,
-// and every send of it is signed with the hash of exactly its bytes. `remove` deletes the file.
+// and every send of it is signed as exactly its bytes. `remove` deletes the file. A small
+// encoding is read back and sent as bytes (`bytes` instead of `spooled`).
 async function spoolForm(form) {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'nuvera-form-'))
   const remove = () => fs.promises.rm(dir, { recursive: true, force: true })
@@ -114,7 +119,10 @@ async function spoolForm(form) {
   try {
     await form.writeToFile(file)
     const { size } = await fs.promises.stat(file)
-    return { form, file, size, remove }
+    if (size > SPOOL_IN_MEMORY_BYTES) return { spooled: { form, file, size, remove } }
+    const bytes = await fs.promises.readFile(file)
+    await remove()
+    return { bytes }
   } catch (err) {
     await remove()
     throw err
@@ -126,7 +134,7 @@ async function spoolForm(form) {
 async function prepareBody(body) {
   if (body === undefined || body === null) return { bytes: undefined, contentType: null, multipart: false }
   if (body instanceof MultipartForm && formsWithStreams.has(body)) {
-    return { spooled: await spoolForm(body), contentType: body.contentType, multipart: true }
+    return { ...(await spoolForm(body)), contentType: body.contentType, multipart: true }
   }
   if (typeof body === 'string') {
     return { bytes: Buffer.from(body, 'utf8'), contentType: 'text/plain;charset=UTF-8', multipart: false }
