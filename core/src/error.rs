@@ -315,8 +315,17 @@ impl Error {
         }
     }
 
+    /// An `IO_ERROR` for a failed read or write, unless the reader failed with a core error of
+    /// its own (`std::io::Error::other(core_error)`): a reader a binding supplies (e.g. one that
+    /// pulls a stream from another language's runtime) then keeps its code.
     pub(crate) fn io(what: &str, err: &std::io::Error) -> Self {
-        Error::new(ErrorCode::IoError, format!("{what}: {err}"))
+        match err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<Error>())
+        {
+            Some(carried) => Error::new(carried.code, format!("{what}: {}", carried.message)),
+            None => Error::new(ErrorCode::IoError, format!("{what}: {err}")),
+        }
     }
 
     /// The stable code.
@@ -376,6 +385,16 @@ mod tests {
             Some(r#"{"errors":[{"code":"AUTH_TOKEN_EXPIRED","message":"the token expired"}]}"#)
         );
         assert_eq!(Error::new(ErrorCode::IoError, "m").response_body(), None);
+    }
+
+    #[test]
+    fn a_reader_failing_with_a_core_error_keeps_its_code() {
+        let carried = std::io::Error::other(Error::new(ErrorCode::Unsupported, "not here"));
+        let e = Error::io("cannot read the part", &carried);
+        assert_eq!(e.code(), ErrorCode::Unsupported);
+        assert_eq!(e.message(), "cannot read the part: not here");
+        let plain = std::io::Error::other("disk on fire");
+        assert_eq!(Error::io("x", &plain).code(), ErrorCode::IoError);
     }
 
     #[test]
