@@ -302,59 +302,79 @@ func (c Claims) GoString() string { return "nuvera.Claims" + c.String() }
 // SignedRequest is the result of signing: the two headers to send, the token, its claims and
 // the proof. String and GoString show no API key or token. Safe for concurrent use.
 type SignedRequest struct {
-	token, authorization, apiKey, claimsJSON, proofJSON string
-	once                                                sync.Once
-	claims                                              Claims
+	token string
+	// The C object stays alive for what is read on demand (claims, proof); the garbage collector
+	// frees it.
+	h      *handle[*C.nuvera_signed_request]
+	once   sync.Once
+	claims Claims
+	// The other strings are fetched once, on first use.
+	authorization, apiKey, claimsJSON, proofJSON lazyString
 }
 
-// newSignedRequest copies what the C object holds and frees it at once, on the signing
-// thread. Keeping it for reads on demand left it to a finalizer: thousands of C objects lived
-// until the next collection (the collector does not see C memory), were freed in a burst on
-// another thread, and the C heap was given back to the kernel and faulted in again: 0.68 page
-// faults per signature against 0.20 now (go/README.md, "Where the time goes"). The Rust core
-// frees its result as soon as it is used too.
-func newSignedRequest(p *C.nuvera_signed_request) (*SignedRequest, error) {
-	defer C.nuvera_signed_request_free(p)
-	r := &SignedRequest{}
-	// One pair for the five reads: cgo moves what C writes to onto the heap.
+type lazyString struct {
+	once sync.Once
+	s    string
+}
+
+func (l *lazyString) get(f func() string) string {
+	l.once.Do(func() { l.s = f() })
+	return l.s
+}
+
+// borrowed reads a string the signed request owns.
+func borrowed(p *C.nuvera_signed_request, f func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status) (string, error) {
 	var out *C.char
 	var cerr *C.nuvera_error
-	for _, field := range [...]struct {
-		dst  *string
-		read func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status
-	}{
-		{&r.token, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_token(p, o, e))
-		}},
-		{&r.authorization, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_authorization(p, o, e))
-		}},
-		{&r.apiKey, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_api_key(p, o, e))
-		}},
-		{&r.claimsJSON, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_claims_json(p, o, e))
-		}},
-		{&r.proofJSON, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
-			return st(C.nuvera_signed_request_proof_json(p, o, e))
-		}},
-	} {
-		if err := check(field.read(p, &out, &cerr), cerr, nil); err != nil {
-			return nil, err
-		}
-		*field.dst = C.GoString(out)
+	if err := check(f(p, &out, &cerr), cerr, nil); err != nil {
+		return "", err
+	}
+	return C.GoString(out), nil
+}
+
+func newSignedRequest(p *C.nuvera_signed_request) (*SignedRequest, error) {
+	r := &SignedRequest{h: newHandle(p, "SignedRequest", func(p *C.nuvera_signed_request) { C.nuvera_signed_request_free(p) })}
+	var err error
+	if r.token, err = borrowed(p, func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+		return st(C.nuvera_signed_request_token(p, o, e))
+	}); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// onDemand reads a string of the C object; the object lives until the collector frees it, and
+// its accessors cannot fail on a live object.
+func (r *SignedRequest) onDemand(f func(*C.nuvera_signed_request, **C.char, **C.nuvera_error) C.nuvera_status) string {
+	var s string
+	_ = r.h.use(func(p *C.nuvera_signed_request) error {
+		var err error
+		s, err = borrowed(p, f)
+		return err
+	})
+	return s
 }
 
 // Token is the compact JWT.
 func (r *SignedRequest) Token() string { return r.token }
 
 // Authorization is the Authorization header value, "Bearer <token>".
-func (r *SignedRequest) Authorization() string { return r.authorization }
+func (r *SignedRequest) Authorization() string {
+	return r.authorization.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_authorization(p, o, e))
+		})
+	})
+}
 
 // APIKey is the x-api-key header value.
-func (r *SignedRequest) APIKey() string { return r.apiKey }
+func (r *SignedRequest) APIKey() string {
+	return r.apiKey.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_api_key(p, o, e))
+		})
+	})
+}
 
 // Headers are the two headers to send: x-api-key and Authorization.
 func (r *SignedRequest) Headers() http.Header {
@@ -373,17 +393,29 @@ func (r *SignedRequest) Apply(h http.Header) {
 func (r *SignedRequest) Claims() Claims {
 	r.once.Do(func() {
 		// The library's claims are JSON of this shape by construction.
-		_ = json.Unmarshal([]byte(r.claimsJSON), &r.claims)
+		_ = json.Unmarshal([]byte(r.ClaimsJSON()), &r.claims)
 	})
 	return r.claims
 }
 
 // ClaimsJSON is the payload exactly as signed (compact JSON, contract order; sub is the API
 // key: do not log it).
-func (r *SignedRequest) ClaimsJSON() string { return r.claimsJSON }
+func (r *SignedRequest) ClaimsJSON() string {
+	return r.claimsJSON.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_claims_json(p, o, e))
+		})
+	})
+}
 
 // Proof is the proof artifact (SIGNING.md §7) as pretty JSON: what was signed, with no secret.
-func (r *SignedRequest) Proof() string { return r.proofJSON }
+func (r *SignedRequest) Proof() string {
+	return r.proofJSON.get(func() string {
+		return r.onDemand(func(p *C.nuvera_signed_request, o **C.char, e **C.nuvera_error) C.nuvera_status {
+			return st(C.nuvera_signed_request_proof_json(p, o, e))
+		})
+	})
+}
 
 // String shows what was signed, never the API key or the token.
 func (r *SignedRequest) String() string { return "nuvera.SignedRequest" + r.Claims().String() }
