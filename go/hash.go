@@ -126,3 +126,13 @@ func ReceivedBodyHash(contentType string, body []byte) (string, error) {
 		return st(C.nuvera_received_body_hash(cct, bytesArg(body), C.size_t(len(body)), out, cerr))
 	})
 }
+
+// IsMultipartFormData reports whether contentType is multipart/form-data (any case, parameters
+// ignored): the bodies the core signs and hashes through their canonical object, not byte for
+// byte. SignBody, ReceivedBodyHash and Transport already ask the core; this is for a client that
+// chooses between SignMultipartWire and Sign itself.
+func IsMultipartFormData(contentType string) bool {
+	cct := cstr(contentType)
+	defer free(cct)
+	return bool(C.nuvera_is_multipart_form_data(cct))
+}

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -65,8 +66,12 @@ func WithClockOffset(secs int64) SignerOption {
 	return func(c *signerConfig) { c.clockOffset = &secs }
 }
 
-// NewSigner makes a signer for apiKey with key. The signer keeps its own reference to the key.
-func NewSigner(key *PrivateKey, apiKey string, opts ...SignerOption) (*Signer, error) {
+// NewSigner makes a signer for apiKey with key: a *PrivateKey, or a *RemoteKey held in an HSM
+// or a KMS. The signer keeps its own reference to the key.
+func NewSigner(key Key, apiKey string, opts ...SignerOption) (*Signer, error) {
+	if key == nil || reflect.ValueOf(key).IsNil() {
+		return nil, &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument), Message: "the key is nil"}
+	}
 	var cfg signerConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -87,7 +92,7 @@ func NewSigner(key *PrivateKey, apiKey string, opts ...SignerOption) (*Signer, e
 	defer free(ciss)
 	defer free(caud)
 	var out *C.nuvera_signer
-	err := key.h.use(func(k *C.nuvera_private_key) error {
+	err := key.keyHandle().use(func(k *C.nuvera_private_key) error {
 		var cerr *C.nuvera_error
 		return check(C.nuvera_signer_new_with_options(k, capi, lifetime, ciss, caud, &out, &cerr), cerr, nil)
 	})

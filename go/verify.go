@@ -126,7 +126,7 @@ func (v *Verifier) Verify(method, target, apiKey, authorization, bodyHash string
 
 // VerifyRequest checks a received request from what arrived: its headers (x-api-key,
 // Authorization and Content-Type are read) and its raw body, hashed as the server must. It
-// returns the application's name or an *Error (AUTH_* with HTTPStatus, or MULTIPART_MALFORMED).
+// returns the application's name or an *Error (AUTH_* with HTTPStatus; a body unreadable as its Content-Type is AUTH_BODY_HASH_MISMATCH).
 func (v *Verifier) VerifyRequest(method, target string, header http.Header, body []byte) (string, error) {
 	cm, ct := cstr(method), cstr(target)
 	defer free(cm)

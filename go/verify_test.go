@@ -141,3 +141,21 @@ func TestSignerIssuerAudience(t *testing.T) {
 	_, err = NewSigner(testKey(t), "nv_test_go_options", WithAudience(""))
 	wantCode(t, err, CodeInvalidClaim)
 }
+
+// Which Content-Types the core signs through the multipart canonical object (SIGNING.md §5:
+// multipart/form-data, any case, parameters ignored) and which byte for byte.
+func TestIsMultipartFormData(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"multipart/form-data; boundary=abc":   true,
+		"MULTIPART/Form-Data; boundary=\"x\"": true,
+		"multipart/form-data":                 true,
+		"multipart/mixed; boundary=abc":       false,
+		"application/json":                    false,
+		"application/x-www-form-urlencoded":   false,
+		"":                                    false,
+	} {
+		if got := IsMultipartFormData(ct); got != want {
+			t.Errorf("IsMultipartFormData(%q) = %v, want %v", ct, got, want)
+		}
+	}
+}

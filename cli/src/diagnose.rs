@@ -7,9 +7,8 @@ use std::sync::Arc;
 use clap::Args;
 use nuvera_signing::explain::BundleResponse;
 use nuvera_signing::{
-    explain, received_body_hash, request_uri, Clock, ExplainOptions, FixedClock, PublicKey,
-    ReceivedRequest, Registry, Report, SentRequest, SupportBundle, SystemClock, Verifier,
-    VerifierOptions,
+    explain, request_uri, Clock, ExplainOptions, FixedClock, PublicKey, Registry, Report,
+    RequestHead, SentRequest, SupportBundle, SystemClock, Verifier, VerifierOptions,
 };
 
 use crate::error::{CliError, CliResult};
@@ -120,30 +119,30 @@ pub fn verify(args: VerifyArgs) -> CliResult<bool> {
         .with_clock(clock(args.now))
         .with_replay_cache(Arc::new(nuvera_signing::verify::InMemoryReplayCache::new()));
     let target = request_uri(&args.sent.url)?;
-    let mut body = Vec::new();
-    args.sent
-        .body()?
-        .read_to_end(&mut body)
-        .map_err(|e| CliError::io("cannot read the body", e))?;
-    let body_hash = received_body_hash(args.sent.content_type()?.as_deref(), &body)?;
     let api_key = args.sent.header("x-api-key")?;
     let authorization = args.sent.header("authorization")?;
-    let request = ReceivedRequest {
+    let content_type = args.sent.content_type()?;
+    let head = RequestHead {
         method: &args.sent.method,
         target: &target,
         api_key: api_key.as_deref(),
         authorization: authorization.as_deref(),
-        body_hash: &body_hash,
+        content_type: content_type.as_deref(),
     };
-    match verifier.verify(&request) {
+    // As a server does (§6): the headers and token first, the body only for a request they pass,
+    // streamed into the hash; a body that cannot be read as its Content-Type is a refusal.
+    let verdict = match verifier.verify_head(&head) {
+        Ok(verified_head) => {
+            let body_hash = receive_body(&head, args.sent.body()?)?;
+            verifier.verify_body(verified_head, body_hash)
+        }
+        Err(refused) => Err(refused),
+    };
+    match verdict {
         Ok(v) => {
-            let permission = v
-                .permission
-                .map(|p| format!(" permission={p}"))
-                .unwrap_or_default();
             emit(&format!(
-                "OK application={:?}{permission} key={}\n",
-                v.application, v.key_fingerprint
+                "OK application={:?} permission={} key={}\n",
+                v.application, v.permission, v.key_fingerprint
             ))?;
             Ok(true)
         }
@@ -157,6 +156,28 @@ pub fn verify(args: VerifyArgs) -> CliResult<bool> {
             Ok(false)
         }
     }
+}
+
+/// The received body's hash, read in chunks through the core's receiver: a body that cannot be
+/// read as its Content-Type is the inner error (a refusal), a file that cannot be read the outer.
+fn receive_body(
+    head: &RequestHead<'_>,
+    mut body: Box<dyn Read + Send>,
+) -> CliResult<nuvera_signing::Result<nuvera_signing::BodyHash>> {
+    let mut receiver = head.body_receiver();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = body
+            .read(&mut chunk)
+            .map_err(|e| CliError::io("cannot read the body", e))?;
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = receiver.feed(&chunk[..n]) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(receiver.finish().map(|received| received.hash))
 }
 
 #[derive(Args, Debug)]

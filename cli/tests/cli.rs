@@ -449,6 +449,39 @@ fn verify_answers_ok_or_the_auth_code() {
     assert!(String::from_utf8(garbage.stdout)
         .unwrap()
         .starts_with("AUTH_INVALID_HEADER"));
+
+    // A body unreadable as its Content-Type says is a refusal with an AUTH_* code (its parse
+    // error named), after a valid token; without credentials the body is never read.
+    let form_url = url;
+    let form_auth = &auth;
+    let multipart = |headers: &[String]| {
+        let mut cmd = cli();
+        cmd.args(["verify", "--registry"])
+            .arg(&registry)
+            .args(["-X", "POST", "--url", form_url, "--body-file"])
+            .arg(&body)
+            .args(["-H", "Content-Type: multipart/form-data; boundary=b"]);
+        for header in headers {
+            cmd.args(["-H", header]);
+        }
+        let out = run(&mut cmd, b"");
+        assert!(!out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let refused = multipart(&[
+        "x-api-key: nv_live_3f9a2c7d1e".to_owned(),
+        format!("Authorization: {form_auth}"),
+    ]);
+    assert!(
+        refused.starts_with("AUTH_BODY_HASH_MISMATCH (HTTP 401): ")
+            && refused.contains("MULTIPART_MALFORMED"),
+        "{refused}"
+    );
+    let anonymous = multipart(&[]);
+    assert!(
+        anonymous.starts_with("AUTH_MISSING_HEADER (HTTP 401): "),
+        "{anonymous}"
+    );
 }
 
 #[test]

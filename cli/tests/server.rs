@@ -599,3 +599,197 @@ fn demo_shows_the_whole_product() {
         "the explain report names the mistake: {text}"
     );
 }
+
+// ---- Issue 13: a server works on nothing unauthenticated ----
+
+/// The server process's peak resident memory so far, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Sends `head` in one write, then up to `body_bytes` of body in 64 KiB writes (stopping at the
+/// first failed write: the server may close the connection), and returns the response's status
+/// and JSON body, read while the body is being sent.
+fn raw_exchange(base: &str, head: &str, body_bytes: usize) -> (u16, Value) {
+    use std::io::Write;
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let reader = stream.try_clone().unwrap();
+    let response = std::thread::spawn(move || read_response(reader));
+    stream.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'{'; 64 * 1024];
+    let mut sent = 0;
+    while sent < body_bytes {
+        let n = chunk.len().min(body_bytes - sent);
+        if stream.write_all(&chunk[..n]).is_err() {
+            break;
+        }
+        sent += n;
+    }
+    let (status, body) = response.join().unwrap();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+/// One HTTP/1.1 response: its status and its body (by Content-Length).
+fn read_response(stream: std::net::TcpStream) -> (u16, String) {
+    use std::io::Read;
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no response: {status_line:?}"));
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[test]
+fn anonymous_bodies_are_never_read_so_the_server_stays_flat() {
+    let server = Server::start(&[]);
+    let pid = server.child.id();
+    // Warm up: one verified request, so allocations made once are in the baseline.
+    let url = server.url("/api/v1/customers");
+    let signer = Signer::new(key(), API_KEY).unwrap();
+    let signed = signer.sign("GET", &url, Body::Empty).unwrap();
+    let [(k, kv), (a, av)] = signed.headers();
+    assert_eq!(send(&url, "GET", &[(k, &kv), (a, &av)], None).0, 200);
+    let rss_before = peak_rss_kib(pid);
+
+    // Four anonymous clients at once, each sending a 60 MiB body, JSON and multipart.
+    const BODY: usize = 60 * 1024 * 1024;
+    let clients: Vec<_> = (0..4)
+        .map(|i| {
+            let base = server.base.clone();
+            std::thread::spawn(move || {
+                let content_type = if i % 2 == 0 {
+                    "application/json"
+                } else {
+                    "multipart/form-data; boundary=b"
+                };
+                let path = if i % 2 == 0 { "customers" } else { "documents" };
+                let head = format!(
+                    "POST /api/v1/{path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: {BODY}\r\n\r\n"
+                );
+                raw_exchange(&base, &head, BODY)
+            })
+        })
+        .collect();
+    for client in clients {
+        let (status, reply) = client.join().unwrap();
+        assert_eq!(
+            (status, reply["errors"][0]["code"].as_str()),
+            (401, Some("AUTH_MISSING_HEADER")),
+            "{reply}"
+        );
+    }
+    // §6: an unauthenticated body is not read (at most what hyper's buffer holds), never held.
+    let grown_kib = peak_rss_kib(pid) - rss_before;
+    assert!(
+        grown_kib < 4 * 1024,
+        "peak RSS grew {grown_kib} KiB while anonymous clients sent 240 MiB"
+    );
+}
+
+#[test]
+fn a_bad_token_is_answered_without_waiting_for_the_body() {
+    let server = Server::start(&[]);
+    // A declared 1 MB body that never arrives: the refusal comes from the headers alone (a
+    // server waiting for the body would answer 408 after its 60 s body timeout, past the
+    // client's 30 s read timeout).
+    let head = format!(
+        "POST /api/v1/customers HTTP/1.1\r\nHost: x\r\nx-api-key: {API_KEY}\r\nAuthorization: Bearer a.b.c\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"
+    );
+    let (status, reply) = raw_exchange(&server.base, &head, 0);
+    assert_eq!(status, 401, "{reply}");
+    assert!(
+        reply["errors"][0]["code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("AUTH_")),
+        "{reply}"
+    );
+}
+
+#[test]
+fn no_credentials_and_an_unparseable_multipart_body_is_a_missing_header() {
+    let server = Server::start(&[]);
+    let garbage = b"--b\r\nno headers here";
+    let (status, reply) = send(
+        &server.url("/api/v1/documents"),
+        "POST",
+        &[("Content-Type", "multipart/form-data; boundary=b")],
+        Some(garbage),
+    );
+    assert_eq!(
+        (status, reply["errors"][0]["code"].as_str()),
+        (401, Some("AUTH_MISSING_HEADER"))
+    );
+}
+
+#[test]
+fn the_header_limit_holds_when_the_head_arrives_in_one_write() {
+    let server = Server::start(&[]);
+    let head_of = |filler: usize| {
+        format!(
+            "GET /api/v1/customers HTTP/1.1\r\nHost: x\r\nx-filler: {}\r\n\r\n",
+            "a".repeat(filler)
+        )
+    };
+    let (status, _) = raw_exchange(&server.base, &head_of(48 * 1024), 0);
+    assert_eq!(status, 431);
+    let (status, _) = raw_exchange(&server.base, &head_of(40 * 1024), 0);
+    assert_eq!(status, 431);
+    // Under the limit, the request is read (and refused for its missing credentials).
+    let (status, reply) = raw_exchange(&server.base, &head_of(30 * 1024), 0);
+    assert_eq!(
+        (status, reply["errors"][0]["code"].as_str()),
+        (401, Some("AUTH_MISSING_HEADER"))
+    );
+}
+
+#[test]
+fn a_verified_json_record_over_64_kib_is_stored_as_its_summary() {
+    let server = Server::start(&[]);
+    let url = server.url("/api/v1/customers");
+    let body = format!("{{\"notes\":\"{}\"}}", "n".repeat(1024 * 1024));
+    let signer = Signer::new(key(), API_KEY).unwrap();
+    let signed = signer
+        .sign("POST", &url, Body::Bytes(body.as_bytes()))
+        .unwrap();
+    let [(k, kv), (a, av)] = signed.headers();
+    let (status, reply) = send(&url, "POST", &[(k, &kv), (a, &av)], Some(body.as_bytes()));
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["size"], body.len());
+    assert_eq!(reply["bodyHash"], signed.claims().body_hash);
+    assert!(reply.get("notes").is_none());
+}

@@ -18,6 +18,24 @@ pub const DEFAULT_ISSUER: &str = "nuvera-api";
 /// Default `aud`.
 pub const DEFAULT_AUDIENCE: &str = "nuvera-rest-api";
 
+/// Longest `jti` (§6): it is stored in the replay cache.
+pub const MAX_JTI_BYTES: usize = 256;
+
+/// Why a `jti` cannot be used, or `None` when it can (§6: 1..=256 bytes and not only
+/// whitespace). The signer and the verifier both ask here, so a token this library signs is
+/// never one its verifier refuses for its `jti`.
+pub fn jti_problem(jti: &str) -> Option<String> {
+    if jti.is_empty() {
+        Some("the jti is empty".to_owned())
+    } else if jti.len() > MAX_JTI_BYTES {
+        Some(format!("the jti is longer than {MAX_JTI_BYTES} bytes"))
+    } else if jti.chars().all(char::is_whitespace) {
+        Some("the jti is only whitespace".to_owned())
+    } else {
+        None
+    }
+}
+
 /// The nine claims, declared in the order they are serialized.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

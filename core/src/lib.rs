@@ -64,5 +64,6 @@ pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
 pub use verify::{
     required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,
-    ReplayCacheOptions, Verified, Verifier, VerifierOptions, VerifyError,
+    ReplayCacheOptions, RequestHead, Verified, VerifiedHead, Verifier, VerifierOptions,
+    VerifyError,
 };

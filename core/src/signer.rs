@@ -301,8 +301,8 @@ impl Signer {
             .checked_add(u64::from(self.options.lifetime_secs))
             .ok_or_else(|| Error::new(ErrorCode::InvalidClaim, "iat is too large"))?;
         let jti = overrides.jti.clone().unwrap_or_else(|| self.jti.next_jti());
-        if jti.is_empty() {
-            return Err(Error::new(ErrorCode::InvalidClaim, "the jti is empty"));
+        if let Some(problem) = crate::jwt::jti_problem(&jti) {
+            return Err(Error::new(ErrorCode::InvalidClaim, problem));
         }
         let claims = Claims {
             iss: self.options.issuer.clone(),

@@ -141,10 +141,27 @@ fn verify_received_reads_raw_headers_and_body() {
     assert_eq!(body["errors"][0]["code"], "AUTH_BODY_HASH_MISMATCH");
     assert_eq!(body["errors"][0]["message"], err.message());
 
-    // A body that cannot be read as the Content-Type says is its own error, not a refusal.
+    // A body that cannot be read as the Content-Type says is a refusal (§6), the parse error
+    // named in its message.
     let err = verifier()
         .verify_received("POST", "/api/v1/documents", headers, b"--nope")
         .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::MultipartMalformed);
-    assert_eq!(err.response_body(), None);
+    assert_eq!(err.code().as_str(), "AUTH_BODY_HASH_MISMATCH");
+    assert!(
+        err.message().contains("MULTIPART_MALFORMED"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(err.http_status(), Some(401));
+
+    // Without credentials, that body is never looked at: the missing header is the answer.
+    let err = verifier()
+        .verify_received(
+            "POST",
+            "/api/v1/documents",
+            headers[..1].iter().copied(),
+            b"--nope",
+        )
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "AUTH_MISSING_HEADER");
 }

@@ -143,7 +143,7 @@ fn a_correctly_signed_request_is_accepted() {
         .unwrap();
     let verified = Req::with_token(signed.token()).check(&verifier()).unwrap();
     assert_eq!(verified.application, "Acme Payouts");
-    assert_eq!(verified.permission.as_deref(), Some("CUSTOMERS_READ"));
+    assert_eq!(verified.permission, "CUSTOMERS_READ");
     assert_eq!(verified.key_fingerprint, public_key().fingerprint());
 }
 
@@ -660,7 +660,8 @@ fn a_request_is_verified_from_its_raw_headers_and_body() {
     assert_eq!(other.code().as_str(), "AUTH_BODY_HASH_MISMATCH");
     assert_eq!(other.http_status(), Some(401));
 
-    let malformed = verifier()
+    // Without credentials the body is never read: the missing header is the answer (§6).
+    let anonymous = verifier()
         .verify_received(
             "POST",
             TARGET,
@@ -668,7 +669,22 @@ fn a_request_is_verified_from_its_raw_headers_and_body() {
             wire,
         )
         .unwrap_err();
-    assert_eq!(malformed.code().as_str(), "MULTIPART_MALFORMED");
+    assert_eq!(anonymous.code().as_str(), "AUTH_MISSING_HEADER");
+    // With them, a body unreadable as its Content-Type is a refusal naming the parse error.
+    let malformed = verifier()
+        .verify_received(
+            "POST",
+            TARGET,
+            [
+                headers[1],
+                headers[2],
+                ("content-type", "multipart/form-data"),
+            ],
+            wire,
+        )
+        .unwrap_err();
+    assert_eq!(malformed.code().as_str(), "AUTH_BODY_HASH_MISMATCH");
+    assert!(malformed.message().contains("MULTIPART_MALFORMED"));
 }
 
 #[test]
@@ -692,4 +708,191 @@ publicKeys = [{ file = "test-rsa2048-public.pem" }]
             .as_str(),
         "INVALID_REGISTRY"
     );
+}
+
+// ---- Issue 13: deny by default, and nothing unauthenticated is worked on ----
+
+/// A request to `target` with `method`, from the Acme key (CUSTOMERS_READ and _WRITE), signed
+/// for exactly that method and target.
+fn to_target(method: &'static str, target: &'static str) -> Req {
+    let token = signed_raw(
+        HEADER,
+        &payload(&[("method", method.into()), ("uri", target.into())]),
+    );
+    let mut r = Req::with_token(&token);
+    r.method = method;
+    r.target = target;
+    r
+}
+
+#[test]
+fn a_target_that_names_no_area_is_denied_by_default() {
+    for target in [
+        "/api/v1//customers",
+        "/api//v1/customers",
+        "/API/V1/customers",
+        "/api/v1/Customers",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1?x=/customers",
+        "/healthz",
+        "/api/v1/./customers",
+        "/api/v1/customers/../bank-accounts",
+        "/api/v1/customers/%2e%2E/bank-accounts",
+        "/api/v1/customers/.%2E",
+        "/api/v1/%63ustomers",
+        "/api/v1/customers%2fx",
+        "/api/v1/customers/a%5C..",
+        "/api/v1/customers\\..",
+        "/api/v1/-customers",
+        "/api/v1/customers-",
+        "/api/v1/bank--accounts",
+        "/api/v1/customers;x=1",
+    ] {
+        for method in ["GET", "POST"] {
+            let err = to_target(method, target)
+                .check(&verifier())
+                .expect_err(target);
+            assert_eq!(err.code(), AuthCode::PermissionDenied, "{method} {target}");
+            assert_eq!(err.http_status(), 403);
+        }
+    }
+    // The same application is served where the path names its area.
+    for target in [
+        "/api/v1/customers",
+        "/api/v1/customers/",
+        "/api/v1/customers/c_1",
+        "/api/v1/customers/c%201",
+        "/api/v1/customers?next=/api/v1/../x",
+    ] {
+        let verified = to_target("POST", target).check(&verifier()).expect(target);
+        assert_eq!(verified.permission, "CUSTOMERS_WRITE", "{target}");
+    }
+}
+
+#[test]
+fn http_methods_are_compared_byte_for_byte() {
+    // A lower-case `get` is not GET: it needs the area's WRITE permission, which the read-only
+    // application lacks.
+    let token = signed_raw(
+        HEADER,
+        &payload(&[("sub", READ_ONLY_KEY.into()), ("method", "get".into())]),
+    );
+    let mut r = Req::with_token(&token);
+    r.method = "get";
+    r.api_key = Some(READ_ONLY_KEY.to_owned());
+    assert_eq!(r.code(), AuthCode::PermissionDenied);
+    // A claim `get` for a request sent as GET (or the reverse) is a method mismatch.
+    let mut r = Req::with_token(&signed_raw(HEADER, &payload(&[("method", "get".into())])));
+    assert_eq!(r.code(), AuthCode::MethodMismatch);
+    r = Req::with_token(&signed_raw(HEADER, &payload(&[])));
+    r.method = "get";
+    assert_eq!(r.code(), AuthCode::MethodMismatch);
+    // The application that holds WRITE is served, under WRITE.
+    let mut r = Req::with_token(&signed_raw(HEADER, &payload(&[("method", "get".into())])));
+    r.method = "get";
+    assert_eq!(r.check(&verifier()).unwrap().permission, "CUSTOMERS_WRITE");
+}
+
+#[test]
+fn a_jti_must_be_one_to_256_bytes_and_not_only_whitespace() {
+    for jti in ["", " ", "\t\n", "\u{3000}\u{a0}", &"x".repeat(257)] {
+        let token = signed_raw(HEADER, &payload(&[("jti", jti.into())]));
+        assert_eq!(code_of(&token), AuthCode::TokenMalformed, "{jti:?}");
+    }
+    for jti in ["a", " a ", &"x".repeat(256)] {
+        let token = signed_raw(HEADER, &payload(&[("jti", jti.into())]));
+        assert!(
+            Req::with_token(&token).check(&verifier()).is_ok(),
+            "{jti:?}"
+        );
+    }
+    // The signer refuses what the verifier would refuse, with a signing error.
+    let signer = Signer::new(private_key(), API_KEY).unwrap();
+    for jti in ["", "  ", &"x".repeat(257)] {
+        let overrides = SignOverrides {
+            iat: Some(NOW),
+            jti: Some(jti.to_owned()),
+        };
+        let err = signer
+            .sign_with("GET", TARGET, Body::Empty, &overrides)
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            nuvera_signing::ErrorCode::InvalidClaim,
+            "{jti:?}"
+        );
+    }
+}
+
+#[test]
+fn a_request_refused_for_its_body_does_not_use_up_its_jti() {
+    let cache = Arc::new(nuvera_signing::verify::InMemoryReplayCache::new());
+    let v = verifier().with_replay_cache(cache.clone());
+    let token = signed_raw(HEADER, &payload(&[]));
+    let mut r = Req::with_token(&token);
+    r.body_hash = BodyHash::of_bytes(b"not what was signed");
+    assert_eq!(r.check(&v).unwrap_err().code(), AuthCode::BodyHashMismatch);
+    assert!(cache.is_empty());
+    // The same token with the body it was signed for is accepted once, then replayed.
+    let r = Req::with_token(&token);
+    assert!(r.check(&v).is_ok());
+    assert_eq!(r.check(&v).unwrap_err().code(), AuthCode::ReplayedJti);
+}
+
+#[test]
+fn a_refused_permission_leaves_the_jti_for_a_verifier_that_grants_it() {
+    // Two verifiers share one replay cache; the first registry lacks the permission.
+    let cache = Arc::new(nuvera_signing::verify::InMemoryReplayCache::new());
+    let mut without = Registry::new();
+    without
+        .add(
+            Application::new("Acme Payouts")
+                .with_api_key(API_KEY, ApiKeyStatus::Active)
+                .with_public_key(public_key(), PublicKeyStatus::Active, None),
+        )
+        .unwrap();
+    let denying = Verifier::new(without)
+        .with_clock(Arc::new(FixedClock(NOW)))
+        .with_replay_cache(cache.clone());
+    let granting = verifier().with_replay_cache(cache.clone());
+    let r = Req::with_token(&signed_raw(HEADER, &payload(&[])));
+    assert_eq!(
+        r.check(&denying).unwrap_err().code(),
+        AuthCode::PermissionDenied
+    );
+    assert!(r.check(&granting).is_ok());
+}
+
+#[test]
+fn the_head_is_checked_before_the_body() {
+    // Expired and with the wrong body: the expiry (no body needed) is the answer.
+    let token = signed_raw(
+        HEADER,
+        &payload(&[("iat", (NOW - 120).into()), ("exp", (NOW - 65).into())]),
+    );
+    let mut r = Req::with_token(&token);
+    r.body_hash = BodyHash::of_bytes(b"other");
+    assert_eq!(r.code(), AuthCode::TokenExpired);
+    // Denied permission and the wrong body: the permission.
+    let mut r = to_target("GET", "/api/v1//customers");
+    r.body_hash = BodyHash::of_bytes(b"other");
+    assert_eq!(r.code(), AuthCode::PermissionDenied);
+    // verify_head alone gives the same answers, and passes a request whose body is still to come.
+    let token = signed_raw(HEADER, &payload(&[]));
+    let authorization = format!("Bearer {token}");
+    let head = nuvera_signing::RequestHead {
+        method: "GET",
+        target: TARGET,
+        api_key: Some(API_KEY),
+        authorization: Some(&authorization),
+        content_type: None,
+    };
+    let v = verifier();
+    let verified_head = v.verify_head(&head).unwrap();
+    assert_eq!(verified_head.application(), "Acme Payouts");
+    let mut receiver = head.body_receiver();
+    receiver.feed(b"").unwrap();
+    let hash = receiver.finish().map(|r| r.hash);
+    assert!(v.verify_body(verified_head, hash).is_ok());
 }

@@ -64,8 +64,8 @@ pub struct JsVerified {
     pub application: String,
     /// The token's claims.
     pub claims: JsClaims,
-    /// The permission the route required, if any.
-    pub permission: Option<String>,
+    /// The permission the route required (every accepted request has one).
+    pub permission: String,
     /// Fingerprint of the public key that verified the signature.
     pub key_fingerprint: String,
 }
@@ -164,7 +164,8 @@ impl Verifier {
     /// Verifies a request from what arrived: its headers (an object like Node's
     /// `IncomingMessage.headers`, names in any case; for a repeated header the first value
     /// counts) and its raw body, hashed by its Content-Type (multipart through its canonical
-    /// object). A body that is not what its Content-Type says throws `MULTIPART_MALFORMED`.
+    /// object) — only after the headers and token pass (§6). A body that is not what its
+    /// Content-Type says is refused `AUTH_BODY_HASH_MISMATCH`, the parse error in the message.
     #[napi(
         ts_args_type = "method: string, target: string, headers: Record<string, string | string[] | undefined>, body?: Buffer | string | null"
     )]

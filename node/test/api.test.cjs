@@ -226,9 +226,16 @@ test('verifyRequest from raw headers and body, over a real HTTP server', async (
       return true
     })
     assert.throws(() => verifier.verifyRequest('GET', '/api/v1/customers', {}), { code: 'AUTH_MISSING_HEADER', httpStatus: 401 })
+    // A body that cannot be read as its Content-Type says is a refusal, the parse error named (§6).
+    const junk = signer.sign('POST', '/api/v1/documents', 'junk')
     assert.throws(
-      () => verifier.verifyRequest('POST', '/api/v1/documents', { 'content-type': 'multipart/form-data; boundary=b', 'x-api-key': API_KEY, authorization: signed.headers.Authorization }, 'junk'),
-      { code: 'MULTIPART_MALFORMED' },
+      () => verifier.verifyRequest('POST', '/api/v1/documents', { 'content-type': 'multipart/form-data; boundary=b', 'x-api-key': API_KEY, authorization: junk.headers.Authorization }, 'junk'),
+      (err) => err.code === 'AUTH_BODY_HASH_MISMATCH' && err.httpStatus === 401 && /MULTIPART_MALFORMED/.test(err.message),
+    )
+    // Without credentials the body is never read: the missing header is the answer.
+    assert.throws(
+      () => verifier.verifyRequest('POST', '/api/v1/documents', { 'content-type': 'multipart/form-data; boundary=b' }, 'junk'),
+      { code: 'AUTH_MISSING_HEADER', httpStatus: 401 },
     )
   })
 })

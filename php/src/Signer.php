@@ -15,13 +15,15 @@ use FFI\CData;
 final class Signer
 {
     private CData $handle;
+    /** The key, kept alive with the signer: a RemoteKey's callback must outlive its last use. */
+    private ?SigningKey $key = null;
 
     /**
      * @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55)
      * @param string|null $issuer the token's `iss`; null: the default (`nuvera-api`)
      * @param string|null $audience the token's `aud`; null: the default (`nuvera-rest-api`)
      */
-    public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null, ?string $issuer = null, ?string $audience = null)
+    public function __construct(SigningKey $key, string $apiKey, ?int $lifetime = null, ?string $issuer = null, ?string $audience = null)
     {
         if ($lifetime !== null && ($lifetime <= 0 || $lifetime > 0xFFFFFFFF)) {
             // The C argument is a uint32_t where 0 means "the default": a value it cannot hold,
@@ -34,13 +36,15 @@ final class Signer
             $key->handle(), $apiKey, $lifetime ?? 0, $issuer, $audience, \FFI::addr($out), $err
         ));
         $this->handle = $out;
+        $this->key = $key;
     }
 
     /** @internal */
-    public static function fromHandle(CData $handle): self
+    public static function fromHandle(CData $handle, ?SigningKey $key = null): self
     {
         $signer = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
         $signer->handle = $handle;
+        $signer->key = $key;
         return $signer;
     }
 
@@ -142,7 +146,7 @@ final class Signer
     {
         $out = Native::ffi()->new('nuvera_signer*');
         Native::call(fn ($err) => Native::ffi()->nuvera_signer_with_clock_offset($this->handle, $seconds, \FFI::addr($out), $err));
-        return self::fromHandle($out);
+        return self::fromHandle($out, $this->key);
     }
 
     /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */

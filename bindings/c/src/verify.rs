@@ -116,10 +116,10 @@ pub unsafe extern "C" fn nuvera_verifier_verify(
 
 /// Verifies a received request from what arrived: its `headers` (`header_count` of them, names in
 /// any case; `x-api-key`, `Authorization` and `Content-Type` are read) and its raw body, hashed as
-/// the server must (multipart through its canonical object). Returns `NUVERA_OK`,
-/// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status, or `NUVERA_ERROR` for a body that
-/// does not parse as its Content-Type says (`MULTIPART_MALFORMED`). `application` as in
-/// `nuvera_verifier_verify`.
+/// the server must (multipart through its canonical object) — only after the headers and token
+/// pass (§6). Returns `NUVERA_OK` or `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status (a
+/// body that does not parse as its Content-Type says is `AUTH_BODY_HASH_MISMATCH`, the parse
+/// error in the message). `application` as in `nuvera_verifier_verify`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_verifier_verify_request(
     verifier: *const nuvera_verifier,

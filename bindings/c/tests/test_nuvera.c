@@ -996,13 +996,16 @@ static void test_verifier(void) {
     expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 3,
                                               v->body, v->body_len, NULL, &err),
                &err, NUVERA_REFUSED, "AUTH_REPLAYED_JTI", "verify_request twice");
+    /* A body unreadable as its Content-Type is a refusal (the token's checks come first, the jti
+       is only recorded for a request that passes every rule); without credentials it is never
+       read at all. */
     headers[0].value = "multipart/form-data";
     expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 3,
                                               v->body, v->body_len, NULL, &err),
-               &err, NUVERA_ERROR, "MULTIPART_MALFORMED", "verify_request, no boundary");
+               &err, NUVERA_REFUSED, "AUTH_BODY_HASH_MISMATCH", "verify_request, no boundary");
     expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers, 1,
                                               v->body, v->body_len, NULL, &err),
-               &err, NUVERA_ERROR, "MULTIPART_MALFORMED", "verify_request, bad body first");
+               &err, NUVERA_REFUSED, "AUTH_MISSING_HEADER", "verify_request, headers before body");
     expect_err(nuvera_verifier_verify_request(verifier, "POST", "/api/v1/customers", headers + 1,
                                               1, NULL, 0, NULL, &err),
                &err, NUVERA_REFUSED, "AUTH_MISSING_HEADER", "verify_request, no Authorization");
@@ -1585,7 +1588,9 @@ static void test_callback_keys(void) {
                    &err, "remote key from a callback")) {
       continue;
     }
-    if (expect_ok(nuvera_signer_new(key, v->api_key, v->lifetime, &signer, &err), &err,
+    if (expect_ok(nuvera_private_key_check(key, &err), &err,
+                  "the start-up check of a callback key") &&
+        expect_ok(nuvera_signer_new(key, v->api_key, v->lifetime, &signer, &err), &err,
                   "signer with a callback key") &&
         expect_ok(nuvera_signer_sign(signer, v->method, v->url, v->body, v->body_len, &v->iat,
                                      v->jti, &req, &err),
@@ -1598,7 +1603,7 @@ static void test_callback_keys(void) {
     nuvera_signer_free(signer);
     check(kms.freed == 1, "the callback's data is freed once, with the last user", NULL);
   }
-  check(kms.calls == 2, "one KMS call per signature", NULL);
+  check(kms.calls == 4, "one KMS call per signature and per check", NULL);
 
   {
     nuvera_private_key *key = NULL;
@@ -1609,6 +1614,8 @@ static void test_callback_keys(void) {
                                                   denied_kms_sign, NULL, NULL, &key, &err),
                   &err, "remote key, denied") &&
         expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      expect_err(nuvera_private_key_check(key, &err), &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED",
+                 "the start-up check of a failing callback");
       nuvera_status status =
           nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err);
       check(err != NULL && strstr(err->message, "AccessDeniedException") != NULL,
@@ -1631,6 +1638,8 @@ static void test_callback_keys(void) {
                                                   openssl_kms_sign, &other, NULL, &key, &err),
                   &err, "remote key, another key") &&
         expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      expect_err(nuvera_private_key_check(key, &err), &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED",
+                 "the start-up check of a key of another size");
       expect_err(
           nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err),
           &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED", "a signature of another size");

@@ -198,10 +198,7 @@ fn verified_object<'local>(
 ) -> Result<JObject<'local>, Failure> {
     let application = env.new_string(&v.application)?;
     let claims = claims_array(env, &v.claims)?;
-    let permission = match &v.permission {
-        Some(p) => JObject::from(env.new_string(p)?),
-        None => JObject::null(),
-    };
+    let permission = JObject::from(env.new_string(&v.permission)?);
     let fingerprint = env.new_string(&v.key_fingerprint)?;
     Ok(env.new_object(
         jni_str!("global/nuvera/signing/Verified"),

@@ -20,9 +20,9 @@ pub struct Verified {
     /// The verified claims.
     #[pyo3(get)]
     claims: Py<Claims>,
-    /// The permission the route needed, if any.
+    /// The permission the route needed (every accepted request has one).
     #[pyo3(get)]
-    permission: Option<String>,
+    permission: String,
     /// Fingerprint of the public key that verified the signature.
     #[pyo3(get)]
     key_fingerprint: String,

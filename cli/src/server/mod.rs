@@ -1,9 +1,12 @@
 //! `nuvera-sign serve`: a local stand-in for the Nuvera API that accepts or refuses requests
 //! exactly as contract §6 says, with the core `Verifier`.
 //!
-//! Bounded everywhere a client could make it grow: connections (a semaphore), header size
-//! (hyper's buffer), time to send headers and body (timeouts), body size (streamed and counted,
-//! 413 beyond the limit; multipart never held), and the in-memory store (oldest entries evicted).
+//! Nothing unauthenticated is worked on (§6): the headers and token are verified before the body
+//! is read, a refusal goes out at once and the rest of the body is never read. Bounded everywhere
+//! a client could make it grow: connections (a semaphore), header size (hyper's buffer, and the
+//! head's size checked again for a head that arrived in one read), time to send headers and body
+//! (timeouts), body size (streamed into the hash and counted, 413 beyond the limit; never held),
+//! and the in-memory store (oldest entries evicted; a JSON record over 64 KiB kept as its summary).
 
 mod client_tests;
 mod demo;
@@ -21,9 +24,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use nuvera_signing::multipart::MultipartLimits;
-use nuvera_signing::{mask_secret, ReceivedRequest, Verifier};
-use nuvera_signing::{BodyReceiver, ReceivedBody};
+use nuvera_signing::ReceivedBody;
+use nuvera_signing::{mask_secret, RequestHead, Verifier};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -199,17 +201,29 @@ enum BodyFailure {
     Broken,
 }
 
-/// Streams the body through the core's receiver (hash, multipart canonical object) and keeps the
-/// bytes only when `keep` (JSON bodies, which the routes parse).
+/// Largest JSON body kept for a route that parses it (a customer record; a larger one is stored
+/// as its summary): every other body is only hashed as it streams, never held.
+pub const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
+
+/// A body received after its request's head was verified.
+struct ReceivedBytes {
+    /// Its hash and summary, or why it cannot be read as its Content-Type says.
+    summary: Result<ReceivedBody, nuvera_signing::Error>,
+    /// The bytes, when the route parses them and they fit in [`MAX_KEPT_BODY_BYTES`].
+    kept: Option<Vec<u8>>,
+}
+
+/// Streams the body through the core's receiver (hash, multipart canonical object), keeping the
+/// bytes only when `keep` and only up to [`MAX_KEPT_BODY_BYTES`].
 async fn receive_body(
     body: Incoming,
-    content_type: Option<&str>,
+    head: &RequestHead<'_>,
     limits: &Limits,
     keep: bool,
-) -> Result<(Result<ReceivedBody, nuvera_signing::Error>, Vec<u8>), BodyFailure> {
-    let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
+) -> Result<ReceivedBytes, BodyFailure> {
+    let mut receiver = head.body_receiver();
     let mut feed_error = None;
-    let mut kept = Vec::new();
+    let mut kept = keep.then(Vec::new);
     let deadline = tokio::time::Instant::now() + limits.body_timeout;
     let mut body = body;
     loop {
@@ -230,15 +244,41 @@ async fn receive_body(
                 feed_error = Some(e);
             }
         }
-        if keep {
-            kept.extend_from_slice(&data);
+        if let Some(bytes) = &mut kept {
+            if bytes.len() + data.len() > MAX_KEPT_BODY_BYTES {
+                kept = None;
+            } else {
+                bytes.extend_from_slice(&data);
+            }
         }
     }
-    let received = match feed_error {
+    let summary = match feed_error {
         Some(e) => Err(e),
         None => receiver.finish(),
     };
-    Ok((received, kept))
+    Ok(ReceivedBytes {
+        summary,
+        kept: kept.filter(|_| keep),
+    })
+}
+
+/// The size of a request's head as sent, at least: request line and header lines, counting
+/// `name:value` and the line ends (optional whitespace left out). hyper's buffer limit stops a
+/// head that arrives in pieces; one that arrives in a single read can fill the buffer's whole
+/// capacity first, so the limit is checked again here.
+fn head_size<B>(request: &Request<B>) -> usize {
+    let request_line = request.method().as_str().len()
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(1, |p| p.as_str().len())
+        + " HTTP/1.1\r\n ".len();
+    let header_lines: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + 1 + value.len() + 2)
+        .sum();
+    request_line + header_lines + 2
 }
 
 async fn respond(
@@ -247,6 +287,15 @@ async fn respond(
     method: &str,
     target: &str,
 ) -> Outcome {
+    let body_pending = !hyper::body::Body::is_end_stream(request.body());
+    let refuse_unread = |outcome| refuse_unread(outcome, body_pending);
+    if head_size(&request) > MAX_HEADER_BYTES {
+        return refuse_unread(error_response(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
+            &format!("the request line and headers are over {MAX_HEADER_BYTES} bytes"),
+        ));
+    }
     let path = target.split('?').next().unwrap_or("/");
     if path == "/healthz" {
         return Outcome {
@@ -259,35 +308,51 @@ async fn respond(
         return outcome;
     }
     let Some(route) = routes::Route::parse(method, path) else {
-        return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route");
+        return refuse_unread(error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such route",
+        ));
     };
     let api_key = header(&request, "x-api-key");
     let authorization = header(&request, "authorization");
     let content_type = header(&request, "content-type");
+    let head = RequestHead {
+        method,
+        target,
+        api_key: api_key.as_deref(),
+        authorization: authorization.as_deref(),
+        content_type: content_type.as_deref(),
+    };
+    // §6: headers, key, token and every claim that does not need the body first; a request that
+    // fails them is answered at once, its body unread (hyper then closes the connection).
+    let verified_head = match state.verifier.verify_head(&head) {
+        Ok(verified_head) => verified_head,
+        Err(refusal) => return refuse_unread(refusal_response(&refusal)),
+    };
     let declared_length = request
         .headers()
         .get("content-length")
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > state.limits.max_body_bytes) {
-        return too_large(state);
+        return refuse_unread(too_large(state));
     }
-    let keep = route.needs_body_bytes();
-    let (received, bytes) = match receive_body(
+    let received = match receive_body(
         request.into_body(),
-        content_type.as_deref(),
+        &head,
         &state.limits,
-        keep,
+        route.needs_body_bytes(),
     )
     .await
     {
         Ok(r) => r,
-        Err(BodyFailure::TooLarge) => return too_large(state),
+        Err(BodyFailure::TooLarge) => return refuse_unread(too_large(state)),
         Err(BodyFailure::Timeout) => {
-            return error_response(
+            return refuse_unread(error_response(
                 StatusCode::REQUEST_TIMEOUT,
                 "REQUEST_TIMEOUT",
                 "the request body arrived too slowly",
-            )
+            ))
         }
         Err(BodyFailure::Broken) => {
             return error_response(
@@ -297,44 +362,52 @@ async fn respond(
             )
         }
     };
-    let received = match received {
-        Ok(r) => r,
-        Err(e) => {
-            let message = format!(
-                "the multipart body cannot be parsed, so its bodyHash cannot match: {}",
-                e.message()
-            );
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                nuvera_signing::AuthCode::BodyHashMismatch.as_str(),
-                &message,
-            );
-        }
+    let ReceivedBytes { summary, kept } = received;
+    let (body_hash, summary) = match summary {
+        Ok(summary) => (Ok(summary.hash.clone()), Some(summary)),
+        Err(e) => (Err(e), None),
     };
-    let request = ReceivedRequest {
-        method,
-        target,
-        api_key: api_key.as_deref(),
-        authorization: authorization.as_deref(),
-        body_hash: &received.hash,
-    };
-    // A shared replay cache makes `verify` wait on the network (up to its timeout): let the
+    // A shared replay cache makes `verify_body` wait on the network (up to its timeout): let the
     // runtime move this worker's other tasks to another thread meanwhile, so one slow answer
     // does not stall every connection. The in-process cache never waits.
     let multi_thread = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     let verdict = if state.verifier.may_wait() && multi_thread {
-        tokio::task::block_in_place(|| state.verifier.verify(&request))
+        tokio::task::block_in_place(|| state.verifier.verify_body(verified_head, body_hash))
     } else {
-        state.verifier.verify(&request)
+        state.verifier.verify_body(verified_head, body_hash)
     };
-    match verdict {
-        Err(e) => {
-            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            error_response(status, e.code().as_str(), e.message())
+    match (verdict, summary) {
+        (Err(refusal), _) => refusal_response(&refusal),
+        (Ok(verified), Some(summary)) => {
+            routes::dispatch(state, route, &verified, kept.as_deref(), summary)
         }
-        Ok(verified) => routes::dispatch(state, route, &verified, &bytes, received),
+        // An unreadable body never verifies (its refusal is AUTH_BODY_HASH_MISMATCH).
+        (Ok(_), None) => error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "a body that could not be read was accepted",
+        ),
     }
+}
+
+fn refusal_response(refusal: &nuvera_signing::VerifyError) -> Outcome {
+    let status = StatusCode::from_u16(refusal.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    error_response(status, refusal.code().as_str(), refusal.message())
+}
+
+/// A refusal answered before the body was read: when a body is on its way, the connection is
+/// closed after the answer, so the rest of it is never read (§6: at most what hyper's buffer
+/// already holds).
+fn refuse_unread(mut outcome: Outcome, body_pending: bool) -> Outcome {
+    if !body_pending {
+        return outcome;
+    }
+    outcome.response.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    outcome
 }
 
 fn too_large(state: &AppState) -> Outcome {

@@ -326,7 +326,7 @@ fn add_response_notes(report: &mut Report, response: &BundleResponse, request: &
         }
         c if c == AuthCode::PermissionDenied.as_str() => match required_permission(&request.method, &request.uri) {
             Some(p) => format!("the application lacks {p}: ask Nuvera to grant it"),
-            None => "the application lacks the route's permission: ask Nuvera to grant it".to_owned(),
+            None => "the request path names no API area (/api/v1/<area>/…, the area in lower case, no `//`, `..` or percent-encoding), so no permission allows it: fix the path".to_owned(),
         },
         c if report.findings.iter().any(|f| f.code.as_str() == c) => return,
         other => format!("Nuvera answered {other}, which the local checks did not reproduce"),

@@ -18,8 +18,8 @@ pub use replay::{
     DEFAULT_REPLAY_CACHE_TIMEOUT_MS, MAX_REPLAY_CACHE_CONNECTIONS, MAX_REPLAY_CACHE_TIMEOUT_MS,
 };
 pub use verifier::{
-    required_permission, ReceivedRequest, Verified, Verifier, VerifierOptions,
-    DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,
+    required_permission, ReceivedRequest, RequestHead, Verified, VerifiedHead, Verifier,
+    VerifierOptions, DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,
 };
 // The received-body helpers live in `crate::received` (clients use them too); kept here so
 // existing `verify::` paths compile.

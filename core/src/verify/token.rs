@@ -13,8 +13,7 @@ use crate::verify::code::{AuthCode, VerifyError};
 /// bytes with a 2048-bit key and under 1.5 KiB with 8192 bits.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// Longest `jti` accepted (it is stored in the replay cache).
-pub const MAX_JTI_BYTES: usize = 256;
+pub use crate::jwt::MAX_JTI_BYTES;
 
 /// The nine claim names, in contract order.
 pub const CLAIM_NAMES: [&str; 9] = [
@@ -256,10 +255,8 @@ pub fn typed_claims(payload: &JsonObject) -> Result<FoundClaims, VerifyError> {
             _ => {}
         }
     }
-    if claims.jti.as_ref().is_some_and(|j| j.len() > MAX_JTI_BYTES) {
-        return Err(malformed(format!(
-            "the jti is longer than {MAX_JTI_BYTES} bytes"
-        )));
+    if let Some(problem) = claims.jti.as_deref().and_then(crate::jwt::jti_problem) {
+        return Err(malformed(problem));
     }
     Ok(claims)
 }

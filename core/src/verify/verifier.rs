@@ -8,6 +8,8 @@ use subtle::ConstantTimeEq;
 use crate::body_hash::BodyHash;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{Claims, DEFAULT_AUDIENCE, DEFAULT_ISSUER};
+use crate::multipart::MultipartLimits;
+use crate::received::BodyReceiver;
 use crate::secret::mask_secret;
 use crate::signer::{Clock, SystemClock, MAX_LIFETIME_SECS};
 use crate::verify::code::{AuthCode, VerifyError};
@@ -107,17 +109,109 @@ impl fmt::Debug for ReceivedRequest<'_> {
     }
 }
 
-/// The permission a route needs: `<AREA>_READ` for GET/HEAD, `<AREA>_WRITE` otherwise, where the
-/// area is the first path segment after `/api/v1/`, upper-cased, `-` → `_`. `None` for a target
-/// outside `/api/v1/<area>`.
+/// What a server knows of a request once its headers are in: everything §6 checks before the
+/// body is read.
+#[derive(Clone, Copy)]
+pub struct RequestHead<'a> {
+    /// The method as received.
+    pub method: &'a str,
+    /// The request target as received (path and query), byte for byte.
+    pub target: &'a str,
+    /// The `x-api-key` header, if any.
+    pub api_key: Option<&'a str>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The `Content-Type` header, if any: it says how the body is hashed.
+    pub content_type: Option<&'a str>,
+}
+
+impl<'a> RequestHead<'a> {
+    /// The head of a request from its header list: names in any case, the first of a repeated
+    /// header counts (a second `Authorization` cannot replace the one verified).
+    pub fn from_headers<'h: 'a>(
+        method: &'a str,
+        target: &'a str,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    ) -> Self {
+        let (mut api_key, mut authorization, mut content_type) = (None, None, None);
+        for (name, value) in headers {
+            let slot = if name.eq_ignore_ascii_case(crate::API_KEY_HEADER) {
+                &mut api_key
+            } else if name.eq_ignore_ascii_case(crate::AUTHORIZATION_HEADER) {
+                &mut authorization
+            } else if name.eq_ignore_ascii_case("content-type") {
+                &mut content_type
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        RequestHead {
+            method,
+            target,
+            api_key,
+            authorization,
+            content_type,
+        }
+    }
+
+    /// A receiver that hashes this request's body as it streams in, plain or multipart by the
+    /// Content-Type (§4/§5), holding neither the body nor any file in memory.
+    pub fn body_receiver(&self) -> BodyReceiver {
+        BodyReceiver::new(self.content_type, MultipartLimits::default())
+    }
+}
+
+impl fmt::Debug for RequestHead<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestHead")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("api_key", &self.api_key.map(mask_secret))
+            .field("authorization", &self.authorization.map(|_| "<redacted>"))
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+/// A request whose head passed every rule that does not need the body
+/// ([`Verifier::verify_head`]); [`Verifier::verify_body`] finishes it once the body is in.
+#[derive(Clone, Debug)]
+pub struct VerifiedHead {
+    application: String,
+    claims: Claims,
+    permission: String,
+    key_fingerprint: String,
+}
+
+impl VerifiedHead {
+    /// The application's name.
+    pub fn application(&self) -> &str {
+        &self.application
+    }
+
+    /// The claims verified so far (`bodyHash` not yet compared; `Debug` masks `sub`).
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
+/// The permission a route needs (§6): `<AREA>_READ` for `GET`/`HEAD` (byte for byte: HTTP
+/// methods are case-sensitive, so `get` needs `_WRITE`), `<AREA>_WRITE` for every other method,
+/// where the area is the first path segment after `/api/v1/`, upper-cased, `-` → `_`.
+///
+/// `None` when the target names no area, which the verifier refuses (deny by default): anything
+/// but `/api/v1/<area>` or `/api/v1/<area>/…` with `<area>` matching `[a-z0-9]+(-[a-z0-9]+)*`.
+/// A path that a gateway could normalize into another area is refused too: `.` and `..`
+/// segments (also percent-encoded), backslashes and percent-encoded `/` or `\` anywhere in it.
 pub fn required_permission(method: &str, target: &str) -> Option<String> {
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let area = path
-        .strip_prefix("/api/v1/")?
-        .split('/')
-        .next()
-        .filter(|a| !a.is_empty())?;
-    let access = if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
+    let path = target.split('?').next().unwrap_or("");
+    let rest = path.strip_prefix("/api/v1/")?;
+    let area = rest.split('/').next().unwrap_or("");
+    if !is_area(area) || path.split('/').any(could_change_the_area) {
+        return None;
+    }
+    let access = if method == "GET" || method == "HEAD" {
         "READ"
     } else {
         "WRITE"
@@ -128,6 +222,29 @@ pub fn required_permission(method: &str, target: &str) -> Option<String> {
     ))
 }
 
+/// `[a-z0-9]+(-[a-z0-9]+)*`
+fn is_area(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A segment that path normalization (RFC 3986 dot segments, percent-decoding, `\` as `/`)
+/// could turn into a step to another area.
+fn could_change_the_area(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let decoded_dots = lower.replace("%2e", ".");
+    decoded_dots == "."
+        || decoded_dots == ".."
+        || lower.contains('\\')
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+}
+
 /// An accepted request.
 #[derive(Clone, Debug)]
 pub struct Verified {
@@ -135,8 +252,9 @@ pub struct Verified {
     pub application: String,
     /// The verified claims (`Debug` masks `sub`).
     pub claims: Claims,
-    /// The permission the route required, if any.
-    pub permission: Option<String>,
+    /// The permission the route required (every accepted request has one: a target that names
+    /// no area is refused).
+    pub permission: String,
     /// Fingerprint of the public key that verified the signature.
     pub key_fingerprint: String,
 }
@@ -236,10 +354,13 @@ impl Verifier {
     }
 
     /// Verifies a request from what arrived: its headers (names in any case; the first of a
-    /// repeated header counts) and its raw body, hashed as [`received_body_hash`] does (multipart
-    /// through its canonical object, by the `Content-Type` header). A body that cannot be read as
-    /// its Content-Type says fails with that error (e.g. `MULTIPART_MALFORMED`); a refusal keeps
-    /// its `AUTH_*` code and HTTP status ([`Error::http_status`]).
+    /// repeated header counts) and its raw body. The headers are checked first, exactly as
+    /// [`verify_head`](Self::verify_head) does, so a request without credentials is refused
+    /// without its body being looked at; then the body is hashed as [`received_body_hash`] does
+    /// (multipart through its canonical object, by the `Content-Type` header). A body that cannot
+    /// be read as its Content-Type says fails `AUTH_BODY_HASH_MISMATCH`, with the parse error in
+    /// the message. Every refusal carries its `AUTH_*` code and HTTP status
+    /// ([`Error::http_status`]).
     ///
     /// [`received_body_hash`]: crate::received_body_hash
     pub fn verify_received<'h>(
@@ -249,35 +370,36 @@ impl Verifier {
         headers: impl IntoIterator<Item = (&'h str, &'h str)>,
         body: &[u8],
     ) -> Result<Verified> {
-        let (mut api_key, mut authorization, mut content_type) = (None, None, None);
-        for (name, value) in headers {
-            let slot = if name.eq_ignore_ascii_case(crate::API_KEY_HEADER) {
-                &mut api_key
-            } else if name.eq_ignore_ascii_case(crate::AUTHORIZATION_HEADER) {
-                &mut authorization
-            } else if name.eq_ignore_ascii_case("content-type") {
-                &mut content_type
-            } else {
-                continue;
-            };
-            slot.get_or_insert(value);
-        }
-        let body_hash = crate::received_body_hash(content_type, body)?;
-        let request = ReceivedRequest {
-            method,
-            target,
-            api_key,
-            authorization,
-            body_hash: &body_hash,
-        };
-        Ok(self.verify(&request)?)
+        let head = RequestHead::from_headers(method, target, headers);
+        let verified_head = self.verify_head(&head)?;
+        let body_hash = crate::received_body_hash(head.content_type, body);
+        Ok(self.verify_body(verified_head, body_hash)?)
     }
 
-    /// Applies every rule of contract §6 in order; the first failure is returned.
+    /// Applies every rule of contract §6 to a request whose body hash is known; the first failure
+    /// is returned. The same as [`verify_head`](Self::verify_head) then
+    /// [`verify_body`](Self::verify_body).
     pub fn verify(&self, request: &ReceivedRequest<'_>) -> Result<Verified, VerifyError> {
-        // 1-2: headers present and well-formed.
-        let (Some(api_key), Some(authorization)) = (request.api_key, request.authorization) else {
-            let missing = if request.api_key.is_none() {
+        let head = RequestHead {
+            method: request.method,
+            target: request.target,
+            api_key: request.api_key,
+            authorization: request.authorization,
+            content_type: None,
+        };
+        let verified_head = self.verify_head(&head)?;
+        self.verify_body(verified_head, Ok(request.body_hash.clone()))
+    }
+
+    /// Every rule that does not need the body, in the contract's order: headers, API key and
+    /// application, token form, algorithm, signature, then the claims (`bodyHash` excepted), the
+    /// lifetime and the clock, and the route's permission. A server calls this as soon as the
+    /// headers are in and reads the body only when it passes (§6: nothing unauthenticated is
+    /// worked on); nothing is recorded in the replay cache yet.
+    pub fn verify_head(&self, head: &RequestHead<'_>) -> Result<VerifiedHead, VerifyError> {
+        // Headers present and well-formed.
+        let (Some(api_key), Some(authorization)) = (head.api_key, head.authorization) else {
+            let missing = if head.api_key.is_none() {
                 "x-api-key"
             } else {
                 "Authorization"
@@ -290,7 +412,7 @@ impl Verifier {
         let token = bearer_token(authorization)?;
         check_compact_form(token)?;
 
-        // 3: the API key and its application.
+        // The API key and its application.
         let Some((_, app, key_status)) = self.registry.lookup(api_key) else {
             return refuse(
                 AuthCode::InvalidApiKey,
@@ -310,7 +432,7 @@ impl Verifier {
             );
         }
 
-        // 4-6: decode, algorithm, signature; nothing in the payload is trusted before this.
+        // Decode, algorithm, signature: nothing in the payload is trusted before this.
         let decoded = decode_token(token)?;
         decoded.check_algorithm()?;
         let now = self
@@ -319,27 +441,73 @@ impl Verifier {
             .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))?;
         let key_fingerprint = verify_signature(&decoded, token, app, now)?;
 
-        // 7-18: the claims.
-        let claims = self.check_claims(&decoded, request, api_key, now)?;
-        // The permission is checked before the jti is recorded, so a request refused for its
-        // permission does not use up its jti (§6); a replay of an accepted request had it.
-        let permission = required_permission(request.method, request.target);
-        if let Some(needed) = &permission {
-            if !app.permissions.contains(needed) {
-                return refuse(
-                    AuthCode::PermissionDenied,
-                    format!(
-                        "the application {:?} lacks the {needed} permission for this route",
-                        app.name
-                    ),
-                );
-            }
+        // The claims that do not need the body.
+        let claims = self.check_claims(&decoded, head, api_key, now)?;
+        // Deny by default: a target that names no area is refused like a missing permission.
+        let Some(permission) = required_permission(head.method, head.target) else {
+            return refuse(
+                AuthCode::PermissionDenied,
+                format!(
+                    "the request target {:?} names no API area (/api/v1/<area>/…), so no permission allows it",
+                    head.target
+                ),
+            );
+        };
+        if !app.permissions.contains(&permission) {
+            return refuse(
+                AuthCode::PermissionDenied,
+                format!(
+                    "the application {:?} lacks the {permission} permission for this route",
+                    app.name
+                ),
+            );
         }
+        Ok(VerifiedHead {
+            application: app.name.clone(),
+            claims,
+            permission,
+            key_fingerprint,
+        })
+    }
+
+    /// The rules left once the body has arrived: `bodyHash` equals the received body's hash (in
+    /// constant time), then the `jti` is recorded in the replay cache — only now, so a request
+    /// refused for any other rule never uses up its `jti` (§6). `body_hash` is the hash the
+    /// server computed as the body streamed in ([`BodyReceiver`](crate::BodyReceiver)), or the
+    /// error that reading it as its Content-Type gave (refused `AUTH_BODY_HASH_MISMATCH`).
+    pub fn verify_body(
+        &self,
+        head: VerifiedHead,
+        body_hash: Result<BodyHash>,
+    ) -> Result<Verified, VerifyError> {
+        let body_hash = match body_hash {
+            Ok(hash) => hash,
+            Err(e) => {
+                return refuse(
+                    AuthCode::BodyHashMismatch,
+                    format!(
+                        "the body cannot be read as its Content-Type says, so its bodyHash cannot match: {} ({})",
+                        e.message(),
+                        e.code().as_str()
+                    ),
+                )
+            }
+        };
+        if !ct_eq(&head.claims.body_hash, body_hash.as_str()) {
+            return refuse(
+                AuthCode::BodyHashMismatch,
+                "bodyHash does not match the body received; sign the exact bytes you send (multipart: the canonical form)",
+            );
+        }
+        let now = self
+            .clock
+            .now_unix()
+            .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))?;
         let skew = u64::from(self.options.clock_skew_secs);
-        let key = ReplayKey::new(&app.name, &claims.jti);
+        let key = ReplayKey::new(&head.application, &head.claims.jti);
         match self
             .replay
-            .first_use(&key, claims.exp.saturating_add(skew), now)
+            .first_use(&key, head.claims.exp.saturating_add(skew), now)
         {
             ReplayOutcome::FirstUse => {}
             ReplayOutcome::Replayed => {
@@ -358,17 +526,17 @@ impl Verifier {
             }
         }
         Ok(Verified {
-            application: app.name.clone(),
-            claims,
-            permission,
-            key_fingerprint,
+            application: head.application,
+            claims: head.claims,
+            permission: head.permission,
+            key_fingerprint: head.key_fingerprint,
         })
     }
 
     fn check_claims(
         &self,
         decoded: &DecodedToken,
-        request: &ReceivedRequest<'_>,
+        request: &RequestHead<'_>,
         api_key: &str,
         now: u64,
     ) -> Result<Claims, VerifyError> {
@@ -432,12 +600,6 @@ impl Verifier {
                     "the token was signed for uri {:?} but the request target is {:?}",
                     claims.uri, request.target
                 ),
-            );
-        }
-        if !ct_eq(&claims.body_hash, request.body_hash.as_str()) {
-            return refuse(
-                AuthCode::BodyHashMismatch,
-                "bodyHash does not match the body received; sign the exact bytes you send (multipart: the canonical form)",
             );
         }
         let skew = u64::from(self.options.clock_skew_secs);
