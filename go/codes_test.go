@@ -64,6 +64,12 @@ func TestErrorsCarryTheCoresCodes(t *testing.T) {
 	}
 	_, err = signer.Sign("GET", "/x", nil, WithJTI("id\x00more"))
 	wantCode(t, err, CodeInvalidArgument)
+	_, err = RequestURI("https://example.com/a\x00/b")
+	wantCode(t, err, CodeInvalidArgument)
+	_, err = SendableURL("https://example.com/a\x00/b")
+	wantCode(t, err, CodeInvalidArgument)
+	_, err = NewExchange(nil, "GET", "https://example.com/a\x00/b", false, signer)
+	wantCode(t, err, CodeInvalidArgument)
 	_, err = signer.SignBodyHash("GET", "/x", "ABC")
 	wantCode(t, err, CodeInvalidBodyHash)
 	_, err = signer.SignMultipartWire("POST", "/x", "multipart/form-data; boundary=b", []byte("garbage"))
