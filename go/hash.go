@@ -99,20 +99,24 @@ func MultipartCanonicalJSON(contentType string, body []byte) (string, error) {
 
 // RequestURI is the uri claim of a URL or request target (WHATWG pathname + search).
 func RequestURI(url string) (string, error) {
-	cu := cstr(url)
-	defer free(cu)
+	texts, err := textArgs(textArg{"url", &url})
+	if err != nil {
+		return "", err
+	}
 	return stringCall(func(out **C.char, cerr **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_request_uri(cu, out, cerr))
+		return st(C.nuvera_request_uri(texts[0], out, cerr))
 	})
 }
 
 // SendableURL is the URL an HTTP client should send so the server receives exactly the signed
 // target (normalized, fragment removed).
 func SendableURL(url string) (string, error) {
-	cu := cstr(url)
-	defer free(cu)
+	texts, err := textArgs(textArg{"url", &url})
+	if err != nil {
+		return "", err
+	}
 	return stringCall(func(out **C.char, cerr **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_sendable_url(cu, out, cerr))
+		return st(C.nuvera_sendable_url(texts[0], out, cerr))
 	})
 }
 

@@ -159,9 +159,11 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cm, cu := cstr(method), cstr(url)
-	defer free(cm)
-	defer free(cu)
+	texts, err := textArgs(textArg{"method", &method}, textArg{"url", &url}, textArg{"jti", cfg.jti})
+	if err != nil {
+		return nil, err
+	}
+	cm, cu, cjti := texts[0], texts[1], texts[2]
 	var ciat *C.uint64_t
 	if cfg.iat != nil {
 		if *cfg.iat < 0 {
@@ -170,10 +172,8 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 		v := C.uint64_t(*cfg.iat)
 		ciat = &v
 	}
-	cjti := optCstr(cfg.jti)
-	defer free(cjti)
 	var signed *SignedRequest
-	err := s.h.use(func(p *C.nuvera_signer) error {
+	err = s.h.use(func(p *C.nuvera_signer) error {
 		var out *C.nuvera_signed_request
 		var cerr *C.nuvera_error
 		status, cause := call(p, cm, cu, ciat, cjti, &out, &cerr)
