@@ -84,16 +84,14 @@ type textArg struct {
 // cgo call of its own. A text holding a NUL byte is INVALID_ARGUMENT: C would read it only up
 // to the NUL, and sign or hash a different text than the caller gave.
 func textArgs(args ...textArg) ([]*C.char, error) {
+	if err := refuseNUL(args...); err != nil {
+		return nil, err
+	}
 	size := 0
 	for _, a := range args {
-		if a.value == nil {
-			continue
+		if a.value != nil {
+			size += len(*a.value) + 1
 		}
-		if strings.IndexByte(*a.value, 0) >= 0 {
-			return nil, &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument),
-				Message: a.name + " holds a NUL byte, which a C string cannot carry"}
-		}
-		size += len(*a.value) + 1
 	}
 	buf := make([]byte, size)
 	views := make([]*C.char, len(args))
@@ -106,6 +104,18 @@ func textArgs(args ...textArg) ([]*C.char, error) {
 		at += copy(buf[at:], *a.value) + 1 // buf[at-1] stays 0: the NUL
 	}
 	return views, nil
+}
+
+// refuseNUL is INVALID_ARGUMENT for the first text that holds a NUL byte: C would read it only
+// up to the NUL (a verifier would check `/api/v1/a` for a target `/api/v1/a\x00/../b`).
+func refuseNUL(args ...textArg) error {
+	for _, a := range args {
+		if a.value != nil && strings.IndexByte(*a.value, 0) >= 0 {
+			return &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument),
+				Message: a.name + " holds a NUL byte, which a C string cannot carry"}
+		}
+	}
+	return nil
 }
 
 // optCstr is NULL for an absent value.

@@ -67,6 +67,19 @@ func TestVerifier(t *testing.T) {
 	// No credentials at all.
 	_, err = v.VerifyRequest("GET", "/api/v1/customers", http.Header{}, nil)
 	wantCode(t, err, CodeAuthMissingHeader)
+	// A NUL byte cannot cross into C: refused, never verified as the text before it.
+	signed, _ = signer.Sign("GET", "/api/v1/customers", nil)
+	empty, _ := BodyHash(nil)
+	_, err = v.Verify("GET", "/api/v1/customers\x00/../x", signed.APIKey(), signed.Authorization(), empty)
+	wantCode(t, err, CodeInvalidArgument)
+	nul := signed.Headers()
+	nul.Set("X-Api-Key", signed.APIKey()+"\x00")
+	_, err = v.VerifyRequest("GET", "/api/v1/customers", nul, nil)
+	wantCode(t, err, CodeInvalidArgument)
+	// Refused before, the same request is still accepted: its jti was not spent.
+	if _, err = v.VerifyRequest("GET", "/api/v1/customers", signed.Headers(), nil); err != nil {
+		t.Fatalf("after refusals: %v", err)
+	}
 }
 
 func TestExplainAndSupportBundle(t *testing.T) {
