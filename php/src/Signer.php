@@ -62,6 +62,7 @@ final class Signer
      */
     public function sign(string $method, string $url, ?string $body = null, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body ?? '');
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign(
@@ -75,6 +76,7 @@ final class Signer
      */
     public function signBody(string $method, string $url, ?string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body(
@@ -85,6 +87,7 @@ final class Signer
     /** Signs an encoded multipart body sent with $contentType (`multipart/form-data; boundary=...`). */
     public function signMultipartWire(string $method, string $url, string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart_wire(
@@ -95,6 +98,7 @@ final class Signer
     /** Signs a request whose body is the file at $path, sent as it is (streamed). */
     public function signFile(string $method, string $url, string $path, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_file(
             $this->handle, $method, $url, $path, $at, $jti, $out, $err
@@ -109,6 +113,7 @@ final class Signer
      */
     public function signStream(string $method, string $url, $stream, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return Native::withReader(Native::streamChunks($stream), fn ($read) => $this->signed(
             fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader($this->handle, $method, $url, $read, null, $at, $jti, $out, $err)
@@ -124,6 +129,7 @@ final class Signer
      */
     public function signReader(string $method, string $url, ?string $contentType, callable $read, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return Native::withReader($read, fn ($reader) => $this->signed(
             fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader($this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err)
@@ -152,6 +158,7 @@ final class Signer
     /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */
     public function signBodyHash(string $method, string $url, string $bodyHash, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_hash(
             $this->handle, $method, $url, $bodyHash, $at, $jti, $out, $err
@@ -164,6 +171,7 @@ final class Signer
      */
     public function signMultipart(string $method, string $url, MultipartForm $form, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart(
             $this->handle, $method, $url, $form->handle(), $at, $jti, $out, $err
