@@ -5,7 +5,7 @@ use std::sync::Arc;
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::EnvUnowned;
-use nuvera_signing::PrivateKey;
+use nuvera_signing::{PrivateKey, PublicKey};
 
 use crate::boundary::{borrow, bytes, free, into_handle, optional_bytes, run, string};
 
@@ -63,6 +63,20 @@ pub extern "system" fn Java_global_nuvera_signing_Native_keyFingerprint<'local>(
 ) -> JString<'local> {
     run(env, |env| {
         let key = borrow::<PrivateKey>(key)?;
+        Ok(env.new_string(key.fingerprint())?)
+    })
+}
+
+/// `Native.publicKeyFingerprint(pem)`: `SHA256:<hex>` of a public key PEM's SPKI DER, the value
+/// `keyFingerprint` gives for its private half.
+#[no_mangle]
+pub extern "system" fn Java_global_nuvera_signing_Native_publicKeyFingerprint<'local>(
+    env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    pem: JString<'local>,
+) -> JString<'local> {
+    run(env, |env| {
+        let key = PublicKey::from_pem(string(env, &pem)?)?;
         Ok(env.new_string(key.fingerprint())?)
     })
 }

@@ -98,7 +98,9 @@ fn sign_body(
     Ok(into_handle(Arc::new(signed)))
 }
 
-/// `Native.sign(signer, method, url, body, hasIat, iat, jti)`: `body` null is no body.
+/// `Native.sign(signer, method, url, contentType, body, hasIat, iat, jti)`: `body` null is no
+/// body; otherwise the core decides from `contentType` (null: none) which body to sign
+/// (`Body::for_content_type`: an encoded multipart body for `multipart/form-data`, else the bytes).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_global_nuvera_signing_Native_sign<'local>(
@@ -107,15 +109,17 @@ pub extern "system" fn Java_global_nuvera_signing_Native_sign<'local>(
     signer: jlong,
     method: JString<'local>,
     url: JString<'local>,
+    content_type: JString<'local>,
     body: JByteArray<'local>,
     has_iat: bool,
     iat: jlong,
     jti: JString<'local>,
 ) -> jlong {
     run(env, |env| {
+        let content_type = optional_string(env, &content_type)?;
         let body = optional_bytes(env, &body)?;
         let body = match &body {
-            Some(b) => Body::Bytes(b),
+            Some(b) => Body::for_content_type(content_type.as_deref(), b),
             None => Body::Empty,
         };
         sign_body(env, signer, &method, &url, body, has_iat, iat, &jti)

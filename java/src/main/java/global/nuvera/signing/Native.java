@@ -73,6 +73,8 @@ final class Native {
 
     static native String keyFingerprint(long key);
 
+    static native String publicKeyFingerprint(String pem) throws NuveraSigningException;
+
     static native int keyBits(long key);
 
     static native void keyFree(long key);
@@ -83,8 +85,8 @@ final class Native {
 
     static native void signerFree(long signer);
 
-    static native long sign(long signer, String method, String url, byte @Nullable [] body, boolean hasIat, long iat,
-            @Nullable String jti) throws NuveraSigningException;
+    static native long sign(long signer, String method, String url, @Nullable String contentType,
+            byte @Nullable [] body, boolean hasIat, long iat, @Nullable String jti) throws NuveraSigningException;
 
     static native long signFile(long signer, String method, String url, String path, boolean hasIat, long iat,
             @Nullable String jti) throws NuveraSigningException;

@@ -335,7 +335,7 @@ public final class NuveraHttpClient {
         switch (action.sendBody ? request.kind() : NuveraRequest.Kind.NONE) {
             case BYTES:
                 if (credentials) {
-                    signed = signer.sign(method, url, request.bytes());
+                    signed = signer.signWithContentType(method, url, contentType, request.bytes());
                 }
                 publisher = HttpRequest.BodyPublishers.ofByteArray(request.bytes());
                 break;

@@ -131,6 +131,15 @@ public final class NuveraSigning {
                 now == null ? 0 : now.getEpochSecond());
     }
 
+    /**
+     * The fingerprint ({@code SHA256:<hex>} of the SPKI DER) of a public key PEM ({@code PUBLIC KEY}
+     * or {@code RSA PUBLIC KEY}): the value {@link PrivateKey#fingerprint()} gives for its private
+     * half, to match a key registered with Nuvera.
+     */
+    public static String publicKeyFingerprint(String pem) throws NuveraSigningException {
+        return Native.publicKeyFingerprint(Objects.requireNonNull(pem, "pem"));
+    }
+
     /** The core's list of error codes as JSON ({@code [{"code","family","httpStatus"}]}). */
     public static String errorCodesJson() {
         return Native.errorCodesJson();

@@ -145,7 +145,27 @@ public final class Signer implements AutoCloseable {
     /** Signs a request whose body is exactly {@code body} ({@code null}: no body), with pinned {@code options}. */
     public SignedRequest sign(String method, String url, byte @Nullable [] body, SignOptions options)
             throws NuveraSigningException {
-        return call(method, url, options, (s, hasIat, iat, jti) -> Native.sign(s, method, url, body, hasIat, iat, jti));
+        return call(method, url, options,
+                (s, hasIat, iat, jti) -> Native.sign(s, method, url, null, body, hasIat, iat, jti));
+    }
+
+    /**
+     * Signs {@code body} about to be sent with {@code contentType} ({@code null}: none), hashed as
+     * the core decides for that type: through its multipart canonical object (contract §5) for
+     * {@code multipart/form-data}, as the exact bytes for any other type. What the HTTP helpers
+     * use; a malformed multipart body fails with {@code MULTIPART_MALFORMED}.
+     */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, byte[] body)
+            throws NuveraSigningException {
+        return signWithContentType(method, url, contentType, body, SignOptions.defaults());
+    }
+
+    /** As {@link #signWithContentType(String, String, String, byte[])}, with pinned {@code options}. */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, byte[] body,
+            SignOptions options) throws NuveraSigningException {
+        Objects.requireNonNull(body, "body");
+        return call(method, url, options,
+                (s, hasIat, iat, jti) -> Native.sign(s, method, url, contentType, body, hasIat, iat, jti));
     }
 
     /** Signs a request whose body is the content of the file at {@code file} (streamed, never loaded whole). */
