@@ -84,9 +84,12 @@ class VectorsTest {
                 assertEquals(expected, key.fingerprint(), bits);
             }
         }
-        NuveraSigningException e = assertThrows(NuveraSigningException.class,
-                () -> NuveraSigning.publicKeyFingerprint("not a key"));
-        assertEquals("INVALID_PRIVATE_KEY", e.getCode());
+        for (String bad : new String[] {"not a key", TestData.read(TestData.PRIVATE_PEM)}) {
+            NuveraSigningException e = assertThrows(NuveraSigningException.class,
+                    () -> NuveraSigning.publicKeyFingerprint(bad));
+            assertEquals("INVALID_PUBLIC_KEY", e.getCode());
+            assertEquals("key", e.getFamily());
+        }
     }
 
     private static String sha256Hex(byte[] bytes) throws Exception {
