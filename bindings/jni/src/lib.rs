@@ -12,6 +12,7 @@
 mod body;
 mod boundary;
 mod client;
+mod convert;
 mod errors;
 mod explain;
 mod keys;

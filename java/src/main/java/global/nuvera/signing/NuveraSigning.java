@@ -107,7 +107,7 @@ public final class NuveraSigning {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(token, "token");
         return Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body, token, publicKeyPem,
-                now != null, now == null ? 0 : now.getEpochSecond());
+                now == null ? null : now.getEpochSecond());
     }
 
     /**
@@ -127,8 +127,8 @@ public final class NuveraSigning {
         Objects.requireNonNull(token, "token");
         return Native.supportBundle(method, url, flatten(Objects.requireNonNull(headers, "headers")), apiKey,
                 contentType, body == null ? new byte[0] : body, token, status,
-                responseBody == null ? new byte[0] : responseBody, application, publicKeyPem, now != null,
-                now == null ? 0 : now.getEpochSecond());
+                responseBody == null ? new byte[0] : responseBody, application, publicKeyPem,
+                now == null ? null : now.getEpochSecond());
     }
 
     /**
