@@ -1,26 +1,10 @@
-//! Body hashes (bytes, file, chunks pushed from Java streams), the `uri` claim and the URL to
-//! send: the contract's free functions that are not multipart-specific.
+//! Body hashes (bytes, file, a Java `InputStream`), the `uri` claim and the URL to send: the
+//! contract's free functions.
 
-use std::sync::{Arc, Mutex};
+use nuvera_signing::verify::is_multipart_form_data;
 
-use jni::sys::jint;
-use nuvera_signing::multipart::MultipartLimits;
-use nuvera_signing::verify::{is_multipart_form_data, BodyReceiver};
-use nuvera_signing::{Error, ErrorCode};
-
-use crate::boundary::{native, Handle};
-use crate::errors::Failure;
-
-/// A body hashed from chunks Java pushes (an `InputStream` it reads): plain or multipart by the
-/// Content-Type, as a server hashes what it receives. `None` once finished.
-type Hasher = Mutex<Option<BodyReceiver>>;
-
-fn finished() -> Failure {
-    Failure::Core(Error::new(
-        ErrorCode::ObjectClosed,
-        "this body hasher has already finished; start a new one",
-    ))
-}
+use crate::boundary::native;
+use crate::stream::JavaInputStream;
 
 native! {
     /// `Native.bodyHash(body)`: SHA-256 hex (contract §4).
@@ -33,27 +17,16 @@ native! {
         nuvera_signing::body_hash_file(&path)?.0.as_str().to_owned()
     }
 
-    /// `Native.hasherNew(contentType)`: `null` hashes plain bytes.
-    fn hasherNew(content_type: Option<String>) -> Arc<Hasher> {
-        let receiver = BodyReceiver::new(content_type.as_deref(), MultipartLimits::default());
-        Arc::new(Mutex::new(Some(receiver)))
-    }
-
-    /// `Native.hasherUpdate(hasher, chunk, length)`: the first `length` bytes of `chunk` (Java
-    /// reuses one buffer and fills it from the stream).
-    fn hasherUpdate(hasher: Handle<Hasher>, chunk: Vec<u8>, length: jint) -> () {
-        let chunk = usize::try_from(length)
-            .ok()
-            .and_then(|n| chunk.get(..n))
-            .ok_or_else(|| Failure::argument("the length is outside the chunk"))?;
-        let mut state = hasher.lock().unwrap_or_else(|p| p.into_inner());
-        state.as_mut().ok_or_else(finished)?.feed(chunk)?;
-    }
-
-    /// `Native.hasherFinish(hasher)`: the `bodyHash` of everything pushed.
-    fn hasherFinish(hasher: Handle<Hasher>) -> String {
-        let receiver = hasher.lock().unwrap_or_else(|p| p.into_inner()).take();
-        receiver.ok_or_else(finished)?.finish()?.hash.as_str().to_owned()
+    /// `Native.bodyHashStream(contentType, stream)`: the `bodyHash` of everything left in a
+    /// Java `InputStream`, read in chunks: of its bytes (`contentType` null), or of the encoded
+    /// multipart body sent with `contentType` (contract §5).
+    fn bodyHashStream(content_type: Option<String>, stream: JavaInputStream) -> String {
+        match content_type {
+            None => nuvera_signing::body_hash_reader(stream)?.0,
+            Some(ct) => nuvera_signing::multipart_body_hash_reader(&ct, stream)?,
+        }
+        .as_str()
+        .to_owned()
     }
 
     /// `Native.receivedBodyHash(contentType, body)`: the hash a server computes of a received body.
@@ -76,5 +49,3 @@ native! {
         nuvera_signing::sendable_url(&url)?
     }
 }
-
-native! { free { hasherFree: Hasher } }

@@ -2,18 +2,17 @@
 //! hash and encodings, and the multipart free functions over encoded bodies.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use jni::objects::{JByteArray, JObject, JObjectArray, JValue};
-use jni::refs::Global;
-use jni::sys::jint;
-use jni::{jni_sig, jni_str, Env, JavaVM};
+use jni::objects::{JObject, JObjectArray};
+use jni::Env;
 use nuvera_signing::{multipart, Error, ErrorCode, MultipartForm};
 
 use crate::boundary::{native, Handle};
 use crate::convert::IntoJava;
 use crate::errors::Failure;
+use crate::stream::JavaInputStream;
 
 /// The form behind a handle: the core's form is `&mut` to use, so calls on one form are
 /// serialized.
@@ -23,60 +22,6 @@ pub(crate) type SharedForm = Mutex<MultipartForm>;
 /// a panic never turns into a second one.
 pub(crate) fn lock(form: &SharedForm) -> MutexGuard<'_, MultipartForm> {
     form.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A Java `InputStream` read by the core in chunks (through one reused `byte[]`), so a large part
-/// never crosses whole. The core reads it during the Java thread's own call (hash or encode).
-struct JavaInputStream {
-    vm: JavaVM,
-    stream: Global<JObject<'static>>,
-    buffer: Global<JByteArray<'static>>,
-    capacity: usize,
-}
-
-impl JavaInputStream {
-    /// Chunk size: large enough to amortize the JNI call, small enough to keep memory flat.
-    const CHUNK: usize = 64 * 1024;
-
-    fn new(env: &mut Env<'_>, stream: Global<JObject<'static>>) -> Result<Self, Failure> {
-        let buffer = JByteArray::new(env, Self::CHUNK)?;
-        Ok(JavaInputStream {
-            vm: env.get_java_vm()?,
-            stream,
-            buffer: env.new_global_ref(&buffer)?,
-            capacity: Self::CHUNK,
-        })
-    }
-}
-
-impl Read for JavaInputStream {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let want = out.len().min(self.capacity);
-        let result = self
-            .vm
-            .attach_current_thread(|env| -> jni::errors::Result<usize> {
-                let want_int = jint::try_from(want).unwrap_or(jint::MAX);
-                let args = [
-                    JValue::Object(&self.buffer),
-                    JValue::Int(0),
-                    JValue::Int(want_int),
-                ];
-                let n = env
-                    .call_method(&self.stream, jni_str!("read"), jni_sig!("([BII)I"), &args)?
-                    .i()?;
-                let n = if n < 0 { 0 } else { (n as usize).min(want) };
-                let mut chunk = vec![0i8; n];
-                self.buffer.get_region(env, 0, &mut chunk)?;
-                for (o, c) in out.iter_mut().zip(&chunk) {
-                    *o = *c as u8;
-                }
-                Ok(n)
-            });
-        result.map_err(|e| std::io::Error::other(format!("the InputStream failed: {e}")))
-    }
 }
 
 /// `formEncode`'s result: the body and its three texts, as Java's `Object[]`
@@ -126,9 +71,9 @@ native! {
 
     /// `Native.formAddFileStream(form, field, fileName, stream, mimeType)`: the stream is read
     /// once, in chunks of at most 64 KiB, when the form is hashed or encoded.
-    fn formAddFileStream[env](form: Handle<SharedForm>, field: String, file_name: String,
-        stream: Global<JObject<'static>>, mime_type: Option<String>) -> () {
-        let reader = Box::new(JavaInputStream::new(env, stream)?);
+    fn formAddFileStream(form: Handle<SharedForm>, field: String, file_name: String,
+        stream: JavaInputStream, mime_type: Option<String>) -> () {
+        let reader = Box::new(stream);
         lock(&form).add_file_reader(&field, &file_name, reader, mime_type.as_deref())?;
     }
 

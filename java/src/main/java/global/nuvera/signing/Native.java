@@ -117,13 +117,7 @@ final class Native {
 
     static native String bodyHashFile(String path) throws NuveraSigningException;
 
-    static native long hasherNew(@Nullable String contentType);
-
-    static native void hasherUpdate(long hasher, byte[] chunk, int length) throws NuveraSigningException;
-
-    static native String hasherFinish(long hasher) throws NuveraSigningException;
-
-    static native void hasherFree(long hasher);
+    static native String bodyHashStream(@Nullable String contentType, InputStream body) throws NuveraSigningException;
 
     static native String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException;
 
