@@ -65,10 +65,13 @@ native! {
         sign(&signer, &method, &url, body, iat, jti)?
     }
 
-    /// `Native.signFile(signer, method, url, path, iat, jti)`: the file is streamed.
-    fn signFile(signer: Handle<Signer>, method: String, url: String, path: String,
-        iat: Option<i64>, jti: Option<String>) -> Arc<SignedRequest> {
-        sign(&signer, &method, &url, Body::File(Path::new(&path)), iat, jti)?
+    /// `Native.signFile(signer, method, url, contentType, path, iat, jti)`: the file is
+    /// streamed, hashed as the core decides for `contentType` (null: none;
+    /// `Body::for_content_type_file`).
+    fn signFile(signer: Handle<Signer>, method: String, url: String, content_type: Option<String>,
+        path: String, iat: Option<i64>, jti: Option<String>) -> Arc<SignedRequest> {
+        let body = Body::for_content_type_file(content_type.as_deref(), Path::new(&path))?;
+        sign(&signer, &method, &url, body, iat, jti)?
     }
 
     /// `Native.signPrecomputed(signer, method, url, bodyHash, iat, jti)`.

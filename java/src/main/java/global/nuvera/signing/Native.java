@@ -90,8 +90,8 @@ final class Native {
     static native long sign(long signer, String method, String url, @Nullable String contentType,
             byte @Nullable [] body, @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
 
-    static native long signFile(long signer, String method, String url, String path, @Nullable Long iat,
-            @Nullable String jti) throws NuveraSigningException;
+    static native long signFile(long signer, String method, String url, @Nullable String contentType, String path,
+            @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
 
     static native long signPrecomputed(long signer, String method, String url, String bodyHash, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;

@@ -341,7 +341,7 @@ public final class NuveraHttpClient {
                 break;
             case FILE:
                 if (credentials) {
-                    signed = signer.sign(method, url, request.file());
+                    signed = signer.signWithContentType(method, url, contentType, request.file());
                 }
                 try {
                     publisher = HttpRequest.BodyPublishers.ofFile(request.file());

@@ -164,8 +164,26 @@ public final class Signer implements AutoCloseable {
     /** Signs a request whose body is the file at {@code file}, with pinned {@code options}. */
     public SignedRequest sign(String method, String url, Path file, SignOptions options)
             throws NuveraSigningException {
+        return signWithContentType(method, url, null, file, options);
+    }
+
+    /**
+     * Signs the file at {@code file} about to be sent with {@code contentType} ({@code null}:
+     * none), hashed as the core decides for that type: an encoded {@code multipart/form-data} body
+     * through its canonical object, any other type as the exact bytes; streamed either way. What
+     * {@link NuveraHttpClient} uses for a file body.
+     */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, Path file)
+            throws NuveraSigningException {
+        return signWithContentType(method, url, contentType, file, SignOptions.defaults());
+    }
+
+    /** As {@link #signWithContentType(String, String, String, Path)}, with pinned {@code options}. */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, Path file,
+            SignOptions options) throws NuveraSigningException {
         String path = Objects.requireNonNull(file, "file").toString();
-        return call(method, url, options, (s, iat, jti) -> Native.signFile(s, method, url, path, iat, jti));
+        return call(method, url, options,
+                (s, iat, jti) -> Native.signFile(s, method, url, contentType, path, iat, jti));
     }
 
     /**
