@@ -62,6 +62,10 @@ pub enum ErrorCode {
     /// The key text is not a PEM private key we can read (garbage, truncated, a public key or a
     /// certificate where a private key belongs).
     InvalidPrivateKey,
+    /// The key text is not an RSA public key we can read (garbage, truncated, a private key or a
+    /// certificate where a public key belongs): a registry's key, `explain`'s key, a remote key's
+    /// public half, `PublicKey::from_pem`.
+    InvalidPublicKey,
     /// A PEM label says one format but the contents are another (e.g. `RSA PRIVATE KEY` around
     /// PKCS#8).
     PemLabelMismatch,
@@ -133,6 +137,7 @@ impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidPrivateKey => "INVALID_PRIVATE_KEY",
+            ErrorCode::InvalidPublicKey => "INVALID_PUBLIC_KEY",
             ErrorCode::PemLabelMismatch => "PEM_LABEL_MISMATCH",
             ErrorCode::UnsupportedKeyType => "UNSUPPORTED_KEY_TYPE",
             ErrorCode::KeyTooSmall => "KEY_TOO_SMALL",
@@ -170,6 +175,7 @@ impl ErrorCode {
     pub const fn family(self) -> ErrorFamily {
         match self {
             ErrorCode::InvalidPrivateKey
+            | ErrorCode::InvalidPublicKey
             | ErrorCode::PemLabelMismatch
             | ErrorCode::UnsupportedKeyType
             | ErrorCode::KeyTooSmall
@@ -286,6 +292,8 @@ impl ErrorCode {
         ErrorCode::Auth(AuthCode::ReplayedJti),
         ErrorCode::Auth(AuthCode::PermissionDenied),
         ErrorCode::Auth(AuthCode::ReplayCacheUnavailable),
+        // Added later: appended, so every earlier code keeps its index.
+        ErrorCode::InvalidPublicKey,
     ];
 }
 

@@ -765,7 +765,7 @@ static void test_explain_and_support_bundle(void) {
   json = NULL;
   expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, "not a key", NULL,
                             &json, NULL, NULL, &err),
-             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "explain with a bad public key");
+             &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "explain with a bad public key");
   expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, NULL, NULL, NULL,
                             NULL, NULL, &err),
              &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "explain without report_json");
@@ -819,7 +819,7 @@ static void test_fingerprints_and_codes(void) {
     check(strncmp(of_public, "SHA256:", 7) == 0, "fingerprint prefix", of_public);
   }
   expect_err(nuvera_public_key_fingerprint("-----BEGIN PUBLIC KEY-----\nAAAA\n", &of_public, &err),
-             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "a broken public key");
+             &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "a broken public key");
 
   check(n > 20, "the core's code list", NULL);
   for (i = 0; i < n; i++) {
@@ -1667,7 +1667,7 @@ static void test_callback_keys(void) {
                &err, NUVERA_ERROR, "INVALID_ARGUMENT", "negative timeout");
     expect_err(nuvera_remote_key_from_callback("not a key", NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
                                                openssl_kms_sign, NULL, NULL, &key, &err),
-               &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "public key that is not PEM");
+               &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "public key that is not PEM");
     check(key == NULL, "no key on failure", NULL);
   }
   free(public_path);
