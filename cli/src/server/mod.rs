@@ -10,6 +10,7 @@
 
 mod client_tests;
 mod demo;
+mod linger;
 mod routes;
 
 use std::convert::Infallible;
@@ -107,7 +108,7 @@ pub async fn run(
             .header_read_timeout(state.limits.header_timeout)
             .max_buf_size(MAX_HEADER_BYTES)
             .serve_connection(
-                TokioIo::new(stream),
+                TokioIo::new(linger::LingeringStream::new(stream)),
                 service_fn(move |req| handle(state.clone(), req)),
             );
         let connection = graceful.watch(connection);
