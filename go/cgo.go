@@ -64,11 +64,59 @@ nuvera_status nuvera_go_form_add_file_reader(nuvera_multipart_form *form, const 
 import "C"
 
 import (
+	"strings"
 	"unsafe"
 )
 
 // cstr is a C copy of s; the caller frees it with free.
 func cstr(s string) *C.char { return C.CString(s) }
+
+// textArg is one text argument of a C call: its name (for an error) and its value (nil for
+// NULL).
+type textArg struct {
+	name  string
+	value *string
+}
+
+// textArgs makes the NUL-terminated C text of each argument, for one C call that does not keep
+// them (cgo lets C read Go memory that holds no Go pointers during a call): copies in one Go
+// buffer, which the views keep alive, instead of a C.malloc and a C.free per text, each a
+// cgo call of its own. A text holding a NUL byte is INVALID_ARGUMENT: C would read it only up
+// to the NUL, and sign or hash a different text than the caller gave.
+func textArgs(args ...textArg) ([]*C.char, error) {
+	if err := refuseNUL(args...); err != nil {
+		return nil, err
+	}
+	size := 0
+	for _, a := range args {
+		if a.value != nil {
+			size += len(*a.value) + 1
+		}
+	}
+	buf := make([]byte, size)
+	views := make([]*C.char, len(args))
+	at := 0
+	for i, a := range args {
+		if a.value == nil {
+			continue
+		}
+		views[i] = (*C.char)(unsafe.Pointer(&buf[at]))
+		at += copy(buf[at:], *a.value) + 1 // buf[at-1] stays 0: the NUL
+	}
+	return views, nil
+}
+
+// refuseNUL is INVALID_ARGUMENT for the first text that holds a NUL byte: C would read it only
+// up to the NUL (a verifier would check `/api/v1/a` for a target `/api/v1/a\x00/../b`).
+func refuseNUL(args ...textArg) error {
+	for _, a := range args {
+		if a.value != nil && strings.IndexByte(*a.value, 0) >= 0 {
+			return &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument),
+				Message: a.name + " holds a NUL byte, which a C string cannot carry"}
+		}
+	}
+	return nil
+}
 
 // optCstr is NULL for an absent value.
 func optCstr(s *string) *C.char {

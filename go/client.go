@@ -178,15 +178,16 @@ type Exchange struct {
 func NewExchange(policy *ClientPolicy, method, url string, hasBody bool, signer *Signer) (*Exchange, error) {
 	cp, done := cPolicy(policy)
 	defer done()
-	cm, cu := cstr(method), cstr(url)
-	defer free(cm)
-	defer free(cu)
+	texts, err := textArgs(textArg{"method", &method}, textArg{"url", &url})
+	if err != nil {
+		return nil, err
+	}
+	cm, cu := texts[0], texts[1]
 	var out *C.nuvera_exchange
 	start := func(s *C.nuvera_signer) error {
 		var cerr *C.nuvera_error
 		return check(C.nuvera_exchange_new(cp, cm, cu, C.bool(hasBody), s, &out, &cerr), cerr, nil)
 	}
-	var err error
 	if signer == nil {
 		err = start(nil)
 	} else {

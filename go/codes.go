@@ -68,6 +68,8 @@ const (
 	CodeAuthReplayedJTI            = "AUTH_REPLAYED_JTI"
 	CodeAuthPermissionDenied       = "AUTH_PERMISSION_DENIED"
 	CodeAuthReplayCacheUnavailable = "AUTH_REPLAY_CACHE_UNAVAILABLE"
+	// family "key"
+	CodeInvalidPublicKey = "INVALID_PUBLIC_KEY"
 )
 
 // knownCodes is the list above in the core's order.
@@ -123,4 +125,5 @@ var knownCodes = []string{
 	CodeAuthReplayedJTI,
 	CodeAuthPermissionDenied,
 	CodeAuthReplayCacheUnavailable,
+	CodeInvalidPublicKey,
 }

@@ -57,6 +57,19 @@ func TestErrorsCarryTheCoresCodes(t *testing.T) {
 	}
 	_, err = signer.Sign("GE T", "/x", nil)
 	wantCode(t, err, CodeInvalidMethod)
+	// C text ends at a NUL byte: an argument holding one is refused, never signed cut short.
+	for _, args := range [][2]string{{"GET\x00X", "/x"}, {"GET", "/a\x00/b"}} {
+		_, err = signer.Sign(args[0], args[1], nil)
+		wantCode(t, err, CodeInvalidArgument)
+	}
+	_, err = signer.Sign("GET", "/x", nil, WithJTI("id\x00more"))
+	wantCode(t, err, CodeInvalidArgument)
+	_, err = RequestURI("https://example.com/a\x00/b")
+	wantCode(t, err, CodeInvalidArgument)
+	_, err = SendableURL("https://example.com/a\x00/b")
+	wantCode(t, err, CodeInvalidArgument)
+	_, err = NewExchange(nil, "GET", "https://example.com/a\x00/b", false, signer)
+	wantCode(t, err, CodeInvalidArgument)
 	_, err = signer.SignBodyHash("GET", "/x", "ABC")
 	wantCode(t, err, CodeInvalidBodyHash)
 	_, err = signer.SignMultipartWire("POST", "/x", "multipart/form-data; boundary=b", []byte("garbage"))

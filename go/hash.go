@@ -99,20 +99,24 @@ func MultipartCanonicalJSON(contentType string, body []byte) (string, error) {
 
 // RequestURI is the uri claim of a URL or request target (WHATWG pathname + search).
 func RequestURI(url string) (string, error) {
-	cu := cstr(url)
-	defer free(cu)
+	texts, err := textArgs(textArg{"url", &url})
+	if err != nil {
+		return "", err
+	}
 	return stringCall(func(out **C.char, cerr **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_request_uri(cu, out, cerr))
+		return st(C.nuvera_request_uri(texts[0], out, cerr))
 	})
 }
 
 // SendableURL is the URL an HTTP client should send so the server receives exactly the signed
 // target (normalized, fragment removed).
 func SendableURL(url string) (string, error) {
-	cu := cstr(url)
-	defer free(cu)
+	texts, err := textArgs(textArg{"url", &url})
+	if err != nil {
+		return "", err
+	}
 	return stringCall(func(out **C.char, cerr **C.nuvera_error) C.nuvera_status {
-		return st(C.nuvera_sendable_url(cu, out, cerr))
+		return st(C.nuvera_sendable_url(texts[0], out, cerr))
 	})
 }
 
@@ -125,4 +129,14 @@ func ReceivedBodyHash(contentType string, body []byte) (string, error) {
 	return stringCall(func(out **C.char, cerr **C.nuvera_error) C.nuvera_status {
 		return st(C.nuvera_received_body_hash(cct, bytesArg(body), C.size_t(len(body)), out, cerr))
 	})
+}
+
+// IsMultipartFormData reports whether contentType is multipart/form-data (any case, parameters
+// ignored): the bodies the core signs and hashes through their canonical object, not byte for
+// byte. SignBody, ReceivedBodyHash and Transport already ask the core; this is for a client that
+// chooses between SignMultipartWire and Sign itself.
+func IsMultipartFormData(contentType string) bool {
+	cct := cstr(contentType)
+	defer free(cct)
+	return bool(C.nuvera_is_multipart_form_data(cct))
 }

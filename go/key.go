@@ -121,9 +121,18 @@ func zeroFree(p *C.char, n int) {
 }
 
 // PublicKeyPEM is the public half as SPKI PEM: what a partner registers with Nuvera.
-func (k *PrivateKey) PublicKeyPEM() (string, error) {
+func (k *PrivateKey) PublicKeyPEM() (string, error) { return publicKeyPEM(k.h) }
+
+// Fingerprint is the public key's fingerprint, as proofs and support bundles show it.
+func (k *PrivateKey) Fingerprint() (string, error) { return fingerprint(k.h) }
+
+// Bits is the modulus size in bits.
+func (k *PrivateKey) Bits() (int, error) { return bits(k.h) }
+
+// publicKeyPEM, fingerprint and bits read a key of either kind (the C library has one key type).
+func publicKeyPEM(h *handle[*C.nuvera_private_key]) (string, error) {
 	var s string
-	err := k.h.use(func(p *C.nuvera_private_key) error {
+	err := h.use(func(p *C.nuvera_private_key) error {
 		var out *C.char
 		var cerr *C.nuvera_error
 		if err := check(C.nuvera_private_key_public_pem(p, &out, &cerr), cerr, nil); err != nil {
@@ -135,10 +144,9 @@ func (k *PrivateKey) PublicKeyPEM() (string, error) {
 	return s, err
 }
 
-// Fingerprint is the public key's fingerprint, as proofs and support bundles show it.
-func (k *PrivateKey) Fingerprint() (string, error) {
+func fingerprint(h *handle[*C.nuvera_private_key]) (string, error) {
 	var s string
-	err := k.h.use(func(p *C.nuvera_private_key) error {
+	err := h.use(func(p *C.nuvera_private_key) error {
 		var out *C.char
 		var cerr *C.nuvera_error
 		if err := check(C.nuvera_private_key_fingerprint(p, &out, &cerr), cerr, nil); err != nil {
@@ -150,10 +158,9 @@ func (k *PrivateKey) Fingerprint() (string, error) {
 	return s, err
 }
 
-// Bits is the modulus size in bits.
-func (k *PrivateKey) Bits() (int, error) {
+func bits(h *handle[*C.nuvera_private_key]) (int, error) {
 	var n C.size_t
-	err := k.h.use(func(p *C.nuvera_private_key) error {
+	err := h.use(func(p *C.nuvera_private_key) error {
 		var cerr *C.nuvera_error
 		return check(C.nuvera_private_key_bits(p, &n, &cerr), cerr, nil)
 	})

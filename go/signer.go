@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -65,8 +66,12 @@ func WithClockOffset(secs int64) SignerOption {
 	return func(c *signerConfig) { c.clockOffset = &secs }
 }
 
-// NewSigner makes a signer for apiKey with key. The signer keeps its own reference to the key.
-func NewSigner(key *PrivateKey, apiKey string, opts ...SignerOption) (*Signer, error) {
+// NewSigner makes a signer for apiKey with key: a *PrivateKey, or a *RemoteKey held in an HSM
+// or a KMS. The signer keeps its own reference to the key.
+func NewSigner(key Key, apiKey string, opts ...SignerOption) (*Signer, error) {
+	if key == nil || reflect.ValueOf(key).IsNil() {
+		return nil, &Error{Code: CodeInvalidArgument, Family: codeFamily(CodeInvalidArgument), Message: "the key is nil"}
+	}
 	var cfg signerConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -87,7 +92,7 @@ func NewSigner(key *PrivateKey, apiKey string, opts ...SignerOption) (*Signer, e
 	defer free(ciss)
 	defer free(caud)
 	var out *C.nuvera_signer
-	err := key.h.use(func(k *C.nuvera_private_key) error {
+	err := key.keyHandle().use(func(k *C.nuvera_private_key) error {
 		var cerr *C.nuvera_error
 		return check(C.nuvera_signer_new_with_options(k, capi, lifetime, ciss, caud, &out, &cerr), cerr, nil)
 	})
@@ -154,9 +159,11 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cm, cu := cstr(method), cstr(url)
-	defer free(cm)
-	defer free(cu)
+	texts, err := textArgs(textArg{"method", &method}, textArg{"url", &url}, textArg{"jti", cfg.jti})
+	if err != nil {
+		return nil, err
+	}
+	cm, cu, cjti := texts[0], texts[1], texts[2]
 	var ciat *C.uint64_t
 	if cfg.iat != nil {
 		if *cfg.iat < 0 {
@@ -165,10 +172,8 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 		v := C.uint64_t(*cfg.iat)
 		ciat = &v
 	}
-	cjti := optCstr(cfg.jti)
-	defer free(cjti)
 	var signed *SignedRequest
-	err := s.h.use(func(p *C.nuvera_signer) error {
+	err = s.h.use(func(p *C.nuvera_signer) error {
 		var out *C.nuvera_signed_request
 		var cerr *C.nuvera_error
 		status, cause := call(p, cm, cu, ciat, cjti, &out, &cerr)

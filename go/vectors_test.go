@@ -89,6 +89,9 @@ func TestMultipartVectors(t *testing.T) {
 			if got, err := ReceivedBodyHash(c.ContentType, body); err != nil || got != c.BodyHash {
 				t.Errorf("ReceivedBodyHash = %q, %v; want %q", got, err, c.BodyHash)
 			}
+			if !IsMultipartFormData(c.ContentType) {
+				t.Errorf("IsMultipartFormData(%q) = false", c.ContentType)
+			}
 			// The same form described by parts.
 			form, err := NewMultipartForm()
 			if err != nil {

@@ -102,8 +102,13 @@ func (v *Verifier) Close() error {
 // Verify checks a received request: method and target as on the request line, the x-api-key and
 // Authorization values ("" when absent) and the received body's hash (ReceivedBodyHash). It
 // returns the application's name, or an *Error whose Code is AUTH_* and HTTPStatus the status
-// to answer with.
+// to answer with (INVALID_ARGUMENT for a text holding a NUL byte, which C cannot carry).
 func (v *Verifier) Verify(method, target, apiKey, authorization, bodyHash string) (string, error) {
+	if err := refuseNUL(textArg{"method", &method}, textArg{"target", &target},
+		textArg{"x-api-key", &apiKey}, textArg{"Authorization", &authorization},
+		textArg{"body hash", &bodyHash}); err != nil {
+		return "", err
+	}
 	cm, ct, cb := cstr(method), cstr(target), cstr(bodyHash)
 	defer free(cm)
 	defer free(ct)
@@ -128,6 +133,15 @@ func (v *Verifier) Verify(method, target, apiKey, authorization, bodyHash string
 // Authorization and Content-Type are read) and its raw body, hashed as the server must. It
 // returns the application's name or an *Error (AUTH_* with HTTPStatus; a body unreadable as its Content-Type is AUTH_BODY_HASH_MISMATCH).
 func (v *Verifier) VerifyRequest(method, target string, header http.Header, body []byte) (string, error) {
+	texts := []textArg{{"method", &method}, {"target", &target}}
+	for name, values := range header {
+		for i := range values {
+			texts = append(texts, textArg{"header " + name, &values[i]})
+		}
+	}
+	if err := refuseNUL(texts...); err != nil {
+		return "", err
+	}
 	cm, ct := cstr(method), cstr(target)
 	defer free(cm)
 	defer free(ct)

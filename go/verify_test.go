@@ -67,6 +67,19 @@ func TestVerifier(t *testing.T) {
 	// No credentials at all.
 	_, err = v.VerifyRequest("GET", "/api/v1/customers", http.Header{}, nil)
 	wantCode(t, err, CodeAuthMissingHeader)
+	// A NUL byte cannot cross into C: refused, never verified as the text before it.
+	signed, _ = signer.Sign("GET", "/api/v1/customers", nil)
+	empty, _ := BodyHash(nil)
+	_, err = v.Verify("GET", "/api/v1/customers\x00/../x", signed.APIKey(), signed.Authorization(), empty)
+	wantCode(t, err, CodeInvalidArgument)
+	nul := signed.Headers()
+	nul.Set("X-Api-Key", signed.APIKey()+"\x00")
+	_, err = v.VerifyRequest("GET", "/api/v1/customers", nul, nil)
+	wantCode(t, err, CodeInvalidArgument)
+	// Refused before, the same request is still accepted: its jti was not spent.
+	if _, err = v.VerifyRequest("GET", "/api/v1/customers", signed.Headers(), nil); err != nil {
+		t.Fatalf("after refusals: %v", err)
+	}
 }
 
 func TestExplainAndSupportBundle(t *testing.T) {
@@ -140,4 +153,22 @@ func TestSignerIssuerAudience(t *testing.T) {
 	wantCode(t, err, CodeInvalidClaim)
 	_, err = NewSigner(testKey(t), "nv_test_go_options", WithAudience(""))
 	wantCode(t, err, CodeInvalidClaim)
+}
+
+// Which Content-Types the core signs through the multipart canonical object (SIGNING.md §5:
+// multipart/form-data, any case, parameters ignored) and which byte for byte.
+func TestIsMultipartFormData(t *testing.T) {
+	for ct, want := range map[string]bool{
+		"multipart/form-data; boundary=abc":   true,
+		"MULTIPART/Form-Data; boundary=\"x\"": true,
+		"multipart/form-data":                 true,
+		"multipart/mixed; boundary=abc":       false,
+		"application/json":                    false,
+		"application/x-www-form-urlencoded":   false,
+		"":                                    false,
+	} {
+		if got := IsMultipartFormData(ct); got != want {
+			t.Errorf("IsMultipartFormData(%q) = %v, want %v", ct, got, want)
+		}
+	}
 }

@@ -3,6 +3,10 @@
 // `fetch` wrapper. No canonicalization or signing happens here: URLs, hashes, multipart and tokens
 // all come from the Rust core through the addon, and so does the list of error codes.
 
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { Readable } = require('node:stream')
 const native = require('./index.js')
 
 
@@ -100,9 +104,38 @@ async function formDataToMultipart(formData) {
   return form
 }
 
-// The body as exact bytes plus the Content-Type it implies (null = keep the caller's).
+// Encodings up to this size are sent from memory: Node's fetch fails a streamed upload (EPIPE)
+// when the server answers before reading it, as a redirecting load balancer may.
+const SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+
+// A form with a stream part, encoded once into a temporary file by the core (the stream can be
+// read only once, and its hash must be known before it is sent): each send streams that file,
+// and every send of it is signed as exactly its bytes. `remove` deletes the file. A small
+// encoding is read back and sent as bytes (`bytes` instead of `spooled`).
+async function spoolForm(form) {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'nuvera-form-'))
+  const remove = () => fs.promises.rm(dir, { recursive: true, force: true })
+  const file = path.join(dir, 'body')
+  try {
+    await form.writeToFile(file)
+    const { size } = await fs.promises.stat(file)
+    if (size > SPOOL_IN_MEMORY_BYTES) return { spooled: { form, file, size, remove } }
+    const bytes = await fs.promises.readFile(file)
+    await remove()
+    return { bytes }
+  } catch (err) {
+    await remove()
+    throw err
+  }
+}
+
+// The body as exact bytes (or a spooled file) plus the Content-Type it implies (null = keep the
+// caller's).
 async function prepareBody(body) {
   if (body === undefined || body === null) return { bytes: undefined, contentType: null, multipart: false }
+  if (body instanceof MultipartForm && formsWithStreams.has(body)) {
+    return { ...(await spoolForm(body)), contentType: body.contentType, multipart: true }
+  }
   if (typeof body === 'string') {
     return { bytes: Buffer.from(body, 'utf8'), contentType: 'text/plain;charset=UTF-8', multipart: false }
   }
@@ -199,30 +232,50 @@ const REDIRECT_FAILURES = new Set(['TOO_MANY_REDIRECTS', 'INSECURE_REDIRECT', 'I
 async function signedFetch(signer, url, init = {}) {
   const { body, headers, redirect = 'follow', method = 'GET', policy, ...rest } = init
   const prepared = await prepareBody(body)
+  try {
+    return await exchangeAll(signer, prepared, { headers, redirect, method, url, policy, rest })
+  } finally {
+    await prepared.spooled?.remove()
+  }
+}
+
+// signedFetch's loop over the sends the core's Exchange asks for.
+async function exchangeAll(signer, prepared, { headers, redirect, method, url, policy, rest }) {
+  const { spooled } = prepared
   const baseHeaders = new Headers(headers)
   baseHeaders.delete('x-api-key')
   baseHeaders.delete('authorization')
-  const exchange = new Exchange(signer, { method: String(method), url: String(url), hasBody: prepared.bytes !== undefined }, policy)
+  const hasBody = prepared.bytes !== undefined || spooled !== undefined
+  const exchange = new Exchange(signer, { method: String(method), url: String(url), hasBody }, policy)
   let attempt = exchange.first
 
   for (;;) {
     const sendHeaders = new Headers(baseHeaders)
+    const sendsBody = attempt.sendBody && hasBody
     const bytes = attempt.sendBody ? prepared.bytes : undefined
-    if (bytes === undefined) {
+    if (!sendsBody) {
       sendHeaders.delete('content-type')
       sendHeaders.delete('content-length')
     } else if (prepared.multipart || (prepared.contentType && !sendHeaders.has('content-type'))) {
       sendHeaders.set('content-type', prepared.contentType)
     }
     if (attempt.credentials) {
-      // The core decides how the body is hashed from the Content-Type that is sent.
-      // On the libuv pool: a RemoteKey's JS callback needs this thread free to run.
-      const signed = await signer.signWithContentTypeAsync(attempt.method, attempt.url, sendHeaders.get('content-type'), bytes)
+      // On the libuv pool: a RemoteKey's JS callback needs this thread free to run. A spooled
+      // form signs as the bytes the core wrote into the file; other bodies are hashed by the
+      // core as the Content-Type that is sent decides.
+      const signed = sendsBody && spooled
+        ? await signer.signMultipartAsync(attempt.method, attempt.url, spooled.form)
+        : await signer.signWithContentTypeAsync(attempt.method, attempt.url, sendHeaders.get('content-type'), bytes)
       for (const [name, value] of Object.entries(signed.headers)) sendHeaders.set(name, value)
+    }
+    const init = { ...rest, method: attempt.method, headers: sendHeaders, body: bytes, redirect: 'manual' }
+    if (sendsBody && spooled) {
+      sendHeaders.set('content-length', String(spooled.size))
+      Object.assign(init, { body: Readable.toWeb(fs.createReadStream(spooled.file)), duplex: 'half' })
     }
 
     const sentAtMs = Date.now()
-    const response = await fetch(attempt.url, { ...rest, method: attempt.method, headers: sendHeaders, body: bytes, redirect: 'manual' })
+    const response = await fetch(attempt.url, init)
     const receivedAtMs = Date.now()
     // Only a 401's body can matter to the core (its §6 code); it is read from a clone, so the
     // caller still gets the whole response.
@@ -261,6 +314,23 @@ for (const [name, value] of Object.entries(native)) {
 
 const { MultipartForm, BodyHasher, Exchange, MAX_REFUSAL_BODY_BYTES } = api
 
+// The chunks of a stream (a Node Readable, a web ReadableStream or any async iterable of
+// Buffers/Uint8Arrays/strings) as Buffers (strings as UTF-8), pulled one at a time.
+function bufferChunks(stream, what) {
+  if (stream === null || typeof stream !== 'object' || typeof stream[Symbol.asyncIterator] !== 'function') {
+    throw codedError(ErrorCodes.INVALID_ARGUMENT, `${what} needs a Node Readable, a web ReadableStream or an async iterable of Buffers/Uint8Arrays`)
+  }
+  return asBuffers(stream)
+}
+
+async function* asBuffers(stream) {
+  for await (const chunk of stream) {
+    if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8')
+    else if (chunk instanceof Uint8Array) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    else throw codedError(ErrorCodes.INVALID_ARGUMENT, `a stream gave ${Object.prototype.toString.call(chunk)}, not bytes`)
+  }
+}
+
 /**
  * The `bodyHash` and size of a body read from a stream (a Node Readable, a web ReadableStream or
  * any async iterable of Buffers/strings), multipart by `contentType` as a server hashes it, in
@@ -268,8 +338,30 @@ const { MultipartForm, BodyHasher, Exchange, MAX_REFUSAL_BODY_BYTES } = api
  */
 async function bodyHashStream(stream, contentType) {
   const hasher = new BodyHasher(contentType ?? null)
-  for await (const chunk of stream) hasher.update(typeof chunk === 'string' ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+  for await (const chunk of bufferChunks(stream, 'bodyHashStream')) hasher.update(chunk)
   return hasher.finish()
+}
+
+// Forms with a stream part: signedFetch spools them (see spoolForm).
+const formsWithStreams = new WeakSet()
+
+/**
+ * Adds a file part read from `stream` (as `bodyHashStream` takes it), once, by the form's
+ * asynchronous methods; the core pulls one chunk at a time, so memory does not grow with the
+ * stream. Failures of the stream reject those methods with `IO_ERROR` and its message.
+ */
+api.MultipartForm.prototype.addFileStream = function addFileStream(fieldName, fileName, stream, mimeType) {
+  const chunks = bufferChunks(stream, 'addFileStream')
+  const pull = async () => {
+    try {
+      const { done, value } = await chunks.next()
+      return done ? {} : { chunk: value }
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) }
+    }
+  }
+  this.addFileStreamPull(fieldName, fileName, pull, mimeType)
+  formsWithStreams.add(this)
 }
 
 /**

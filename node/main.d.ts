@@ -51,7 +51,8 @@ export type SignedFetchInit = Omit<RequestInit, 'body'> & {
  * `x-api-key`/`Authorization`; https to http is `INSECURE_REDIRECT`), opt-in retries
  * (`policy.retry`, waiting the core's backoff or `Retry-After`), and one re-send after a clock
  * refusal with the offset learnt from `Date` (kept by the signer). Every send is signed afresh:
- * new jti, same lifetime. A ReadableStream or Node stream body is refused (`STREAMING_BODY`).
+ * new jti, same lifetime. A ReadableStream or Node stream body is refused (`STREAMING_BODY`); for a
+ * stream, add it to a MultipartForm (`addFileStream`), which is spooled to a temporary file.
  * `redirect: "manual"` returns the redirect response; `"error"` rejects with a TypeError, as
  * `fetch` does.
  */
@@ -83,5 +84,17 @@ declare module './index' {
      * `bodyHashStream`). The stream is consumed: send the same bytes from their source.
      */
     signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
+  }
+  interface MultipartForm {
+    /**
+     * Adds a file part read from `stream` (a Node Readable, a web ReadableStream or an async
+     * iterable of Buffers/Uint8Arrays) once, one chunk at a time, by the first asynchronous
+     * method that needs it (`bodyHashAsync`, `canonicalAsync`, `writeToFile`,
+     * `signer.signMultipartAsync`, `signedFetch`, which spools the encoded form to a temporary
+     * file): memory does not grow with the stream. A synchronous method that would read it is
+     * `UNSUPPORTED`; once hashed, the form can be hashed and signed again but not encoded
+     * (`INVALID_FORM_PART`). A failing stream rejects with `IO_ERROR` and its message.
+     */
+    addFileStream(fieldName: string, fileName: string, stream: BodyStream, mimeType?: string | null): void
   }
 }

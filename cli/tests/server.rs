@@ -776,3 +776,50 @@ fn the_header_limit_holds_when_the_head_arrives_in_one_write() {
         (401, Some("AUTH_MISSING_HEADER"))
     );
 }
+
+#[test]
+fn a_verified_json_record_over_64_kib_is_stored_as_its_summary() {
+    let server = Server::start(&[]);
+    let url = server.url("/api/v1/customers");
+    let body = format!("{{\"notes\":\"{}\"}}", "n".repeat(1024 * 1024));
+    let signer = Signer::new(key(), API_KEY).unwrap();
+    let signed = signer
+        .sign("POST", &url, Body::Bytes(body.as_bytes()))
+        .unwrap();
+    let [(k, kv), (a, av)] = signed.headers();
+    let (status, reply) = send(&url, "POST", &[(k, &kv), (a, &av)], Some(body.as_bytes()));
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["size"], body.len());
+    assert_eq!(reply["bodyHash"], signed.claims().body_hash);
+    assert!(reply.get("notes").is_none());
+}
+
+#[test]
+fn a_refused_uploader_gets_its_answer_and_an_orderly_close_not_a_reset() {
+    use std::io::Write;
+    // A client still sending when the refusal comes (as Node's fetch does) must be able to read
+    // the answer and finish its write: the server shuts its side first and lingers (not reading
+    // past 64 KiB) instead of resetting the connection under the client's feet.
+    let server = Server::start(&[]);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n",
+        )
+        .unwrap();
+    stream.write_all(&vec![b'{'; 1024 * 1024]).unwrap();
+    let (status, reply) = read_response(stream.try_clone().unwrap());
+    assert_eq!(
+        (status, reply.contains("AUTH_MISSING_HEADER")),
+        (401, true),
+        "{reply}"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    stream
+        .write_all(&vec![b'{'; 64 * 1024])
+        .expect("the connection was reset right after the answer");
+}

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::body_hash::{body_hash_file, body_hash_reader, BodyHash};
+use crate::body_hash::{body_hash_file, body_hash_reader, open_file, BodyHash};
 use crate::error::Result;
-use crate::multipart::{canonicalize_wire, CanonicalForm, MultipartForm};
+use crate::multipart::{canonicalize_wire, canonicalize_wire_reader, CanonicalForm, MultipartForm};
 
 /// A request body to sign.
 pub enum Body<'a> {
@@ -73,6 +73,26 @@ impl<'a> Body<'a> {
                 Body::MultipartWire { content_type, body }
             }
             _ => Body::Bytes(body),
+        }
+    }
+
+    /// The body to sign for the file at `path` about to be sent with `content_type`, by the rule
+    /// of [`Body::for_content_type`]: for `multipart/form-data`, the encoded multipart body it
+    /// holds, read once now (streamed) into its canonical object; for any other type or none, the
+    /// file's exact bytes ([`Body::File`], read when signing).
+    pub fn for_content_type_file(
+        content_type: Option<&'a str>,
+        path: &'a Path,
+    ) -> Result<Body<'a>> {
+        match content_type {
+            Some(content_type) if crate::received::is_multipart_form_data(content_type) => {
+                let file = std::io::BufReader::new(open_file(path)?);
+                Ok(Body::Canonical(canonicalize_wire_reader(
+                    content_type,
+                    file,
+                )?))
+            }
+            _ => Ok(Body::File(path)),
         }
     }
 
@@ -160,5 +180,28 @@ mod tests {
             assert_eq!(summary.kind, BodyKind::Bytes);
             assert_eq!(summary.hash, BodyHash::of_bytes(wire));
         }
+    }
+
+    #[test]
+    fn a_file_by_its_content_type_is_hashed_as_its_bytes_would_be() {
+        let wire: &[u8] =
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("body.multipart");
+        std::fs::write(&path, wire).unwrap();
+        for ct in [
+            Some("multipart/form-data; boundary=b"),
+            Some("text/plain"),
+            None,
+        ] {
+            let of_file = Body::for_content_type_file(ct, &path).unwrap();
+            let of_bytes = Body::for_content_type(ct, wire).summarize().unwrap();
+            let of_file = of_file.summarize().unwrap();
+            assert_eq!((of_file.kind, of_file.hash), (of_bytes.kind, of_bytes.hash));
+        }
+        let missing = dir.path().join("missing");
+        let ct = Some("multipart/form-data; boundary=b");
+        let err = Body::for_content_type_file(ct, &missing).err().unwrap();
+        assert_eq!(err.code(), crate::ErrorCode::IoError);
     }
 }

@@ -89,7 +89,7 @@ impl RsaVerifyingKey {
                 signature::ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, der)
                     .map_err(|e| {
                         Error::new(
-                            ErrorCode::InvalidPrivateKey,
+                            ErrorCode::InvalidPublicKey,
                             format!("the RSA public key is not usable for verification ({e})"),
                         )
                     })?;

@@ -62,6 +62,10 @@ pub enum ErrorCode {
     /// The key text is not a PEM private key we can read (garbage, truncated, a public key or a
     /// certificate where a private key belongs).
     InvalidPrivateKey,
+    /// The key text is not an RSA public key we can read (garbage, truncated, a private key or a
+    /// certificate where a public key belongs): a registry's key, `explain`'s key, a remote key's
+    /// public half, `PublicKey::from_pem`.
+    InvalidPublicKey,
     /// A PEM label says one format but the contents are another (e.g. `RSA PRIVATE KEY` around
     /// PKCS#8).
     PemLabelMismatch,
@@ -133,6 +137,7 @@ impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidPrivateKey => "INVALID_PRIVATE_KEY",
+            ErrorCode::InvalidPublicKey => "INVALID_PUBLIC_KEY",
             ErrorCode::PemLabelMismatch => "PEM_LABEL_MISMATCH",
             ErrorCode::UnsupportedKeyType => "UNSUPPORTED_KEY_TYPE",
             ErrorCode::KeyTooSmall => "KEY_TOO_SMALL",
@@ -170,6 +175,7 @@ impl ErrorCode {
     pub const fn family(self) -> ErrorFamily {
         match self {
             ErrorCode::InvalidPrivateKey
+            | ErrorCode::InvalidPublicKey
             | ErrorCode::PemLabelMismatch
             | ErrorCode::UnsupportedKeyType
             | ErrorCode::KeyTooSmall
@@ -286,6 +292,8 @@ impl ErrorCode {
         ErrorCode::Auth(AuthCode::ReplayedJti),
         ErrorCode::Auth(AuthCode::PermissionDenied),
         ErrorCode::Auth(AuthCode::ReplayCacheUnavailable),
+        // Added later: appended, so every earlier code keeps its index.
+        ErrorCode::InvalidPublicKey,
     ];
 }
 
@@ -315,8 +323,17 @@ impl Error {
         }
     }
 
+    /// An `IO_ERROR` for a failed read or write, unless the reader failed with a core error of
+    /// its own (`std::io::Error::other(core_error)`): a reader a binding supplies (e.g. one that
+    /// pulls a stream from another language's runtime) then keeps its code.
     pub(crate) fn io(what: &str, err: &std::io::Error) -> Self {
-        Error::new(ErrorCode::IoError, format!("{what}: {err}"))
+        match err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<Error>())
+        {
+            Some(carried) => Error::new(carried.code, format!("{what}: {}", carried.message)),
+            None => Error::new(ErrorCode::IoError, format!("{what}: {err}")),
+        }
     }
 
     /// The stable code.
@@ -376,6 +393,16 @@ mod tests {
             Some(r#"{"errors":[{"code":"AUTH_TOKEN_EXPIRED","message":"the token expired"}]}"#)
         );
         assert_eq!(Error::new(ErrorCode::IoError, "m").response_body(), None);
+    }
+
+    #[test]
+    fn a_reader_failing_with_a_core_error_keeps_its_code() {
+        let carried = std::io::Error::other(Error::new(ErrorCode::Unsupported, "not here"));
+        let e = Error::io("cannot read the part", &carried);
+        assert_eq!(e.code(), ErrorCode::Unsupported);
+        assert_eq!(e.message(), "cannot read the part: not here");
+        let plain = std::io::Error::other("disk on fire");
+        assert_eq!(Error::io("x", &plain).code(), ErrorCode::IoError);
     }
 
     #[test]

@@ -169,7 +169,7 @@ impl fmt::Debug for PrivateKey {
 impl PublicKey {
     /// Parses an SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM.
     pub fn from_pem(pem_text: impl AsRef<[u8]>) -> Result<Self> {
-        let invalid = || Error::new(ErrorCode::InvalidPrivateKey, "not a PEM RSA public key");
+        let invalid = || Error::new(ErrorCode::InvalidPublicKey, "not a PEM RSA public key");
         let text = std::str::from_utf8(pem_text.as_ref()).map_err(|_| invalid())?;
         let block = pem::parse(normalize_pem_text(text)).map_err(|_| invalid())?;
         match block.tag() {
@@ -187,7 +187,7 @@ impl PublicKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let invalid = || {
             Error::new(
-                ErrorCode::InvalidPrivateKey,
+                ErrorCode::InvalidPublicKey,
                 "not an RSA SubjectPublicKeyInfo",
             )
         };
@@ -211,7 +211,7 @@ impl PublicKey {
     pub fn from_rsa_components(modulus: &[u8], public_exponent: &[u8]) -> Result<Self> {
         let invalid = || {
             Error::new(
-                ErrorCode::InvalidPrivateKey,
+                ErrorCode::InvalidPublicKey,
                 "the RSA modulus or public exponent is not a valid integer",
             )
         };

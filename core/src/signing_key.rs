@@ -25,6 +25,14 @@ pub trait SigningKey: fmt::Debug + Send + Sync {
     fn bits(&self) -> usize {
         self.public_key().bits()
     }
+
+    /// Makes sure, before a first request, that the key signs under its public key: a remote key
+    /// signs a probe and verifies it ([`RemoteKey::check`](crate::RemoteKey::check):
+    /// `REMOTE_KEY_MISMATCH`, `REMOTE_SIGNER_FAILED`); a key in memory holds its public half by
+    /// construction and has nothing to check. Lets a binding offer one check for either kind.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl SigningKey for PrivateKey {

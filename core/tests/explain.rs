@@ -583,7 +583,7 @@ fn explain_options_merge_their_defaults_and_check_their_values() {
         ..Default::default()
     })
     .unwrap_err();
-    assert_eq!(err.code().as_str(), "INVALID_PRIVATE_KEY");
+    assert_eq!(err.code().as_str(), "INVALID_PUBLIC_KEY");
 }
 
 /// A partner that signed the file name it meant (`dir/a.pdf`) rather than the one the server

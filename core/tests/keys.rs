@@ -132,6 +132,28 @@ fn garbage_public_keys_and_certificates_are_not_private_keys() {
 }
 
 #[test]
+fn unreadable_public_keys_are_invalid_public_key() {
+    let cases: Vec<Vec<u8>> = vec![
+        b"not a key".to_vec(),
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_vec(),
+        key_pem("test-rsa2048-pkcs8.pem"),
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".to_vec(),
+        vec![0xff, 0xfe],
+    ];
+    for pem in cases {
+        let err = PublicKey::from_pem(&pem).unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::InvalidPublicKey,
+            "{:?}",
+            String::from_utf8_lossy(&pem)
+        );
+    }
+    let err = PublicKey::from_spki_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidPublicKey);
+}
+
+#[test]
 fn missing_key_file_is_an_io_error() {
     let err = PrivateKey::from_file(testdata("keys/does-not-exist.pem"), None).unwrap_err();
     assert_eq!(err.code(), ErrorCode::IoError);

@@ -7,7 +7,7 @@ use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::boundary::{bytes_of, guard, js_int, Code, CoreTask};
 
 /// SHA-256 hex of a body (a string is hashed as UTF-8).
 #[napi]
@@ -84,7 +84,7 @@ impl BodyHasher {
             let received = received.unwrap_or_else(|| Err(closed()))?;
             Ok(StreamedBody {
                 body_hash: received.hash.as_str().to_owned(),
-                size: i64::try_from(received.size).unwrap_or(i64::MAX),
+                size: js_int(received.size),
             })
         })
     }

@@ -12,6 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use napi::bindgen_prelude::{Buffer, Either, JsObjectValue, Status, ToNapiValue, TypeName};
 use napi::{Env, JsValue, Task};
+use nuvera_signing as core;
 use nuvera_signing::{Error, ErrorCode};
 
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
@@ -63,6 +64,45 @@ pub fn js_error(env: &Env, e: &Error) -> napi::Error {
         Ok(napi::Error::from(obj.to_unknown()))
     };
     build().unwrap_or_else(|e| e)
+}
+
+/// A JS number for a count the core keeps as `u64` (saturating: JS numbers are `i64` to napi).
+pub fn js_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// An HTTP status given by JS, `INVALID_ARGUMENT` unless in 100..=599.
+pub fn http_status(status: u32) -> core::Result<u16> {
+    u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| invalid(format!("{status} is not an HTTP status")))
+}
+
+/// Headers given by JS as `[name, value]` pairs.
+pub fn header_pairs(headers: &[Vec<String>]) -> core::Result<Vec<(&str, &str)>> {
+    headers
+        .iter()
+        .map(|pair| match pair.as_slice() {
+            [name, value] => Ok((name.as_str(), value.as_str())),
+            _ => Err(invalid("each header is a [name, value] pair")),
+        })
+        .collect()
+}
+
+/// A core value (proof, report, bundle) as the JS object its serde form describes.
+pub fn to_js_object(what: &str, value: &impl serde::Serialize) -> core::Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        Error::new(
+            ErrorCode::InternalError,
+            format!("{what} not serializable: {e}"),
+        )
+    })
+}
+
+/// `INVALID_ARGUMENT`: a value JS gave that the core's types cannot hold.
+pub fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidArgument, message)
 }
 
 /// Bytes of a `Buffer | string` argument (strings as UTF-8).

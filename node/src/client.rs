@@ -8,7 +8,7 @@ use napi_derive::napi;
 use nuvera_signing as core;
 use nuvera_signing::client as policy;
 
-use crate::boundary::{fail, guard, Code};
+use crate::boundary::{fail, guard, header_pairs, http_status, invalid, js_int, Code};
 use crate::signing::Signer;
 
 /// Opt-in retries; every absent field takes the core's default.
@@ -41,29 +41,12 @@ fn millis(value: Option<i64>, what: &str) -> core::Result<Option<u64>> {
     value
         .map(|v| {
             u64::try_from(v).map_err(|_| {
-                core::Error::new(
-                    core::ErrorCode::InvalidArgument,
-                    format!("{what} must be a number of milliseconds >= 0, not {v}"),
-                )
+                invalid(format!(
+                    "{what} must be a number of milliseconds >= 0, not {v}"
+                ))
             })
         })
         .transpose()
-}
-
-fn status_codes(list: Vec<u32>) -> core::Result<Vec<u16>> {
-    list.into_iter()
-        .map(|s| {
-            u16::try_from(s)
-                .ok()
-                .filter(|s| (100..=599).contains(s))
-                .ok_or_else(|| {
-                    core::Error::new(
-                        core::ErrorCode::InvalidArgument,
-                        format!("{s} is not an HTTP status"),
-                    )
-                })
-        })
-        .collect()
 }
 
 /// The core's policy from the JS object (absent fields: the core's defaults).
@@ -78,7 +61,10 @@ pub fn to_core_policy(p: Option<&JsClientPolicy>) -> core::Result<core::ClientPo
     }
     if let Some(r) = &p.retry {
         out.retry = Some(core::RetryPolicy::from_optional(
-            r.statuses.clone().map(status_codes).transpose()?,
+            r.statuses
+                .as_ref()
+                .map(|l| l.iter().map(|&s| http_status(s)).collect())
+                .transpose()?,
             r.methods.clone(),
             r.max_attempts,
             millis(r.base_delay_ms, "retry.baseDelayMs")?,
@@ -93,8 +79,8 @@ fn retry_to_js(r: &core::RetryPolicy) -> JsRetryPolicy {
         statuses: Some(r.statuses.iter().map(|&s| u32::from(s)).collect()),
         methods: Some(r.methods.clone()),
         max_attempts: Some(r.max_attempts),
-        base_delay_ms: Some(i64::try_from(r.base_delay_ms).unwrap_or(i64::MAX)),
-        max_delay_ms: Some(i64::try_from(r.max_delay_ms).unwrap_or(i64::MAX)),
+        base_delay_ms: Some(js_int(r.base_delay_ms)),
+        max_delay_ms: Some(js_int(r.max_delay_ms)),
     }
 }
 
@@ -177,26 +163,12 @@ pub struct JsAction {
 }
 
 fn to_core_response(r: &JsExchangeResponse) -> core::Result<policy::Response> {
-    let status = u16::try_from(r.status).map_err(|_| {
-        core::Error::new(
-            core::ErrorCode::InvalidArgument,
-            format!("{} is not an HTTP status", r.status),
-        )
-    })?;
-    let headers = r
-        .headers
-        .iter()
-        .map(|pair| match pair.as_slice() {
-            [name, value] => Ok((name.clone(), value.clone())),
-            _ => Err(core::Error::new(
-                core::ErrorCode::InvalidArgument,
-                "each header is a [name, value] pair",
-            )),
-        })
-        .collect::<core::Result<Vec<_>>>()?;
     Ok(policy::Response {
-        status,
-        headers,
+        status: http_status(r.status)?,
+        headers: header_pairs(&r.headers)?
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
         body: r.body.as_ref().map(|b| b.to_vec()).unwrap_or_default(),
         sent_at_ms: r.sent_at_ms,
         received_at_ms: r.received_at_ms,
@@ -263,7 +235,7 @@ impl JsExchange {
             } => Ok(JsAction {
                 action: "send".to_owned(),
                 reason: Some(reason.as_str().to_owned()),
-                delay_ms: Some(i64::try_from(delay_ms).unwrap_or(i64::MAX)),
+                delay_ms: Some(js_int(delay_ms)),
                 attempt: Some((&attempt).into()),
             }),
             core::Action::Done => Ok(JsAction {

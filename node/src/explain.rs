@@ -6,7 +6,7 @@ use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, guard, Code};
+use crate::boundary::{bytes_of, guard, header_pairs, http_status, invalid, to_js_object, Code};
 
 /// The request as it was sent.
 #[napi(object, js_name = "SentRequest")]
@@ -41,12 +41,8 @@ pub struct JsExplainOptions {
 }
 
 fn unix_seconds(what: &str, value: i64) -> core::Result<u64> {
-    u64::try_from(value).map_err(|_| {
-        core::Error::new(
-            core::ErrorCode::InvalidArgument,
-            format!("{what} {value} is negative: it is Unix seconds"),
-        )
-    })
+    u64::try_from(value)
+        .map_err(|_| invalid(format!("{what} {value} is negative: it is Unix seconds")))
 }
 
 fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::ExplainOptions> {
@@ -63,17 +59,8 @@ fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::Expl
     })
 }
 
-fn to_json_value(what: &str, value: &impl serde::Serialize) -> core::Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| {
-        core::Error::new(
-            core::ErrorCode::InternalError,
-            format!("{what} not serializable: {e}"),
-        )
-    })
-}
-
 fn report_to_js(report: &core::Report) -> core::Result<serde_json::Value> {
-    let mut value = to_json_value("report", report)?;
+    let mut value = to_js_object("report", report)?;
     if let Some(map) = value.as_object_mut() {
         map.insert("ok".to_owned(), report.ok().into());
         map.insert("text".to_owned(), report.to_text().into());
@@ -156,18 +143,7 @@ pub fn support_bundle(
 ) -> Result<serde_json::Value, Code> {
     guard(|| {
         let options = explain_options(options)?;
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .flatten()
-            .map(|pair| match pair.as_slice() {
-                [name, value] => Ok((name.as_str(), value.as_str())),
-                _ => Err(core::Error::new(
-                    core::ErrorCode::InvalidArgument,
-                    "headers must be [name, value] pairs",
-                )),
-            })
-            .collect::<core::Result<_>>()?;
+        let headers = header_pairs(request.headers.as_deref().unwrap_or_default())?;
         let (application, created_at) = match &bundle {
             None => (None, None),
             Some(b) => (b.application.as_deref(), b.created_at),
@@ -176,12 +152,7 @@ pub fn support_bundle(
             Some(t) => unix_seconds("createdAt", t)?,
             None => core::Clock::now_unix(&core::SystemClock)?,
         };
-        let status = u16::try_from(response.status).map_err(|_| {
-            core::Error::new(
-                core::ErrorCode::InvalidArgument,
-                format!("status {} is not an HTTP status", response.status),
-            )
-        })?;
+        let status = http_status(response.status)?;
         let response_body = response.body.as_ref().map_or(&[][..], bytes_of);
         let mut body: &[u8] = request.body.as_ref().map_or(&[], bytes_of);
         let sent = core::SentRequest {
@@ -200,6 +171,6 @@ pub fn support_bundle(
             &options,
             now,
         )?;
-        to_json_value("support bundle", &built)
+        to_js_object("support bundle", &built)
     })
 }

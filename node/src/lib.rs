@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod boundary;
+pub mod callback;
 pub mod client;
 pub mod errors;
 pub mod explain;
@@ -12,4 +13,5 @@ pub mod keys;
 pub mod multipart;
 pub mod remote;
 pub mod signing;
+pub mod stream;
 pub mod verify;

@@ -1,19 +1,69 @@
 //! Multipart forms (contract §5): built from parts, or read back from an encoded wire body.
 
-use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, ToNapiValue, TypeName};
 use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, guard, Code};
+use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::stream::{JsStreamReader, PullFunction};
 
 /// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
 /// signed is what is sent; file parts added by path are streamed when hashed.
+///
+/// A part added from a stream (`addFileStream`) is read once, on the libuv pool, by the first
+/// asynchronous method that needs it: `bodyHashAsync`, `canonicalAsync`, `writeToFile`,
+/// `signer.signMultipartAsync`, `signedFetch`. A synchronous method that would read it is
+/// `UNSUPPORTED`. After the stream was hashed, the form hashes and signs from its summary but
+/// cannot be encoded (`INVALID_FORM_PART`); after `writeToFile`, it hashes and signs as the bytes
+/// written. A form is used by one method at a time: while an asynchronous one runs, another
+/// call is `UNSUPPORTED`.
 #[napi]
 pub struct MultipartForm {
-    pub(crate) inner: core::MultipartForm,
+    pub(crate) inner: SharedForm,
+    /// Fixed at construction; kept here so the getters never wait for the form.
+    content_type: String,
+    boundary: String,
+}
+
+/// The core's form, shared with the asynchronous methods that read it on the libuv pool.
+#[derive(Clone)]
+pub struct SharedForm(Arc<Mutex<core::MultipartForm>>);
+
+impl SharedForm {
+    /// The form, unless a method running on the pool holds it (waiting here could wait for the
+    /// JS thread, which feeds that method's stream).
+    pub fn lock(&self) -> core::Result<MutexGuard<'_, core::MultipartForm>> {
+        match self.0.try_lock() {
+            Ok(form) => Ok(form),
+            // A panic while the form was held is reported where it happened; the form stays usable.
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(core::Error::new(
+                core::ErrorCode::Unsupported,
+                "this MultipartForm is in use by an asynchronous method: await it first",
+            )),
+        }
+    }
+
+    /// `work` with the form on the calling thread; core errors become coded JS errors.
+    fn now<T>(
+        &self,
+        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
+    ) -> Result<T, Code> {
+        guard(|| work(&mut *self.lock()?))
+    }
+
+    /// `work` with the form on the libuv pool, resolved by `to_js` on the JS thread.
+    fn later<T: Send + 'static, J: ToNapiValue + TypeName>(
+        &self,
+        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T> + Send + 'static,
+        to_js: fn(T) -> core::Result<J>,
+    ) -> AsyncTask<CoreTask<T, J>> {
+        let form = self.clone();
+        AsyncTask::new(CoreTask::new(move || work(&mut *form.lock()?), to_js))
+    }
 }
 
 #[napi]
@@ -25,40 +75,43 @@ impl MultipartForm {
             None => Ok(core::MultipartForm::new()),
             Some(b) => core::MultipartForm::with_boundary(&b),
         })
-        .map(|inner| MultipartForm { inner })
+        .map(|form| MultipartForm {
+            content_type: form.content_type(),
+            boundary: form.boundary().to_owned(),
+            inner: SharedForm(Arc::new(Mutex::new(form))),
+        })
     }
 
     /// `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`.
     #[napi(getter)]
     pub fn content_type(&self) -> String {
-        self.inner.content_type()
+        self.content_type.clone()
     }
 
     /// The boundary.
     #[napi(getter)]
     pub fn boundary(&self) -> String {
-        self.inner.boundary().to_owned()
+        self.boundary.clone()
     }
 
     /// Adds a text field.
     #[napi]
-    pub fn add_field(&mut self, name: String, value: String) -> Result<(), Code> {
-        guard(|| self.inner.add_field(&name, &value).map(drop))
+    pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
+        self.inner.now(|f| f.add_field(&name, &value).map(drop))
     }
 
     /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
     #[napi]
     pub fn add_file_bytes(
-        &mut self,
+        &self,
         field_name: String,
         file_name: String,
         bytes: Either<Buffer, String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let content = bytes_of(&bytes).to_vec();
-        guard(|| {
-            self.inner
-                .add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
+        self.inner.now(|f| {
+            f.add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
                 .map(drop)
         })
     }
@@ -67,40 +120,78 @@ impl MultipartForm {
     /// streamed when hashed or encoded.
     #[napi]
     pub fn add_file_path(
-        &mut self,
+        &self,
         field_name: String,
         path: String,
         file_name: Option<String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        guard(|| {
-            self.inner
-                .add_file_path(
-                    &field_name,
-                    PathBuf::from(path),
-                    file_name.as_deref(),
-                    mime_type.as_deref(),
-                )
+        self.inner.now(|f| {
+            let file_name = file_name.as_deref();
+            f.add_file_path(&field_name, path, file_name, mime_type.as_deref())
+                .map(drop)
+        })
+    }
+
+    /// Adds a file read from a JS stream, once, by the asynchronous methods (see the class). The
+    /// package's entry wraps this: call `addFileStream(fieldName, fileName, stream, mimeType?)`.
+    #[napi(
+        ts_args_type = "fieldName: string, fileName: string, pull: () => Promise<StreamPull>, mimeType?: string | undefined | null"
+    )]
+    pub fn add_file_stream_pull(
+        &self,
+        field_name: String,
+        file_name: String,
+        pull: PullFunction,
+        mime_type: Option<String>,
+    ) -> Result<(), Code> {
+        let reader = Box::new(JsStreamReader::new(pull));
+        self.inner.now(|f| {
+            f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
                 .map(drop)
         })
     }
 
     /// The encoded body.
     #[napi]
-    pub fn to_buffer(&mut self) -> Result<Buffer, Code> {
-        guard(|| Ok(self.inner.to_bytes()?.0.into()))
+    pub fn to_buffer(&self) -> Result<Buffer, Code> {
+        self.inner.now(|f| Ok(f.to_bytes()?.0.into()))
     }
 
     /// The canonical object (contract §5) as compact JSON.
     #[napi]
-    pub fn canonical(&mut self) -> Result<String, Code> {
-        guard(|| Ok(self.inner.canonical()?.to_json()))
+    pub fn canonical(&self) -> Result<String, Code> {
+        self.inner.now(|f| Ok(f.canonical()?.to_json()))
     }
 
     /// The multipart `bodyHash`.
     #[napi]
-    pub fn body_hash(&mut self) -> Result<String, Code> {
-        guard(|| Ok(self.inner.body_hash()?.as_str().to_owned()))
+    pub fn body_hash(&self) -> Result<String, Code> {
+        self.inner.now(|f| Ok(f.body_hash()?.as_str().to_owned()))
+    }
+
+    /// Like `canonical`, on the libuv pool: reads a stream part.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String, String>> {
+        self.inner.later(|f| Ok(f.canonical()?.to_json()), Ok)
+    }
+
+    /// Like `bodyHash`, on the libuv pool: reads a stream part.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String, String>> {
+        self.inner
+            .later(|f| Ok(f.body_hash()?.as_str().to_owned()), Ok)
+    }
+
+    /// Encodes the body into the file at `path` (created or truncated) on the libuv pool,
+    /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
+    /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String, String>> {
+        self.inner.later(
+            move |f| Ok(f.write_to_file(&path)?.body_hash().as_str().to_owned()),
+            Ok,
+        )
     }
 }
 

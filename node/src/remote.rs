@@ -2,23 +2,19 @@
 //! function (a cloud KMS client). The core runs the callback on a helper thread with its timeout
 //! and checks every signature; this module only bridges that helper thread to the JS function.
 //!
-//! The bridge: the helper thread queues a call on the JS thread through a napi threadsafe
-//! function and waits there until the returned Promise settles. So the JS thread must be free
-//! while a callback key signs: such a key signs only asynchronously (on the libuv pool), and
-//! `Signer` refuses a synchronous sign with it (`UNSUPPORTED`) instead of deadlocking.
+//! The bridge is [`crate::callback`]: the JS thread must be free while a callback key signs, so
+//! such a key signs only asynchronously (on the libuv pool), and `Signer` refuses a synchronous
+//! sign with it (`UNSUPPORTED`) instead of deadlocking.
 
-use std::future::Future;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
-use napi::bindgen_prelude::{Buffer, Either, Promise};
-use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{Result, Status};
+use napi::bindgen_prelude::{Buffer, Either};
+use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
 use crate::boundary::{bytes_of, guard, Code};
+use crate::callback::{call_and_wait, JsFunction};
 
 /// What the package's JS wrapper of a callback settles to: the signature, or the message of
 /// what the caller's function threw or rejected with (so no JS exception crosses into Rust).
@@ -30,10 +26,8 @@ pub struct JsRemoteSignOutcome {
     pub error: Option<String>,
 }
 
-/// The JS function as the helper thread calls it: weak (a key alone does not keep the process
-/// alive), exceptions not passed as a first argument (the wrapper never throws).
-type JsSignFunction =
-    ThreadsafeFunction<Buffer, Promise<JsRemoteSignOutcome>, Buffer, Status, false, true>;
+/// The JS function as the helper thread calls it (see [`crate::callback`]).
+type JsSignFunction = JsFunction<Buffer, JsRemoteSignOutcome>;
 
 /// Remote key options; absent fields take the core's defaults.
 #[napi(object, js_name = "RemoteKeyOptions")]
@@ -55,36 +49,8 @@ pub struct RemoteKey {
     pub(crate) inner: Arc<core::RemoteKey>,
 }
 
-/// Waits on this (helper) thread for `future`. The crate has no async runtime and needs none for
-/// this: one future at a time, woken by napi when the JS thread answers; the thread parks until
-/// then.
-fn block_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        std::thread::park();
-    }
-}
-
 fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let outcome = block_on(async {
-        let promise = function
-            .call_async_catch(Buffer::from(input.to_vec()))
-            .await?;
-        promise.await
-    })
-    .map_err(|e| format!("the JavaScript callback could not be called: {}", e.reason))?;
-    match outcome {
+    match call_and_wait(function, Buffer::from(input.to_vec()))? {
         JsRemoteSignOutcome {
             signature: Some(signature),
             ..

@@ -7,9 +7,9 @@ use napi::Result;
 use napi_derive::napi;
 use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::boundary::{bytes_of, guard, js_int, to_js_object, Code, CoreTask};
 use crate::keys::PrivateKey;
-use crate::multipart::MultipartForm;
+use crate::multipart::{MultipartForm, SharedForm};
 use crate::remote::RemoteKey;
 
 /// Signer options; every field is optional and defaults in the core.
@@ -74,8 +74,8 @@ impl From<&core::Claims> for JsClaims {
             method: c.method.clone(),
             uri: c.uri.clone(),
             body_hash: c.body_hash.clone(),
-            iat: i64::try_from(c.iat).unwrap_or(i64::MAX),
-            exp: i64::try_from(c.exp).unwrap_or(i64::MAX),
+            iat: js_int(c.iat),
+            exp: js_int(c.exp),
             jti: c.jti.clone(),
         }
     }
@@ -131,14 +131,7 @@ impl JsSignedRequest {
         ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
     )]
     pub fn proof(&self) -> Result<serde_json::Value, Code> {
-        guard(|| {
-            serde_json::to_value(self.inner.proof()).map_err(|e| {
-                core::Error::new(
-                    core::ErrorCode::InternalError,
-                    format!("proof not serializable: {e}"),
-                )
-            })
-        })
+        guard(|| to_js_object("proof", &self.inner.proof()))
     }
 
     /// `JSON.stringify(signed)`: the proof, which holds no secret.
@@ -170,8 +163,7 @@ impl Signer {
             return Err(core::Error::new(
                 core::ErrorCode::Unsupported,
                 "this signer's RemoteKey signs through a JavaScript function, which runs on this \
-                 thread: sign asynchronously (signAsync, signFileAsync, signBodyHashAsync, \
-                 signWithContentTypeAsync, signedFetch)",
+                 thread: sign asynchronously (the …Async methods, signStream, signedFetch)",
             ));
         }
         Ok(())
@@ -218,207 +210,6 @@ impl Signer {
         .map(|inner| Signer { inner, async_only })
     }
 
-    /// Signs a plain request on the calling thread. `url`: absolute URL or request target;
-    /// `body`: the exact bytes sent (Buffer, or a string sent as UTF-8), absent for none.
-    #[napi]
-    pub fn sign(
-        &self,
-        method: String,
-        url: String,
-        body: Option<Either<Buffer, String>>,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let body = match &body {
-                None => core::Body::Empty,
-                Some(b) => core::Body::Bytes(bytes_of(b)),
-            };
-            let overrides = self::overrides(overrides.as_ref())?;
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
-    /// Like `sign`, computed on the libuv thread pool (the body is copied first).
-    #[napi(ts_return_type = "Promise<SignedRequest>")]
-    pub fn sign_async(
-        &self,
-        method: String,
-        url: String,
-        body: Option<Either<Buffer, String>>,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<AsyncTask<SignTask>, Code> {
-        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
-        let body = body.as_ref().map(|b| bytes_of(b).to_vec());
-        let signer = self.inner.clone();
-        Ok(AsyncTask::new(CoreTask::new(
-            move || {
-                let body = body.as_deref().map_or(core::Body::Empty, core::Body::Bytes);
-                signer.sign_with(&method, &url, body, &overrides)
-            },
-            signed_to_js,
-        )))
-    }
-
-    /// Signs a request whose body is the file at `path`, sent as it is (streamed while hashed:
-    /// memory does not grow with the file).
-    #[napi]
-    pub fn sign_file(
-        &self,
-        method: String,
-        url: String,
-        path: String,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides.as_ref())?;
-            let body = core::Body::File(std::path::Path::new(&path));
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
-    /// Like `signFile`, with the file read and hashed on the libuv thread pool.
-    #[napi(ts_return_type = "Promise<SignedRequest>")]
-    pub fn sign_file_async(
-        &self,
-        method: String,
-        url: String,
-        path: String,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<AsyncTask<SignTask>, Code> {
-        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
-        let signer = self.inner.clone();
-        let path = PathBuf::from(path);
-        Ok(AsyncTask::new(CoreTask::new(
-            move || signer.sign_with(&method, &url, core::Body::File(&path), &overrides),
-            signed_to_js,
-        )))
-    }
-
-    /// Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits).
-    #[napi]
-    pub fn sign_body_hash(
-        &self,
-        method: String,
-        url: String,
-        body_hash: String,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides.as_ref())?;
-            let body = core::Body::Precomputed(core::BodyHash::parse(&body_hash)?);
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
-    /// Signs the exact bytes sent with `contentType`, hashed as the core decides for that type
-    /// (through the multipart canonical object for `multipart/form-data`, as plain bytes
-    /// otherwise): what `signedFetch` uses, and what a server will compute.
-    #[napi]
-    pub fn sign_with_content_type(
-        &self,
-        method: String,
-        url: String,
-        content_type: Option<String>,
-        body: Option<Either<Buffer, String>>,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides.as_ref())?;
-            let bytes: &[u8] = body.as_ref().map_or(&[], bytes_of);
-            let body = core::Body::for_content_type(content_type.as_deref(), bytes);
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
-    /// Like `signBodyHash`, on the libuv thread pool.
-    #[napi(ts_return_type = "Promise<SignedRequest>")]
-    pub fn sign_body_hash_async(
-        &self,
-        method: String,
-        url: String,
-        body_hash: String,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<AsyncTask<SignTask>, Code> {
-        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
-        let signer = self.inner.clone();
-        Ok(AsyncTask::new(CoreTask::new(
-            move || {
-                let body = core::Body::Precomputed(core::BodyHash::parse(&body_hash)?);
-                signer.sign_with(&method, &url, body, &overrides)
-            },
-            signed_to_js,
-        )))
-    }
-
-    /// Like `signWithContentType`, on the libuv thread pool (the body is copied first): what
-    /// `signedFetch` uses.
-    #[napi(ts_return_type = "Promise<SignedRequest>")]
-    pub fn sign_with_content_type_async(
-        &self,
-        method: String,
-        url: String,
-        content_type: Option<String>,
-        body: Option<Either<Buffer, String>>,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<AsyncTask<SignTask>, Code> {
-        let overrides = guard(|| self::overrides(overrides.as_ref()))?;
-        let body = body
-            .as_ref()
-            .map(|b| bytes_of(b).to_vec())
-            .unwrap_or_default();
-        let signer = self.inner.clone();
-        Ok(AsyncTask::new(CoreTask::new(
-            move || {
-                let body = core::Body::for_content_type(content_type.as_deref(), &body);
-                signer.sign_with(&method, &url, body, &overrides)
-            },
-            signed_to_js,
-        )))
-    }
-
-    /// Signs a multipart request from its structured form (file content streamed).
-    #[napi]
-    pub fn sign_multipart(
-        &self,
-        method: String,
-        url: String,
-        form: &mut MultipartForm,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides.as_ref())?;
-            let body = core::Body::Multipart(&mut form.inner);
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
-    /// Signs a multipart request from the exact encoded body that will be sent and its
-    /// Content-Type (hashed through the canonical object the core parses back from the bytes).
-    #[napi]
-    pub fn sign_multipart_wire(
-        &self,
-        method: String,
-        url: String,
-        content_type: String,
-        body: Buffer,
-        overrides: Option<JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides.as_ref())?;
-            let body = core::Body::MultipartWire {
-                content_type: &content_type,
-                body: &body,
-            };
-            signed_to_js(self.inner.sign_with(&method, &url, body, &overrides)?)
-        })
-    }
-
     /// The clock offset in seconds this signer adds to the local clock (shared by every request
     /// and exchange of this signer; corrected by the client policy).
     #[napi(getter)]
@@ -441,6 +232,184 @@ impl Signer {
             self.inner.options().lifetime_secs
         )
     }
+}
+
+/// What a sign method signs. `B` holds the body's bytes: borrowed from the JS arguments when
+/// signing on the calling thread, copied (`Vec<u8>`) for the libuv pool.
+enum Signable<B> {
+    /// Exact bytes; `None` for no body.
+    Bytes(Option<B>),
+    /// A file sent as it is (streamed while hashed).
+    File(PathBuf),
+    /// A `bodyHash` computed elsewhere.
+    BodyHash(String),
+    /// Bytes hashed as their Content-Type decides (the core's rule).
+    ContentType(Option<String>, Option<B>),
+    /// A structured multipart form.
+    Multipart(SharedForm),
+    /// An encoded multipart body and its Content-Type.
+    MultipartWire(String, B),
+}
+
+impl Signable<&[u8]> {
+    /// The same, with its bytes copied: what crosses to the libuv pool.
+    fn copied(self) -> Signable<Vec<u8>> {
+        match self {
+            Signable::Bytes(b) => Signable::Bytes(b.map(<[u8]>::to_vec)),
+            Signable::File(p) => Signable::File(p),
+            Signable::BodyHash(h) => Signable::BodyHash(h),
+            Signable::ContentType(ct, b) => Signable::ContentType(ct, b.map(<[u8]>::to_vec)),
+            Signable::Multipart(f) => Signable::Multipart(f),
+            Signable::MultipartWire(ct, b) => Signable::MultipartWire(ct, b.to_vec()),
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>> Signable<B> {
+    /// Signs it: the one place a Node argument becomes the core's `Body`.
+    fn sign(
+        self,
+        signer: &core::Signer,
+        method: &str,
+        url: &str,
+        overrides: &core::SignOverrides,
+    ) -> core::Result<core::SignedRequest> {
+        let mut form;
+        let body = match &self {
+            Signable::Bytes(None) => core::Body::Empty,
+            Signable::Bytes(Some(b)) => core::Body::Bytes(b.as_ref()),
+            Signable::File(path) => core::Body::File(path),
+            Signable::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
+            Signable::ContentType(ct, b) => core::Body::for_content_type(
+                ct.as_deref(),
+                b.as_ref().map_or(&[][..], AsRef::as_ref),
+            ),
+            Signable::Multipart(shared) => {
+                form = shared.lock()?;
+                core::Body::Multipart(&mut form)
+            }
+            Signable::MultipartWire(content_type, b) => core::Body::MultipartWire {
+                content_type,
+                body: b.as_ref(),
+            },
+        };
+        signer.sign_with(method, url, body, overrides)
+    }
+}
+
+impl Signer {
+    /// Signs on the calling thread.
+    fn sign_now(
+        &self,
+        method: &str,
+        url: &str,
+        what: Signable<&[u8]>,
+        overrides: Option<&JsSignOverrides>,
+    ) -> Result<JsSignedRequest, Code> {
+        guard(|| {
+            self.sync_allowed()?;
+            let overrides = self::overrides(overrides)?;
+            signed_to_js(what.sign(&self.inner, method, url, &overrides)?)
+        })
+    }
+
+    /// Signs on the libuv pool (the body copied first).
+    fn sign_later(
+        &self,
+        method: String,
+        url: String,
+        what: Signable<&[u8]>,
+        overrides: Option<&JsSignOverrides>,
+    ) -> Result<AsyncTask<SignTask>, Code> {
+        let overrides = guard(|| self::overrides(overrides))?;
+        let (signer, what) = (self.inner.clone(), what.copied());
+        Ok(AsyncTask::new(CoreTask::new(
+            move || what.sign(&signer, &method, &url, &overrides),
+            signed_to_js,
+        )))
+    }
+}
+
+/// The `Signer` methods, each on the calling thread and (`…Async`) on the libuv pool, from one
+/// definition: the arguments between `method, url` and `overrides?`, and what they sign. (Docs
+/// are `#[doc = "…"]` here: napi-derive reads `///` passed through a macro as `r"…"` text.)
+macro_rules! sign_methods {
+    ($(
+        $(#[doc = $doc:tt])*
+        fn $sync:ident($($arg:ident: $ty:ty),*) => $what:expr;
+        $(#[doc = $async_doc:tt])*
+        async fn $later:ident;
+    )*) => {
+        #[napi]
+        impl Signer {
+            $(
+                $(#[doc = $doc])*
+                #[napi]
+                pub fn $sync(
+                    &self,
+                    method: String,
+                    url: String,
+                    $($arg: $ty,)*
+                    overrides: Option<JsSignOverrides>,
+                ) -> Result<JsSignedRequest, Code> {
+                    self.sign_now(&method, &url, $what, overrides.as_ref())
+                }
+
+                $(#[doc = $async_doc])*
+                #[napi(ts_return_type = "Promise<SignedRequest>")]
+                pub fn $later(
+                    &self,
+                    method: String,
+                    url: String,
+                    $($arg: $ty,)*
+                    overrides: Option<JsSignOverrides>,
+                ) -> Result<AsyncTask<SignTask>, Code> {
+                    self.sign_later(method, url, $what, overrides.as_ref())
+                }
+            )*
+        }
+    };
+}
+
+sign_methods! {
+    #[doc = " Signs a plain request on the calling thread. `url`: absolute URL or request target;"]
+    #[doc = " `body`: the exact bytes sent (Buffer, or a string sent as UTF-8), absent for none."]
+    fn sign(body: Option<Either<Buffer, String>>) => Signable::Bytes(body.as_ref().map(bytes_of));
+    #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
+    async fn sign_async;
+
+    #[doc = " Signs a request whose body is the file at `path`, sent as it is (streamed while hashed:"]
+    #[doc = " memory does not grow with the file)."]
+    fn sign_file(path: String) => Signable::File(path.into());
+    #[doc = " Like `signFile`, with the file read and hashed on the libuv thread pool."]
+    async fn sign_file_async;
+
+    #[doc = " Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits)."]
+    fn sign_body_hash(body_hash: String) => Signable::BodyHash(body_hash);
+    #[doc = " Like `signBodyHash`, on the libuv thread pool."]
+    async fn sign_body_hash_async;
+
+    #[doc = " Signs the exact bytes sent with `contentType`, hashed as the core decides for that type"]
+    #[doc = " (through the multipart canonical object for `multipart/form-data`, as plain bytes"]
+    #[doc = " otherwise): what `signedFetch` uses, and what a server will compute."]
+    fn sign_with_content_type(content_type: Option<String>, body: Option<Either<Buffer, String>>) =>
+        Signable::ContentType(content_type, body.as_ref().map(bytes_of));
+    #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first): what"]
+    #[doc = " `signedFetch` uses."]
+    async fn sign_with_content_type_async;
+
+    #[doc = " Signs a multipart request from its structured form (file content streamed; a form whose"]
+    #[doc = " stream part is unread is `UNSUPPORTED` here: use `signMultipartAsync`)."]
+    fn sign_multipart(form: &MultipartForm) => Signable::Multipart(form.inner.clone());
+    #[doc = " Like `signMultipart`, on the libuv thread pool: reads the form's stream part, if any."]
+    async fn sign_multipart_async;
+
+    #[doc = " Signs a multipart request from the exact encoded body that will be sent and its"]
+    #[doc = " Content-Type (hashed through the canonical object the core parses back from the bytes)."]
+    fn sign_multipart_wire(content_type: String, body: Buffer) =>
+        Signable::MultipartWire(content_type, &body[..]);
+    #[doc = " Like `signMultipartWire`, on the libuv thread pool (the body is copied first)."]
+    async fn sign_multipart_wire_async;
 }
 
 /// The `uri` claim for a URL or request target (contract §3).

@@ -5,35 +5,9 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
-const path = require('node:path')
-const { execFileSync } = require('node:child_process')
 const crypto = require('node:crypto')
 const ns = require('../main.cjs')
-
-const mockScript = path.join(__dirname, '..', '..', 'scripts', 'mock-server')
-
-// Starts `nuvera-sign serve` with serveArgs; stopped when the test `t` ends.
-function startMock(t, ...serveArgs) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nuvera-node-mock-'))
-  const env = path.join(dir, 'mock.env')
-  execFileSync('bash', [mockScript, 'start', '--env', env, '--', ...serveArgs], { stdio: ['ignore', 'ignore', 'inherit'] })
-  t.after(() => {
-    execFileSync('bash', [mockScript, 'stop', '--env', env], { stdio: 'ignore' })
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-  const vars = Object.fromEntries(
-    fs.readFileSync(env, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  )
-  assert.ok(vars.NUVERA_MOCK_URL && vars.NUVERA_API_KEY && vars.NUVERA_PRIVATE_KEY_FILE, 'mock-server env')
-  return {
-    url: vars.NUVERA_MOCK_URL,
-    apiKey: vars.NUVERA_API_KEY,
-    privateKeyFile: vars.NUVERA_PRIVATE_KEY_FILE,
-    publicKeyFile: vars.NUVERA_PUBLIC_KEY_FILE,
-    signer: () => new ns.Signer(ns.PrivateKey.fromFile(vars.NUVERA_PRIVATE_KEY_FILE), vars.NUVERA_API_KEY),
-  }
-}
+const { startMock } = require('./helpers.cjs')
 
 // Records what goes out through the real global fetch (which still sends it);
 // `sends.onResponse`, when set, sees each response as it arrives.

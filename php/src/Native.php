@@ -191,6 +191,22 @@ final class Native
     }
 
     /**
+     * Refuses, with `INVALID_ARGUMENT`, a text that holds a NUL byte: C reads a `char *` only up
+     * to its first NUL, so the core would sign or verify a shorter text than the caller gave (a
+     * verifier would check `/api/v1/a` for the target `/api/v1/a\0/../b`).
+     *
+     * @param array<string, ?string> $texts by what each is, for the message
+     */
+    public static function refuseNul(array $texts): void
+    {
+        foreach ($texts as $what => $text) {
+            if ($text !== null && str_contains($text, "\0")) {
+                throw new NuveraException('INVALID_ARGUMENT', "$what holds a NUL byte, which a C string cannot carry");
+            }
+        }
+    }
+
+    /**
      * The string a `const char **` out-parameter or a `const char *` field holds (owned by its
      * handle). FFI already turns some of them into PHP strings, NULL into null.
      */

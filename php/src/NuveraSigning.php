@@ -175,6 +175,7 @@ final class NuveraSigning
         $list = $ffi->new('nuvera_header[' . count($pairs) . ']');
         $keep = [];
         foreach ($pairs as $i => [$name, $value]) {
+            Native::refuseNul(["the header $name" => $name . $value]);
             $list[$i]->name = self::cString($name, $keep);
             $list[$i]->value = self::cString($value, $keep);
         }

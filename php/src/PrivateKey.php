@@ -10,10 +10,13 @@ use FFI\CData;
  * An RSA private key (PKCS#8, PKCS#1 or encrypted PKCS#8 PEM; literal `\n` line breaks are
  * accepted). It never appears in var_dump, print_r or an exception.
  */
-final class PrivateKey
+final class PrivateKey implements SigningKey
 {
-    private function __construct(private CData $handle)
+    use KeyHandle;
+
+    private function __construct(CData $handle)
     {
+        $this->handle = $handle;
     }
 
     /** Parses PEM text; $passphrase is needed for an `ENCRYPTED PRIVATE KEY`. */
@@ -32,42 +35,12 @@ final class PrivateKey
         return new self($out);
     }
 
-    /** The public half as SPKI PEM: what a partner registers with Nuvera. */
-    public function publicKeyPem(): string
-    {
-        $out = Native::stringOut();
-        Native::call(fn ($err) => Native::ffi()->nuvera_private_key_public_pem($this->handle, \FFI::addr($out), $err));
-        return Native::takeString($out);
-    }
-
-    /** `SHA256:` and the hex SHA-256 of the public key's SPKI DER. */
-    public function fingerprint(): string
-    {
-        $out = Native::stringOut();
-        Native::call(fn ($err) => Native::ffi()->nuvera_private_key_fingerprint($this->handle, \FFI::addr($out), $err));
-        return Native::takeString($out);
-    }
-
     /** The fingerprint of a public key PEM (SPKI or PKCS#1), as fingerprint() of its private half. */
     public static function publicKeyFingerprint(string $publicKeyPem): string
     {
         $out = Native::stringOut();
         Native::call(fn ($err) => Native::ffi()->nuvera_public_key_fingerprint($publicKeyPem, \FFI::addr($out), $err));
         return Native::takeString($out);
-    }
-
-    /** The modulus size in bits. */
-    public function bits(): int
-    {
-        $out = Native::ffi()->new('size_t');
-        Native::call(fn ($err) => Native::ffi()->nuvera_private_key_bits($this->handle, \FFI::addr($out), $err));
-        return $out->cdata;
-    }
-
-    /** @internal */
-    public function handle(): CData
-    {
-        return $this->handle;
     }
 
     /** @return array<string, string> */
@@ -79,10 +52,5 @@ final class PrivateKey
     public function __serialize(): array
     {
         throw new \LogicException('a private key cannot be serialized');
-    }
-
-    public function __destruct()
-    {
-        Native::ffi()->nuvera_private_key_free($this->handle);
     }
 }

@@ -15,13 +15,15 @@ use FFI\CData;
 final class Signer
 {
     private CData $handle;
+    /** The key, kept alive with the signer: a RemoteKey's callback must outlive its last use. */
+    private ?SigningKey $key = null;
 
     /**
      * @param int|null $lifetime token lifetime in seconds, 1..=60; null: the default (55)
      * @param string|null $issuer the token's `iss`; null: the default (`nuvera-api`)
      * @param string|null $audience the token's `aud`; null: the default (`nuvera-rest-api`)
      */
-    public function __construct(PrivateKey $key, string $apiKey, ?int $lifetime = null, ?string $issuer = null, ?string $audience = null)
+    public function __construct(SigningKey $key, string $apiKey, ?int $lifetime = null, ?string $issuer = null, ?string $audience = null)
     {
         if ($lifetime !== null && ($lifetime <= 0 || $lifetime > 0xFFFFFFFF)) {
             // The C argument is a uint32_t where 0 means "the default": a value it cannot hold,
@@ -34,13 +36,15 @@ final class Signer
             $key->handle(), $apiKey, $lifetime ?? 0, $issuer, $audience, \FFI::addr($out), $err
         ));
         $this->handle = $out;
+        $this->key = $key;
     }
 
     /** @internal */
-    public static function fromHandle(CData $handle): self
+    public static function fromHandle(CData $handle, ?SigningKey $key = null): self
     {
         $signer = (new \ReflectionClass(self::class))->newInstanceWithoutConstructor();
         $signer->handle = $handle;
+        $signer->key = $key;
         return $signer;
     }
 
@@ -58,6 +62,7 @@ final class Signer
      */
     public function sign(string $method, string $url, ?string $body = null, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body ?? '');
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign(
@@ -71,6 +76,7 @@ final class Signer
      */
     public function signBody(string $method, string $url, ?string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body(
@@ -81,6 +87,7 @@ final class Signer
     /** Signs an encoded multipart body sent with $contentType (`multipart/form-data; boundary=...`). */
     public function signMultipartWire(string $method, string $url, string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart_wire(
@@ -91,6 +98,7 @@ final class Signer
     /** Signs a request whose body is the file at $path, sent as it is (streamed). */
     public function signFile(string $method, string $url, string $path, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_file(
             $this->handle, $method, $url, $path, $at, $jti, $out, $err
@@ -105,6 +113,7 @@ final class Signer
      */
     public function signStream(string $method, string $url, $stream, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return Native::withReader(Native::streamChunks($stream), fn ($read) => $this->signed(
             fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader($this->handle, $method, $url, $read, null, $at, $jti, $out, $err)
@@ -120,6 +129,7 @@ final class Signer
      */
     public function signReader(string $method, string $url, ?string $contentType, callable $read, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return Native::withReader($read, fn ($reader) => $this->signed(
             fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader($this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err)
@@ -142,12 +152,13 @@ final class Signer
     {
         $out = Native::ffi()->new('nuvera_signer*');
         Native::call(fn ($err) => Native::ffi()->nuvera_signer_with_clock_offset($this->handle, $seconds, \FFI::addr($out), $err));
-        return self::fromHandle($out);
+        return self::fromHandle($out, $this->key);
     }
 
     /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */
     public function signBodyHash(string $method, string $url, string $bodyHash, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_hash(
             $this->handle, $method, $url, $bodyHash, $at, $jti, $out, $err
@@ -160,6 +171,7 @@ final class Signer
      */
     public function signMultipart(string $method, string $url, MultipartForm $form, ?int $iat = null, ?string $jti = null): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $at = Native::u64($iat);
         return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart(
             $this->handle, $method, $url, $form->handle(), $at, $jti, $out, $err

@@ -67,6 +67,8 @@ final class Verifier
      */
     public function verify(string $method, string $target, ?string $apiKey, ?string $authorization, string $bodyHash): string
     {
+        Native::refuseNul(['method' => $method, 'target' => $target, 'x-api-key' => $apiKey,
+            'Authorization' => $authorization, 'the body hash' => $bodyHash]);
         $name = Native::stringOut();
         Native::call(fn ($err) => Native::ffi()->nuvera_verifier_verify(
             $this->handle, $method, $target, $apiKey, $authorization, $bodyHash, \FFI::addr($name), $err
@@ -82,6 +84,7 @@ final class Verifier
      */
     public function verifyRequest(string $method, string $target, array $headers, string $body): string
     {
+        Native::refuseNul(['method' => $method, 'target' => $target]);
         [$list, $count, $keep] = NuveraSigning::headerList($headers);
         $bytes = Native::bytes($body);
         $name = Native::stringOut();

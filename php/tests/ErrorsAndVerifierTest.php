@@ -145,6 +145,22 @@ final class ErrorsAndVerifierTest extends TestCase
             }
         }
         $fresh = $signer->sign('GET', '/api/v1/customers');
+        // A NUL byte cannot cross into C: refused (INVALID_ARGUMENT), never signed or verified as
+        // the text before it; the refusals leave the jti unspent.
+        $nul = [
+            'verify, target' => fn () => $verifier->verify('GET', "/api/v1/customers\0/../x", self::API_KEY, $fresh->authorization(), NuveraSigning::bodyHash('')),
+            'verifyRequest, header' => fn () => $verifier->verifyRequest('GET', '/api/v1/customers', ['x-api-key' => self::API_KEY . "\0", 'authorization' => $fresh->authorization()], ''),
+            'sign, url' => fn () => $signer->sign('GET', "/api/v1/customers\0/../x"),
+            'signBodyHash, jti' => fn () => $signer->signBodyHash('GET', '/api/v1/customers', NuveraSigning::bodyHash(''), jti: "j\0"),
+        ];
+        foreach ($nul as $what => $call) {
+            try {
+                $call();
+                $this->fail("$what: expected INVALID_ARGUMENT");
+            } catch (NuveraException $e) {
+                $this->assertSame('INVALID_ARGUMENT', $e->getErrorCode(), $what);
+            }
+        }
         $this->assertSame('PHP tests', $verifier->verify('GET', '/api/v1/customers', self::API_KEY, $fresh->authorization(), NuveraSigning::receivedBodyHash(null, '')));
     }
 

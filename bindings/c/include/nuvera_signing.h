@@ -42,6 +42,12 @@
 #define NUVERA_SIGNATURE_INPUT_MESSAGE 1
 
 /**
+ * The timeout of a callback call when `timeout_ms` is NULL, in milliseconds: the core's default
+ * (a binding that gives its callback a deadline, as Go's context does, reads it here).
+ */
+#define NUVERA_DEFAULT_CALLBACK_TIMEOUT_MS 10000
+
+/**
  * Largest signature a callback can return: that of an 8192-bit key.
  */
 #define NUVERA_MAX_SIGNATURE_LEN 1024
@@ -110,7 +116,8 @@ typedef struct nuvera_multipart_form nuvera_multipart_form;
 
 /**
  * A signing key: a parsed RSA private key, or a key held elsewhere
- * (`nuvera_remote_key_from_callback`); every function taking a key takes either.
+ * (`nuvera_remote_key_from_callback`, `nuvera_remote_key_from_pkcs11`); every function taking a
+ * key takes either.
  */
 typedef struct nuvera_private_key nuvera_private_key;
 
@@ -517,6 +524,15 @@ enum nuvera_status nuvera_private_key_bits(const struct nuvera_private_key *key,
                                            struct nuvera_error **err);
 
 /**
+ * Checks, before a first request, that the key signs under its public key: a remote key signs a
+ * probe and verifies it (`REMOTE_KEY_MISMATCH`: the provider holds another key;
+ * `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
+ * check. Call it at start-up to fail then rather than on a first request.
+ */
+enum nuvera_status nuvera_private_key_check(const struct nuvera_private_key *key,
+                                            struct nuvera_error **err);
+
+/**
  * Frees a key. NULL is allowed. Signers made from it keep their own reference.
  */
 void nuvera_private_key_free(struct nuvera_private_key *key);
@@ -689,6 +705,30 @@ enum nuvera_status nuvera_remote_key_from_callback(const char *public_key_pem,
                                                    nuvera_free_fn free_user_data,
                                                    struct nuvera_private_key **out,
                                                    struct nuvera_error **err);
+
+/**
+ * A key in a PKCS#11 token (an HSM; SoftHSM2), usable wherever a `nuvera_private_key` is.
+ * `module` is the PKCS#11 library's path (e.g. `/usr/lib/softhsm/libsofthsm2.so`). The token is
+ * found by `token_label` or by `*slot` (give exactly one; the other NULL), the RSA private key by
+ * `key_label` or by `key_id_hex` (`CKA_ID` as hex, e.g. `"01"`; exactly one), and the user PIN is
+ * read from the environment variable named `pin_env` or from the file `pin_file` (exactly one;
+ * a PIN is never an argument, so it never sits in a program's source or command line).
+ * The module is loaded once per process and never finalised; sessions are pooled, so a signer
+ * made from the key may sign from several threads at once. The token hashes and signs
+ * (`CKM_SHA256_RSA_PKCS`); the public key is read from it and every signature checked against it.
+ * A wrong combination of arguments or an unset variable is `INVALID_ARGUMENT`; a module, token,
+ * key or PIN the module refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the
+ * PIN). Free `*out` with `nuvera_private_key_free`.
+ */
+enum nuvera_status nuvera_remote_key_from_pkcs11(const char *module,
+                                                 const char *token_label,
+                                                 const uint64_t *slot,
+                                                 const char *key_label,
+                                                 const char *key_id_hex,
+                                                 const char *pin_env,
+                                                 const char *pin_file,
+                                                 struct nuvera_private_key **out,
+                                                 struct nuvera_error **err);
 
 /**
  * A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the

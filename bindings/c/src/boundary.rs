@@ -161,6 +161,15 @@ pub(crate) unsafe fn req_path(p: *const c_char, what: &str) -> FfiResult<PathBuf
     }
 }
 
+/// An optional file path (NULL = absent).
+pub(crate) unsafe fn opt_path(p: *const c_char, what: &str) -> FfiResult<Option<PathBuf>> {
+    if p.is_null() {
+        Ok(None)
+    } else {
+        req_path(p, what).map(Some)
+    }
+}
+
 /// A `(ptr, len)` buffer; NULL is allowed only with `len == 0`.
 pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> FfiResult<&'a [T]> {
     if p.is_null() {

@@ -12,7 +12,8 @@ use crate::boundary::{
 use crate::errors::{nuvera_error, nuvera_status};
 
 /// A signing key: a parsed RSA private key, or a key held elsewhere
-/// (`nuvera_remote_key_from_callback`); every function taking a key takes either.
+/// (`nuvera_remote_key_from_callback`, `nuvera_remote_key_from_pkcs11`); every function taking a
+/// key takes either.
 pub struct nuvera_private_key(pub(crate) Arc<dyn SigningKey>);
 
 /// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are
@@ -93,6 +94,21 @@ pub unsafe extern "C" fn nuvera_private_key_bits(
         req_out(out, "out")?;
         let key = req_ref(key, "key")?;
         put(out, key.0.bits());
+        Ok(())
+    })
+}
+
+/// Checks, before a first request, that the key signs under its public key: a remote key signs a
+/// probe and verifies it (`REMOTE_KEY_MISMATCH`: the provider holds another key;
+/// `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
+/// check. Call it at start-up to fail then rather than on a first request.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_private_key_check(
+    key: *const nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_ref(key, "key")?.0.check()?;
         Ok(())
     })
 }

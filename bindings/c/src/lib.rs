@@ -8,7 +8,7 @@
 //! | [`keys`] | private keys, public key PEM, fingerprints |
 //! | [`signing`] | signers, bodies to sign, signed requests, `uri` and body hashes |
 //! | [`multipart`] | multipart forms, encoded multipart bodies |
-//! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API) |
+//! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API), a PKCS#11 token |
 //! | [`verify`] | the verifier (contract §6) |
 //! | [`explain`] | `explain` and support bundles |
 //! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |

@@ -1,13 +1,17 @@
 //! Keys held elsewhere (contract §9): a signing key whose signatures come from a C function — the
-//! caller's call to a cloud KMS or an HSM API. The core checks every signature against the public
-//! key, applies the timeout and reports failures with their codes; this module only converts.
+//! caller's call to a cloud KMS or an HSM API — or from a PKCS#11 token. The core checks every
+//! signature against the public key, applies the timeout, talks PKCS#11 and reports failures with
+//! their codes; this module only converts.
 
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::Arc;
 
+use nuvera::remote::pkcs11::Pkcs11Config;
 use nuvera::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
-use crate::boundary::{guard, opt_copy, put_handle, req_c_bytes, req_out, Failure};
+use crate::boundary::{
+    guard, opt_copy, opt_path, opt_str, put_handle, req_c_bytes, req_out, req_path, Failure,
+};
 use crate::errors::{nuvera_error, nuvera_status};
 use crate::keys::nuvera_private_key;
 
@@ -18,6 +22,15 @@ pub const NUVERA_SIGNATURE_INPUT_DIGEST: u32 = 0;
 /// `input` of `nuvera_remote_key_from_callback`: the callback is given the JWS signing input
 /// itself, and the provider hashes it.
 pub const NUVERA_SIGNATURE_INPUT_MESSAGE: u32 = 1;
+
+/// The timeout of a callback call when `timeout_ms` is NULL, in milliseconds: the core's default
+/// (a binding that gives its callback a deadline, as Go's context does, reads it here).
+pub const NUVERA_DEFAULT_CALLBACK_TIMEOUT_MS: i64 = 10_000;
+// The number above is the core's default, not a second decision: this fails to compile otherwise.
+const _: () = assert!(
+    NUVERA_DEFAULT_CALLBACK_TIMEOUT_MS as u128
+        == nuvera::remote::DEFAULT_CALLBACK_TIMEOUT.as_millis()
+);
 
 /// Largest signature a callback can return: that of an 8192-bit key.
 pub const NUVERA_MAX_SIGNATURE_LEN: usize = 1024;
@@ -156,6 +169,47 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
         let options = CallbackOptions::from_optional(Some(input), opt_copy(timeout_ms))?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
+        put_handle(out, nuvera_private_key(Arc::new(key)));
+        Ok(())
+    })
+}
+
+/// A key in a PKCS#11 token (an HSM; SoftHSM2), usable wherever a `nuvera_private_key` is.
+/// `module` is the PKCS#11 library's path (e.g. `/usr/lib/softhsm/libsofthsm2.so`). The token is
+/// found by `token_label` or by `*slot` (give exactly one; the other NULL), the RSA private key by
+/// `key_label` or by `key_id_hex` (`CKA_ID` as hex, e.g. `"01"`; exactly one), and the user PIN is
+/// read from the environment variable named `pin_env` or from the file `pin_file` (exactly one;
+/// a PIN is never an argument, so it never sits in a program's source or command line).
+/// The module is loaded once per process and never finalised; sessions are pooled, so a signer
+/// made from the key may sign from several threads at once. The token hashes and signs
+/// (`CKM_SHA256_RSA_PKCS`); the public key is read from it and every signature checked against it.
+/// A wrong combination of arguments or an unset variable is `INVALID_ARGUMENT`; a module, token,
+/// key or PIN the module refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the
+/// PIN). Free `*out` with `nuvera_private_key_free`.
+#[no_mangle]
+pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
+    module: *const c_char,
+    token_label: *const c_char,
+    slot: *const u64,
+    key_label: *const c_char,
+    key_id_hex: *const c_char,
+    pin_env: *const c_char,
+    pin_file: *const c_char,
+    out: *mut *mut nuvera_private_key,
+    err: *mut *mut nuvera_error,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let config = Pkcs11Config::from_optional(
+            &req_path(module, "module")?,
+            opt_str(token_label, "token_label")?,
+            opt_copy(slot),
+            opt_str(key_label, "key_label")?,
+            opt_str(key_id_hex, "key_id_hex")?,
+            opt_str(pin_env, "pin_env")?,
+            opt_path(pin_file, "pin_file")?.as_deref(),
+        )?;
+        let key = RemoteKey::from_pkcs11(config)?;
         put_handle(out, nuvera_private_key(Arc::new(key)));
         Ok(())
     })

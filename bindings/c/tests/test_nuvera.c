@@ -765,7 +765,7 @@ static void test_explain_and_support_bundle(void) {
   json = NULL;
   expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, "not a key", NULL,
                             &json, NULL, NULL, &err),
-             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "explain with a bad public key");
+             &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "explain with a bad public key");
   expect_err(nuvera_explain(j->method, j->url, NULL, NULL, NULL, 0, j->token, NULL, NULL, NULL,
                             NULL, NULL, &err),
              &err, NUVERA_INVALID_ARGUMENT, "INVALID_ARGUMENT", "explain without report_json");
@@ -819,7 +819,7 @@ static void test_fingerprints_and_codes(void) {
     check(strncmp(of_public, "SHA256:", 7) == 0, "fingerprint prefix", of_public);
   }
   expect_err(nuvera_public_key_fingerprint("-----BEGIN PUBLIC KEY-----\nAAAA\n", &of_public, &err),
-             &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "a broken public key");
+             &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "a broken public key");
 
   check(n > 20, "the core's code list", NULL);
   for (i = 0; i < n; i++) {
@@ -1588,7 +1588,9 @@ static void test_callback_keys(void) {
                    &err, "remote key from a callback")) {
       continue;
     }
-    if (expect_ok(nuvera_signer_new(key, v->api_key, v->lifetime, &signer, &err), &err,
+    if (expect_ok(nuvera_private_key_check(key, &err), &err,
+                  "the start-up check of a callback key") &&
+        expect_ok(nuvera_signer_new(key, v->api_key, v->lifetime, &signer, &err), &err,
                   "signer with a callback key") &&
         expect_ok(nuvera_signer_sign(signer, v->method, v->url, v->body, v->body_len, &v->iat,
                                      v->jti, &req, &err),
@@ -1601,7 +1603,7 @@ static void test_callback_keys(void) {
     nuvera_signer_free(signer);
     check(kms.freed == 1, "the callback's data is freed once, with the last user", NULL);
   }
-  check(kms.calls == 2, "one KMS call per signature", NULL);
+  check(kms.calls == 4, "one KMS call per signature and per check", NULL);
 
   {
     nuvera_private_key *key = NULL;
@@ -1612,6 +1614,8 @@ static void test_callback_keys(void) {
                                                   denied_kms_sign, NULL, NULL, &key, &err),
                   &err, "remote key, denied") &&
         expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      expect_err(nuvera_private_key_check(key, &err), &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED",
+                 "the start-up check of a failing callback");
       nuvera_status status =
           nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err);
       check(err != NULL && strstr(err->message, "AccessDeniedException") != NULL,
@@ -1634,6 +1638,8 @@ static void test_callback_keys(void) {
                                                   openssl_kms_sign, &other, NULL, &key, &err),
                   &err, "remote key, another key") &&
         expect_ok(nuvera_signer_new(key, "nv_test_1234", 0, &signer, &err), &err, "signer")) {
+      expect_err(nuvera_private_key_check(key, &err), &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED",
+                 "the start-up check of a key of another size");
       expect_err(
           nuvera_signer_sign(signer, "GET", "/api/v1/customers", NULL, 0, NULL, NULL, &req, &err),
           &err, NUVERA_ERROR, "REMOTE_SIGNER_FAILED", "a signature of another size");
@@ -1661,7 +1667,7 @@ static void test_callback_keys(void) {
                &err, NUVERA_ERROR, "INVALID_ARGUMENT", "negative timeout");
     expect_err(nuvera_remote_key_from_callback("not a key", NUVERA_SIGNATURE_INPUT_DIGEST, NULL,
                                                openssl_kms_sign, NULL, NULL, &key, &err),
-               &err, NUVERA_ERROR, "INVALID_PRIVATE_KEY", "public key that is not PEM");
+               &err, NUVERA_ERROR, "INVALID_PUBLIC_KEY", "public key that is not PEM");
     check(key == NULL, "no key on failure", NULL);
   }
   free(public_path);

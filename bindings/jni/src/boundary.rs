@@ -1,5 +1,9 @@
 //! The one boundary every entry point goes through, and the one handle-ownership scheme.
 //!
+//! - [`native!`] declares the `native` methods of `global.nuvera.signing.Native` as Rust functions
+//!   over Rust types: it exports each under its JNI name, reads every argument with
+//!   [`FromJava`](crate::convert::FromJava), and hands the result to Java with
+//!   [`IntoJava`](crate::convert::IntoJava), all inside [`run`].
 //! - [`run`] executes an entry point's body with a JNI `Env`: a panic becomes `INTERNAL_ERROR`,
 //!   a [`Failure`] becomes the Java exception with its code ([`crate::errors`]), and the native
 //!   method returns the type's default value (Java sees only the pending exception).
@@ -8,16 +12,65 @@
 //!   `close()` or when a `java.lang.ref.Cleaner` finds it unreachable, and never while a call is
 //!   running. Java therefore never passes a freed handle; a closed object fails in Java with
 //!   `OBJECT_CLOSED` before reaching here.
+//!
+//! The shape follows signalapp/libsignal's `rust/bridge` (one Rust definition per entry point,
+//! one argument/result conversion per type, one panic boundary), with a declarative macro in
+//! place of its procedural one: this crate has a single language to serve.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use jni::errors::ErrorPolicy;
-use jni::objects::{JByteArray, JString};
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
 use nuvera_signing::{Error, ErrorCode};
 
 use crate::errors::{throw_failure, Failure};
+
+/// Declares `native` entry points (see the module docs). Each item is
+///
+/// ```text
+/// /// docs
+/// fn javaName(arg: RustType, …) -> RustType { body }
+/// fn javaName[env](…) -> … { body }   // the body also uses the JNI `Env` as `env`
+/// ```
+///
+/// The body may use `?` on core errors; it runs inside [`run`]. `free { javaName: Type, … }`
+/// declares the functions that free each kind of handle.
+macro_rules! native {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident $([$env:ident])? ($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
+    )*) => {$(
+        // An anonymous block, so the exported function's Rust name collides with nothing.
+        const _: () = {
+            $(#[doc = $doc])*
+            #[export_name = concat!("Java_global_nuvera_signing_Native_", stringify!($name))]
+            #[allow(clippy::too_many_arguments, clippy::unused_unit)]
+            extern "system" fn entry<'local>(
+                env: ::jni::EnvUnowned<'local>,
+                _class: ::jni::objects::JClass<'local>,
+                $($arg: <$ty as $crate::convert::FromJava<'local>>::Java,)*
+            ) -> <$ret as $crate::convert::IntoJava<'local>>::Java {
+                $crate::boundary::run(env, |env| {
+                    $(let $arg = <$ty as $crate::convert::FromJava<'local>>::from_java(env, $arg)?;)*
+                    $(let $env = &mut *env;)?
+                    let value: $ret = $body;
+                    $crate::convert::IntoJava::into_java(value, env)
+                })
+            }
+        };
+    )*};
+    (free { $($name:ident: $ty:ty),* $(,)? }) => {
+        $crate::boundary::native! {$(
+            /// Frees a handle of this type: called once by `NativeHandle`.
+            fn $name(handle: ::jni::sys::jlong) -> () {
+                $crate::boundary::free::<$ty>(handle)
+            }
+        )*}
+    };
+}
+pub(crate) use native;
 
 /// Runs `body` as a native method's implementation (see the module docs).
 pub(crate) fn run<'local, T, F>(mut env: EnvUnowned<'local>, body: F) -> T
@@ -72,25 +125,36 @@ pub(crate) fn into_handle<T>(value: Arc<T>) -> jlong {
     Arc::into_raw(value) as jlong
 }
 
-/// Borrows the object behind a live handle of type `T`.
+/// The object behind a live handle, borrowed for one native call.
 ///
-/// Java guarantees (`NativeHandle`) that `handle` came from [`into_handle`] with this `T` and is
-/// not freed before the native call that received it returns.
-pub(crate) fn borrow<'a, T>(handle: jlong) -> Result<&'a T, Failure> {
+/// Java guarantees (`NativeHandle`) that the handle came from [`into_handle`] with this `T` and
+/// is not freed before the native call that received it returns; a `Handle` is neither `Send`
+/// nor returned to Java, so it does not outlive that call.
+pub(crate) struct Handle<T>(*const T);
+
+impl<T> Deref for Handle<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: see the type docs: a live `Arc<T>` pointer, kept alive for this call.
+        unsafe { &*self.0 }
+    }
+}
+
+/// Borrows the object behind a live handle of type `T` (see [`Handle`]).
+pub(crate) fn borrow<T>(handle: jlong) -> Result<Handle<T>, Failure> {
     if handle == 0 {
         return Err(Failure::closed());
     }
-    // SAFETY: see the function docs: a live `Arc<T>` pointer, kept alive for this call.
-    Ok(unsafe { &*(handle as *const T) })
+    Ok(Handle(handle as *const T))
 }
 
-/// A new strong reference to the object behind a live handle (see [`borrow`]).
+/// A new strong reference to the object behind a live handle (see [`Handle`]).
 pub(crate) fn clone_arc<T>(handle: jlong) -> Result<Arc<T>, Failure> {
     if handle == 0 {
         return Err(Failure::closed());
     }
     let ptr = handle as *const T;
-    // SAFETY: a live `Arc<T>` pointer (see `borrow`); the count is raised before use.
+    // SAFETY: a live `Arc<T>` pointer (see `Handle`); the count is raised before use.
     unsafe {
         Arc::increment_strong_count(ptr);
         Ok(Arc::from_raw(ptr))
@@ -103,49 +167,6 @@ pub(crate) fn free<T>(handle: jlong) {
         // SAFETY: the handle is an `Arc<T>` pointer given up by Java exactly once.
         drop(unsafe { Arc::from_raw(handle as *const T) });
     }
-}
-
-/// A Java `String` argument Java declared non-null.
-pub(crate) fn string(env: &Env<'_>, value: &JString<'_>) -> Result<String, Failure> {
-    if value.is_null() {
-        return Err(Failure::argument("a required text argument is null"));
-    }
-    Ok(value.try_to_string(env)?)
-}
-
-/// A nullable Java `String` argument.
-pub(crate) fn optional_string(
-    env: &Env<'_>,
-    value: &JString<'_>,
-) -> Result<Option<String>, Failure> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    Ok(Some(value.try_to_string(env)?))
-}
-
-/// A Java `byte[]` argument Java declared non-null, copied.
-pub(crate) fn bytes(env: &Env<'_>, value: &JByteArray<'_>) -> Result<Vec<u8>, Failure> {
-    if value.is_null() {
-        return Err(Failure::argument("a required byte[] argument is null"));
-    }
-    Ok(env.convert_byte_array(value)?)
-}
-
-/// A nullable Java `byte[]` argument, copied.
-pub(crate) fn optional_bytes(
-    env: &Env<'_>,
-    value: &JByteArray<'_>,
-) -> Result<Option<Vec<u8>>, Failure> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    Ok(Some(env.convert_byte_array(value)?))
-}
-
-/// An optional integer that Java passes as a flag and a value (no boxing on the hot path).
-pub(crate) fn optional_long(present: bool, value: jlong) -> Option<i64> {
-    present.then_some(value)
 }
 
 #[cfg(test)]
@@ -175,10 +196,8 @@ mod tests {
         let value = Arc::new(String::from("kept"));
         let handle = into_handle(Arc::clone(&value));
         assert_eq!(Arc::strong_count(&value), 2);
-        assert_eq!(
-            borrow::<String>(handle).ok().map(String::as_str),
-            Some("kept")
-        );
+        let borrowed = borrow::<String>(handle).ok();
+        assert_eq!(borrowed.as_deref().map(String::as_str), Some("kept"));
         let extra = clone_arc::<String>(handle).ok();
         assert_eq!(Arc::strong_count(&value), 3);
         drop(extra);

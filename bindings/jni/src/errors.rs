@@ -3,12 +3,12 @@
 //! as `VerificationException` with the core's response body; the core's codes only.
 
 use jni::errors::Error as JniError;
-use jni::objects::{JClass, JString, JThrowable, JValue};
+use jni::objects::{JThrowable, JValue};
 use jni::sys::jint;
-use jni::{jni_sig, jni_str, Env, EnvUnowned};
+use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::{Error, ErrorCode, VerifyError};
 
-use crate::boundary::{run, string};
+use crate::boundary::native;
 
 /// Why an entry point did not return a value.
 #[derive(Debug)]
@@ -68,34 +68,30 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
     }
     let code_text = env.new_string(code.as_str())?;
     let family = env.new_string(code.family().as_str())?;
-    let status = jint::from(code.http_status().unwrap_or(0));
     let message = env.new_string(message)?;
-    let exception = match response_body {
+    let body = response_body.map(|b| env.new_string(b)).transpose()?;
+    let mut args = vec![
+        JValue::Object(&code_text),
+        JValue::Object(&family),
+        JValue::Int(jint::from(code.http_status().unwrap_or(0))),
+        JValue::Object(&message),
+    ];
+    let exception = match &body {
+        // A refusal carries the core's response body too.
         Some(body) => {
-            let body = env.new_string(body)?;
+            args.push(JValue::Object(body));
             env.new_object(
                 jni_str!("global/nuvera/signing/VerificationException"),
                 jni_sig!(
                     "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;Ljava/lang/String;)V"
                 ),
-                &[
-                    JValue::Object(&code_text),
-                    JValue::Object(&family),
-                    JValue::Int(status),
-                    JValue::Object(&message),
-                    JValue::Object(&body),
-                ],
+                &args,
             )?
         }
         None => env.new_object(
             jni_str!("global/nuvera/signing/NuveraSigningException"),
             jni_sig!("(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
-            &[
-                JValue::Object(&code_text),
-                JValue::Object(&family),
-                JValue::Int(status),
-                JValue::Object(&message),
-            ],
+            &args,
         )?,
     };
     let throwable = env.cast_local::<JThrowable>(exception)?;
@@ -105,42 +101,23 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
     }
 }
 
-/// `Native.errorFamily(code)`: the family of a core code, `null` when the core has no such code.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_errorFamily<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    code: JString<'local>,
-) -> JString<'local> {
-    run(env, |env| {
-        let code = string(env, &code)?;
-        match ErrorCode::from_code_str(&code) {
-            Some(c) => Ok(env.new_string(c.family().as_str())?),
-            None => Ok(JString::null()),
-        }
-    })
-}
+native! {
+    /// `Native.errorFamily(code)`: the family of a core code, `null` when the core has no such
+    /// code.
+    fn errorFamily(code: String) -> Option<String> {
+        ErrorCode::from_code_str(&code).map(|c| c.family().as_str().to_owned())
+    }
 
-/// `Native.errorHttpStatus(code)`: the HTTP status of an `AUTH_*` code, 0 for the others.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_errorHttpStatus<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    code: JString<'local>,
-) -> jint {
-    run(env, |env| {
-        let code = string(env, &code)?;
-        Ok(ErrorCode::from_code_str(&code)
+    /// `Native.errorHttpStatus(code)`: the HTTP status of an `AUTH_*` code, 0 for the others.
+    fn errorHttpStatus(code: String) -> jint {
+        ErrorCode::from_code_str(&code)
             .and_then(ErrorCode::http_status)
-            .map_or(0, jint::from))
-    })
-}
+            .map_or(0, jint::from)
+    }
 
-/// `Native.errorCodesJson()`: the core's list of codes, as `testdata/error-codes.json` holds it.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_errorCodesJson<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-) -> JString<'local> {
-    run(env, |env| Ok(env.new_string(ErrorCode::list_json())?))
+    /// `Native.errorCodesJson()`: the core's list of codes, as `testdata/error-codes.json` holds
+    /// it.
+    fn errorCodesJson() -> String {
+        ErrorCode::list_json()
+    }
 }

@@ -2,20 +2,24 @@
 //! (`java/`, package `global.nuvera.signing`).
 //!
 //! Glue only: every rule is in the core crate. Each `native` method of the Java class
-//! `global.nuvera.signing.Native` has one `extern "system"` function here, grouped by domain
-//! (`keys`, `signing`, `multipart`, `verify`, `explain`, `errors`); `boundary` is the one place
-//! that runs an entry point (panics caught, core errors thrown as Java exceptions with their code)
-//! and the one handle-ownership scheme (a Java `long` holding an `Arc`, freed once by Java).
+//! `global.nuvera.signing.Native` is one Rust function over Rust types, declared in
+//! `boundary::native!` and grouped by domain (`keys`, `signing`, `multipart`, `body`, `verify`,
+//! `explain`, `client`, `remote`, `errors`). `boundary` is the one place that runs an entry point
+//! (panics caught, core errors thrown as Java exceptions with their code) and the one
+//! handle-ownership scheme (a Java `long` holding an `Arc`, freed once by Java); `convert` holds
+//! the one conversion of each type across the boundary; `stream` reads a Java `InputStream`.
 //!
 //! Why JNI and not a generator: see java/README.md ("Why JNI").
 
 mod body;
 mod boundary;
 mod client;
+mod convert;
 mod errors;
 mod explain;
 mod keys;
 mod multipart;
 mod remote;
 mod signing;
+mod stream;
 mod verify;

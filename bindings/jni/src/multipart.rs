@@ -2,17 +2,17 @@
 //! hash and encodings, and the multipart free functions over encoded bodies.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
-use jni::refs::Global;
-use jni::sys::{jint, jlong};
-use jni::{jni_sig, jni_str, EnvUnowned, JavaVM};
+use jni::objects::{JObject, JObjectArray};
+use jni::Env;
 use nuvera_signing::{multipart, Error, ErrorCode, MultipartForm};
 
-use crate::boundary::{borrow, bytes, free, into_handle, optional_string, run, string};
+use crate::boundary::{native, Handle};
+use crate::convert::IntoJava;
 use crate::errors::Failure;
+use crate::stream::JavaInputStream;
 
 /// The form behind a handle: the core's form is `&mut` to use, so calls on one form are
 /// serialized.
@@ -24,324 +24,113 @@ pub(crate) fn lock(form: &SharedForm) -> MutexGuard<'_, MultipartForm> {
     form.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn io_error(path: &str, e: &std::io::Error) -> Failure {
-    Failure::Core(Error::new(
-        ErrorCode::IoError,
-        format!("cannot open {path}: {e}"),
-    ))
-}
+/// `formEncode`'s result: the body and its three texts, as Java's `Object[]`
+/// `[byte[] body, contentType, canonicalJson, bodyHash]`.
+struct Encoded(Vec<u8>, [String; 3]);
 
-/// `Native.formNew(boundary)`: an empty form, random boundary when `boundary` is null.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formNew<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    boundary: JString<'local>,
-) -> jlong {
-    run(env, |env| {
-        let form = match optional_string(env, &boundary)? {
-            Some(b) => MultipartForm::with_boundary(&b)?,
-            None => MultipartForm::new(),
-        };
-        Ok(into_handle(Arc::new(Mutex::new(form))))
-    })
-}
-
-/// `Native.formFree(form)`: called once by `NativeHandle`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formFree<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) {
-    run(env, |_| {
-        free::<SharedForm>(form);
-        Ok(())
-    })
-}
-
-/// `Native.formAddField(form, name, value)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formAddField<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-    name: JString<'local>,
-    value: JString<'local>,
-) {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let (name, value) = (string(env, &name)?, string(env, &value)?);
-        lock(form).add_field(&name, &value)?;
-        Ok(())
-    })
-}
-
-/// `Native.formAddFilePath(form, field, path, fileName, mimeType)`: streamed when used.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formAddFilePath<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-    field: JString<'local>,
-    path: JString<'local>,
-    file_name: JString<'local>,
-    mime_type: JString<'local>,
-) {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let (field, path) = (string(env, &field)?, string(env, &path)?);
-        let file_name = optional_string(env, &file_name)?;
-        let mime_type = optional_string(env, &mime_type)?;
-        lock(form).add_file_path(&field, &path, file_name.as_deref(), mime_type.as_deref())?;
-        Ok(())
-    })
-}
-
-/// `Native.formAddFileBytes(form, field, fileName, content, mimeType)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formAddFileBytes<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-    field: JString<'local>,
-    file_name: JString<'local>,
-    content: JByteArray<'local>,
-    mime_type: JString<'local>,
-) {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let (field, file_name) = (string(env, &field)?, string(env, &file_name)?);
-        let content = bytes(env, &content)?;
-        let mime_type = optional_string(env, &mime_type)?;
-        lock(form).add_file_bytes(&field, &file_name, content, mime_type.as_deref())?;
-        Ok(())
-    })
-}
-
-/// A Java `InputStream` read by the core in chunks (through one reused `byte[]`), so a large part
-/// never crosses whole. The core reads it during the Java thread's own call (hash or encode).
-struct JavaInputStream {
-    vm: JavaVM,
-    stream: Global<JObject<'static>>,
-    buffer: Global<JByteArray<'static>>,
-    capacity: usize,
-}
-
-impl Read for JavaInputStream {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        let want = out.len().min(self.capacity);
-        let result = self
-            .vm
-            .attach_current_thread(|env| -> jni::errors::Result<usize> {
-                let want_int = jint::try_from(want).unwrap_or(jint::MAX);
-                let n = env
-                    .call_method(
-                        &self.stream,
-                        jni_str!("read"),
-                        jni_sig!("([BII)I"),
-                        &[
-                            JValue::Object(&self.buffer),
-                            JValue::Int(0),
-                            JValue::Int(want_int),
-                        ],
-                    )?
-                    .i()?;
-                let n = if n < 0 { 0 } else { (n as usize).min(want) };
-                let mut chunk = vec![0i8; n];
-                self.buffer.get_region(env, 0, &mut chunk)?;
-                for (o, c) in out.iter_mut().zip(&chunk) {
-                    *o = *c as u8;
-                }
-                Ok(n)
-            });
-        result.map_err(|e| std::io::Error::other(format!("the InputStream failed: {e}")))
-    }
-}
-
-/// `Native.formAddFileStream(form, field, fileName, stream, mimeType)`: the stream is read once,
-/// in chunks of at most 64 KiB, when the form is hashed or encoded.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formAddFileStream<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-    field: JString<'local>,
-    file_name: JString<'local>,
-    stream: JObject<'local>,
-    mime_type: JString<'local>,
-) {
-    run(env, |env| {
-        const CHUNK: usize = 64 * 1024;
-        let form = borrow::<SharedForm>(form)?;
-        let (field, file_name) = (string(env, &field)?, string(env, &file_name)?);
-        let mime_type = optional_string(env, &mime_type)?;
-        if stream.is_null() {
-            return Err(Failure::argument("the InputStream is null"));
-        }
-        let buffer = JByteArray::new(env, CHUNK)?;
-        let reader = JavaInputStream {
-            vm: env.get_java_vm()?,
-            stream: env.new_global_ref(&stream)?,
-            buffer: env.new_global_ref(&buffer)?,
-            capacity: CHUNK,
-        };
-        lock(form).add_file_reader(&field, &file_name, Box::new(reader), mime_type.as_deref())?;
-        Ok(())
-    })
-}
-
-/// `Native.formContentType(form)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formContentType<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) -> JString<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let text = lock(form).content_type();
-        Ok(env.new_string(text)?)
-    })
-}
-
-/// `Native.formBoundary(form)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formBoundary<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) -> JString<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let text = lock(form).boundary().to_owned();
-        Ok(env.new_string(text)?)
-    })
-}
-
-/// `Native.formCanonicalJson(form)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formCanonicalJson<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) -> JString<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let text = lock(form).canonical()?.to_json();
-        Ok(env.new_string(text)?)
-    })
-}
-
-/// `Native.formBodyHash(form)`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formBodyHash<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) -> JString<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let hash = lock(form).body_hash()?;
-        Ok(env.new_string(hash.as_str())?)
-    })
-}
-
-/// `Native.formEncode(form)`: `[byte[] body, contentType, canonicalJson, bodyHash]` (one pass).
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formEncode<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-) -> JObjectArray<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let (body, canonical, content_type) = {
-            let mut form = lock(form);
-            let (body, canonical) = form.to_bytes()?;
-            (body, canonical, form.content_type())
-        };
+impl<'local> IntoJava<'local> for Encoded {
+    type Java = JObjectArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let array = JObjectArray::<JObject>::new(env, 4, JObject::null())?;
-        let body = env.byte_array_from_slice(&body)?;
+        let body = env.byte_array_from_slice(&self.0)?;
         array.set_element(env, 0, &body)?;
-        let texts = [
-            content_type,
-            canonical.to_json(),
-            canonical.body_hash().as_str().to_owned(),
-        ];
-        for (i, text) in texts.iter().enumerate() {
+        for (i, text) in self.1.into_iter().enumerate() {
             let s = env.new_string(text)?;
             array.set_element(env, i + 1, &s)?;
         }
         Ok(array)
-    })
+    }
 }
 
-/// `Native.formWriteToFile(form, path)`: streams the encoded body into `path` (created or
-/// truncated); the canonical object's JSON of exactly those bytes.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_formWriteToFile<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    form: jlong,
-    path: JString<'local>,
-) -> JString<'local> {
-    run(env, |env| {
-        let form = borrow::<SharedForm>(form)?;
-        let path = string(env, &path)?;
-        let canonical = lock(form).write_to_file(&path)?;
-        Ok(env.new_string(canonical.to_json())?)
-    })
+native! {
+    /// `Native.formNew(boundary)`: an empty form, random boundary when `boundary` is null.
+    fn formNew(boundary: Option<String>) -> Arc<SharedForm> {
+        let form = match boundary {
+            Some(b) => MultipartForm::with_boundary(&b)?,
+            None => MultipartForm::new(),
+        };
+        Arc::new(Mutex::new(form))
+    }
+
+    /// `Native.formAddField(form, name, value)`.
+    fn formAddField(form: Handle<SharedForm>, name: String, value: String) -> () {
+        lock(&form).add_field(&name, &value)?;
+    }
+
+    /// `Native.formAddFilePath(form, field, path, fileName, mimeType)`: streamed when used.
+    fn formAddFilePath(form: Handle<SharedForm>, field: String, path: String,
+        file_name: Option<String>, mime_type: Option<String>) -> () {
+        lock(&form).add_file_path(&field, &path, file_name.as_deref(), mime_type.as_deref())?;
+    }
+
+    /// `Native.formAddFileBytes(form, field, fileName, content, mimeType)`.
+    fn formAddFileBytes(form: Handle<SharedForm>, field: String, file_name: String,
+        content: Vec<u8>, mime_type: Option<String>) -> () {
+        lock(&form).add_file_bytes(&field, &file_name, content, mime_type.as_deref())?;
+    }
+
+    /// `Native.formAddFileStream(form, field, fileName, stream, mimeType)`: the stream is read
+    /// once, in chunks of at most 64 KiB, when the form is hashed or encoded.
+    fn formAddFileStream(form: Handle<SharedForm>, field: String, file_name: String,
+        stream: JavaInputStream, mime_type: Option<String>) -> () {
+        let reader = Box::new(stream);
+        lock(&form).add_file_reader(&field, &file_name, reader, mime_type.as_deref())?;
+    }
+
+    /// `Native.formContentType(form)`.
+    fn formContentType(form: Handle<SharedForm>) -> String {
+        lock(&form).content_type()
+    }
+
+    /// `Native.formBoundary(form)`.
+    fn formBoundary(form: Handle<SharedForm>) -> String {
+        lock(&form).boundary().to_owned()
+    }
+
+    /// `Native.formCanonicalJson(form)`.
+    fn formCanonicalJson(form: Handle<SharedForm>) -> String {
+        lock(&form).canonical()?.to_json()
+    }
+
+    /// `Native.formBodyHash(form)`.
+    fn formBodyHash(form: Handle<SharedForm>) -> String {
+        lock(&form).body_hash()?.as_str().to_owned()
+    }
+
+    /// `Native.formEncode(form)`: `[byte[] body, contentType, canonicalJson, bodyHash]` (one pass).
+    fn formEncode(form: Handle<SharedForm>) -> Encoded {
+        let mut form = lock(&form);
+        let (body, canonical) = form.to_bytes()?;
+        let hash = canonical.body_hash().as_str().to_owned();
+        Encoded(body, [form.content_type(), canonical.to_json(), hash])
+    }
+
+    /// `Native.formWriteToFile(form, path)`: streams the encoded body into `path` (created or
+    /// truncated); the canonical object's JSON of exactly those bytes.
+    fn formWriteToFile(form: Handle<SharedForm>, path: String) -> String {
+        lock(&form).write_to_file(&path)?.to_json()
+    }
+
+    /// `Native.multipartBodyHash(contentType, body)`: contract §5 hash of an encoded body.
+    fn multipartBodyHash(content_type: String, body: Vec<u8>) -> String {
+        nuvera_signing::multipart_body_hash(&content_type, &body)?.as_str().to_owned()
+    }
+
+    /// `Native.multipartBodyHashFile(contentType, path)`: the same, streamed from a file.
+    fn multipartBodyHashFile(content_type: String, path: String) -> String {
+        let file = File::open(&path).map_err(|e| {
+            Error::new(ErrorCode::IoError, format!("cannot open {path}: {e}"))
+        })?;
+        nuvera_signing::multipart_body_hash_reader(&content_type, BufReader::new(file))?
+            .as_str()
+            .to_owned()
+    }
+
+    /// `Native.multipartCanonicalJson(contentType, body)`: the canonical object of an encoded
+    /// body.
+    fn multipartCanonicalJson(content_type: String, body: Vec<u8>) -> String {
+        multipart::canonicalize_wire(&content_type, &body)?.to_json()
+    }
 }
 
-/// `Native.multipartBodyHash(contentType, body)`: contract §5 hash of an encoded body.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_multipartBodyHash<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    content_type: JString<'local>,
-    body: JByteArray<'local>,
-) -> JString<'local> {
-    run(env, |env| {
-        let content_type = string(env, &content_type)?;
-        let body = bytes(env, &body)?;
-        let hash = nuvera_signing::multipart_body_hash(&content_type, &body)?;
-        Ok(env.new_string(hash.as_str())?)
-    })
-}
-
-/// `Native.multipartBodyHashFile(contentType, path)`: the same, streamed from a file.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_multipartBodyHashFile<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    content_type: JString<'local>,
-    path: JString<'local>,
-) -> JString<'local> {
-    run(env, |env| {
-        let content_type = string(env, &content_type)?;
-        let path = string(env, &path)?;
-        let file = File::open(&path).map_err(|e| io_error(&path, &e))?;
-        let hash = nuvera_signing::multipart_body_hash_reader(&content_type, BufReader::new(file))?;
-        Ok(env.new_string(hash.as_str())?)
-    })
-}
-
-/// `Native.multipartCanonicalJson(contentType, body)`: the canonical object of an encoded body.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_multipartCanonicalJson<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    content_type: JString<'local>,
-    body: JByteArray<'local>,
-) -> JString<'local> {
-    run(env, |env| {
-        let content_type = string(env, &content_type)?;
-        let body = bytes(env, &body)?;
-        let canonical = multipart::canonicalize_wire(&content_type, &body)?;
-        Ok(env.new_string(canonical.to_json())?)
-    })
-}
+native! { free { formFree: SharedForm } }

@@ -5,14 +5,11 @@
 
 use std::sync::Arc;
 
-use jni::objects::{Global, JByteArray, JClass, JObject, JString, JValue};
-use jni::sys::jlong;
-use jni::{jni_sig, jni_str, Env, EnvUnowned, JavaVM};
-use nuvera_signing::{CallbackOptions, SignCallback, SignatureInput};
-use nuvera_signing::{PublicKey, RemoteKey};
+use jni::objects::{Global, JByteArray, JObject, JString, JValue};
+use jni::{jni_sig, jni_str, Env, JavaVM};
+use nuvera_signing::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
-use crate::boundary::{borrow, clone_arc, free, into_handle, optional_long, run, string};
-use crate::signing::signer_handle;
+use crate::boundary::{native, Handle};
 
 /// Calls `bridge.invoke(input)` (Java's `RemoteKey.Bridge`) on this thread, attached to the JVM:
 /// the signature bytes, or the callback's failure as text (the exception's message, which Java
@@ -45,97 +42,32 @@ fn call_bridge(
     outcome.unwrap_or_else(|e| Err(format!("the Java callback could not be called: {e}")))
 }
 
-/// `Native.remoteKeyFromCallback(bridge, publicKeyPem, hasMessageInput, messageInput, hasTimeout,
-/// timeoutMs)`: a remote key handle. Absent options take the core's defaults (the digest; 10 s);
-/// a timeout of 0 runs the callback on the signing thread.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_remoteKeyFromCallback<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    bridge: JObject<'local>,
-    public_key_pem: JString<'local>,
-    has_input: bool,
-    message_input: bool,
-    has_timeout: bool,
-    timeout_ms: jlong,
-) -> jlong {
-    run(env, |env| {
-        let public = PublicKey::from_pem(string(env, &public_key_pem)?)?;
-        let input = has_input.then_some(if message_input {
-            SignatureInput::Message
-        } else {
-            SignatureInput::Digest
+native! {
+    /// `Native.remoteKeyFromCallback(bridge, publicKeyPem, messageInput, timeoutMs)`: a remote
+    /// key handle. Absent options take the core's defaults (the digest; 10 s); a timeout of 0
+    /// runs the callback on the signing thread.
+    fn remoteKeyFromCallback[env](bridge: Global<JObject<'static>>, public_key_pem: String,
+        message_input: Option<bool>, timeout_ms: Option<i64>) -> Arc<RemoteKey> {
+        let public = PublicKey::from_pem(public_key_pem)?;
+        let input = message_input.map(|message| match message {
+            true => SignatureInput::Message,
+            false => SignatureInput::Digest,
         });
-        let options =
-            CallbackOptions::from_optional(input, optional_long(has_timeout, timeout_ms))?;
+        let options = CallbackOptions::from_optional(input, timeout_ms)?;
         let vm = env.get_java_vm()?;
-        let bridge = env.new_global_ref(&bridge)?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| call_bridge(&vm, &bridge, input));
-        Ok(into_handle(Arc::new(RemoteKey::from_callback(
-            public, callback, options,
-        ))))
-    })
+        Arc::new(RemoteKey::from_callback(public, callback, options))
+    }
+
+    /// `Native.remoteKeyCheck(key)`: signs the core's probe and verifies it (fails with the code).
+    fn remoteKeyCheck(key: Handle<RemoteKey>) -> () {
+        key.check()?
+    }
+
+    /// `Native.remoteKeyDescribe(key)`: names the provider, never a secret.
+    fn remoteKeyDescribe(key: Handle<RemoteKey>) -> String {
+        key.describe()
+    }
 }
 
-/// `Native.remoteKeyCheck(key)`: signs the core's probe and verifies it (fails with the code).
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_remoteKeyCheck<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    key: jlong,
-) {
-    run(env, |_| Ok(borrow::<RemoteKey>(key)?.check()?))
-}
-
-/// `Native.remoteKeyDescribe(key)`: names the provider, never a secret.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_remoteKeyDescribe<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    key: jlong,
-) -> JString<'local> {
-    run(env, |env| {
-        let key = borrow::<RemoteKey>(key)?;
-        Ok(env.new_string(key.describe())?)
-    })
-}
-
-/// `Native.remoteKeyFree(key)`: called once by `NativeHandle`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_remoteKeyFree<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    key: jlong,
-) {
-    run(env, |_| {
-        free::<RemoteKey>(key);
-        Ok(())
-    })
-}
-
-/// `Native.signerNewRemote(key, apiKey, hasLifetime, lifetime, issuer, audience)`: a signer
-/// handle over a remote key; absent options take the core's defaults.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_global_nuvera_signing_Native_signerNewRemote<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    key: jlong,
-    api_key: JString<'local>,
-    has_lifetime: bool,
-    lifetime: jlong,
-    issuer: JString<'local>,
-    audience: JString<'local>,
-) -> jlong {
-    run(env, |env| {
-        let key = clone_arc::<RemoteKey>(key)?;
-        signer_handle(
-            env,
-            key,
-            &api_key,
-            optional_long(has_lifetime, lifetime),
-            &issuer,
-            &audience,
-        )
-    })
-}
+native! { free { remoteKeyFree: RemoteKey } }

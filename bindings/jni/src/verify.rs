@@ -4,283 +4,116 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
-use jni::sys::jlong;
-use jni::{jni_sig, jni_str, Env, EnvUnowned};
+use jni::objects::{JObject, JValue};
+use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::{
     BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, ReplayCacheOptions,
-    Verifier, VerifierOptions,
+    Verified, Verifier, VerifierOptions,
 };
 
-use crate::boundary::{
-    borrow, bytes, free, into_handle, optional_long, optional_string, run, string,
-};
+use crate::boundary::{native, Handle};
+use crate::convert::{nullable_string, Headers, IntoJava};
 use crate::errors::Failure;
-use crate::signing::claims_array;
+use crate::signing::claims_texts;
 
-/// The verifier's options, given by Java as optional values (see `Verifier.Builder`); absent
-/// ones take the core's defaults.
-struct VerifierArgs {
+/// A verifier over `registry` with the options Java gave; absent ones take the core's defaults,
+/// `replay_cache` none the registry's (else in-process).
+fn new_verifier(
+    registry: Registry,
     issuer: Option<String>,
     audience: Option<String>,
     clock_skew: Option<i64>,
     now: Option<i64>,
-    replay_cache: Option<ReplayCacheOptions>,
+    replay_cache: Option<Arc<ReplayCacheOptions>>,
+) -> Result<Arc<Verifier>, Failure> {
+    let mut options =
+        VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), clock_skew)?;
+    options.replay_cache = replay_cache.map(|r| (*r).clone());
+    let mut verifier = Verifier::new(registry).with_options(options)?;
+    if let Some(now) = now {
+        let now = u64::try_from(now)
+            .map_err(|_| Error::new(ErrorCode::InvalidClaim, format!("now {now} is negative")))?;
+        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
+    }
+    Ok(Arc::new(verifier))
 }
 
-impl VerifierArgs {
-    #[allow(clippy::too_many_arguments)]
-    fn read(
-        env: &Env<'_>,
-        issuer: &JString<'_>,
-        audience: &JString<'_>,
-        has_skew: bool,
-        skew: jlong,
-        has_now: bool,
-        now: jlong,
-        replay_cache: jlong,
-    ) -> Result<Self, Failure> {
-        let replay_cache = match replay_cache {
-            0 => None,
-            handle => Some(borrow::<ReplayCacheOptions>(handle)?.clone()),
-        };
-        Ok(VerifierArgs {
-            replay_cache,
-            issuer: optional_string(env, issuer)?,
-            audience: optional_string(env, audience)?,
-            clock_skew: optional_long(has_skew, skew),
-            now: optional_long(has_now, now),
-        })
-    }
-
-    fn build(self, registry: Registry) -> Result<jlong, Failure> {
-        let mut options = VerifierOptions::from_optional(
-            self.issuer.as_deref(),
-            self.audience.as_deref(),
-            self.clock_skew,
-        )?;
-        options.replay_cache = self.replay_cache;
-        let mut verifier = Verifier::new(registry).with_options(options)?;
-        if let Some(now) = self.now {
-            let now = u64::try_from(now).map_err(|_| {
-                Error::new(ErrorCode::InvalidClaim, format!("now {now} is negative"))
-            })?;
-            verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-        }
-        Ok(into_handle(Arc::new(verifier)))
+/// The Java `Verified` of an accepted request.
+impl<'local> IntoJava<'local> for Verified {
+    type Java = JObject<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<JObject<'local>, Failure> {
+        let application = env.new_string(&self.application)?;
+        let claims = claims_texts(&self.claims).into_java(env)?;
+        let permission = nullable_string(env, Some(&self.permission))?;
+        let fingerprint = env.new_string(&self.key_fingerprint)?;
+        Ok(env.new_object(
+            jni_str!("global/nuvera/signing/Verified"),
+            jni_sig!(
+                "(Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"
+            ),
+            &[
+                JValue::Object(&application),
+                JValue::Object(&claims),
+                JValue::Object(&permission),
+                JValue::Object(&fingerprint),
+            ],
+        )?)
     }
 }
 
-/// `Native.verifierFromFile(path, issuer, audience, hasSkew, skew, hasNow, now, replayCache)`;
-/// `replayCache` is a `ReplayCacheOptions` handle or 0 (the registry's, else in-process).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromFile<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    path: JString<'local>,
-    issuer: JString<'local>,
-    audience: JString<'local>,
-    has_skew: bool,
-    skew: jlong,
-    has_now: bool,
-    now: jlong,
-    replay_cache: jlong,
-) -> jlong {
-    run(env, |env| {
-        let args = VerifierArgs::read(
-            env,
-            &issuer,
-            &audience,
-            has_skew,
-            skew,
-            has_now,
-            now,
-            replay_cache,
-        )?;
-        args.build(Registry::from_file(string(env, &path)?)?)
-    })
-}
+native! {
+    /// `Native.verifierFromFile(path, issuer, audience, skew, now, replayCache)`; `replayCache`
+    /// is a `ReplayCacheOptions` handle or 0.
+    fn verifierFromFile(path: String, issuer: Option<String>, audience: Option<String>,
+        skew: Option<i64>, now: Option<i64>, replay_cache: Option<Arc<ReplayCacheOptions>>)
+        -> Arc<Verifier> {
+        let registry = Registry::from_file(path)?;
+        new_verifier(registry, issuer, audience, skew, now, replay_cache)?
+    }
 
-/// `Native.verifierFromText(text, format, baseDir, issuer, audience, hasSkew, skew, hasNow, now,
-/// replayCache)`:
-/// `format` is `json` or `toml`; relative key files resolve against `baseDir` (default `.`).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_global_nuvera_signing_Native_verifierFromText<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    text: JString<'local>,
-    format: JString<'local>,
-    base_dir: JString<'local>,
-    issuer: JString<'local>,
-    audience: JString<'local>,
-    has_skew: bool,
-    skew: jlong,
-    has_now: bool,
-    now: jlong,
-    replay_cache: jlong,
-) -> jlong {
-    run(env, |env| {
-        let args = VerifierArgs::read(
-            env,
-            &issuer,
-            &audience,
-            has_skew,
-            skew,
-            has_now,
-            now,
-            replay_cache,
-        )?;
-        let text = string(env, &text)?;
-        let base = optional_string(env, &base_dir)?.unwrap_or_else(|| ".".to_owned());
-        let format = string(env, &format)?;
-        args.build(Registry::from_text(&text, &format, Path::new(&base))?)
-    })
-}
+    /// `Native.verifierFromText(text, format, baseDir, issuer, audience, skew, now,
+    /// replayCache)`: `format` is `json` or `toml`; relative key files resolve against `baseDir`
+    /// (default `.`).
+    fn verifierFromText(text: String, format: String, base_dir: Option<String>,
+        issuer: Option<String>, audience: Option<String>, skew: Option<i64>, now: Option<i64>,
+        replay_cache: Option<Arc<ReplayCacheOptions>>) -> Arc<Verifier> {
+        let base = base_dir.unwrap_or_else(|| ".".to_owned());
+        let registry = Registry::from_text(&text, &format, Path::new(&base))?;
+        new_verifier(registry, issuer, audience, skew, now, replay_cache)?
+    }
 
-/// `Native.replayCacheOptionsNew(url, prefix, hasTimeout, timeoutMs, hasMaxConnections,
-/// maxConnections)`: checked options of a shared replay cache, absent values the core's defaults.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_replayCacheOptionsNew<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    url: JString<'local>,
-    prefix: JString<'local>,
-    has_timeout: bool,
-    timeout_ms: jlong,
-    has_max_connections: bool,
-    max_connections: jlong,
-) -> jlong {
-    run(env, |env| {
-        let url = string(env, &url)?;
-        let prefix = optional_string(env, &prefix)?;
-        let options = ReplayCacheOptions::from_optional(
+    /// `Native.replayCacheOptionsNew(url, prefix, timeoutMs, maxConnections)`: checked options
+    /// of a shared replay cache, absent values the core's defaults.
+    fn replayCacheOptionsNew(url: String, prefix: Option<String>, timeout_ms: Option<i64>,
+        max_connections: Option<i64>) -> Arc<ReplayCacheOptions> {
+        Arc::new(ReplayCacheOptions::from_optional(
             &url,
             prefix.as_deref(),
-            optional_long(has_timeout, timeout_ms),
-            optional_long(has_max_connections, max_connections),
-        )?;
-        Ok(into_handle(Arc::new(options)))
-    })
-}
+            timeout_ms,
+            max_connections,
+        )?)
+    }
 
-/// `Native.replayCacheOptionsFree(options)`: called once by `NativeHandle`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_replayCacheOptionsFree<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    options: jlong,
-) {
-    run(env, |_| {
-        free::<ReplayCacheOptions>(options);
-        Ok(())
-    })
-}
-
-/// `Native.verifierFree(verifier)`: called once by `NativeHandle`.
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_verifierFree<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    verifier: jlong,
-) {
-    run(env, |_| {
-        free::<Verifier>(verifier);
-        Ok(())
-    })
-}
-
-/// The Java `Verified` of `v`.
-fn verified_object<'local>(
-    env: &mut Env<'local>,
-    v: &nuvera_signing::Verified,
-) -> Result<JObject<'local>, Failure> {
-    let application = env.new_string(&v.application)?;
-    let claims = claims_array(env, &v.claims)?;
-    let permission = JObject::from(env.new_string(&v.permission)?);
-    let fingerprint = env.new_string(&v.key_fingerprint)?;
-    Ok(env.new_object(
-        jni_str!("global/nuvera/signing/Verified"),
-        jni_sig!("(Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
-        &[
-            JValue::Object(&application),
-            JValue::Object(&claims),
-            JValue::Object(&permission),
-            JValue::Object(&fingerprint),
-        ],
-    )?)
-}
-
-/// `Native.verify(verifier, method, target, apiKey, authorization, bodyHash)`.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_global_nuvera_signing_Native_verify<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    verifier: jlong,
-    method: JString<'local>,
-    target: JString<'local>,
-    api_key: JString<'local>,
-    authorization: JString<'local>,
-    body_hash: JString<'local>,
-) -> JObject<'local> {
-    run(env, |env| {
-        let verifier = borrow::<Verifier>(verifier)?;
-        let (method, target) = (string(env, &method)?, string(env, &target)?);
-        let api_key = optional_string(env, &api_key)?;
-        let authorization = optional_string(env, &authorization)?;
-        let hash = BodyHash::parse(&string(env, &body_hash)?)?;
-        let request = ReceivedRequest {
+    /// `Native.verify(verifier, method, target, apiKey, authorization, bodyHash)`.
+    fn verify(verifier: Handle<Verifier>, method: String, target: String,
+        api_key: Option<String>, authorization: Option<String>, body_hash: String) -> Verified {
+        let hash = BodyHash::parse(&body_hash)?;
+        verifier.verify(&ReceivedRequest {
             method: &method,
             target: &target,
             api_key: api_key.as_deref(),
             authorization: authorization.as_deref(),
             body_hash: &hash,
-        };
-        let v = verifier.verify(&request)?;
-        verified_object(env, &v)
-    })
+        })?
+    }
+
+    /// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat, the rest
+    /// as `Verifier::verify_received` decides (names in any case, the first of each, the body
+    /// hashed by its Content-Type).
+    fn verifyRequest(verifier: Handle<Verifier>, method: String, target: String,
+        headers: Headers, body: Vec<u8>) -> Verified {
+        verifier.verify_received(&method, &target, headers.pairs(), &body)?
+    }
 }
 
-/// A flat `[name, value, name, value, …]` Java array as pairs.
-pub(crate) fn header_pairs(
-    env: &mut Env<'_>,
-    flat: &JObjectArray<'_, JString<'_>>,
-) -> Result<Vec<(String, String)>, Failure> {
-    if flat.is_null() {
-        return Ok(Vec::new());
-    }
-    let length = flat.len(env)?;
-    let mut pairs = Vec::with_capacity(length / 2);
-    for i in (0..length.saturating_sub(1)).step_by(2) {
-        let name = flat.get_element(env, i)?;
-        let value = flat.get_element(env, i + 1)?;
-        pairs.push((string(env, &name)?, string(env, &value)?));
-    }
-    Ok(pairs)
-}
-
-/// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat, the rest as
-/// `Verifier::verify_received` decides (names in any case, the first of each, the body hashed by
-/// its Content-Type).
-#[no_mangle]
-pub extern "system" fn Java_global_nuvera_signing_Native_verifyRequest<'local>(
-    env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    verifier: jlong,
-    method: JString<'local>,
-    target: JString<'local>,
-    headers: JObjectArray<'local, JString<'local>>,
-    body: JByteArray<'local>,
-) -> JObject<'local> {
-    run(env, |env| {
-        let verifier = borrow::<Verifier>(verifier)?;
-        let (method, target) = (string(env, &method)?, string(env, &target)?);
-        let headers = header_pairs(env, &headers)?;
-        let body = bytes(env, &body)?;
-        let pairs = headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        let v = verifier.verify_received(&method, &target, pairs, &body)?;
-        verified_object(env, &v)
-    })
-}
+native! { free { replayCacheOptionsFree: ReplayCacheOptions, verifierFree: Verifier } }

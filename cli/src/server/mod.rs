@@ -6,10 +6,11 @@
 //! a client could make it grow: connections (a semaphore), header size (hyper's buffer, and the
 //! head's size checked again for a head that arrived in one read), time to send headers and body
 //! (timeouts), body size (streamed into the hash and counted, 413 beyond the limit; never held),
-//! and the in-memory store (oldest entries evicted, JSON records at most 64 KiB).
+//! and the in-memory store (oldest entries evicted; a JSON record over 64 KiB kept as its summary).
 
 mod client_tests;
 mod demo;
+mod linger;
 mod routes;
 
 use std::convert::Infallible;
@@ -107,7 +108,7 @@ pub async fn run(
             .header_read_timeout(state.limits.header_timeout)
             .max_buf_size(MAX_HEADER_BYTES)
             .serve_connection(
-                TokioIo::new(stream),
+                TokioIo::new(linger::LingeringStream::new(stream)),
                 service_fn(move |req| handle(state.clone(), req)),
             );
         let connection = graceful.watch(connection);
@@ -201,9 +202,9 @@ enum BodyFailure {
     Broken,
 }
 
-/// Largest JSON body kept for a route that parses it (a customer record): every other body is
-/// only hashed as it streams, never held.
-const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
+/// Largest JSON body kept for a route that parses it (a customer record; a larger one is stored
+/// as its summary): every other body is only hashed as it streams, never held.
+pub const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
 
 /// A body received after its request's head was verified.
 struct ReceivedBytes {
@@ -380,21 +381,7 @@ async fn respond(
     match (verdict, summary) {
         (Err(refusal), _) => refusal_response(&refusal),
         (Ok(verified), Some(summary)) => {
-            if route.needs_body_bytes() && kept.is_none() {
-                let message = format!("a JSON record is at most {MAX_KEPT_BODY_BYTES} bytes");
-                return error_response(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    &message,
-                );
-            }
-            routes::dispatch(
-                state,
-                route,
-                &verified,
-                kept.as_deref().unwrap_or_default(),
-                summary,
-            )
+            routes::dispatch(state, route, &verified, kept.as_deref(), summary)
         }
         // An unreadable body never verifies (its refusal is AUTH_BODY_HASH_MISMATCH).
         (Ok(_), None) => error_response(

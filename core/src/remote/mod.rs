@@ -159,6 +159,10 @@ impl SigningKey for RemoteKey {
     fn sign_rs256(&self, message: &[u8]) -> Result<Vec<u8>> {
         self.sign_checked(message)
     }
+
+    fn check(&self) -> Result<()> {
+        RemoteKey::check(self)
+    }
 }
 
 impl fmt::Debug for RemoteKey {

@@ -107,5 +107,13 @@ export async function streams(signer: Signer, file: string): Promise<string> {
   const hasher = new BodyHasher('multipart/form-data; boundary=b')
   hasher.update('--b--\r\n')
   const done = hasher.finish()
-  return signed.token + streamed.bodyHash + String(streamed.size) + done.bodyHash + String(isMultipartFormData('multipart/form-data'))
+  const form = new MultipartForm()
+  form.addFileStream('file', 'upload.bin', createReadStream(file), 'application/octet-stream')
+  const formHash: string = await form.bodyHashAsync()
+  const canonical: string = await form.canonicalAsync()
+  const streamedForm = new MultipartForm()
+  streamedForm.addFileStream('file', 'upload.bin', new Blob(['abc']).stream())
+  const written: string = await streamedForm.writeToFile(`${file}.multipart`)
+  const formSigned: SignedRequest = await signer.signMultipartAsync('POST', '/api/v1/documents', streamedForm)
+  return signed.token + streamed.bodyHash + String(streamed.size) + done.bodyHash + String(isMultipartFormData('multipart/form-data')) + formHash + canonical + written + formSigned.token
 }

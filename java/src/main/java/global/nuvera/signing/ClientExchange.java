@@ -19,16 +19,12 @@ final class ClientExchange implements AutoCloseable {
         long o = offset.handle().acquire();
         long pointer;
         try {
-            pointer = Native.exchangeNew(o, maxRedirects != null, maxRedirects == null ? 0 : maxRedirects,
-                    policy.correctsClock(), retry != null,
-                    retry == null ? null : retry.statusesGiven(), retry == null ? null : retry.methodsGiven(),
-                    retry != null && retry.maxAttemptsGiven() != null,
-                    retry == null || retry.maxAttemptsGiven() == null ? 0 : retry.maxAttemptsGiven(),
-                    retry != null && retry.baseDelayGiven() != null,
-                    retry == null || retry.baseDelayGiven() == null ? 0 : retry.baseDelayGiven(),
-                    retry != null && retry.maxDelayGiven() != null,
-                    retry == null || retry.maxDelayGiven() == null ? 0 : retry.maxDelayGiven(),
-                    method, url, hasBody, jitter);
+            pointer = retry == null
+                    ? Native.exchangeNew(o, maxRedirects, policy.correctsClock(), false, null, null, null, null, null,
+                            method, url, hasBody, jitter)
+                    : Native.exchangeNew(o, maxRedirects, policy.correctsClock(), true, retry.statusesGiven(),
+                            retry.methodsGiven(), retry.maxAttemptsGiven(), retry.baseDelayGiven(), retry.maxDelayGiven(),
+                            method, url, hasBody, jitter);
         } finally {
             offset.handle().release();
         }
@@ -36,23 +32,13 @@ final class ClientExchange implements AutoCloseable {
     }
 
     ClientAction first() throws NuveraSigningException {
-        long p = handle.acquire();
-        try {
-            return Native.exchangeFirst(p);
-        } finally {
-            handle.release();
-        }
+        return handle.with(Native::exchangeFirst);
     }
 
     /** What follows a response; {@code body} matters only for a 401 (null otherwise). */
     ClientAction onResponse(int status, String[] headers, byte @Nullable [] body, long sentAtMs, long receivedAtMs)
             throws NuveraSigningException {
-        long p = handle.acquire();
-        try {
-            return Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs);
-        } finally {
-            handle.release();
-        }
+        return handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs));
     }
 
     /** {@code [name, value, …]} from a header map (the headers the policy reads are single-valued). */

@@ -23,12 +23,7 @@ final class ClockOffset implements AutoCloseable {
 
     /** The offset now, in seconds. */
     long seconds() throws NuveraSigningException {
-        long p = handle.acquire();
-        try {
-            return Native.clockOffsetSecs(p);
-        } finally {
-            handle.release();
-        }
+        return handle.with(Native::clockOffsetSecs);
     }
 
     NativeHandle handle() {

@@ -26,21 +26,6 @@ public final class MultipartForm implements AutoCloseable {
         this.handle = NativeHandle.own(this, pointer, Native::formFree, "MultipartForm");
     }
 
-    /** One native call on this form's pointer. */
-    @FunctionalInterface
-    private interface FormCall<T> {
-        T run(long form) throws NuveraSigningException;
-    }
-
-    private <T> T with(FormCall<T> call) throws NuveraSigningException {
-        long f = handle.acquire();
-        try {
-            return call.run(f);
-        } finally {
-            handle.release();
-        }
-    }
-
     /** An empty form with a random boundary. */
     public static MultipartForm create() throws NuveraSigningException {
         return new MultipartForm(Native.formNew(null));
@@ -55,7 +40,7 @@ public final class MultipartForm implements AutoCloseable {
     public MultipartForm addField(String name, String value) throws NuveraSigningException {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        return with(f -> {
+        return handle.with(f -> {
             Native.formAddField(f, name, value);
             return this;
         });
@@ -74,7 +59,7 @@ public final class MultipartForm implements AutoCloseable {
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
         String p = Objects.requireNonNull(path, "path").toString();
-        return with(f -> {
+        return handle.with(f -> {
             Native.formAddFilePath(f, fieldName, p, fileName, mimeType);
             return this;
         });
@@ -86,7 +71,7 @@ public final class MultipartForm implements AutoCloseable {
         Objects.requireNonNull(fieldName, "fieldName");
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(content, "content");
-        return with(f -> {
+        return handle.with(f -> {
             Native.formAddFileBytes(f, fieldName, fileName, content, mimeType);
             return this;
         });
@@ -103,7 +88,7 @@ public final class MultipartForm implements AutoCloseable {
         Objects.requireNonNull(fieldName, "fieldName");
         Objects.requireNonNull(fileName, "fileName");
         Objects.requireNonNull(content, "content");
-        return with(f -> {
+        return handle.with(f -> {
             Native.formAddFileStream(f, fieldName, fileName, content, mimeType);
             return this;
         });
@@ -111,27 +96,27 @@ public final class MultipartForm implements AutoCloseable {
 
     /** {@code multipart/form-data; boundary=…}: the Content-Type to send the encoded body with. */
     public String getContentType() throws NuveraSigningException {
-        return with(Native::formContentType);
+        return handle.with(Native::formContentType);
     }
 
     /** The boundary. */
     public String getBoundary() throws NuveraSigningException {
-        return with(Native::formBoundary);
+        return handle.with(Native::formBoundary);
     }
 
     /** The canonical object (contract §5) as compact JSON. */
     public String canonicalJson() throws NuveraSigningException {
-        return with(Native::formCanonicalJson);
+        return handle.with(Native::formCanonicalJson);
     }
 
     /** The multipart {@code bodyHash}. */
     public String bodyHash() throws NuveraSigningException {
-        return with(Native::formBodyHash);
+        return handle.with(Native::formBodyHash);
     }
 
     /** Encodes the body in memory, with its canonical object and hash (one pass). */
     public EncodedForm encode() throws NuveraSigningException {
-        return new EncodedForm(with(Native::formEncode));
+        return new EncodedForm(handle.with(Native::formEncode));
     }
 
     /**
@@ -140,7 +125,7 @@ public final class MultipartForm implements AutoCloseable {
      */
     public String writeTo(Path path) throws NuveraSigningException {
         String p = Objects.requireNonNull(path, "path").toString();
-        return with(f -> Native.formWriteToFile(f, p));
+        return handle.with(f -> Native.formWriteToFile(f, p));
     }
 
     NativeHandle handle() {

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The native methods of the Rust core ({@code bindings/jni}), one per entry point, and the loading
- * of the library from this jar. Handles are {@code long}s owned by {@link NativeHandle}; a failure
+ * of the library from this jar. An optional number is a nullable box ({@code Long},
+ * {@code Integer}, {@code Boolean}): null is "absent, take the core's default", and leaving it out
+ * costs no allocation. Handles are {@code long}s owned by {@link NativeHandle}; a failure
  * is thrown by the native side as a {@link NuveraSigningException} with the core's code. Nothing
  * here is public: the classes of this package are the API.
  */
@@ -73,29 +75,31 @@ final class Native {
 
     static native String keyFingerprint(long key);
 
+    static native String publicKeyFingerprint(String pem) throws NuveraSigningException;
+
     static native int keyBits(long key);
 
     static native void keyFree(long key);
 
     // signing
-    static native long signerNew(long key, String apiKey, boolean hasLifetime, long lifetime, @Nullable String issuer,
+    static native long signerNew(long key, String apiKey, @Nullable Long lifetime, @Nullable String issuer,
             @Nullable String audience) throws NuveraSigningException;
 
     static native void signerFree(long signer);
 
-    static native long sign(long signer, String method, String url, byte @Nullable [] body, boolean hasIat, long iat,
-            @Nullable String jti) throws NuveraSigningException;
+    static native long sign(long signer, String method, String url, @Nullable String contentType,
+            byte @Nullable [] body, @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
 
-    static native long signFile(long signer, String method, String url, String path, boolean hasIat, long iat,
-            @Nullable String jti) throws NuveraSigningException;
+    static native long signFile(long signer, String method, String url, @Nullable String contentType, String path,
+            @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
 
-    static native long signPrecomputed(long signer, String method, String url, String bodyHash, boolean hasIat, long iat,
+    static native long signPrecomputed(long signer, String method, String url, String bodyHash, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;
 
     static native long signMultipartWire(long signer, String method, String url, String contentType, byte[] body,
-            boolean hasIat, long iat, @Nullable String jti) throws NuveraSigningException;
+            @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
 
-    static native long signMultipart(long signer, String method, String url, long form, boolean hasIat, long iat,
+    static native long signMultipart(long signer, String method, String url, long form, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;
 
     static native String signedToken(long request);
@@ -113,13 +117,7 @@ final class Native {
 
     static native String bodyHashFile(String path) throws NuveraSigningException;
 
-    static native long hasherNew(@Nullable String contentType);
-
-    static native void hasherUpdate(long hasher, byte[] chunk, int length) throws NuveraSigningException;
-
-    static native String hasherFinish(long hasher) throws NuveraSigningException;
-
-    static native void hasherFree(long hasher);
+    static native String bodyHashStream(@Nullable String contentType, InputStream body) throws NuveraSigningException;
 
     static native String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException;
 
@@ -164,15 +162,15 @@ final class Native {
     static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
 
     // verify
-    static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience, boolean hasSkew,
-            long skew, boolean hasNow, long now, long replayCache) throws NuveraSigningException;
+    static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience,
+            @Nullable Long skew, @Nullable Long now, long replayCache) throws NuveraSigningException;
 
     static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
-            @Nullable String audience, boolean hasSkew, long skew, boolean hasNow, long now, long replayCache)
+            @Nullable String audience, @Nullable Long skew, @Nullable Long now, long replayCache)
             throws NuveraSigningException;
 
-    static native long replayCacheOptionsNew(String url, @Nullable String prefix, boolean hasTimeout, long timeoutMs,
-            boolean hasMaxConnections, long maxConnections) throws NuveraSigningException;
+    static native long replayCacheOptionsNew(String url, @Nullable String prefix, @Nullable Long timeoutMs,
+            @Nullable Integer maxConnections) throws NuveraSigningException;
 
     static native void replayCacheOptionsFree(long options);
 
@@ -186,12 +184,12 @@ final class Native {
 
     // explain
     static native ExplainReport explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
-            byte[] body, String token, @Nullable String publicKeyPem, boolean hasNow, long now)
+            byte[] body, String token, @Nullable String publicKeyPem, @Nullable Long now)
             throws NuveraSigningException;
 
     static native String supportBundle(String method, String url, String[] headers, @Nullable String apiKey,
             @Nullable String contentType, byte[] body, String token, int status, byte[] responseBody,
-            @Nullable String application, @Nullable String publicKeyPem, boolean hasNow, long now)
+            @Nullable String application, @Nullable String publicKeyPem, @Nullable Long now)
             throws NuveraSigningException;
 
     // client policy (contract §8): bindings/jni/src/client.rs
@@ -209,10 +207,10 @@ final class Native {
 
     static native String[] retryDefaultMethods();
 
-    static native long exchangeNew(long offset, boolean hasMaxRedirects, long maxRedirects, boolean correctClock,
-            boolean retry, int @Nullable [] statuses, String @Nullable [] methods, boolean hasMaxAttempts,
-            long maxAttempts, boolean hasBaseDelay, long baseDelayMs, boolean hasMaxDelay, long maxDelayMs,
-            String method, String url, boolean hasBody, double @Nullable [] jitter) throws NuveraSigningException;
+    static native long exchangeNew(long offset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
+            int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
+            @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,
+            double @Nullable [] jitter) throws NuveraSigningException;
 
     static native void exchangeFree(long exchange);
 
@@ -222,8 +220,8 @@ final class Native {
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 
     // remote keys: bindings/jni/src/remote.rs
-    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem, boolean hasInput,
-            boolean messageInput, boolean hasTimeout, long timeoutMs) throws NuveraSigningException;
+    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem,
+            @Nullable Boolean messageInput, @Nullable Long timeoutMs) throws NuveraSigningException;
 
     static native void remoteKeyCheck(long key) throws NuveraSigningException;
 
@@ -231,6 +229,6 @@ final class Native {
 
     static native void remoteKeyFree(long key);
 
-    static native long signerNewRemote(long key, String apiKey, boolean hasLifetime, long lifetime,
-            @Nullable String issuer, @Nullable String audience) throws NuveraSigningException;
+    static native long signerNewRemote(long key, String apiKey, @Nullable Long lifetime, @Nullable String issuer,
+            @Nullable String audience) throws NuveraSigningException;
 }

@@ -51,6 +51,25 @@ final class NativeHandle implements Runnable {
     }
 
     /** Ends a call started by {@link #acquire()}. */
+    /** One native call on the pointer. */
+    @FunctionalInterface
+    interface Call<T> {
+        T apply(long pointer) throws NuveraSigningException;
+    }
+
+    /**
+     * Runs {@code call} with the pointer, which cannot be freed until it returns: the one
+     * acquire/release pair every class uses; {@code OBJECT_CLOSED} once closed.
+     */
+    <T> T with(Call<T> call) throws NuveraSigningException {
+        long p = acquire();
+        try {
+            return call.apply(p);
+        } finally {
+            release();
+        }
+    }
+
     void release() {
         if (state.addAndGet(-2) == 1) {
             free.accept(pointer);

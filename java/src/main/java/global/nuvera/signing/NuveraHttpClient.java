@@ -335,13 +335,13 @@ public final class NuveraHttpClient {
         switch (action.sendBody ? request.kind() : NuveraRequest.Kind.NONE) {
             case BYTES:
                 if (credentials) {
-                    signed = signer.sign(method, url, request.bytes());
+                    signed = signer.signWithContentType(method, url, contentType, request.bytes());
                 }
                 publisher = HttpRequest.BodyPublishers.ofByteArray(request.bytes());
                 break;
             case FILE:
                 if (credentials) {
-                    signed = signer.sign(method, url, request.file());
+                    signed = signer.signWithContentType(method, url, contentType, request.file());
                 }
                 try {
                     publisher = HttpRequest.BodyPublishers.ofFile(request.file());

@@ -185,9 +185,7 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
         if (action.sendBody && bytes != null) {
             String contentType = type == null ? null : type.toString();
             if (action.credentials) {
-                signed = contentType != null && NuveraSigning.isMultipartFormData(contentType)
-                        ? signer.signMultipartBody(method, url, contentType, bytes)
-                        : signer.sign(method, url, bytes);
+                signed = signer.signWithContentType(method, url, contentType, bytes);
             }
             // Send exactly the bytes that were hashed.
             builder.method(method, RequestBody.create(bytes, type));

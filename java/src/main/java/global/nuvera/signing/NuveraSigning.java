@@ -1,6 +1,5 @@
 package global.nuvera.signing;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,9 +16,6 @@ import org.jspecify.annotations.Nullable;
  * Java.
  */
 public final class NuveraSigning {
-    /** Chunk size for streams: large enough to amortize the native call, small enough to stay flat. */
-    static final int STREAM_CHUNK = 64 * 1024;
-
     private NuveraSigning() {}
 
     /** SHA-256 hex of {@code body} (contract §4). */
@@ -37,9 +33,12 @@ public final class NuveraSigning {
         return Native.bodyHashFile(Objects.requireNonNull(path, "path").toString());
     }
 
-    /** SHA-256 hex of everything left in {@code body}, read in chunks. Does not close the stream. */
+    /**
+     * SHA-256 hex of everything left in {@code body}, read by the core in 64 KiB chunks (memory
+     * stays flat). Does not close the stream; its {@code IOException} fails with {@code IO_ERROR}.
+     */
     public static String bodyHash(InputStream body) throws NuveraSigningException {
-        return hashStream(null, body);
+        return Native.bodyHashStream(null, Objects.requireNonNull(body, "body"));
     }
 
     /** The multipart {@code bodyHash} (contract §5) of an encoded body sent with {@code contentType}. */
@@ -55,7 +54,8 @@ public final class NuveraSigning {
 
     /** The multipart {@code bodyHash} of an encoded body read from {@code body} in chunks. */
     public static String multipartBodyHash(String contentType, InputStream body) throws NuveraSigningException {
-        return hashStream(Objects.requireNonNull(contentType, "contentType"), body);
+        return Native.bodyHashStream(Objects.requireNonNull(contentType, "contentType"),
+                Objects.requireNonNull(body, "body"));
     }
 
     /** The canonical object (contract §5) of an encoded multipart body, compact JSON. */
@@ -107,7 +107,7 @@ public final class NuveraSigning {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(token, "token");
         return Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body, token, publicKeyPem,
-                now != null, now == null ? 0 : now.getEpochSecond());
+                now == null ? null : now.getEpochSecond());
     }
 
     /**
@@ -127,8 +127,17 @@ public final class NuveraSigning {
         Objects.requireNonNull(token, "token");
         return Native.supportBundle(method, url, flatten(Objects.requireNonNull(headers, "headers")), apiKey,
                 contentType, body == null ? new byte[0] : body, token, status,
-                responseBody == null ? new byte[0] : responseBody, application, publicKeyPem, now != null,
-                now == null ? 0 : now.getEpochSecond());
+                responseBody == null ? new byte[0] : responseBody, application, publicKeyPem,
+                now == null ? null : now.getEpochSecond());
+    }
+
+    /**
+     * The fingerprint ({@code SHA256:<hex>} of the SPKI DER) of a public key PEM ({@code PUBLIC KEY}
+     * or {@code RSA PUBLIC KEY}): the value {@link PrivateKey#fingerprint()} gives for its private
+     * half, to match a key registered with Nuvera.
+     */
+    public static String publicKeyFingerprint(String pem) throws NuveraSigningException {
+        return Native.publicKeyFingerprint(Objects.requireNonNull(pem, "pem"));
     }
 
     /** The core's list of error codes as JSON ({@code [{"code","family","httpStatus"}]}). */
@@ -146,30 +155,5 @@ public final class NuveraSigning {
             }
         }
         return flat.toArray(new String[0]);
-    }
-
-    static String hashStream(@Nullable String contentType, InputStream body) throws NuveraSigningException {
-        Objects.requireNonNull(body, "body");
-        Object owner = new Object();
-        NativeHandle hasher = NativeHandle.own(owner, Native.hasherNew(contentType), Native::hasherFree, "body hasher");
-        try {
-            long h = hasher.acquire();
-            try {
-                byte[] buffer = new byte[STREAM_CHUNK];
-                int n;
-                while ((n = body.read(buffer)) != -1) {
-                    if (n > 0) {
-                        Native.hasherUpdate(h, buffer, n);
-                    }
-                }
-                return Native.hasherFinish(h);
-            } finally {
-                hasher.release();
-            }
-        } catch (IOException e) {
-            throw new NuveraSigningException(Codes.IO_ERROR, "cannot read the body stream: " + e.getMessage(), e);
-        } finally {
-            hasher.close();
-        }
     }
 }

@@ -68,32 +68,17 @@ public final class PrivateKey implements AutoCloseable {
 
     /** The public key as SPKI PEM ({@code -----BEGIN PUBLIC KEY-----}), to register with Nuvera. */
     public String publicKeyPem() throws NuveraSigningException {
-        long k = handle.acquire();
-        try {
-            return Native.keyPublicPem(k);
-        } finally {
-            handle.release();
-        }
+        return handle.with(Native::keyPublicPem);
     }
 
     /** {@code SHA256:<hex>} of the public key's DER: names the key in logs and proofs. */
     public String fingerprint() throws NuveraSigningException {
-        long k = handle.acquire();
-        try {
-            return Native.keyFingerprint(k);
-        } finally {
-            handle.release();
-        }
+        return handle.with(Native::keyFingerprint);
     }
 
     /** Modulus size in bits. */
     public int bits() throws NuveraSigningException {
-        long k = handle.acquire();
-        try {
-            return Native.keyBits(k);
-        } finally {
-            handle.release();
-        }
+        return handle.with(Native::keyBits);
     }
 
     NativeHandle handle() {

@@ -48,8 +48,8 @@ public final class RemoteKey implements AutoCloseable {
             @Nullable Duration timeout) throws NuveraSigningException {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(publicKeyPem, "publicKeyPem");
-        return new RemoteKey(Native.remoteKeyFromCallback(new Bridge(callback), publicKeyPem, input != null,
-                input == SignatureInput.MESSAGE, timeout != null, timeout == null ? 0 : timeout.toMillis()));
+        return new RemoteKey(Native.remoteKeyFromCallback(new Bridge(callback), publicKeyPem,
+                input == null ? null : input == SignatureInput.MESSAGE, timeout == null ? null : timeout.toMillis()));
     }
 
     /**
@@ -58,12 +58,10 @@ public final class RemoteKey implements AutoCloseable {
      * start-up to fail there rather than on a first request.
      */
     public void check() throws NuveraSigningException {
-        long p = handle.acquire();
-        try {
+        handle.with(p -> {
             Native.remoteKeyCheck(p);
-        } finally {
-            handle.release();
-        }
+            return null;
+        });
     }
 
     NativeHandle handle() {
@@ -82,12 +80,7 @@ public final class RemoteKey implements AutoCloseable {
             return "RemoteKey[closed]";
         }
         try {
-            long p = handle.acquire();
-            try {
-                return "RemoteKey[" + Native.remoteKeyDescribe(p) + "]";
-            } finally {
-                handle.release();
-            }
+            return "RemoteKey[" + handle.with(Native::remoteKeyDescribe) + "]";
         } catch (NuveraSigningException e) {
             return "RemoteKey[closed]";
         }

@@ -95,22 +95,16 @@ public final class Signer implements AutoCloseable {
 
         /** The signer; a bad API key or lifetime fails here with its code. */
         public Signer build() throws NuveraSigningException {
-            long pointer = key.acquire();
-            try {
-                Long l = lifetimeSeconds;
-                return new Signer(remote
-                        ? Native.signerNewRemote(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience)
-                        : Native.signerNew(pointer, apiKey, l != null, l == null ? 0 : l, issuer, audience));
-            } finally {
-                key.release();
-            }
+            return key.with(pointer -> new Signer(remote
+                    ? Native.signerNewRemote(pointer, apiKey, lifetimeSeconds, issuer, audience)
+                    : Native.signerNew(pointer, apiKey, lifetimeSeconds, issuer, audience)));
         }
     }
 
     /** One native signing call, given the signer's pointer and the per-call overrides. */
     @FunctionalInterface
     private interface SignCall {
-        long run(long signer, boolean hasIat, long iat, @Nullable String jti) throws NuveraSigningException;
+        long run(long signer, @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
     }
 
     private SignedRequest call(String method, String url, SignOptions options, SignCall call)
@@ -118,13 +112,7 @@ public final class Signer implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
-        Long iat = options.issuedAt();
-        long s = handle.acquire();
-        try {
-            return new SignedRequest(call.run(s, iat != null, iat == null ? 0 : iat, options.jti()));
-        } finally {
-            handle.release();
-        }
+        return handle.with(s -> new SignedRequest(call.run(s, options.issuedAt(), options.jti())));
     }
 
     /** Signs a request without a body (GET, DELETE, …). */
@@ -145,7 +133,27 @@ public final class Signer implements AutoCloseable {
     /** Signs a request whose body is exactly {@code body} ({@code null}: no body), with pinned {@code options}. */
     public SignedRequest sign(String method, String url, byte @Nullable [] body, SignOptions options)
             throws NuveraSigningException {
-        return call(method, url, options, (s, hasIat, iat, jti) -> Native.sign(s, method, url, body, hasIat, iat, jti));
+        return call(method, url, options,
+                (s, iat, jti) -> Native.sign(s, method, url, null, body, iat, jti));
+    }
+
+    /**
+     * Signs {@code body} about to be sent with {@code contentType} ({@code null}: none), hashed as
+     * the core decides for that type: through its multipart canonical object (contract §5) for
+     * {@code multipart/form-data}, as the exact bytes for any other type. What the HTTP helpers
+     * use; a malformed multipart body fails with {@code MULTIPART_MALFORMED}.
+     */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, byte[] body)
+            throws NuveraSigningException {
+        return signWithContentType(method, url, contentType, body, SignOptions.defaults());
+    }
+
+    /** As {@link #signWithContentType(String, String, String, byte[])}, with pinned {@code options}. */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, byte[] body,
+            SignOptions options) throws NuveraSigningException {
+        Objects.requireNonNull(body, "body");
+        return call(method, url, options,
+                (s, iat, jti) -> Native.sign(s, method, url, contentType, body, iat, jti));
     }
 
     /** Signs a request whose body is the content of the file at {@code file} (streamed, never loaded whole). */
@@ -156,8 +164,26 @@ public final class Signer implements AutoCloseable {
     /** Signs a request whose body is the file at {@code file}, with pinned {@code options}. */
     public SignedRequest sign(String method, String url, Path file, SignOptions options)
             throws NuveraSigningException {
+        return signWithContentType(method, url, null, file, options);
+    }
+
+    /**
+     * Signs the file at {@code file} about to be sent with {@code contentType} ({@code null}:
+     * none), hashed as the core decides for that type: an encoded {@code multipart/form-data} body
+     * through its canonical object, any other type as the exact bytes; streamed either way. What
+     * {@link NuveraHttpClient} uses for a file body.
+     */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, Path file)
+            throws NuveraSigningException {
+        return signWithContentType(method, url, contentType, file, SignOptions.defaults());
+    }
+
+    /** As {@link #signWithContentType(String, String, String, Path)}, with pinned {@code options}. */
+    public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, Path file,
+            SignOptions options) throws NuveraSigningException {
         String path = Objects.requireNonNull(file, "file").toString();
-        return call(method, url, options, (s, hasIat, iat, jti) -> Native.signFile(s, method, url, path, hasIat, iat, jti));
+        return call(method, url, options,
+                (s, iat, jti) -> Native.signFile(s, method, url, contentType, path, iat, jti));
     }
 
     /**
@@ -178,7 +204,7 @@ public final class Signer implements AutoCloseable {
             throws NuveraSigningException {
         Objects.requireNonNull(bodyHash, "bodyHash");
         return call(method, url, options,
-                (s, hasIat, iat, jti) -> Native.signPrecomputed(s, method, url, bodyHash, hasIat, iat, jti));
+                (s, iat, jti) -> Native.signPrecomputed(s, method, url, bodyHash, iat, jti));
     }
 
     /** Signs a multipart request described by {@code form} (send {@code form.encode()}'s bytes). */
@@ -190,13 +216,8 @@ public final class Signer implements AutoCloseable {
     public SignedRequest signMultipart(String method, String url, MultipartForm form, SignOptions options)
             throws NuveraSigningException {
         NativeHandle f = Objects.requireNonNull(form, "form").handle();
-        long pointer = f.acquire();
-        try {
-            return call(method, url, options,
-                    (s, hasIat, iat, jti) -> Native.signMultipart(s, method, url, pointer, hasIat, iat, jti));
-        } finally {
-            f.release();
-        }
+        return f.with(pointer -> call(method, url, options,
+                (s, iat, jti) -> Native.signMultipart(s, method, url, pointer, iat, jti)));
     }
 
     /** Signs an already encoded {@code multipart/form-data} body sent with {@code contentType}. */
@@ -212,7 +233,7 @@ public final class Signer implements AutoCloseable {
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(body, "body");
         return call(method, url, options,
-                (s, hasIat, iat, jti) -> Native.signMultipartWire(s, method, url, contentType, body, hasIat, iat, jti));
+                (s, iat, jti) -> Native.signMultipartWire(s, method, url, contentType, body, iat, jti));
     }
 
     /**
@@ -252,12 +273,7 @@ public final class Signer implements AutoCloseable {
 
     /** The core's clock offset of this signer, for an exchange to read and correct. */
     ClockOffset clockOffset() throws NuveraSigningException {
-        long s = handle.acquire();
-        try {
-            return ClockOffset.ofSigner(s);
-        } finally {
-            handle.release();
-        }
+        return handle.with(ClockOffset::ofSigner);
     }
 
     /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED} (running calls finish first). */

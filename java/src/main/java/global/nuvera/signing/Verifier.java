@@ -134,12 +134,6 @@ public final class Verifier implements AutoCloseable {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            Long skew = clockSkewSeconds;
-            Long now = fixedTime;
-            boolean hasSkew = skew != null;
-            boolean hasNow = now != null;
-            long s = skew == null ? 0 : skew;
-            long n = now == null ? 0 : now;
             Path file = registryFile;
             String text = registryText;
             if (file == null && text == null) {
@@ -147,18 +141,16 @@ public final class Verifier implements AutoCloseable {
                         "no registry given: call registryFile, registryJson or registryToml");
             }
             String url = replayCacheUrl;
-            Long timeout = replayCacheTimeoutMs;
-            Integer max = replayCacheMaxConnections;
-            long replay = url == null ? 0 : Native.replayCacheOptionsNew(url, replayCachePrefix, timeout != null,
-                    timeout == null ? 0 : timeout, max != null, max == null ? 0 : max);
+            long replay = url == null ? 0
+                    : Native.replayCacheOptionsNew(url, replayCachePrefix, replayCacheTimeoutMs, replayCacheMaxConnections);
             try {
                 if (file != null) {
-                    return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, hasSkew, s, hasNow, n,
-                            replay));
+                    return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, clockSkewSeconds,
+                            fixedTime, replay));
                 }
                 String base = baseDir == null ? null : baseDir.toString();
                 return new Verifier(Native.verifierFromText(Objects.requireNonNull(text), registryFormat, base, issuer,
-                        audience, hasSkew, s, hasNow, n, replay));
+                        audience, clockSkewSeconds, fixedTime, replay));
             } finally {
                 Native.replayCacheOptionsFree(replay);
             }
@@ -175,12 +167,7 @@ public final class Verifier implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(bodyHash, "bodyHash");
-        long v = handle.acquire();
-        try {
-            return Native.verify(v, method, target, apiKey, authorization, bodyHash);
-        } finally {
-            handle.release();
-        }
+        return handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash));
     }
 
     /**
@@ -194,12 +181,7 @@ public final class Verifier implements AutoCloseable {
         Objects.requireNonNull(target, "target");
         String[] flat = NuveraSigning.flatten(Objects.requireNonNull(headers, "headers"));
         byte[] bytes = body == null ? new byte[0] : body;
-        long v = handle.acquire();
-        try {
-            return Native.verifyRequest(v, method, target, flat, bytes);
-        } finally {
-            handle.release();
-        }
+        return handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes));
     }
 
     /** Frees the native verifier and its replay cache; later calls fail with {@code OBJECT_CLOSED}. */

@@ -108,12 +108,15 @@ class ApiTest {
         assertEquals("INVALID_BODY_HASH", code(() -> signer.signWithBodyHash("POST", "/x", "ABC")));
         assertEquals("MULTIPART_MALFORMED", code(() -> signer.signMultipartBody("POST", "/x",
                 "multipart/form-data; boundary=b", "garbage".getBytes(StandardCharsets.UTF_8))));
-        assertEquals("IO_ERROR", code(() -> NuveraSigning.bodyHash(new InputStream() {
-            @Override
-            public int read() throws IOException {
-                throw new IOException("disk on fire");
-            }
-        })));
+        NuveraSigningException io = assertThrows(NuveraSigningException.class, () -> NuveraSigning.bodyHash(
+                new InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        throw new IOException("disk on fire");
+                    }
+                }));
+        assertEquals("IO_ERROR", io.getCode());
+        assertTrue(io.getMessage().contains("java.io.IOException: disk on fire"), io.getMessage());
     }
 
     @Test
@@ -131,7 +134,9 @@ class ApiTest {
                     throw new IOException("network share went away");
                 }
             }, "application/pdf");
-            assertEquals("IO_ERROR", code(form::encode));
+            NuveraSigningException io = assertThrows(NuveraSigningException.class, form::encode);
+            assertEquals("IO_ERROR", io.getCode());
+            assertTrue(io.getMessage().contains("network share went away"), io.getMessage());
         }
     }
 

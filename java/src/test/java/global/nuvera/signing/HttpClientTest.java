@@ -85,6 +85,35 @@ class HttpClientTest {
     }
 
     @Test
+    void encodedMultipartBytesAreSignedByTheirContentType() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode vectors = TestData.vectors().get("multipart");
+        for (com.fasterxml.jackson.databind.JsonNode c : vectors) {
+            String contentType = c.get("contentType").asText();
+            HttpResponse<String> r = client.send(NuveraRequest.post(server.baseUrl() + "/api/v1/documents")
+                    .body(TestData.b64(c.get("bodyBase64")), contentType), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), c.get("name").asText() + ": " + r.body());
+        }
+        assertEquals(vectors.size(), codes().size());
+        assertTrue(codes().stream().allMatch("OK"::equals), codes().toString());
+    }
+
+    @Test
+    void encodedMultipartFilesAreSignedByTheirContentType(@TempDir Path dir) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode vectors = TestData.vectors().get("multipart");
+        int i = 0;
+        for (com.fasterxml.jackson.databind.JsonNode c : vectors) {
+            Path file = Files.write(dir.resolve(i++ + ".multipart"), TestData.b64(c.get("bodyBase64")));
+            HttpResponse<String> r = client.send(NuveraRequest.post(server.baseUrl() + "/api/v1/documents")
+                    .body(file, c.get("contentType").asText()), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), c.get("name").asText() + ": " + r.body());
+            Claims claims = signer.signWithContentType("POST", "/x", c.get("contentType").asText(), file).getClaims();
+            assertEquals(c.get("bodyHash").asText(), claims.getBodyHash(), c.get("name").asText());
+        }
+        assertEquals(vectors.size(), codes().size());
+        assertTrue(codes().stream().allMatch("OK"::equals), codes().toString());
+    }
+
+    @Test
     void fileBodyIsStreamed(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("body.json"), "{\"companyName\":\"From a file\"}");
         HttpResponse<String> r = client.send(

@@ -174,7 +174,7 @@ class RemoteKeyTest {
     void badArgumentsHaveTheirCodes() {
         NuveraSigningException pem = assertThrows(NuveraSigningException.class,
                 () -> RemoteKey.fromCallback(d -> new byte[0], "not a PEM"));
-        assertEquals("INVALID_PRIVATE_KEY", pem.getCode(), "the core names a bad key PEM so, public or private");
+        assertEquals("INVALID_PUBLIC_KEY", pem.getCode());
         NuveraSigningException timeout = assertThrows(NuveraSigningException.class,
                 () -> RemoteKey.fromCallback(d -> new byte[0], publicPem(), SignatureInput.DIGEST, Duration.ofMillis(-1)));
         assertEquals("INVALID_ARGUMENT", timeout.getCode());

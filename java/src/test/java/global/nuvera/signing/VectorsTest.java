@@ -2,12 +2,16 @@ package global.nuvera.signing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +49,51 @@ class VectorsTest {
             assertEquals(c.get("bodyHash").asText(),
                     NuveraSigning.multipartBodyHash(contentType, new TrickleInputStream(body, 3)), name);
         }
+    }
+
+    @Test
+    void multipartWireVectorsSignedByTheirContentType() throws Exception {
+        try (PrivateKey key = PrivateKey.fromFile(TestData.PRIVATE_PEM);
+                Signer signer = Signer.create(key, TestData.API_KEY)) {
+            for (JsonNode c : vectors.get("multipart")) {
+                String name = c.get("name").asText();
+                String contentType = c.get("contentType").asText();
+                byte[] body = TestData.b64(c.get("bodyBase64"));
+                Claims claims = signer.signWithContentType("POST", "/api/v1/documents", contentType, body).getClaims();
+                assertEquals(c.get("bodyHash").asText(), claims.getBodyHash(), name);
+                // The same bytes under another type are plain bytes: their SHA-256.
+                Claims plain = signer.signWithContentType("POST", "/api/v1/documents", "application/octet-stream", body)
+                        .getClaims();
+                assertEquals(sha256Hex(body), plain.getBodyHash(), name);
+            }
+            NuveraSigningException e = assertThrows(NuveraSigningException.class, () -> signer.signWithContentType(
+                    "POST", "/x", "multipart/form-data; boundary=Xy12", "not multipart".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("MULTIPART_MALFORMED", e.getCode());
+        }
+    }
+
+    @Test
+    void publicKeyFingerprintIsTheSha256OfTheSpki() throws Exception {
+        for (String bits : new String[] {"2048", "4096"}) {
+            String pem = TestData.read(TestData.KEYS.resolve("test-rsa" + bits + "-public.pem"));
+            // The reference: SHA-256 of the PEM's DER, computed here by the JDK.
+            String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            String expected = "SHA256:" + sha256Hex(Base64.getDecoder().decode(base64));
+            assertEquals(expected, NuveraSigning.publicKeyFingerprint(pem), bits);
+            try (PrivateKey key = PrivateKey.fromFile(TestData.KEYS.resolve("test-rsa" + bits + "-pkcs8.pem"))) {
+                assertEquals(expected, key.fingerprint(), bits);
+            }
+        }
+        for (String bad : new String[] {"not a key", TestData.read(TestData.PRIVATE_PEM)}) {
+            NuveraSigningException e = assertThrows(NuveraSigningException.class,
+                    () -> NuveraSigning.publicKeyFingerprint(bad));
+            assertEquals("INVALID_PUBLIC_KEY", e.getCode());
+            assertEquals("key", e.getFamily());
+        }
+    }
+
+    private static String sha256Hex(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test
@@ -146,6 +195,11 @@ class VectorsTest {
                     String streamedHash = NuveraSigning.bodyHash(new TrickleInputStream(body, 5));
                     assertEquals(token, signer.signWithBodyHash(method, url, streamedHash, pinned).getToken(), name);
                     assertEquals(token, signer.sign(method, url, body, pinned).getToken(), name);
+                    // Bytes by their Content-Type: any type but multipart/form-data signs the bytes.
+                    for (String type : new String[] {null, "application/json", "text/plain; charset=utf-8"}) {
+                        assertEquals(token, signer.signWithContentType(method, url, type, body, pinned).getToken(),
+                                name + " sent as " + type);
+                    }
                     String text = new String(body, StandardCharsets.UTF_8);
                     if (text.getBytes(StandardCharsets.UTF_8).length == body.length && !text.isEmpty()) {
                         assertEquals(c.get("bodyHash").asText(), NuveraSigning.bodyHash(text), name);

@@ -43,6 +43,12 @@ class KotlinUsageTest {
                 assertEquals("AUTH_BODY_HASH_MISMATCH", verdict)
                 val fingerprint: String = key.fingerprint()
                 assertTrue(fingerprint.startsWith("SHA256:"))
+                assertEquals(fingerprint, NuveraSigning.publicKeyFingerprint(key.publicKeyPem()))
+
+                val noType: String? = null
+                val json = "{\"a\":1}".toByteArray()
+                val byType: SignedRequest = signer.signWithContentType("POST", "/api/v1/customers", noType, json)
+                assertEquals(NuveraSigning.bodyHash(json), byType.claims.bodyHash)
             }
             val e = assertThrows<NuveraSigningException> { Signer.create(key, "") }
             assertEquals("INVALID_API_KEY", e.code)

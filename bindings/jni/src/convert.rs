@@ -1,0 +1,231 @@
+//! One conversion per type across the boundary: [`FromJava`] turns a `native` method's JNI
+//! argument into the Rust value the core takes (nulls checked once, here), [`IntoJava`] turns a
+//! Rust result into the JNI value Java receives. [`crate::boundary::native`] applies them, so an
+//! entry point is written over Rust types only.
+
+use std::sync::Arc;
+
+use jni::objects::{
+    Global, JByteArray, JDoubleArray, JIntArray, JLongArray, JObject, JObjectArray, JString,
+};
+use jni::sys::{jint, jlong};
+use jni::{jni_sig, jni_str, Env};
+
+use crate::boundary::{borrow, clone_arc, into_handle, Handle};
+use crate::errors::Failure;
+
+/// A Rust value read from a `native` method's argument of JNI type `Java`.
+pub(crate) trait FromJava<'local>: Sized {
+    /// The argument's JNI type.
+    type Java;
+    /// Reads `value`; a null where Java promised none fails with `INVALID_ARGUMENT`.
+    fn from_java(env: &mut Env<'local>, value: Self::Java) -> Result<Self, Failure>;
+}
+
+/// A Rust value returned to Java as JNI type `Java` (its default is what Java receives beside a
+/// thrown exception).
+pub(crate) trait IntoJava<'local> {
+    /// The result's JNI type.
+    type Java: Default;
+    /// Makes the Java value.
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure>;
+}
+
+/// Primitives that cross as they are.
+macro_rules! same_on_both_sides {
+    ($($t:ty),*) => {$(
+        impl<'local> FromJava<'local> for $t {
+            type Java = $t;
+            fn from_java(_: &mut Env<'local>, value: $t) -> Result<Self, Failure> {
+                Ok(value)
+            }
+        }
+        impl<'local> IntoJava<'local> for $t {
+            type Java = $t;
+            fn into_java(self, _: &mut Env<'local>) -> Result<$t, Failure> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+same_on_both_sides!((), bool, jint, jlong);
+
+/// A `String[]` in JNI.
+type StringArray<'local> = JObjectArray<'local, JString<'local>>;
+
+/// Nullable reference arguments: `Option<T>` is `None` for null, else `read` of the reference.
+macro_rules! nullable {
+    ($($rust:ty => $java:ident: |$env:ident, $value:ident| $read:expr;)*) => {$(
+        impl<'local> FromJava<'local> for Option<$rust> {
+            type Java = $java<'local>;
+            fn from_java($env: &mut Env<'local>, $value: $java<'local>) -> Result<Self, Failure> {
+                if $value.is_null() {
+                    return Ok(None);
+                }
+                Ok(Some($read))
+            }
+        }
+    )*};
+}
+nullable! {
+    String => JString: |env, value| value.try_to_string(env)?;
+    Vec<u8> => JByteArray: |env, value| env.convert_byte_array(&value)?;
+    // A boxed `Long` (or any `Number`) or `Boolean`: boxed only when present, so a call that
+    // leaves the value out (the common path) allocates nothing.
+    i64 => JObject: |env, value| {
+        env.call_method(&value, jni_str!("longValue"), jni_sig!("()J"), &[])?.j()?
+    };
+    bool => JObject: |env, value| {
+        env.call_method(&value, jni_str!("booleanValue"), jni_sig!("()Z"), &[])?.z()?
+    };
+    Vec<jint> => JIntArray: |env, value| {
+        let mut out = vec![0; value.len(env)?];
+        value.get_region(env, 0, &mut out)?;
+        out
+    };
+    Vec<f64> => JDoubleArray: |env, value| {
+        let mut out = vec![0.0; value.len(env)?];
+        value.get_region(env, 0, &mut out)?;
+        out
+    };
+    // No element may be null.
+    Vec<String> => StringArray: |env, value| {
+        let mut out = Vec::new();
+        for i in 0..value.len(env)? {
+            let element = value.get_element(env, i)?;
+            out.push(String::from_java(env, element)?);
+        }
+        out
+    };
+    // A Java object the core keeps using after the call (an `InputStream`, a callback).
+    Global<JObject<'static>> => JObject: |env, value| env.new_global_ref(&value)?;
+}
+
+/// Reference arguments Java declares non-null: a null fails with `INVALID_ARGUMENT`.
+macro_rules! required {
+    ($($rust:ty: $what:literal),*) => {$(
+        impl<'local> FromJava<'local> for $rust {
+            type Java = <Option<$rust> as FromJava<'local>>::Java;
+            fn from_java(env: &mut Env<'local>, value: Self::Java) -> Result<Self, Failure> {
+                Option::<$rust>::from_java(env, value)?.ok_or_else(|| {
+                    Failure::argument(concat!("a required ", $what, " argument is null"))
+                })
+            }
+        }
+    )*};
+}
+required!(String: "String", Vec<u8>: "byte[]", Global<JObject<'static>>: "object");
+
+/// Headers as Java passes them: a flat `String[]` `[name, value, name, value, …]` (null: none).
+pub(crate) struct Headers(pub(crate) Vec<(String, String)>);
+
+impl Headers {
+    /// The pairs as the core takes them.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+}
+
+impl<'local> FromJava<'local> for Headers {
+    type Java = StringArray<'local>;
+    fn from_java(env: &mut Env<'local>, value: StringArray<'local>) -> Result<Self, Failure> {
+        let flat = Option::<Vec<String>>::from_java(env, value)?.unwrap_or_default();
+        let mut flat = flat.into_iter();
+        let mut pairs = Vec::with_capacity(flat.len() / 2);
+        while let (Some(name), Some(value)) = (flat.next(), flat.next()) {
+            pairs.push((name, value));
+        }
+        Ok(Headers(pairs))
+    }
+}
+
+/// A Java `String` or null, for a constructor argument.
+pub(crate) fn nullable_string<'local>(
+    env: &mut Env<'local>,
+    value: Option<&str>,
+) -> Result<JObject<'local>, Failure> {
+    Ok(match value {
+        Some(s) => JObject::from(env.new_string(s)?),
+        None => JObject::null(),
+    })
+}
+
+/// A live handle, borrowed for the call (see [`crate::boundary`]).
+impl<'local, T: 'static> FromJava<'local> for Handle<T> {
+    type Java = jlong;
+    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
+        borrow(value)
+    }
+}
+
+/// A live handle, as a new strong reference (the object outlives the handle's `close()`).
+impl<'local, T: 'static> FromJava<'local> for Arc<T> {
+    type Java = jlong;
+    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
+        clone_arc(value)
+    }
+}
+
+/// An optional handle: 0 is none.
+impl<'local, T: 'static> FromJava<'local> for Option<Arc<T>> {
+    type Java = jlong;
+    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
+        if value == 0 {
+            return Ok(None);
+        }
+        clone_arc(value).map(Some)
+    }
+}
+
+/// A new native object, given to Java as a handle that Java frees once.
+impl<'local, T> IntoJava<'local> for Arc<T> {
+    type Java = jlong;
+    fn into_java(self, _: &mut Env<'local>) -> Result<jlong, Failure> {
+        Ok(into_handle(self))
+    }
+}
+
+impl<'local> IntoJava<'local> for String {
+    type Java = JString<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<JString<'local>, Failure> {
+        Ok(env.new_string(self)?)
+    }
+}
+
+impl<'local> IntoJava<'local> for Option<String> {
+    type Java = JString<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<JString<'local>, Failure> {
+        match self {
+            Some(s) => s.into_java(env),
+            None => Ok(JString::null()),
+        }
+    }
+}
+
+impl<'local> IntoJava<'local> for Vec<String> {
+    type Java = StringArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+        let array = JObjectArray::<JString>::new(env, self.len(), JString::null())?;
+        for (i, value) in self.into_iter().enumerate() {
+            let s = env.new_string(value)?;
+            array.set_element(env, i, &s)?;
+            env.delete_local_ref(s);
+        }
+        Ok(array)
+    }
+}
+
+/// Arrays of primitives.
+macro_rules! into_primitive_array {
+    ($($t:ty => $java:ident, $new:ident);*) => {$(
+        impl<'local> IntoJava<'local> for Vec<$t> {
+            type Java = $java<'local>;
+            fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+                let array = env.$new(self.len())?;
+                array.set_region(env, 0, &self)?;
+                Ok(array)
+            }
+        }
+    )*};
+}
+into_primitive_array!(jint => JIntArray, new_int_array; jlong => JLongArray, new_long_array);

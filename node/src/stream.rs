@@ -1,0 +1,94 @@
+//! A JavaScript stream (Node `Readable`, web `ReadableStream`, async iterable) as the
+//! `std::io::Read` the core's multipart form reads a file part from: each `read` that needs more
+//! bytes pulls the next chunk from JS (see [`crate::callback`]), so no more than one chunk is
+//! held at a time and memory does not grow with the stream's size.
+
+use std::io::Read;
+use std::thread::ThreadId;
+
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use nuvera_signing as core;
+
+use crate::callback::{call_and_wait, JsFunction};
+
+/// What the package's JS wrapper of a stream settles each pull to: the next chunk, the end (no
+/// chunk), or the message of what the stream threw.
+#[napi(object, js_name = "StreamPull")]
+pub struct JsStreamPull {
+    /// The next bytes; absent at the end of the stream.
+    pub chunk: Option<Buffer>,
+    /// Why the stream failed.
+    pub error: Option<String>,
+}
+
+/// The JS function that gives the next chunk.
+pub type PullFunction = JsFunction<(), JsStreamPull>;
+
+/// A JS stream read by the core on a libuv pool thread.
+pub struct JsStreamReader {
+    pull: PullFunction,
+    chunk: Option<(Buffer, usize)>,
+    ended: bool,
+    /// The JS thread the stream lives on: a read there would wait for itself.
+    js_thread: ThreadId,
+}
+
+impl JsStreamReader {
+    /// A reader of the stream behind `pull`; to be called on the JS thread.
+    pub fn new(pull: PullFunction) -> Self {
+        JsStreamReader {
+            pull,
+            chunk: None,
+            ended: false,
+            js_thread: std::thread::current().id(),
+        }
+    }
+
+    fn next_chunk(&mut self) -> std::io::Result<()> {
+        if std::thread::current().id() == self.js_thread {
+            // Kept as a core error, so the caller sees UNSUPPORTED (see core::Error::io).
+            return Err(std::io::Error::other(core::Error::new(
+                core::ErrorCode::Unsupported,
+                "a stream part is read by the asynchronous methods only (bodyHashAsync, \
+                 canonicalAsync, writeToFile, signer.signMultipartAsync, signedFetch)",
+            )));
+        }
+        match call_and_wait(&self.pull, ()).map_err(std::io::Error::other)? {
+            JsStreamPull {
+                error: Some(message),
+                ..
+            } => Err(std::io::Error::other(message)),
+            JsStreamPull {
+                chunk: Some(chunk), ..
+            } => {
+                self.chunk = Some((chunk, 0));
+                Ok(())
+            }
+            JsStreamPull { chunk: None, .. } => {
+                self.ended = true;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Read for JsStreamReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some((chunk, offset)) = &mut self.chunk {
+                let n = buf.len().min(chunk.len() - *offset);
+                if n > 0 || buf.is_empty() {
+                    buf[..n].copy_from_slice(&chunk[*offset..*offset + n]);
+                    *offset += n;
+                    return Ok(n);
+                }
+                self.chunk = None;
+            }
+            if self.ended {
+                return Ok(0);
+            }
+            self.next_chunk()?;
+        }
+    }
+}
