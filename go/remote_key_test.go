@@ -239,7 +239,7 @@ func TestCallbackKeyFailuresHaveTheCoresCodes(t *testing.T) {
 		_, err = RemoteKeyFromCallback(kmsSign(nil, SignDigest), public, WithSignatureInput(7))
 		wantCode(t, err, CodeInvalidArgument)
 		_, err = RemoteKeyFromCallback(kmsSign(nil, SignDigest), "not a key")
-		wantCode(t, err, CodeInvalidPrivateKey)
+		wantCode(t, err, CodeInvalidPublicKey)
 	})
 }
 

@@ -153,7 +153,7 @@ final class RemoteKeyTest extends TestCase
         $this->assertSame('REMOTE_KEY_MISMATCH', self::failure(fn () => self::signOnce($anotherKey))->getErrorCode());
         $this->assertSame('REMOTE_KEY_MISMATCH', self::failure(fn () => $anotherKey->check())->getErrorCode());
 
-        $this->assertSame('INVALID_PRIVATE_KEY', self::failure(fn () => RemoteKey::fromCallback($kms, 'not a key'))->getErrorCode());
+        $this->assertSame('INVALID_PUBLIC_KEY', self::failure(fn () => RemoteKey::fromCallback($kms, 'not a key'))->getErrorCode());
         $this->assertSame('INVALID_ARGUMENT', self::failure(fn () => RemoteKey::fromCallback($kms, $public, 7))->getErrorCode());
     }
 
