@@ -7,8 +7,9 @@ use std::sync::Arc;
 use clap::Args;
 use nuvera_signing::explain::BundleResponse;
 use nuvera_signing::{
-    explain, request_uri, Clock, ExplainOptions, FixedClock, PublicKey, Registry, Report,
-    RequestHead, SentRequest, SupportBundle, SystemClock, Verifier, VerifierOptions,
+    explain, received_body_hash_reader, request_uri, Clock, ErrorCode, ExplainOptions, FixedClock,
+    PublicKey, Registry, Report, RequestHead, SentRequest, SupportBundle, SystemClock, Verifier,
+    VerifierOptions,
 };
 
 use crate::error::{CliError, CliResult};
@@ -133,7 +134,11 @@ pub fn verify(args: VerifyArgs) -> CliResult<bool> {
     // streamed into the hash; a body that cannot be read as its Content-Type is a refusal.
     let verdict = match verifier.verify_head(&head) {
         Ok(verified_head) => {
-            let body_hash = receive_body(&head, args.sent.body()?)?;
+            let body_hash = match received_body_hash_reader(head.content_type, args.sent.body()?) {
+                // A body file that cannot be read is the command's error, not a refusal.
+                Err(e) if e.code() == ErrorCode::IoError => return Err(e.into()),
+                received => received,
+            };
             verifier.verify_body(verified_head, body_hash)
         }
         Err(refused) => Err(refused),
@@ -156,28 +161,6 @@ pub fn verify(args: VerifyArgs) -> CliResult<bool> {
             Ok(false)
         }
     }
-}
-
-/// The received body's hash, read in chunks through the core's receiver: a body that cannot be
-/// read as its Content-Type is the inner error (a refusal), a file that cannot be read the outer.
-fn receive_body(
-    head: &RequestHead<'_>,
-    mut body: Box<dyn Read + Send>,
-) -> CliResult<nuvera_signing::Result<nuvera_signing::BodyHash>> {
-    let mut receiver = head.body_receiver();
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = body
-            .read(&mut chunk)
-            .map_err(|e| CliError::io("cannot read the body", e))?;
-        if n == 0 {
-            break;
-        }
-        if let Err(e) = receiver.feed(&chunk[..n]) {
-            return Ok(Err(e));
-        }
-    }
-    Ok(receiver.finish().map(|received| received.hash))
 }
 
 #[derive(Args, Debug)]

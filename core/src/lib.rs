@@ -53,7 +53,10 @@ pub use multipart::{
     multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
-pub use received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
+pub use received::{
+    is_multipart_form_data, received_body_hash, received_body_hash_reader, BodyReceiver,
+    ReceivedBody,
+};
 pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{

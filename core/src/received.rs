@@ -2,7 +2,9 @@
 //! and what a client computes when it checks or explains a body it already encoded. Plain or
 //! multipart is decided here, by the Content-Type, for every caller.
 
-use crate::body_hash::{BodyHash, CountingSha256};
+use std::io::Read;
+
+use crate::body_hash::{for_each_chunk, BodyHash, CountingSha256};
 use crate::error::{Error, Result};
 use crate::multipart::{CanonicalForm, MultipartLimits, WireCanonicalizer};
 
@@ -11,6 +13,17 @@ use crate::multipart::{CanonicalForm, MultipartLimits, WireCanonicalizer};
 pub fn received_body_hash(content_type: Option<&str>, body: &[u8]) -> Result<BodyHash> {
     let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
     receiver.feed(body)?;
+    receiver.finish().map(|r| r.hash)
+}
+
+/// [`received_body_hash`] of a body read from `reader` in chunks, never held whole. A reader that
+/// fails is `IO_ERROR`; a body that cannot be read as its Content-Type says fails with that error.
+pub fn received_body_hash_reader(
+    content_type: Option<&str>,
+    reader: impl Read,
+) -> Result<BodyHash> {
+    let mut receiver = BodyReceiver::new(content_type, MultipartLimits::default());
+    for_each_chunk(reader, "cannot read the body", |chunk| receiver.feed(chunk))?;
     receiver.finish().map(|r| r.hash)
 }
 
@@ -117,5 +130,18 @@ mod tests {
         );
         assert_eq!(received_body_hash(None, b"").unwrap(), BodyHash::empty());
         assert!(received_body_hash(Some("multipart/form-data"), wire).is_err());
+        // From a reader, chunk by chunk: the same hashes and the same refusal.
+        for content_type in [
+            Some("multipart/form-data; boundary=b"),
+            Some("text/plain"),
+            None,
+        ] {
+            assert_eq!(
+                received_body_hash_reader(content_type, &wire[..]).unwrap(),
+                received_body_hash(content_type, wire).unwrap()
+            );
+        }
+        let err = received_body_hash_reader(Some("multipart/form-data"), &wire[..]).unwrap_err();
+        assert_ne!(err.code(), crate::ErrorCode::IoError);
     }
 }

@@ -23,4 +23,7 @@ pub use verifier::{
 };
 // The received-body helpers live in `crate::received` (clients use them too); kept here so
 // existing `verify::` paths compile.
-pub use crate::received::{is_multipart_form_data, received_body_hash, BodyReceiver, ReceivedBody};
+pub use crate::received::{
+    is_multipart_form_data, received_body_hash, received_body_hash_reader, BodyReceiver,
+    ReceivedBody,
+};

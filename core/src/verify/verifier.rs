@@ -391,6 +391,13 @@ impl Verifier {
         self.verify_body(verified_head, Ok(request.body_hash.clone()))
     }
 
+    /// The verifier's clock, as the clock rules read it.
+    fn now(&self) -> Result<u64, VerifyError> {
+        self.clock
+            .now_unix()
+            .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))
+    }
+
     /// Every rule that does not need the body, in the contract's order: headers, API key and
     /// application, token form, algorithm, signature, then the claims (`bodyHash` excepted), the
     /// lifetime and the clock, and the route's permission. A server calls this as soon as the
@@ -435,10 +442,7 @@ impl Verifier {
         // Decode, algorithm, signature: nothing in the payload is trusted before this.
         let decoded = decode_token(token)?;
         decoded.check_algorithm()?;
-        let now = self
-            .clock
-            .now_unix()
-            .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))?;
+        let now = self.now()?;
         let key_fingerprint = verify_signature(&decoded, token, app, now)?;
 
         // The claims that do not need the body.
@@ -499,10 +503,7 @@ impl Verifier {
                 "bodyHash does not match the body received; sign the exact bytes you send (multipart: the canonical form)",
             );
         }
-        let now = self
-            .clock
-            .now_unix()
-            .map_err(|e| VerifyError::new(AuthCode::TokenNotYetValid, e.message()))?;
+        let now = self.now()?;
         let skew = u64::from(self.options.clock_skew_secs);
         let key = ReplayKey::new(&head.application, &head.claims.jti);
         match self
