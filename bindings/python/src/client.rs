@@ -248,7 +248,7 @@ impl Exchange {
             url,
             has_body,
         };
-        let offset = signer.get().core().clock_offset().clone();
+        let offset = signer.get().inner.clock_offset().clone();
         let inner = boundary::attached(py, || {
             let exchange = core::Exchange::new(policy.get().inner.clone(), request, offset)?;
             match jitter {

@@ -1,23 +1,10 @@
 //! `nuvera_signing._native`: the PyO3 extension module of the Python package `nuvera-signing`.
 //!
 //! It converts types and raises errors in Python's idiom; every rule is in the core crate. One
-//! module per domain:
-//!
-//! | module | what |
-//! |---|---|
-//! | [`boundary`] | the one panic boundary, the GIL release, argument conversion, core `Error` → exception |
-//! | [`errors`] | the core's code list as Python sees it |
-//! | [`keys`] | `PrivateKey`, and what every key class shows |
-//! | [`remote`] | `RemoteKey` (a key in a KMS, through a Python callable, or in a PKCS#11 token) |
-//! | [`signing`] | `Signer`, `SignedRequest`, `Claims`, body hashes, `request_uri` |
-//! | [`multipart`] | `MultipartForm` (paths, bytes, Python file objects), wire hashes |
-//! | [`verify`] | `Verifier`, `Verified`, `received_body_hash` |
-//! | [`explain`] | `explain`, `Report`, `Finding`, support bundles |
-//! | [`client`] | the §8 client policy: `ClientPolicy`, `RetryPolicy`, `Exchange`, `Action` |
-//!
-//! Ownership: every class but `Exchange` is `frozen` (immutable from Python, shared freely
-//! between threads); `MultipartForm` keeps its state behind a mutex that is only taken with the
-//! GIL released.
+//! module per domain (each says what it holds); [`boundary`] is the one panic boundary, GIL
+//! release, argument conversion and core `Error` → exception. Every class but `Exchange` is
+//! `frozen` (immutable from Python, shared freely between threads); `MultipartForm` keeps its
+//! state behind a mutex that is only taken with the GIL released.
 
 mod boundary;
 mod client;

@@ -155,7 +155,8 @@ impl SignedRequest {
 /// signer with a known offset in seconds (``iat = now + offset``); the client policy corrects it.
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Signer {
-    inner: core::Signer,
+    /// The core signer (its clock offset is what a client `Exchange` corrects).
+    pub(crate) inner: core::Signer,
     /// The signing key (a `PrivateKey` or a `RemoteKey`).
     #[pyo3(get)]
     key: Py<PyAny>,
@@ -223,22 +224,25 @@ impl Signer {
                 let message = "give either body or body_hash, not both";
                 return Err(PyTypeError::new_err(message));
             }
-            let hash = move || core::BodyHash::parse(&hash).map(Body::Precomputed);
+            let hash = |sign: Sign| sign(Body::Precomputed(core::BodyHash::parse(&hash)?));
             return self.run(py, &method, &url, pins, hash);
         }
         if let Some(form) = body.and_then(|b| b.cast::<MultipartForm>().ok()) {
-            return self.sign_form(py, &method, &url, form.get(), pins);
+            let form = form.get();
+            return self.run(py, &method, &url, pins, |sign| {
+                sign(Body::Multipart(&mut form.lock()))
+            });
         }
         if let Some(mut reader) = body.and_then(FileObjectReader::of) {
             // A binary file object: read to its end by the core in chunks, and signed as the
             // exact bytes it yields (whatever `content_type` says).
-            let reader = &mut reader;
-            return self.run(py, &method, &url, pins, move || Ok(Body::Reader(reader)));
+            let reader = |sign: Sign| sign(Body::Reader(&mut reader));
+            return self.run(py, &method, &url, pins, reader);
         }
         let bytes = body.map(|b| b.extract::<Bytes>()).transpose()?;
         let (bytes, content_type) = (bytes.as_deref(), content_type.as_deref());
-        self.run(py, &method, &url, pins, || {
-            Ok(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
+        self.run(py, &method, &url, pins, |sign| {
+            sign(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
         })
     }
 
@@ -253,8 +257,9 @@ impl Signer {
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let path = path.as_path();
-        self.run(py, &method, &url, (iat, jti), || Ok(Body::File(path)))
+        self.run(py, &method, &url, (iat, jti), |sign| {
+            sign(Body::File(&path))
+        })
     }
 
     /// Signs a multipart request described by ``form`` (send ``form.to_bytes()`` with
@@ -269,7 +274,10 @@ impl Signer {
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        self.sign_form(py, &method, &url, form.get(), (iat, jti))
+        let form = form.get();
+        self.run(py, &method, &url, (iat, jti), |sign| {
+            sign(Body::Multipart(&mut form.lock()))
+        })
     }
 
     /// Signs an already encoded multipart body (hashed through its canonical object).
@@ -286,7 +294,7 @@ impl Signer {
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
         let (content_type, body) = (&*content_type, &*body);
-        let wire = || Ok(Body::MultipartWire { content_type, body });
+        let wire = |sign: Sign| sign(Body::MultipartWire { content_type, body });
         self.run(py, &method, &url, (iat, jti), wire)
     }
 
@@ -321,44 +329,24 @@ impl Signer {
 /// The `iat`/`jti` a caller pinned, parsed by the core when the request is signed.
 type Pins = (Option<i64>, Option<PyBackedStr>);
 
+/// Signs a core body: what [`Signer::run`] gives the method that builds the body.
+type Sign<'s> = &'s dyn Fn(Body<'_>) -> core::Result<core::SignedRequest>;
+
 impl Signer {
-    /// The core signer (its clock offset is what a client `Exchange` corrects).
-    pub fn core(&self) -> &core::Signer {
-        &self.inner
-    }
-
-    /// Signs with the GIL released; `body` builds the core body inside the released section (a
-    /// file or form is read there).
-    fn run<'a>(
+    /// Signs with the GIL released: `body` builds the core body there (a file is read, a form
+    /// locked: a file object the form reads takes the GIL, so holding the form's lock and the
+    /// GIL together could deadlock) and signs it with the function it is given.
+    fn run(
         &self,
         py: Python<'_>,
         method: &str,
         url: &str,
         (iat, jti): Pins,
-        body: impl FnOnce() -> core::Result<Body<'a>> + Send,
+        body: impl FnOnce(Sign<'_>) -> core::Result<core::SignedRequest> + Send,
     ) -> PyResult<SignedRequest> {
         let inner = boundary::detached(py, || {
             let pins = core::SignOverrides::from_optional(iat, jti.as_deref())?;
-            self.inner.sign_with(method, url, body()?, &pins)
-        })?;
-        Ok(SignedRequest { inner })
-    }
-
-    /// [`run`](Self::run) for a form, locked with the GIL released (a file object it reads takes
-    /// the GIL, so holding both the form's lock and the GIL could deadlock).
-    fn sign_form(
-        &self,
-        py: Python<'_>,
-        method: &str,
-        url: &str,
-        form: &MultipartForm,
-        (iat, jti): Pins,
-    ) -> PyResult<SignedRequest> {
-        let inner = boundary::detached(py, || {
-            let pins = core::SignOverrides::from_optional(iat, jti.as_deref())?;
-            let mut form = form.lock();
-            self.inner
-                .sign_with(method, url, Body::Multipart(&mut form), &pins)
+            body(&|body| self.inner.sign_with(method, url, body, &pins))
         })?;
         Ok(SignedRequest { inner })
     }
