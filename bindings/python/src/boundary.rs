@@ -9,7 +9,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyMemoryView, PyString};
+use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyString};
 
 /// Runs `work` with the GIL released (RSA, hashing, file reads), catching a panic.
 pub fn detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
@@ -90,6 +90,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
     type Error = PyErr;
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = value.cast::<PyBytes>() {
+            return Ok(Bytes::Binary(bytes.to_owned().into()));
+        }
         if let Ok(text) = value.cast::<PyString>() {
             return Ok(Bytes::Text(text.to_owned().try_into()?));
         }
@@ -97,11 +100,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
             Ok(view) => view.call_method0("tobytes")?,
             Err(_) => value.to_owned(),
         };
-        let kind = value.get_type().name()?;
-        let message = format!("expected bytes or str, not {kind}");
-        Ok(Bytes::Binary(
-            value.extract().map_err(|_| PyTypeError::new_err(message))?,
-        ))
+        value.extract().map(Bytes::Binary).map_err(|_| {
+            let kind = value.get_type().name().map(|n| n.to_string());
+            PyTypeError::new_err(format!(
+                "expected bytes or str, not {}",
+                kind.unwrap_or_default()
+            ))
+        })
     }
 }
 

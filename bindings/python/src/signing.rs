@@ -107,7 +107,11 @@ impl SignedRequest {
     /// ``{"x-api-key": …, "Authorization": "Bearer …"}``, in that order.
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        PyDict::from_sequence(&self.inner.headers().into_pyobject(py)?)
+        let headers = PyDict::new(py);
+        for (name, value) in self.inner.headers() {
+            headers.set_item(name, value)?;
+        }
+        Ok(headers)
     }
 
     /// The compact JWT.
