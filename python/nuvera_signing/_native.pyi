@@ -318,6 +318,7 @@ def explain(
     public_key_pem: Optional[str] = None,
     now: Optional[int] = None,
 ) -> Report: ...
+
 class _BundleOptions(TypedDict, total=False):
     headers: Optional[Mapping[str, str]]
     api_key: Optional[str]
