@@ -15,7 +15,7 @@ from ._native import error_codes as error_codes
 # time `import nuvera_signing` takes (see python/README.md). mypy treats this name as True.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Final, Optional, Type
+    from typing import Any, Dict, Final, Optional, Type
 
 __all__ = [
     "NuveraSigningError",
@@ -37,6 +37,10 @@ __all__ = [
 STREAMING_BODY: Final = "STREAMING_BODY"
 
 
+#: The class raised for each family of the core (read by the native module).
+FAMILY_CLASSES: Final[Dict[str, Type[NuveraSigningError]]] = {}
+
+
 class NuveraSigningError(Exception):
     """Root of every error raised by ``nuvera_signing``.
 
@@ -48,6 +52,12 @@ class NuveraSigningError(Exception):
     code: str
     message: str
     http_status: Optional[int]
+
+    def __init_subclass__(cls, family: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if family:  # a family's own class; a caller's subclass keeps its parent's family
+            cls.family = family
+            FAMILY_CLASSES[family] = cls
 
     def __init__(
         self,
@@ -68,40 +78,29 @@ class NuveraSigningError(Exception):
         return _native.error_for_code(code, message)
 
 
-class InvalidKeyError(NuveraSigningError, ValueError):
+class InvalidKeyError(NuveraSigningError, ValueError, family="key"):
     """Family ``key``: a private or API key that cannot be used (format, type, size, passphrase)."""
 
-    family = "key"
 
-
-class InvalidRequestError(NuveraSigningError, ValueError):
+class InvalidRequestError(NuveraSigningError, ValueError, family="request"):
     """Family ``request``: a request, option or argument that cannot be signed or used."""
 
-    family = "request"
 
-
-class MultipartError(NuveraSigningError, ValueError):
+class MultipartError(NuveraSigningError, ValueError, family="multipart"):
     """Family ``multipart``: a multipart body that cannot be parsed, encoded or is over a limit."""
 
-    family = "multipart"
 
-
-class NuveraIOError(NuveraSigningError):
+class NuveraIOError(NuveraSigningError, family="io"):
     """Family ``io``: reading a key, body or file failed."""
 
-    family = "io"
 
-
-class RegistryError(NuveraSigningError, ValueError):
+class RegistryError(NuveraSigningError, ValueError, family="registry"):
     """Family ``registry``: a verifier registry is invalid."""
 
-    family = "registry"
 
-
-class VerificationError(NuveraSigningError):
+class VerificationError(NuveraSigningError, family="auth"):
     """Family ``auth``: a request refused by the verifier, with the HTTP status to answer with."""
 
-    family = "auth"
     http_status: int
 
     def response_body(self) -> str:
@@ -109,29 +108,17 @@ class VerificationError(NuveraSigningError):
         return self._response_body or ""
 
 
-class ClientError(NuveraSigningError):
+class ClientError(NuveraSigningError, family="client"):
     """Family ``client``: what an HTTP-client integration refuses (streaming body, redirects…)."""
-
-    family = "client"
 
 
 #: The name this class had before the core grouped ``STREAMING_BODY`` with the client codes.
 StreamingBodyError = ClientError
 
 
-class RemoteSignerError(NuveraSigningError):
+class RemoteSignerError(NuveraSigningError, family="remote"):
     """Family ``remote``: a key held elsewhere (PKCS#11, KMS callback) failed or does not match."""
 
-    family = "remote"
 
-
-class InternalError(NuveraSigningError):
+class InternalError(NuveraSigningError, family="internal"):
     """Family ``internal``: a bug (a caught panic), a crypto failure, or a feature not built in."""
-
-    family = "internal"
-
-
-#: The class raised for each family of the core (read by the native module).
-FAMILY_CLASSES: Final[Dict[str, Type[NuveraSigningError]]] = {
-    cls.family: cls for cls in NuveraSigningError.__subclasses__()
-}
