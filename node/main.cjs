@@ -11,9 +11,7 @@ const native = require('./index.js')
 
 
 /** Every code of the core's list, with its family and HTTP status (AUTH_* only). */
-const errorCodeList = Object.freeze(
-  native.errorCodeList().map((c) => Object.freeze({ code: c.code, family: c.family, httpStatus: c.httpStatus ?? null })),
-)
+const errorCodeList = Object.freeze(native.errorCodeList().map(Object.freeze))
 
 /** The core's codes by name: `err.code === ErrorCodes.INVALID_URL`. */
 const ErrorCodes = Object.freeze(Object.fromEntries(errorCodeList.map((c) => [c.code, c.code])))

@@ -1,15 +1,8 @@
 export * from './index'
-import type { ClientPolicy, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
+import type { ClientPolicy, ErrorCodeInfo, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
 
-/** One code of the core's list. */
-export interface ErrorCodeEntry {
-  /** The stable code string, e.g. `INVALID_PRIVATE_KEY`. */
-  readonly code: string
-  /** `key`, `request`, `multipart`, `io`, `registry`, `auth`, `client`, `remote` or `internal`. */
-  readonly family: string
-  /** The HTTP status a server answers with, for the `AUTH_*` codes; `null` for the others. */
-  readonly httpStatus: number | null
-}
+/** One code of the core's list (`ErrorCodeInfo`, frozen). */
+export type ErrorCodeEntry = Readonly<ErrorCodeInfo>
 
 /** Every error code of the core, in the core's order (frozen; read from the addon at load time). */
 export declare const errorCodeList: ReadonlyArray<ErrorCodeEntry>

@@ -1,11 +1,11 @@
 //! The core's one list of error codes, as the package exposes it (`ErrorCodes` in main.cjs is
-//! built from this at load time, so the package never holds a copy of its own).
+//! built from it at load time, so the package never holds a copy of its own).
 
-use napi_derive::napi;
+use crate::boundary::*;
 use nuvera_signing::ErrorCode;
 
 /// One code of the core's list.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct ErrorCodeInfo {
     /// The stable code string, e.g. `INVALID_PRIVATE_KEY`.
     pub code: String,
@@ -19,12 +19,10 @@ pub struct ErrorCodeInfo {
 /// Every error code of the core, in the core's order.
 #[napi]
 pub fn error_code_list() -> Vec<ErrorCodeInfo> {
-    ErrorCode::ALL
-        .iter()
-        .map(|c| ErrorCodeInfo {
-            code: c.as_str().to_owned(),
-            family: c.family().as_str().to_owned(),
-            http_status: c.http_status().map(u32::from),
-        })
-        .collect()
+    let info = |c: &ErrorCode| ErrorCodeInfo {
+        code: c.as_str().to_owned(),
+        family: c.family().as_str().to_owned(),
+        http_status: c.http_status().map(u32::from),
+    };
+    ErrorCode::ALL.iter().map(info).collect()
 }

@@ -1,12 +1,8 @@
 //! Diagnosis (contract §6–§7): `explain` a token against the request it was sent with, and
 //! build a support bundle. Neither needs the private key; neither returns a secret.
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
+use crate::boundary::*;
 use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, header_pairs, http_status, invalid, to_js_object, Code};
 
 /// The request as it was sent.
 #[napi(object, js_name = "SentRequest")]
@@ -25,6 +21,7 @@ pub struct JsSentRequest {
 
 /// What `explain` and `supportBundle` check against; every field is optional.
 #[napi(object, js_name = "ExplainOptions")]
+#[derive(Default)]
 pub struct JsExplainOptions {
     /// Expected `iss` (default `nuvera-api`).
     pub issuer: Option<String>,
@@ -40,15 +37,8 @@ pub struct JsExplainOptions {
     pub seen_jtis: Option<Vec<String>>,
 }
 
-fn unix_seconds(what: &str, value: i64) -> core::Result<u64> {
-    u64::try_from(value)
-        .map_err(|_| invalid(format!("{what} {value} is negative: it is Unix seconds")))
-}
-
 fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::ExplainOptions> {
-    let Some(o) = options else {
-        return Ok(core::ExplainOptions::default());
-    };
+    let o = options.unwrap_or_default();
     core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
         issuer: o.issuer.as_deref(),
         audience: o.audience.as_deref(),
@@ -59,13 +49,19 @@ fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::Expl
     })
 }
 
-fn report_to_js(report: &core::Report) -> core::Result<serde_json::Value> {
-    let mut value = to_js_object("report", report)?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert("ok".to_owned(), report.ok().into());
-        map.insert("text".to_owned(), report.to_text().into());
+/// The core's `SentRequest` for the request's fields, reading the body from `body`.
+fn sent_request<'a>(
+    (method, url): (&'a str, &'a str),
+    (api_key, content_type): (&'a Option<String>, &'a Option<String>),
+    body: &'a mut &[u8],
+) -> core::SentRequest<'a> {
+    core::SentRequest {
+        method,
+        url,
+        api_key: api_key.as_deref(),
+        content_type: content_type.as_deref(),
+        body,
     }
-    Ok(value)
 }
 
 /// Diagnoses a token against the request it was sent with: which rule fails (the code Nuvera
@@ -79,17 +75,21 @@ pub fn explain(
     token: String,
     options: Option<JsExplainOptions>,
 ) -> Result<serde_json::Value, Code> {
+    let r = &request;
+    let mut body = bytes_or_empty(&r.body);
     guard(|| {
-        let options = explain_options(options)?;
-        let mut body: &[u8] = request.body.as_ref().map_or(&[], bytes_of);
-        let sent = core::SentRequest {
-            method: &request.method,
-            url: &request.url,
-            api_key: request.api_key.as_deref(),
-            content_type: request.content_type.as_deref(),
-            body: &mut body,
-        };
-        report_to_js(&core::explain(sent, &token, &options)?)
+        let sent = sent_request(
+            (&r.method, &r.url),
+            (&r.api_key, &r.content_type),
+            &mut body,
+        );
+        let report = core::explain(sent, &token, &explain_options(options)?)?;
+        let mut value: serde_json::Value = convert(&report)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("ok".to_owned(), report.ok().into());
+            map.insert("text".to_owned(), report.to_text().into());
+        }
+        Ok(value)
     })
 }
 
@@ -123,6 +123,7 @@ pub struct JsBundleRequest {
 
 /// Extra facts for a support bundle.
 #[napi(object, js_name = "SupportBundleOptions")]
+#[derive(Default)]
 pub struct JsSupportBundleOptions {
     /// The application's name.
     pub application: Option<String>,
@@ -141,36 +142,32 @@ pub fn support_bundle(
     options: Option<JsExplainOptions>,
     bundle: Option<JsSupportBundleOptions>,
 ) -> Result<serde_json::Value, Code> {
+    let (r, b) = (&request, bundle.unwrap_or_default());
+    let mut body = bytes_or_empty(&r.body);
     guard(|| {
         let options = explain_options(options)?;
-        let headers = header_pairs(request.headers.as_deref().unwrap_or_default())?;
-        let (application, created_at) = match &bundle {
-            None => (None, None),
-            Some(b) => (b.application.as_deref(), b.created_at),
-        };
-        let now = match created_at {
-            Some(t) => unix_seconds("createdAt", t)?,
+        let headers = header_pairs(r.headers.as_deref().unwrap_or_default())?;
+        let now = match unsigned("createdAt", b.created_at)? {
+            Some(t) => t,
             None => core::Clock::now_unix(&core::SystemClock)?,
         };
         let status = http_status(response.status)?;
-        let response_body = response.body.as_ref().map_or(&[][..], bytes_of);
-        let mut body: &[u8] = request.body.as_ref().map_or(&[], bytes_of);
-        let sent = core::SentRequest {
-            method: &request.method,
-            url: &request.url,
-            api_key: request.api_key.as_deref(),
-            content_type: request.content_type.as_deref(),
-            body: &mut body,
-        };
+        let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
+        let sent = sent_request(
+            (&r.method, &r.url),
+            (&r.api_key, &r.content_type),
+            &mut body,
+        );
+        let application = b.application.as_deref();
         let built = core::SupportBundle::build(
             sent,
             &headers,
             &token,
-            core::explain::BundleResponse::new(status, response_body),
+            response,
             application,
             &options,
             now,
         )?;
-        to_js_object("support bundle", &built)
+        convert::<serde_json::Value>(&built)
     })
 }

@@ -2,12 +2,8 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
+use crate::boundary::*;
 use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code};
 
 /// A parsed RSA private key (≥ 2048 bits). Parsed once, reused by any number of signers; never
 /// shows key material (`toString()` gives the size and fingerprint only).
@@ -25,8 +21,8 @@ impl PrivateKey {
         pem: Either<Buffer, String>,
         passphrase: Option<Either<Buffer, String>>,
     ) -> Result<Self, Code> {
-        guard(|| core::PrivateKey::from_pem(bytes_of(&pem), passphrase.as_ref().map(bytes_of)))
-            .map(PrivateKey::wrap)
+        let passphrase = passphrase.as_ref().map(bytes_of);
+        guard(|| Ok(core::PrivateKey::from_pem(bytes_of(&pem), passphrase)?.into()))
     }
 
     /// Reads and parses a PEM file.
@@ -35,8 +31,8 @@ impl PrivateKey {
         path: String,
         passphrase: Option<Either<Buffer, String>>,
     ) -> Result<Self, Code> {
-        guard(|| core::PrivateKey::from_file(path, passphrase.as_ref().map(bytes_of)))
-            .map(PrivateKey::wrap)
+        let passphrase = passphrase.as_ref().map(bytes_of);
+        guard(|| Ok(core::PrivateKey::from_file(path, passphrase)?.into()))
     }
 
     /// The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera.
@@ -61,16 +57,12 @@ impl PrivateKey {
     /// `PrivateKey(RSA-2048, <fingerprint>)`: no key material.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
-        format!(
-            "PrivateKey(RSA-{}, {})",
-            self.inner.bits(),
-            self.inner.fingerprint()
-        )
+        format!("PrivateKey(RSA-{}, {})", self.bits(), self.fingerprint())
     }
 }
 
-impl PrivateKey {
-    fn wrap(key: core::PrivateKey) -> Self {
+impl From<core::PrivateKey> for PrivateKey {
+    fn from(key: core::PrivateKey) -> Self {
         PrivateKey {
             inner: Arc::new(key),
         }

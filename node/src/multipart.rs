@@ -2,13 +2,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either, ToNapiValue, TypeName};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::boundary::*;
 use crate::stream::{JsStreamReader, PullFunction};
+use nuvera_signing as core;
 
 /// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
 /// signed is what is sent; file parts added by path are streamed when hashed.
@@ -47,7 +43,7 @@ impl SharedForm {
         }
     }
 
-    /// `work` with the form on the calling thread; core errors become coded JS errors.
+    /// `work` with the form on the calling thread.
     fn now<T>(
         &self,
         work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
@@ -55,15 +51,22 @@ impl SharedForm {
         guard(|| work(&mut *self.lock()?))
     }
 
-    /// `work` with the form on the libuv pool, resolved by `to_js` on the JS thread.
-    fn later<T: Send + 'static, J: ToNapiValue + TypeName>(
+    /// `work` with the form on the libuv pool.
+    fn later<J: ToNapiValue + TypeName + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T> + Send + 'static,
-        to_js: fn(T) -> core::Result<J>,
-    ) -> AsyncTask<CoreTask<T, J>> {
+        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<J> + Send + 'static,
+    ) -> AsyncTask<CoreTask<J>> {
         let form = self.clone();
-        AsyncTask::new(CoreTask::new(move || work(&mut *form.lock()?), to_js))
+        later(move || work(&mut *form.lock()?))
     }
+}
+
+fn canonical_json(form: &mut core::MultipartForm) -> core::Result<String> {
+    Ok(form.canonical()?.to_json())
+}
+
+fn body_hash(form: &mut core::MultipartForm) -> core::Result<String> {
+    Ok(form.body_hash()?.to_string())
 }
 
 #[napi]
@@ -71,11 +74,11 @@ impl MultipartForm {
     /// An empty form, with a random boundary unless one is given.
     #[napi(constructor)]
     pub fn new(boundary: Option<String>) -> Result<Self, Code> {
-        guard(|| match boundary {
+        let form = guard(|| match boundary {
             None => Ok(core::MultipartForm::new()),
             Some(b) => core::MultipartForm::with_boundary(&b),
-        })
-        .map(|form| MultipartForm {
+        })?;
+        Ok(MultipartForm {
             content_type: form.content_type(),
             boundary: form.boundary().to_owned(),
             inner: SharedForm(Arc::new(Mutex::new(form))),
@@ -109,9 +112,9 @@ impl MultipartForm {
         bytes: Either<Buffer, String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        let content = bytes_of(&bytes).to_vec();
+        let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
         self.inner.now(|f| {
-            f.add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
+            f.add_file_bytes(&field_name, &file_name, bytes, mime_type)
                 .map(drop)
         })
     }
@@ -126,9 +129,9 @@ impl MultipartForm {
         file_name: Option<String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
+        let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
         self.inner.now(|f| {
-            let file_name = file_name.as_deref();
-            f.add_file_path(&field_name, path, file_name, mime_type.as_deref())
+            f.add_file_path(&field_name, path, file_name, mime_type)
                 .map(drop)
         })
     }
@@ -145,9 +148,9 @@ impl MultipartForm {
         pull: PullFunction,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        let reader = Box::new(JsStreamReader::new(pull));
+        let (reader, mime_type) = (Box::new(JsStreamReader::new(pull)), mime_type.as_deref());
         self.inner.now(|f| {
-            f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
+            f.add_file_reader(&field_name, &file_name, reader, mime_type)
                 .map(drop)
         })
     }
@@ -161,37 +164,34 @@ impl MultipartForm {
     /// The canonical object (contract §5) as compact JSON.
     #[napi]
     pub fn canonical(&self) -> Result<String, Code> {
-        self.inner.now(|f| Ok(f.canonical()?.to_json()))
+        self.inner.now(canonical_json)
     }
 
     /// The multipart `bodyHash`.
     #[napi]
     pub fn body_hash(&self) -> Result<String, Code> {
-        self.inner.now(|f| Ok(f.body_hash()?.as_str().to_owned()))
+        self.inner.now(body_hash)
     }
 
     /// Like `canonical`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String, String>> {
-        self.inner.later(|f| Ok(f.canonical()?.to_json()), Ok)
+    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String>> {
+        self.inner.later(canonical_json)
     }
 
     /// Like `bodyHash`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String, String>> {
-        self.inner
-            .later(|f| Ok(f.body_hash()?.as_str().to_owned()), Ok)
+    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String>> {
+        self.inner.later(body_hash)
     }
 
     /// Encodes the body into the file at `path` (created or truncated) on the libuv pool,
     /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
     /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String, String>> {
-        self.inner.later(
-            move |f| Ok(f.write_to_file(&path)?.body_hash().as_str().to_owned()),
-            Ok,
-        )
+    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String>> {
+        self.inner
+            .later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()))
     }
 }
 
@@ -199,11 +199,7 @@ impl MultipartForm {
 /// form's for the same request.
 #[napi]
 pub fn multipart_body_hash(content_type: String, body: Buffer) -> Result<String, Code> {
-    guard(|| {
-        Ok(core::multipart_body_hash(&content_type, &body)?
-            .as_str()
-            .to_owned())
-    })
+    guard(|| Ok(core::multipart_body_hash(&content_type, &body)?.to_string()))
 }
 
 /// The canonical object (contract §5) of an encoded multipart body, as compact JSON: what a

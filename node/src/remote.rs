@@ -8,13 +8,9 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code};
+use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
+use nuvera_signing as core;
 
 /// What the package's JS wrapper of a callback settles to: the signature, or the message of
 /// what the caller's function threw or rejected with (so no JS exception crosses into Rust).
@@ -31,6 +27,7 @@ type JsSignFunction = JsFunction<Buffer, JsRemoteSignOutcome>;
 
 /// Remote key options; absent fields take the core's defaults.
 #[napi(object, js_name = "RemoteKeyOptions")]
+#[derive(Default)]
 pub struct JsRemoteKeyOptions {
     /// What the function is given: `digest` (default: the 32-byte SHA-256 of the signing input,
     /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `input`
@@ -63,6 +60,18 @@ fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u
     }
 }
 
+/// The JS spelling of the core's two inputs (a type conversion only).
+fn signature_input(name: Option<&str>) -> core::Result<Option<core::SignatureInput>> {
+    match name {
+        None => Ok(None),
+        Some("digest") => Ok(Some(core::SignatureInput::Digest)),
+        Some("input") => Ok(Some(core::SignatureInput::Message)),
+        Some(other) => Err(invalid(format!(
+            "input must be 'digest' or 'input', not {other:?}"
+        ))),
+    }
+}
+
 #[napi]
 impl RemoteKey {
     /// The package's entry (main.cjs) wraps the caller's function so that it always settles to
@@ -77,28 +86,15 @@ impl RemoteKey {
         public_key_pem: Either<Buffer, String>,
         options: Option<JsRemoteKeyOptions>,
     ) -> Result<Self, Code> {
+        let o = options.unwrap_or_default();
         guard(|| {
             let public = core::PublicKey::from_pem(bytes_of(&public_key_pem))?;
-            let input = match options.as_ref().and_then(|o| o.input.as_deref()) {
-                None => None,
-                // Type conversion only: the JS spelling of the core's two inputs.
-                Some("digest") => Some(core::SignatureInput::Digest),
-                Some("input") => Some(core::SignatureInput::Message),
-                Some(other) => {
-                    return Err(core::Error::new(
-                        core::ErrorCode::InvalidArgument,
-                        format!("input must be 'digest' or 'input', not {other:?}"),
-                    ))
-                }
-            };
-            let options = core::CallbackOptions::from_optional(
-                input,
-                options.as_ref().and_then(|o| o.timeout_ms),
-            )?;
-            let callback: core::SignCallback =
-                Arc::new(move |input: &[u8]| call_js(&callback, input));
+            let input = signature_input(o.input.as_deref())?;
+            let options = core::CallbackOptions::from_optional(input, o.timeout_ms)?;
+            let callback: core::SignCallback = Arc::new(move |input| call_js(&callback, input));
+            let key = core::RemoteKey::from_callback(public, callback, options);
             Ok(RemoteKey {
-                inner: Arc::new(core::RemoteKey::from_callback(public, callback, options)),
+                inner: Arc::new(key),
             })
         })
     }
@@ -118,11 +114,8 @@ impl RemoteKey {
     /// `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
-        format!(
-            "RemoteKey({}, {}-bit, {})",
-            self.inner.describe(),
-            self.bits(),
-            self.fingerprint()
-        )
+        let (provider, bits, fingerprint) =
+            (self.inner.describe(), self.bits(), self.fingerprint());
+        format!("RemoteKey({provider}, {bits}-bit, {fingerprint})")
     }
 }

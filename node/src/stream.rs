@@ -3,14 +3,12 @@
 //! bytes pulls the next chunk from JS (see [`crate::callback`]), so no more than one chunk is
 //! held at a time and memory does not grow with the stream's size.
 
-use std::io::Read;
+use std::io::{Error, Read};
 use std::thread::ThreadId;
 
-use napi::bindgen_prelude::Buffer;
-use napi_derive::napi;
-use nuvera_signing as core;
-
+use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
+use nuvera_signing as core;
 
 /// What the package's JS wrapper of a stream settles each pull to: the next chunk, the end (no
 /// chunk), or the message of what the stream threw.
@@ -28,6 +26,7 @@ pub type PullFunction = JsFunction<(), JsStreamPull>;
 /// A JS stream read by the core on a libuv pool thread.
 pub struct JsStreamReader {
     pull: PullFunction,
+    /// The current chunk and how much of it was read.
     chunk: Option<(Buffer, usize)>,
     ended: bool,
     /// The JS thread the stream lives on: a read there would wait for itself.
@@ -37,38 +36,31 @@ pub struct JsStreamReader {
 impl JsStreamReader {
     /// A reader of the stream behind `pull`; to be called on the JS thread.
     pub fn new(pull: PullFunction) -> Self {
+        let js_thread = std::thread::current().id();
         JsStreamReader {
             pull,
             chunk: None,
             ended: false,
-            js_thread: std::thread::current().id(),
+            js_thread,
         }
     }
 
-    fn next_chunk(&mut self) -> std::io::Result<()> {
+    /// The next chunk from JS; `None` at the end.
+    fn next_chunk(&mut self) -> std::io::Result<Option<Buffer>> {
         if std::thread::current().id() == self.js_thread {
             // Kept as a core error, so the caller sees UNSUPPORTED (see core::Error::io).
-            return Err(std::io::Error::other(core::Error::new(
+            return Err(Error::other(core::Error::new(
                 core::ErrorCode::Unsupported,
                 "a stream part is read by the asynchronous methods only (bodyHashAsync, \
                  canonicalAsync, writeToFile, signer.signMultipartAsync, signedFetch)",
             )));
         }
-        match call_and_wait(&self.pull, ()).map_err(std::io::Error::other)? {
+        match call_and_wait(&self.pull, ()).map_err(Error::other)? {
             JsStreamPull {
                 error: Some(message),
                 ..
-            } => Err(std::io::Error::other(message)),
-            JsStreamPull {
-                chunk: Some(chunk), ..
-            } => {
-                self.chunk = Some((chunk, 0));
-                Ok(())
-            }
-            JsStreamPull { chunk: None, .. } => {
-                self.ended = true;
-                Ok(())
-            }
+            } => Err(Error::other(message)),
+            JsStreamPull { chunk, .. } => Ok(chunk),
         }
     }
 }
@@ -83,12 +75,12 @@ impl Read for JsStreamReader {
                     *offset += n;
                     return Ok(n);
                 }
-                self.chunk = None;
             }
             if self.ended {
                 return Ok(0);
             }
-            self.next_chunk()?;
+            self.chunk = self.next_chunk()?.map(|chunk| (chunk, 0));
+            self.ended = self.chunk.is_none();
         }
     }
 }
