@@ -5,7 +5,7 @@ use nuvera_signing as core;
 
 /// SHA-256 hex of a body (a string is hashed as UTF-8).
 #[napi]
-pub fn body_hash(body: Either<Buffer, String>) -> String {
+pub fn body_hash(body: Bytes) -> String {
     core::body_hash(bytes_of(&body)).to_string()
 }
 
@@ -59,7 +59,7 @@ impl BodyHasher {
     /// Consumes the next chunk (a string as UTF-8). A multipart body that cannot be parsed
     /// fails here or in `finish`.
     #[napi]
-    pub fn update(&mut self, chunk: Either<Buffer, String>) -> Result<(), Code> {
+    pub fn update(&mut self, chunk: Bytes) -> Result<(), Code> {
         guard(|| {
             self.receiver
                 .as_mut()

@@ -148,7 +148,7 @@ pub fn invalid(message: impl Into<String>) -> Error {
 }
 
 /// Bytes of a `Buffer | string` argument (strings as UTF-8).
-pub fn bytes_of(data: &Either<Buffer, String>) -> &[u8] {
+pub fn bytes_of(data: &Bytes) -> &[u8] {
     match data {
         Either::A(b) => b,
         Either::B(s) => s.as_bytes(),
@@ -156,6 +156,29 @@ pub fn bytes_of(data: &Either<Buffer, String>) -> &[u8] {
 }
 
 /// Bytes of an optional `Buffer | string` argument; none for absent.
-pub fn bytes_or_empty(data: &Option<Either<Buffer, String>>) -> &[u8] {
+pub fn bytes_or_empty(data: &Option<Bytes>) -> &[u8] {
     data.as_ref().map_or(&[], bytes_of)
 }
+
+/// A body or text argument: a `Buffer`, or a string used as its UTF-8 bytes.
+#[napi]
+pub type Bytes = Either<Buffer, String>;
+
+/// `#[napi(getter)]`s of a class, each from one expression over `self` (named in the pattern).
+/// Docs are `#[doc = "…"]`: napi-derive reads `///` passed through a macro as `r"…"` text.
+macro_rules! getters {
+    ($class:ident |$this:ident| { $($(#[doc = $doc:tt])* $name:ident: $ty:ty = $value:expr;)* }) => {
+        #[napi]
+        impl $class {
+            $(
+                $(#[doc = $doc])*
+                #[napi(getter)]
+                pub fn $name(&self) -> $ty {
+                    let $this = self;
+                    $value
+                }
+            )*
+        }
+    };
+}
+pub(crate) use getters;

@@ -10,6 +10,8 @@ use nuvera_signing::client as policy;
 
 /// Opt-in retries; every absent field takes the core's default.
 #[napi(object, js_name = "RetryPolicy")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsRetryPolicy {
     /// Response statuses retried (default 429, 502, 503, 504).
     pub statuses: Option<Vec<u32>>,
@@ -25,7 +27,8 @@ pub struct JsRetryPolicy {
 
 /// The client policy (contract §8); every absent field takes the core's default.
 #[napi(object, js_name = "ClientPolicy")]
-#[derive(Default)]
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsClientPolicy {
     /// Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
     pub max_redirects: Option<u32>,
@@ -49,21 +52,8 @@ fn to_core_retry(r: JsRetryPolicy) -> core::Result<core::RetryPolicy> {
 /// The core's default client policy, with `retry` filled in as `{}` would make it (retries stay
 /// off unless a policy names `retry`).
 #[napi(js_name = "defaultClientPolicy")]
-pub fn default_client_policy() -> JsClientPolicy {
-    let p = core::ClientPolicy::with_retries();
-    let retry = p.retry.map(|r| JsRetryPolicy {
-        statuses: Some(r.statuses.into_iter().map(u32::from).collect()),
-        methods: Some(r.methods),
-        max_attempts: Some(r.max_attempts),
-        base_delay_ms: Some(js_int(r.base_delay_ms)),
-        max_delay_ms: Some(js_int(r.max_delay_ms)),
-    });
-    let (max_redirects, correct_clock) = (Some(p.max_redirects), Some(p.correct_clock));
-    JsClientPolicy {
-        max_redirects,
-        retry,
-        correct_clock,
-    }
+pub fn default_client_policy() -> Result<JsClientPolicy, Code> {
+    guard(|| convert(&core::ClientPolicy::with_retries()))
 }
 
 /// The caller's request, as an exchange needs to know it.
@@ -79,6 +69,8 @@ pub struct JsExchangeRequest {
 
 /// One send: what to sign and send now.
 #[napi(object, js_name = "Attempt")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsAttempt {
     /// The method to send and sign.
     pub method: String,
@@ -88,18 +80,6 @@ pub struct JsAttempt {
     pub send_body: bool,
     /// Sign and send `x-api-key` and `Authorization` (false after a hop to another origin).
     pub credentials: bool,
-}
-
-impl From<policy::Attempt> for JsAttempt {
-    fn from(a: policy::Attempt) -> Self {
-        let (method, url, send_body, credentials) = (a.method, a.url, a.send_body, a.credentials);
-        JsAttempt {
-            method,
-            url,
-            send_body,
-            credentials,
-        }
-    }
 }
 
 /// A response as received.
@@ -120,6 +100,8 @@ pub struct JsExchangeResponse {
 /// What to do next: `send` (after `delayMs`, signed afresh) or `done` (hand the response to the
 /// caller). A failure is thrown with its code instead.
 #[napi(object, js_name = "ExchangeAction")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsAction {
     /// `send` or `done`.
     #[napi(ts_type = "'send' | 'done'")]
@@ -178,21 +160,15 @@ impl JsExchange {
 
     /// The first send.
     #[napi(getter)]
-    pub fn first(&self) -> JsAttempt {
-        self.inner.first().clone().into()
-    }
-
-    /// The clock offset in seconds this exchange reads and corrects (the signer's).
-    #[napi(getter)]
-    pub fn clock_offset(&self) -> i64 {
-        self.inner.clock_offset().secs()
+    pub fn first(&self) -> Result<JsAttempt, Code> {
+        guard(|| convert(self.inner.first()))
     }
 
     /// What follows `response` to the last send; a failure is thrown with its code.
     #[napi]
     pub fn on_response(&mut self, response: JsExchangeResponse) -> Result<JsAction, Code> {
         let r = response;
-        let action = guard(|| {
+        guard(|| {
             let headers = header_pairs(&r.headers)?.into_iter();
             let response = policy::Response {
                 status: http_status(r.status)?,
@@ -201,29 +177,18 @@ impl JsExchange {
                 sent_at_ms: r.sent_at_ms,
                 received_at_ms: r.received_at_ms,
             };
-            Ok(self.inner.on_response(&response))
-        })?;
-        match action {
-            core::Action::Send {
-                attempt,
-                delay_ms,
-                reason,
-            } => Ok(JsAction {
-                action: "send".to_owned(),
-                reason: Some(reason.as_str().to_owned()),
-                delay_ms: Some(js_int(delay_ms)),
-                attempt: Some(attempt.into()),
-            }),
-            core::Action::Done => Ok(JsAction {
-                action: "done".to_owned(),
-                reason: None,
-                delay_ms: None,
-                attempt: None,
-            }),
-            core::Action::Fail(e) => Err(fail(e)),
-        }
+            match self.inner.on_response(&response) {
+                core::Action::Fail(e) => Err(e),
+                action => convert(&action),
+            }
+        })
     }
 }
+
+getters! { JsExchange |exchange| {
+    #[doc = " The clock offset in seconds this exchange reads and corrects (the signer's)."]
+    clock_offset: i64 = exchange.inner.clock_offset().secs();
+}}
 
 /// Largest response body the policy reads (64 KiB): `signedFetch` reads no more of a 401.
 #[napi]

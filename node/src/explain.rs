@@ -16,7 +16,7 @@ pub struct JsSentRequest {
     /// Content-Type as sent (decides plain vs multipart hashing).
     pub content_type: Option<String>,
     /// The body as sent (absent for none).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// What `explain` and `supportBundle` check against; every field is optional.
@@ -99,7 +99,7 @@ pub struct JsReceivedResponse {
     /// HTTP status.
     pub status: u32,
     /// The response body (kept up to 64 KiB).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// The request as sent, with its headers, for a support bundle.
@@ -118,7 +118,7 @@ pub struct JsBundleRequest {
     /// Content-Type as sent.
     pub content_type: Option<String>,
     /// The body as sent (only its size and hash reach the bundle).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// Extra facts for a support bundle.

@@ -85,18 +85,6 @@ impl MultipartForm {
         })
     }
 
-    /// `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`.
-    #[napi(getter)]
-    pub fn content_type(&self) -> String {
-        self.content_type.clone()
-    }
-
-    /// The boundary.
-    #[napi(getter)]
-    pub fn boundary(&self) -> String {
-        self.boundary.clone()
-    }
-
     /// Adds a text field.
     #[napi]
     pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
@@ -109,7 +97,7 @@ impl MultipartForm {
         &self,
         field_name: String,
         file_name: String,
-        bytes: Either<Buffer, String>,
+        bytes: Bytes,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
@@ -194,6 +182,13 @@ impl MultipartForm {
             .later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()))
     }
 }
+
+getters! { MultipartForm |form| {
+    #[doc = " `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`."]
+    content_type: String = form.content_type.clone();
+    #[doc = " The boundary."]
+    boundary: String = form.boundary.clone();
+}}
 
 /// The multipart `bodyHash` of an encoded body and its Content-Type: the same as the structured
 /// form's for the same request.

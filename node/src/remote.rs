@@ -83,7 +83,7 @@ impl RemoteKey {
     )]
     pub fn from_callback_outcome(
         callback: JsSignFunction,
-        public_key_pem: Either<Buffer, String>,
+        public_key_pem: Bytes,
         options: Option<JsRemoteKeyOptions>,
     ) -> Result<Self, Code> {
         let o = options.unwrap_or_default();
@@ -99,18 +99,6 @@ impl RemoteKey {
         })
     }
 
-    /// The public key's fingerprint.
-    #[napi(getter)]
-    pub fn fingerprint(&self) -> String {
-        core::SigningKey::fingerprint(self.inner.as_ref())
-    }
-
-    /// Modulus size in bits.
-    #[napi(getter)]
-    pub fn bits(&self) -> u32 {
-        u32::try_from(core::SigningKey::bits(self.inner.as_ref())).unwrap_or(u32::MAX)
-    }
-
     /// `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
@@ -119,3 +107,10 @@ impl RemoteKey {
         format!("RemoteKey({provider}, {bits}-bit, {fingerprint})")
     }
 }
+
+getters! { RemoteKey |key| {
+    #[doc = " The public key's fingerprint."]
+    fingerprint: String = core::SigningKey::fingerprint(key.inner.as_ref());
+    #[doc = " Modulus size in bits."]
+    bits: u32 = u32::try_from(core::SigningKey::bits(key.inner.as_ref())).unwrap_or(u32::MAX);
+}}

@@ -79,24 +79,17 @@ pub struct JsSignedRequest {
     inner: core::SignedRequest,
 }
 
+getters! { JsSignedRequest |signed| {
+    #[doc = " The headers to add to the request."]
+    headers: JsSignedHeaders = match signed.inner.headers() {
+        [(_, x_api_key), (_, authorization)] => JsSignedHeaders { x_api_key, authorization },
+    };
+    #[doc = " The compact JWT."]
+    token: String = signed.inner.token().to_owned();
+}}
+
 #[napi]
 impl JsSignedRequest {
-    /// The headers to add to the request.
-    #[napi(getter)]
-    pub fn headers(&self) -> JsSignedHeaders {
-        let [(_, x_api_key), (_, authorization)] = self.inner.headers();
-        JsSignedHeaders {
-            x_api_key,
-            authorization,
-        }
-    }
-
-    /// The compact JWT.
-    #[napi(getter)]
-    pub fn token(&self) -> String {
-        self.inner.token().to_owned()
-    }
-
     /// The token's claims.
     #[napi(getter)]
     pub fn claims(&self) -> Result<JsClaims, Code> {
@@ -154,19 +147,6 @@ impl Signer {
         .map(|inner| Signer { inner, async_only })
     }
 
-    /// The clock offset in seconds this signer adds to the local clock (shared by every request
-    /// and exchange of this signer; corrected by the client policy).
-    #[napi(getter)]
-    pub fn clock_offset(&self) -> i64 {
-        self.inner.clock_offset().secs()
-    }
-
-    /// The fingerprint of the signer's key.
-    #[napi(getter)]
-    pub fn key_fingerprint(&self) -> String {
-        self.inner.key().fingerprint()
-    }
-
     /// `Signer(<key fingerprint>, lifetime N s)`: no secret.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
@@ -174,6 +154,14 @@ impl Signer {
         format!("Signer({}, lifetime {lifetime} s)", self.key_fingerprint())
     }
 }
+
+getters! { Signer |signer| {
+    #[doc = " The clock offset in seconds this signer adds to the local clock (shared by every request"]
+    #[doc = " and exchange of this signer; corrected by the client policy)."]
+    clock_offset: i64 = signer.inner.clock_offset().secs();
+    #[doc = " The fingerprint of the signer's key."]
+    key_fingerprint: String = signer.inner.key().fingerprint();
+}}
 
 impl Signer {
     /// `UNSUPPORTED` for a synchronous sign with a key whose signatures come from JS: the JS
@@ -306,7 +294,7 @@ macro_rules! sign_methods {
 sign_methods! {
     #[doc = " Signs a plain request on the calling thread. `url`: absolute URL or request target;"]
     #[doc = " `body`: the exact bytes sent (Buffer, or a string sent as UTF-8), absent for none."]
-    fn sign(body: Option<Either<Buffer, String>>) => Signable::Bytes(None, bytes_or_empty(&body));
+    fn sign(body: Option<Bytes>) => Signable::Bytes(None, bytes_or_empty(&body));
     #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
     async fn sign_async;
 
@@ -324,7 +312,7 @@ sign_methods! {
     #[doc = " Signs the exact bytes sent with `contentType`, hashed as the core decides for that type"]
     #[doc = " (through the multipart canonical object for `multipart/form-data`, as plain bytes"]
     #[doc = " otherwise): what `signedFetch` uses, and what a server will compute."]
-    fn sign_with_content_type(content_type: Option<String>, body: Option<Either<Buffer, String>>) =>
+    fn sign_with_content_type(content_type: Option<String>, body: Option<Bytes>) =>
         Signable::Bytes(content_type, bytes_or_empty(&body));
     #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first): what"]
     #[doc = " `signedFetch` uses."]

@@ -154,7 +154,7 @@ impl Verifier {
         method: String,
         target: String,
         headers: HashMap<String, Option<Either<String, Vec<String>>>>,
-        body: Option<Either<Buffer, String>>,
+        body: Option<Bytes>,
     ) -> Result<JsVerified> {
         // Every value, in order: which one of a repeated header counts is the core's rule.
         let pairs = headers.iter().flat_map(|(name, value)| {
