@@ -1,12 +1,10 @@
-//! The one boundary between JavaScript and the core, and the crate's prelude (`use
-//! crate::boundary::*`: napi's types and the conversions every module needs).
-//!
-//! Every entry point runs its work through [`guard`] (or [`later`] on the libuv pool): a core
-//! error becomes a JS `Error` whose `.code` is the core's code string, and a panic becomes
-//! `INTERNAL_ERROR` instead of aborting the Node process (a panic cannot unwind through napi's
-//! `extern "C"` callbacks). Refusals of the verifier (`AUTH_*`) also get `.httpStatus` and
-//! `.responseBody`, which napi's status-only errors cannot carry, so they are built on the JS
-//! thread by [`js_error`].
+//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types and
+//! the conversions every module needs). Every entry point runs its work through [`guard`] (or
+//! [`later`] on the libuv pool): a core error becomes a JS `Error` whose `.code` is the core's
+//! code, and a panic `INTERNAL_ERROR` instead of aborting Node (a panic cannot unwind through
+//! napi's `extern "C"` callbacks). `AUTH_*` refusals also get `.httpStatus` and `.responseBody`,
+//! which napi's status-only errors cannot carry: [`js_error`] builds them on the JS thread. The
+//! core's list of codes is exposed here too (`ErrorCodes` in main.cjs is built from it).
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,6 +17,29 @@ use napi::{Env, JsValue, Task};
 pub use napi_derive::napi;
 use nuvera_signing as core;
 use nuvera_signing::{Error, ErrorCode};
+
+/// One code of the core's list.
+#[napi(object, use_nullable = true)]
+pub struct ErrorCodeInfo {
+    /// The stable code string, e.g. `INVALID_PRIVATE_KEY`.
+    pub code: String,
+    /// Its family: `key`, `request`, `multipart`, `io`, `registry`, `auth`, `client`, `remote`
+    /// or `internal`.
+    pub family: String,
+    /// The HTTP status a server answers with, for the `AUTH_*` codes; `null` for the others.
+    pub http_status: Option<u32>,
+}
+
+/// Every error code of the core, in the core's order.
+#[napi]
+pub fn error_code_list() -> Vec<ErrorCodeInfo> {
+    let info = |c: &ErrorCode| ErrorCodeInfo {
+        code: c.as_str().to_owned(),
+        family: c.family().as_str().to_owned(),
+        http_status: c.http_status().map(u32::from),
+    };
+    ErrorCode::ALL.iter().map(info).collect()
+}
 
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
 pub struct Code(&'static str);

@@ -1,9 +1,7 @@
-//! Calling a JavaScript function from a helper thread of the core and waiting for its answer:
-//! what a `RemoteKey`'s signatures and a multipart stream part's chunks both need.
-//!
-//! The helper thread queues the call on the JS thread through a napi threadsafe function and
-//! parks until the returned Promise settles. So the JS thread must be free meanwhile: these calls
-//! happen on the libuv pool only, never from a synchronous method (which would wait for itself).
+//! Calling a JavaScript function from a helper thread of the core and waiting for its answer
+//! (a `RemoteKey`'s signatures, a stream part's chunks): the call is queued on the JS thread and
+//! the helper parks until its Promise settles. So the JS thread must be free meanwhile: these
+//! calls happen on the libuv pool only, never from a synchronous method (it would wait for itself).
 
 use std::future::Future;
 use std::pin::pin;

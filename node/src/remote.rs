@@ -1,10 +1,7 @@
 //! Keys held elsewhere (contract §9): a `RemoteKey` whose signatures come from a JavaScript
-//! function (a cloud KMS client). The core runs the callback on a helper thread with its timeout
-//! and checks every signature; this module only bridges that helper thread to the JS function.
-//!
-//! The bridge is [`crate::callback`]: the JS thread must be free while a callback key signs, so
-//! such a key signs only asynchronously (on the libuv pool), and `Signer` refuses a synchronous
-//! sign with it (`UNSUPPORTED`) instead of deadlocking.
+//! function (a cloud KMS client), called through [`crate::callback`] by the core, which times it
+//! and checks every signature. Such a key signs only asynchronously (`Signer` refuses a
+//! synchronous sign with it, `UNSUPPORTED`, instead of deadlocking).
 
 use std::sync::Arc;
 

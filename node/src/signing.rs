@@ -183,59 +183,41 @@ fn pinned(overrides: Option<JsSignOverrides>) -> core::Result<core::SignOverride
     core::SignOverrides::from_optional(o.iat, o.jti.as_deref())
 }
 
-/// What a sign method signs. `B` holds the body's bytes: borrowed from the JS arguments when
-/// signing on the calling thread, copied (`Vec<u8>`) for the libuv pool.
-enum Signable<B> {
-    /// Bytes hashed as their Content-Type (if any) decides: the core's rule.
-    Bytes(Option<String>, B),
+/// What a sign method signs; the body's bytes, if any, go beside it (borrowed from the JS
+/// arguments on the calling thread, copied for the libuv pool).
+enum What {
+    /// The bytes, hashed as their Content-Type (if any) decides: the core's rule.
+    ContentType(Option<String>),
     /// A file sent as it is (streamed while hashed).
     File(PathBuf),
     /// A `bodyHash` computed elsewhere.
     BodyHash(String),
     /// A structured multipart form.
     Multipart(SharedForm),
-    /// An encoded multipart body and its Content-Type.
-    MultipartWire(String, B),
+    /// The bytes: an encoded multipart body with this Content-Type.
+    MultipartWire(String),
 }
 
-impl Signable<&[u8]> {
-    /// The same, with its bytes copied: what crosses to the libuv pool.
-    fn copied(self) -> Signable<Vec<u8>> {
-        match self {
-            Signable::Bytes(content_type, b) => Signable::Bytes(content_type, b.to_vec()),
-            Signable::MultipartWire(content_type, b) => {
-                Signable::MultipartWire(content_type, b.to_vec())
-            }
-            Signable::File(path) => Signable::File(path),
-            Signable::BodyHash(hash) => Signable::BodyHash(hash),
-            Signable::Multipart(form) => Signable::Multipart(form),
-        }
-    }
-}
-
-impl<B: AsRef<[u8]>> Signable<B> {
-    /// Signs it: the one place a Node argument becomes the core's `Body`.
+impl What {
+    /// Signs it, with `bytes`: the one place a Node argument becomes the core's `Body`.
     fn sign(
-        self,
+        &self,
+        bytes: &[u8],
         signer: &core::Signer,
-        method: &str,
-        url: &str,
+        (method, url): (&str, &str),
         overrides: &core::SignOverrides,
     ) -> core::Result<JsSignedRequest> {
-        let mut form;
-        let body = match &self {
-            Signable::Bytes(content_type, b) => {
-                core::Body::for_content_type(content_type.as_deref(), b.as_ref())
+        let mut form = None;
+        let body = match self {
+            What::ContentType(content_type) => {
+                core::Body::for_content_type(content_type.as_deref(), bytes)
             }
-            Signable::File(path) => core::Body::File(path),
-            Signable::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
-            Signable::Multipart(shared) => {
-                form = shared.lock()?;
-                core::Body::Multipart(&mut form)
-            }
-            Signable::MultipartWire(content_type, b) => core::Body::MultipartWire {
+            What::File(path) => core::Body::File(path),
+            What::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
+            What::Multipart(shared) => core::Body::Multipart(&mut **form.insert(shared.lock()?)),
+            What::MultipartWire(content_type) => core::Body::MultipartWire {
                 content_type,
-                body: b.as_ref(),
+                body: bytes,
             },
         };
         let inner = signer.sign_with(method, url, body, overrides)?;
@@ -265,10 +247,10 @@ macro_rules! sign_methods {
                     $($arg: $ty,)*
                     overrides: Option<JsSignOverrides>,
                 ) -> Result<JsSignedRequest, Code> {
-                    let what: Signable<&[u8]> = $what;
+                    let (what, bytes): (What, &[u8]) = $what;
                     guard(|| {
                         self.sync_allowed()?;
-                        what.sign(&self.inner, &method, &url, &pinned(overrides)?)
+                        what.sign(bytes, &self.inner, (&method, &url), &pinned(overrides)?)
                     })
                 }
 
@@ -281,10 +263,10 @@ macro_rules! sign_methods {
                     $($arg: $ty,)*
                     overrides: Option<JsSignOverrides>,
                 ) -> Result<AsyncTask<CoreTask<JsSignedRequest>>, Code> {
-                    let what: Signable<&[u8]> = $what;
-                    let (signer, what) = (self.inner.clone(), what.copied());
+                    let (what, bytes): (What, &[u8]) = $what;
+                    let (signer, bytes) = (self.inner.clone(), bytes.to_vec());
                     let overrides = guard(|| pinned(overrides))?;
-                    Ok(later(move || what.sign(&signer, &method, &url, &overrides)))
+                    Ok(later(move || what.sign(&bytes, &signer, (&method, &url), &overrides)))
                 }
             )*
         }
@@ -294,18 +276,18 @@ macro_rules! sign_methods {
 sign_methods! {
     #[doc = " Signs a plain request on the calling thread. `url`: absolute URL or request target;"]
     #[doc = " `body`: the exact bytes sent (Buffer, or a string sent as UTF-8), absent for none."]
-    fn sign(body: Option<Bytes>) => Signable::Bytes(None, bytes_or_empty(&body));
+    fn sign(body: Option<Bytes>) => (What::ContentType(None), bytes_or_empty(&body));
     #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
     async fn sign_async;
 
     #[doc = " Signs a request whose body is the file at `path`, sent as it is (streamed while hashed:"]
     #[doc = " memory does not grow with the file)."]
-    fn sign_file(path: String) => Signable::File(path.into());
+    fn sign_file(path: String) => (What::File(path.into()), &[]);
     #[doc = " Like `signFile`, with the file read and hashed on the libuv thread pool."]
     async fn sign_file_async;
 
     #[doc = " Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits)."]
-    fn sign_body_hash(body_hash: String) => Signable::BodyHash(body_hash);
+    fn sign_body_hash(body_hash: String) => (What::BodyHash(body_hash), &[]);
     #[doc = " Like `signBodyHash`, on the libuv thread pool."]
     async fn sign_body_hash_async;
 
@@ -313,21 +295,21 @@ sign_methods! {
     #[doc = " (through the multipart canonical object for `multipart/form-data`, as plain bytes"]
     #[doc = " otherwise): what `signedFetch` uses, and what a server will compute."]
     fn sign_with_content_type(content_type: Option<String>, body: Option<Bytes>) =>
-        Signable::Bytes(content_type, bytes_or_empty(&body));
+        (What::ContentType(content_type), bytes_or_empty(&body));
     #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first): what"]
     #[doc = " `signedFetch` uses."]
     async fn sign_with_content_type_async;
 
     #[doc = " Signs a multipart request from its structured form (file content streamed; a form whose"]
     #[doc = " stream part is unread is `UNSUPPORTED` here: use `signMultipartAsync`)."]
-    fn sign_multipart(form: &MultipartForm) => Signable::Multipart(form.inner.clone());
+    fn sign_multipart(form: &MultipartForm) => (What::Multipart(form.inner.clone()), &[]);
     #[doc = " Like `signMultipart`, on the libuv thread pool: reads the form's stream part, if any."]
     async fn sign_multipart_async;
 
     #[doc = " Signs a multipart request from the exact encoded body that will be sent and its"]
     #[doc = " Content-Type (hashed through the canonical object the core parses back from the bytes)."]
     fn sign_multipart_wire(content_type: String, body: Buffer) =>
-        Signable::MultipartWire(content_type, &body[..]);
+        (What::MultipartWire(content_type), &body);
     #[doc = " Like `signMultipartWire`, on the libuv thread pool (the body is copied first)."]
     async fn sign_multipart_wire_async;
 }
