@@ -207,14 +207,14 @@ impl What {
         (method, url): (&str, &str),
         overrides: &core::SignOverrides,
     ) -> core::Result<JsSignedRequest> {
-        let mut form = None;
+        let mut form: Option<std::sync::MutexGuard<_>> = None;
         let body = match self {
             What::ContentType(content_type) => {
                 core::Body::for_content_type(content_type.as_deref(), bytes)
             }
             What::File(path) => core::Body::File(path),
             What::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
-            What::Multipart(shared) => core::Body::Multipart(&mut **form.insert(shared.lock()?)),
+            What::Multipart(shared) => core::Body::Multipart(form.insert(shared.lock()?)),
             What::MultipartWire(content_type) => core::Body::MultipartWire {
                 content_type,
                 body: bytes,
