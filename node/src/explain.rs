@@ -147,10 +147,7 @@ pub fn support_bundle(
     guard(|| {
         let options = explain_options(options)?;
         let headers = header_pairs(r.headers.as_deref().unwrap_or_default())?;
-        let now = match unsigned("createdAt", b.created_at)? {
-            Some(t) => t,
-            None => core::Clock::now_unix(&core::SystemClock)?,
-        };
+        let now = core::SupportBundle::created_at(b.created_at)?;
         let status = http_status(response.status)?;
         let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
         let sent = sent_request(
