@@ -125,12 +125,17 @@ pub fn js_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// A count JS gave as a number, `INVALID_ARGUMENT` if negative (`what` names it).
-pub fn unsigned(what: &str, value: Option<i64>) -> core::Result<Option<u64>> {
-    let negative = |_| invalid(format!("{what} must be a number >= 0, not {value:?}"));
-    value
-        .map(|v| u64::try_from(v).map_err(negative))
-        .transpose()
+/// Milliseconds JS gave as a number, `INVALID_ARGUMENT` if negative (`what` names the field).
+pub fn millis(what: &str, value: Option<i64>) -> core::Result<Option<u64>> {
+    let check = |v: i64| {
+        let negative = |_| {
+            invalid(format!(
+                "{what} must be a number of milliseconds >= 0, not {v}"
+            ))
+        };
+        u64::try_from(v).map_err(negative)
+    };
+    value.map(check).transpose()
 }
 
 /// An HTTP status given by JS, `INVALID_ARGUMENT` unless in 100..=599.

@@ -44,8 +44,8 @@ fn to_core_retry(r: JsRetryPolicy) -> core::Result<core::RetryPolicy> {
         statuses.transpose()?,
         r.methods,
         r.max_attempts,
-        unsigned("retry.baseDelayMs", r.base_delay_ms)?,
-        unsigned("retry.maxDelayMs", r.max_delay_ms)?,
+        millis("retry.baseDelayMs", r.base_delay_ms)?,
+        millis("retry.maxDelayMs", r.max_delay_ms)?,
     )
 }
 
