@@ -3,7 +3,7 @@
 //! bytes pulls the next chunk from JS (see [`crate::callback`]), so no more than one chunk is
 //! held at a time and memory does not grow with the stream's size.
 
-use std::io::{Error, Read};
+use std::io::{Cursor, Error, Read};
 use std::thread::ThreadId;
 
 use crate::boundary::*;
@@ -26,8 +26,8 @@ pub type PullFunction = JsFunction<(), JsStreamPull>;
 /// A JS stream read by the core on a libuv pool thread.
 pub struct JsStreamReader {
     pull: PullFunction,
-    /// The current chunk and how much of it was read.
-    chunk: Option<(Buffer, usize)>,
+    /// The current chunk, as far as it was read.
+    chunk: Option<Cursor<Buffer>>,
     ended: bool,
     /// The JS thread the stream lives on: a read there would wait for itself.
     js_thread: ThreadId,
@@ -68,18 +68,11 @@ impl JsStreamReader {
 impl Read for JsStreamReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            if let Some((chunk, offset)) = &mut self.chunk {
-                let n = buf.len().min(chunk.len() - *offset);
-                if n > 0 || buf.is_empty() {
-                    buf[..n].copy_from_slice(&chunk[*offset..*offset + n]);
-                    *offset += n;
-                    return Ok(n);
-                }
+            let n = self.chunk.as_mut().map_or(Ok(0), |chunk| chunk.read(buf))?;
+            if n > 0 || buf.is_empty() || self.ended {
+                return Ok(n);
             }
-            if self.ended {
-                return Ok(0);
-            }
-            self.chunk = self.next_chunk()?.map(|chunk| (chunk, 0));
+            self.chunk = self.next_chunk()?.map(Cursor::new);
             self.ended = self.chunk.is_none();
         }
     }
