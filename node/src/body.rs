@@ -1,7 +1,6 @@
 //! Body hashes of plain bodies (contract §4): in memory, a file streamed, or a stream fed in.
 
 use crate::boundary::*;
-use nuvera_signing as core;
 
 /// SHA-256 hex of a body (a string is hashed as UTF-8).
 #[napi]

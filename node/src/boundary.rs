@@ -1,5 +1,5 @@
-//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types and
-//! the conversions every module needs). Every entry point runs its work through [`guard`] (or
+//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types, the
+//! core crate as `core`, and the conversions every module needs). Every entry point runs its work through [`guard`] (or
 //! [`later`] on the libuv pool): a core error becomes a JS `Error` whose `.code` is the core's
 //! code, and a panic `INTERNAL_ERROR` instead of aborting Node (a panic cannot unwind through
 //! napi's `extern "C"` callbacks). `AUTH_*` refusals also get `.httpStatus` and `.responseBody`,
@@ -15,7 +15,7 @@ pub use napi::bindgen_prelude::{ToNapiValue, TypeName};
 pub use napi::Result;
 use napi::{Env, JsValue, Task};
 pub use napi_derive::napi;
-use nuvera_signing as core;
+pub use nuvera_signing as core;
 use nuvera_signing::{Error, ErrorCode};
 
 /// One code of the core's list.

@@ -5,7 +5,6 @@
 
 use crate::boundary::*;
 use crate::signing::Signer;
-use nuvera_signing as core;
 use nuvera_signing::client as policy;
 
 /// Opt-in retries; every absent field takes the core's default.

@@ -2,7 +2,6 @@
 //! build a support bundle. Neither needs the private key; neither returns a secret.
 
 use crate::boundary::*;
-use nuvera_signing as core;
 
 /// The request as it was sent.
 #[napi(object, js_name = "SentRequest")]

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use crate::boundary::*;
-use nuvera_signing as core;
 
 /// A parsed RSA private key (≥ 2048 bits). Parsed once, reused by any number of signers; never
 /// shows key material (`toString()` gives the size and fingerprint only).

@@ -4,7 +4,6 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use crate::boundary::*;
 use crate::stream::{JsStreamReader, PullFunction};
-use nuvera_signing as core;
 
 /// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
 /// signed is what is sent; file parts added by path are streamed when hashed.

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
-use nuvera_signing as core;
 
 /// What the package's JS wrapper of a callback settles to: the signature, or the message of
 /// what the caller's function threw or rejected with (so no JS exception crosses into Rust).

@@ -7,7 +7,6 @@ use crate::boundary::*;
 use crate::keys::PrivateKey;
 use crate::multipart::{MultipartForm, SharedForm};
 use crate::remote::RemoteKey;
-use nuvera_signing as core;
 
 /// Signer options; every field is optional and defaults in the core.
 #[napi(object, js_name = "SignerOptions")]

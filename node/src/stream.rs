@@ -8,7 +8,6 @@ use std::thread::ThreadId;
 
 use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
-use nuvera_signing as core;
 
 /// What the package's JS wrapper of a stream settles each pull to: the next chunk, the end (no
 /// chunk), or the message of what the stream threw.

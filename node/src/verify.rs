@@ -8,7 +8,6 @@ use napi::Env;
 
 use crate::boundary::*;
 use crate::signing::JsClaims;
-use nuvera_signing as core;
 
 /// Verifier options; every field is optional and defaults in the core.
 #[napi(object, js_name = "VerifierOptions")]
