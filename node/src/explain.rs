@@ -48,21 +48,6 @@ fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::Expl
     })
 }
 
-/// The core's `SentRequest` for the request's fields, reading the body from `body`.
-fn sent_request<'a>(
-    (method, url): (&'a str, &'a str),
-    (api_key, content_type): (&'a Option<String>, &'a Option<String>),
-    body: &'a mut &[u8],
-) -> core::SentRequest<'a> {
-    core::SentRequest {
-        method,
-        url,
-        api_key: api_key.as_deref(),
-        content_type: content_type.as_deref(),
-        body,
-    }
-}
-
 /// Diagnoses a token against the request it was sent with: which rule fails (the code Nuvera
 /// answers with), in which area, and what to change. `ok` is true when no rule fails; `text` is
 /// the report for humans.
@@ -77,11 +62,13 @@ pub fn explain(
     let r = &request;
     let mut body = bytes_or_empty(&r.body);
     guard(|| {
-        let sent = sent_request(
-            (&r.method, &r.url),
-            (&r.api_key, &r.content_type),
-            &mut body,
-        );
+        let sent = core::SentRequest {
+            method: &r.method,
+            url: &r.url,
+            api_key: r.api_key.as_deref(),
+            content_type: r.content_type.as_deref(),
+            body: &mut body,
+        };
         let report = core::explain(sent, &token, &explain_options(options)?)?;
         let mut value: serde_json::Value = convert(&report)?;
         if let Some(map) = value.as_object_mut() {
@@ -149,11 +136,13 @@ pub fn support_bundle(
         let now = core::SupportBundle::created_at(b.created_at)?;
         let status = http_status(response.status)?;
         let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
-        let sent = sent_request(
-            (&r.method, &r.url),
-            (&r.api_key, &r.content_type),
-            &mut body,
-        );
+        let sent = core::SentRequest {
+            method: &r.method,
+            url: &r.url,
+            api_key: r.api_key.as_deref(),
+            content_type: r.content_type.as_deref(),
+            body: &mut body,
+        };
         let application = b.application.as_deref();
         let built = core::SupportBundle::build(
             sent,
