@@ -26,9 +26,10 @@ type JsSignFunction = JsFunction<Buffer, JsRemoteSignOutcome>;
 #[derive(Default)]
 pub struct JsRemoteKeyOptions {
     /// What the function is given: `digest` (default: the 32-byte SHA-256 of the signing input,
-    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `input`
-    /// (the signing input itself).
-    #[napi(ts_type = "'digest' | 'input'")]
+    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `message`
+    /// (the signing input itself; the core's name in every language). `input` is the older Node
+    /// spelling of `message`, still accepted.
+    #[napi(ts_type = "'digest' | 'message' | 'input'")]
     pub input: Option<String>,
     /// How long one signature may take in ms (default 10 000).
     pub timeout_ms: Option<i64>,
@@ -56,16 +57,10 @@ fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u
     }
 }
 
-/// The JS spelling of the core's two inputs (a type conversion only).
+/// The core's input named `name`; `input` is the older Node spelling of `message`.
 fn signature_input(name: Option<&str>) -> core::Result<Option<core::SignatureInput>> {
-    match name {
-        None => Ok(None),
-        Some("digest") => Ok(Some(core::SignatureInput::Digest)),
-        Some("input") => Ok(Some(core::SignatureInput::Message)),
-        Some(other) => Err(invalid(format!(
-            "input must be 'digest' or 'input', not {other:?}"
-        ))),
-    }
+    name.map(|n| core::SignatureInput::from_name(if n == "input" { "message" } else { n }))
+        .transpose()
 }
 
 #[napi]
