@@ -3,7 +3,7 @@
 //! interceptor ask the exchange what to do after each response and carry out its answer; every
 //! decision (redirects, retries, clock correction) is the core's.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use jni::objects::{JObject, JValue};
 use jni::sys::{jint, jlong};
@@ -13,7 +13,7 @@ use nuvera_signing::client::{
 };
 use nuvera_signing::Signer;
 
-use crate::boundary::{native, Handle};
+use crate::boundary::{lock, native, Handle};
 use crate::convert::{nullable_string, Headers, IntoJava};
 use crate::errors::Failure;
 
@@ -23,12 +23,6 @@ fn count<T: TryFrom<i64>>(value: Option<i64>) -> Result<Option<T>, Failure> {
         .map(|v| T::try_from(v))
         .transpose()
         .map_err(|_| Failure::argument("a count or delay is negative or too large"))
-}
-
-/// The exchange behind a handle, locked (a poisoned lock only means another call panicked,
-/// which was reported then; the state machine is still whole).
-fn locked(exchange: &Mutex<Exchange>) -> MutexGuard<'_, Exchange> {
-    exchange.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What Java's `ClientAction` holds: a send (`reason` null for the first) or done.
@@ -84,25 +78,22 @@ impl<'local> IntoJava<'local> for Step {
 }
 
 native! {
-    /// `Native.clockOffsetNew(secs)`: a clock offset of its own (the table of cases; a signer
-    /// has one).
+    /// An offset of its own, for the table of cases (a signer has one).
     fn clockOffsetNew(secs: jlong) -> Arc<ClockOffset> {
         Arc::new(ClockOffset::with_secs(secs)?)
     }
 
-    /// `Native.signerClockOffset(signer)`: the offset shared by the signer and its clones.
+    /// The offset shared by the signer and its clones.
     fn signerClockOffset(signer: Handle<Signer>) -> Arc<ClockOffset> {
         Arc::new(signer.clock_offset().clone())
     }
 
-    /// `Native.clockOffsetSecs(offset)`: the offset in seconds now.
     fn clockOffsetSecs(offset: Handle<ClockOffset>) -> jlong {
         offset.secs()
     }
 
-    /// `Native.clientDefaults()`: `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs,
-    /// maxDelayMs]`, the core's defaults, so Java documents and shows the same numbers without
-    /// holding them.
+    /// `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs, maxDelayMs]`: the core's
+    /// defaults, so Java shows the same numbers without holding them.
     fn clientDefaults() -> Vec<jlong> {
         let (retry, policy) = (RetryPolicy::default(), ClientPolicy::default());
         vec![
@@ -114,19 +105,15 @@ native! {
         ]
     }
 
-    /// `Native.retryDefaultStatuses()`: the statuses retried by default.
     fn retryDefaultStatuses() -> Vec<jint> {
         RetryPolicy::default().statuses.iter().map(|s| jint::from(*s)).collect()
     }
 
-    /// `Native.retryDefaultMethods()`: the methods retried by default.
     fn retryDefaultMethods() -> Vec<String> {
         RetryPolicy::default().methods
     }
 
-    /// `Native.exchangeNew(offset, maxRedirects, correctClock, retry, statuses, methods,
-    /// maxAttempts, baseDelayMs, maxDelayMs, method, url, hasBody, jitter)`: one exchange;
-    /// absent values take the core's defaults, `retry` false means no retries.
+    /// Absent values take the core's defaults; `retry` false means no retries.
     fn exchangeNew(offset: Handle<ClockOffset>, max_redirects: Option<i64>, correct_clock: bool,
         retry: bool, statuses: Option<Vec<jint>>, methods: Option<Vec<String>>,
         max_attempts: Option<i64>, base_delay_ms: Option<i64>, max_delay_ms: Option<i64>,
@@ -160,15 +147,12 @@ native! {
         Arc::new(Mutex::new(exchange))
     }
 
-    /// `Native.exchangeFirst(exchange)`: the first send.
     fn exchangeFirst(exchange: Handle<Mutex<Exchange>>) -> Step {
-        let attempt = Some(locked(&exchange).first().clone());
+        let attempt = Some(lock(&exchange).first().clone());
         Step { attempt, delay_ms: 0, reason: None }
     }
 
-    /// `Native.exchangeOnResponse(exchange, status, headers, body, sentAtMs, receivedAtMs)`:
-    /// what follows the response (`headers` is `[name, value, …]`; `body` may be null). A send
-    /// or done is returned; a failure is thrown with its code.
+    /// A send or done is returned; a failure is thrown with its code.
     fn exchangeOnResponse(exchange: Handle<Mutex<Exchange>>, status: jint, headers: Headers,
         body: Option<Vec<u8>>, sent_at_ms: jlong, received_at_ms: jlong) -> Step {
         let status = u16::try_from(status)
@@ -180,8 +164,6 @@ native! {
             sent_at_ms,
             received_at_ms,
         };
-        Step::of(locked(&exchange).on_response(&response))?
+        Step::of(lock(&exchange).on_response(&response))?
     }
 }
-
-native! { free { clockOffsetFree: ClockOffset, exchangeFree: Mutex<Exchange> } }

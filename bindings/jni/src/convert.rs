@@ -3,6 +3,7 @@
 //! Rust result into the JNI value Java receives. [`crate::boundary::native`] applies them, so an
 //! entry point is written over Rust types only.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use jni::objects::{
@@ -151,7 +152,7 @@ pub(crate) fn nullable_string<'local>(
 }
 
 /// A live handle, borrowed for the call (see [`crate::boundary`]).
-impl<'local, T: 'static> FromJava<'local> for Handle<T> {
+impl<'local, T: Any> FromJava<'local> for Handle<T> {
     type Java = jlong;
     fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
         borrow(value)
@@ -159,7 +160,7 @@ impl<'local, T: 'static> FromJava<'local> for Handle<T> {
 }
 
 /// A live handle, as a new strong reference (the object outlives the handle's `close()`).
-impl<'local, T: 'static> FromJava<'local> for Arc<T> {
+impl<'local, T: Any + Send + Sync> FromJava<'local> for Arc<T> {
     type Java = jlong;
     fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
         clone_arc(value)
@@ -167,7 +168,7 @@ impl<'local, T: 'static> FromJava<'local> for Arc<T> {
 }
 
 /// An optional handle: 0 is none.
-impl<'local, T: 'static> FromJava<'local> for Option<Arc<T>> {
+impl<'local, T: Any + Send + Sync> FromJava<'local> for Option<Arc<T>> {
     type Java = jlong;
     fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
         if value == 0 {
@@ -178,7 +179,7 @@ impl<'local, T: 'static> FromJava<'local> for Option<Arc<T>> {
 }
 
 /// A new native object, given to Java as a handle that Java frees once.
-impl<'local, T> IntoJava<'local> for Arc<T> {
+impl<'local, T: Any + Send + Sync> IntoJava<'local> for Arc<T> {
     type Java = jlong;
     fn into_java(self, _: &mut Env<'local>) -> Result<jlong, Failure> {
         Ok(into_handle(self))

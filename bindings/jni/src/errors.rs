@@ -102,21 +102,18 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
 }
 
 native! {
-    /// `Native.errorFamily(code)`: the family of a core code, `null` when the core has no such
-    /// code.
+    /// `null` when the core has no such code.
     fn errorFamily(code: String) -> Option<String> {
         ErrorCode::from_code_str(&code).map(|c| c.family().as_str().to_owned())
     }
 
-    /// `Native.errorHttpStatus(code)`: the HTTP status of an `AUTH_*` code, 0 for the others.
+    /// 0 for a code without an HTTP status.
     fn errorHttpStatus(code: String) -> jint {
         ErrorCode::from_code_str(&code)
             .and_then(ErrorCode::http_status)
             .map_or(0, jint::from)
     }
 
-    /// `Native.errorCodesJson()`: the core's list of codes, as `testdata/error-codes.json` holds
-    /// it.
     fn errorCodesJson() -> String {
         ErrorCode::list_json()
     }

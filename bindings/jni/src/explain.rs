@@ -67,7 +67,6 @@ impl<'local> IntoJava<'local> for Report {
 }
 
 native! {
-    /// `Native.explain(method, url, apiKey, contentType, body, token, publicKeyPem, now)`.
     fn explain(method: String, url: String, api_key: Option<String>,
         content_type: Option<String>, body: Vec<u8>, token: String,
         public_key_pem: Option<String>, now: Option<i64>) -> Report {
@@ -82,8 +81,6 @@ native! {
         explain(sent, &token, &options)?
     }
 
-    /// `Native.supportBundle(method, url, headers, apiKey, contentType, body, token, status,
-    /// responseBody, application, publicKeyPem, now)`: pretty JSON with no secret in it.
     fn supportBundle(method: String, url: String, headers: Headers, api_key: Option<String>,
         content_type: Option<String>, body: Vec<u8>, token: String, status: jint,
         response_body: Vec<u8>, application: Option<String>, public_key_pem: Option<String>,

@@ -62,8 +62,7 @@ impl<'local> IntoJava<'local> for Verified {
 }
 
 native! {
-    /// `Native.verifierFromFile(path, issuer, audience, skew, now, replayCache)`; `replayCache`
-    /// is a `ReplayCacheOptions` handle or 0.
+    /// `replayCache` is a `ReplayCacheOptions` handle or 0.
     fn verifierFromFile(path: String, issuer: Option<String>, audience: Option<String>,
         skew: Option<i64>, now: Option<i64>, replay_cache: Option<Arc<ReplayCacheOptions>>)
         -> Arc<Verifier> {
@@ -71,9 +70,7 @@ native! {
         new_verifier(registry, issuer, audience, skew, now, replay_cache)?
     }
 
-    /// `Native.verifierFromText(text, format, baseDir, issuer, audience, skew, now,
-    /// replayCache)`: `format` is `json` or `toml`; relative key files resolve against `baseDir`
-    /// (default `.`).
+    /// `format` is `json` or `toml`; relative key files resolve against `baseDir` (default `.`).
     fn verifierFromText(text: String, format: String, base_dir: Option<String>,
         issuer: Option<String>, audience: Option<String>, skew: Option<i64>, now: Option<i64>,
         replay_cache: Option<Arc<ReplayCacheOptions>>) -> Arc<Verifier> {
@@ -82,8 +79,7 @@ native! {
         new_verifier(registry, issuer, audience, skew, now, replay_cache)?
     }
 
-    /// `Native.replayCacheOptionsNew(url, prefix, timeoutMs, maxConnections)`: checked options
-    /// of a shared replay cache, absent values the core's defaults.
+    /// Absent values take the core's defaults.
     fn replayCacheOptionsNew(url: String, prefix: Option<String>, timeout_ms: Option<i64>,
         max_connections: Option<i64>) -> Arc<ReplayCacheOptions> {
         Arc::new(ReplayCacheOptions::from_optional(
@@ -94,7 +90,6 @@ native! {
         )?)
     }
 
-    /// `Native.verify(verifier, method, target, apiKey, authorization, bodyHash)`.
     fn verify(verifier: Handle<Verifier>, method: String, target: String,
         api_key: Option<String>, authorization: Option<String>, body_hash: String) -> Verified {
         let hash = BodyHash::parse(&body_hash)?;
@@ -107,13 +102,8 @@ native! {
         })?
     }
 
-    /// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat, the rest
-    /// as `Verifier::verify_received` decides (names in any case, the first of each, the body
-    /// hashed by its Content-Type).
     fn verifyRequest(verifier: Handle<Verifier>, method: String, target: String,
         headers: Headers, body: Vec<u8>) -> Verified {
         verifier.verify_received(&method, &target, headers.pairs(), &body)?
     }
 }
-
-native! { free { replayCacheOptionsFree: ReplayCacheOptions, verifierFree: Verifier } }

@@ -9,26 +9,17 @@ import org.jspecify.annotations.Nullable;
  * One caller's request through the core's §8 exchange: the integrations send {@link #first()}, give
  * each response to {@link #onResponse} and carry out the answer. No decision is taken here.
  */
-final class ClientExchange implements AutoCloseable {
-    private final NativeHandle handle;
-
+final class ClientExchange extends NativeObject {
     ClientExchange(ClientPolicy policy, ClockOffset offset, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException {
-        RetryPolicy retry = policy.retryPolicy();
-        Integer maxRedirects = policy.maxRedirectsGiven();
-        long o = offset.handle().acquire();
-        long pointer;
-        try {
-            pointer = retry == null
-                    ? Native.exchangeNew(o, maxRedirects, policy.correctsClock(), false, null, null, null, null, null,
-                            method, url, hasBody, jitter)
-                    : Native.exchangeNew(o, maxRedirects, policy.correctsClock(), true, retry.statusesGiven(),
-                            retry.methodsGiven(), retry.maxAttemptsGiven(), retry.baseDelayGiven(), retry.maxDelayGiven(),
-                            method, url, hasBody, jitter);
-        } finally {
-            offset.handle().release();
-        }
-        this.handle = NativeHandle.own(this, pointer, Native::exchangeFree, "ClientExchange");
+        super(offset.handle.with(o -> {
+            RetryPolicy r = policy.retry;
+            return r == null
+                    ? Native.exchangeNew(o, policy.maxRedirects, policy.correctsClock(), false, null, null, null, null,
+                            null, method, url, hasBody, jitter)
+                    : Native.exchangeNew(o, policy.maxRedirects, policy.correctsClock(), true, r.statuses, r.methods,
+                            r.maxAttempts, r.baseDelayMs, r.maxDelayMs, method, url, hasBody, jitter);
+        }));
     }
 
     ClientAction first() throws NuveraSigningException {
@@ -55,10 +46,5 @@ final class ClientExchange implements AutoCloseable {
             }
         }
         return Arrays.copyOf(flat, n);
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 }

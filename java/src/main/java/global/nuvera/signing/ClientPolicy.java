@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class ClientPolicy {
-    private final @Nullable Integer maxRedirects;
-    private final @Nullable RetryPolicy retry;
+    // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
+    final @Nullable Integer maxRedirects;
+    final @Nullable RetryPolicy retry;
     private final @Nullable Boolean correctClock;
 
     private ClientPolicy(@Nullable Integer maxRedirects, @Nullable RetryPolicy retry, @Nullable Boolean correctClock) {
@@ -72,10 +73,6 @@ public final class ClientPolicy {
     /** The retry policy, or {@code null}: no retries (the default). */
     public @Nullable RetryPolicy retryPolicy() {
         return retry;
-    }
-
-    @Nullable Integer maxRedirectsGiven() {
-        return maxRedirects;
     }
 
     @Override

@@ -15,12 +15,11 @@ import java.util.Objects;
  * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"))) { ... }
  * }</pre>
  */
-public final class PrivateKey implements AutoCloseable {
-    private final NativeHandle handle;
+public final class PrivateKey extends NativeObject {
     private final String description;
 
     private PrivateKey(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::keyFree, "PrivateKey");
+        super(pointer);
         this.description = "PrivateKey[RSA " + Native.keyBits(pointer) + " bits, " + Native.keyFingerprint(pointer) + "]";
     }
 
@@ -79,16 +78,6 @@ public final class PrivateKey implements AutoCloseable {
     /** Modulus size in bits. */
     public int bits() throws NuveraSigningException {
         return handle.with(Native::keyBits);
-    }
-
-    NativeHandle handle() {
-        return handle;
-    }
-
-    /** Frees the native key. Signers built from it keep working; this object does not. */
-    @Override
-    public void close() {
-        handle.close();
     }
 
     /** Size and fingerprint only. */

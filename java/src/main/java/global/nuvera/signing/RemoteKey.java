@@ -19,11 +19,9 @@ import org.jspecify.annotations.Nullable;
  * Signer signer = Signer.create(key, apiKey);
  * }</pre>
  */
-public final class RemoteKey implements AutoCloseable {
-    private final NativeHandle handle;
-
+public final class RemoteKey extends NativeObject {
     private RemoteKey(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::remoteKeyFree, "RemoteKey");
+        super(pointer);
     }
 
     /**
@@ -62,16 +60,6 @@ public final class RemoteKey implements AutoCloseable {
             Native.remoteKeyCheck(p);
             return null;
         });
-    }
-
-    NativeHandle handle() {
-        return handle;
-    }
-
-    /** Frees the native key; a {@link Signer} made from it keeps working. */
-    @Override
-    public void close() {
-        handle.close();
     }
 
     @Override

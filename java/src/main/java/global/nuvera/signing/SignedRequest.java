@@ -20,7 +20,7 @@ public final class SignedRequest {
     private volatile @Nullable Claims claims;
 
     SignedRequest(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::signedFree, "SignedRequest");
+        this.handle = new NativeHandle(this, pointer);
         this.token = Native.signedToken(pointer);
     }
 
@@ -69,18 +69,12 @@ public final class SignedRequest {
         return read(Native::signedProofJson);
     }
 
-    private <T> T read(java.util.function.LongFunction<T> call) {
-        long pointer;
+    private <T> T read(NativeHandle.Call<T> call) {
         try {
-            pointer = handle.acquire();
+            return handle.with(call);
         } catch (NuveraSigningException e) {
             // Never closed while reachable: only the Cleaner closes it, once this object is gone.
             throw new IllegalStateException(e);
-        }
-        try {
-            return call.apply(pointer);
-        } finally {
-            handle.release();
         }
     }
 

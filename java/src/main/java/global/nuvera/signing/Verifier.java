@@ -18,11 +18,9 @@ import org.jspecify.annotations.Nullable;
  * Verified ok = verifier.verifyRequest(method, target, headers, body);
  * }</pre>
  */
-public final class Verifier implements AutoCloseable {
-    private final NativeHandle handle;
-
+public final class Verifier extends NativeObject {
     private Verifier(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::verifierFree, "Verifier");
+        super(pointer);
     }
 
     /** A builder: give it one registry (file, JSON or TOML text). */
@@ -152,7 +150,7 @@ public final class Verifier implements AutoCloseable {
                 return new Verifier(Native.verifierFromText(Objects.requireNonNull(text), registryFormat, base, issuer,
                         audience, clockSkewSeconds, fixedTime, replay));
             } finally {
-                Native.replayCacheOptionsFree(replay);
+                Native.free(replay);
             }
         }
     }
@@ -182,16 +180,5 @@ public final class Verifier implements AutoCloseable {
         String[] flat = NuveraSigning.flatten(Objects.requireNonNull(headers, "headers"));
         byte[] bytes = body == null ? new byte[0] : body;
         return handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes));
-    }
-
-    /** Frees the native verifier and its replay cache; later calls fail with {@code OBJECT_CLOSED}. */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
-    @Override
-    public String toString() {
-        return handle.isClosed() ? "Verifier[closed]" : "Verifier[]";
     }
 }
