@@ -52,7 +52,7 @@ macro_rules! same_on_both_sides {
 same_on_both_sides!((), bool, jint, jlong);
 
 /// A `String[]` in JNI.
-type StringArray<'local> = JObjectArray<'local, JString<'local>>;
+pub(crate) type StringArray<'local> = JObjectArray<'local, JString<'local>>;
 
 /// Nullable reference arguments: `Option<T>` is `None` for null, else `read` of the reference.
 macro_rules! nullable {
@@ -203,16 +203,29 @@ impl<'local> IntoJava<'local> for Option<String> {
     }
 }
 
-impl<'local> IntoJava<'local> for Vec<String> {
+/// A `String[]` whose `None`s are nulls.
+impl<'local> IntoJava<'local> for Vec<Option<String>> {
     type Java = StringArray<'local>;
     fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let array = JObjectArray::<JString>::new(env, self.len(), JString::null())?;
         for (i, value) in self.into_iter().enumerate() {
-            let s = env.new_string(value)?;
-            array.set_element(env, i, &s)?;
-            env.delete_local_ref(s);
+            if let Some(value) = value {
+                let s = env.new_string(value)?;
+                array.set_element(env, i, &s)?;
+                env.delete_local_ref(s);
+            }
         }
         Ok(array)
+    }
+}
+
+impl<'local> IntoJava<'local> for Vec<String> {
+    type Java = StringArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+        self.into_iter()
+            .map(Some)
+            .collect::<Vec<_>>()
+            .into_java(env)
     }
 }
 

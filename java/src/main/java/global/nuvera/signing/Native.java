@@ -119,20 +119,17 @@ final class Native {
     static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
 
     // verify
-    static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience,
-            @Nullable Long skew, @Nullable Long now, long replayCache) throws NuveraSigningException;
-    static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
-            @Nullable String audience, @Nullable Long skew, @Nullable Long now, long replayCache)
-            throws NuveraSigningException;
-    static native long replayCacheOptionsNew(String url, @Nullable String prefix, @Nullable Long timeoutMs,
-            @Nullable Integer maxConnections) throws NuveraSigningException;
-    static native Verified verify(long verifier, String method, String target, @Nullable String apiKey,
+    static native long verifierNew(@Nullable String file, @Nullable String text, String format,
+            @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
+            @Nullable Long now, @Nullable String replayUrl, @Nullable String replayPrefix,
+            @Nullable Long replayTimeoutMs, @Nullable Integer replayMaxConnections) throws NuveraSigningException;
+    static native String[] verify(long verifier, String method, String target, @Nullable String apiKey,
             @Nullable String authorization, String bodyHash) throws NuveraSigningException;
-    static native Verified verifyRequest(long verifier, String method, String target, String[] headers, byte[] body)
+    static native String[] verifyRequest(long verifier, String method, String target, String[] headers, byte[] body)
             throws NuveraSigningException;
 
     // explain
-    static native ExplainReport explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
+    static native @Nullable String[] explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
             byte[] body, String token, @Nullable String publicKeyPem, @Nullable Long now)
             throws NuveraSigningException;
     static native String supportBundle(String method, String url, String[] headers, @Nullable String apiKey,

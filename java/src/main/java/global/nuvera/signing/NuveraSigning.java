@@ -106,8 +106,8 @@ public final class NuveraSigning {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(token, "token");
-        return Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body, token, publicKeyPem,
-                now == null ? null : now.getEpochSecond());
+        return new ExplainReport(Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body,
+                token, publicKeyPem, now == null ? null : now.getEpochSecond()));
     }
 
     /**

@@ -30,10 +30,10 @@ public final class Verifier extends NativeObject {
 
     /** Registry and options of a {@link Verifier}. */
     public static final class Builder {
-        private @Nullable Path registryFile;
+        private @Nullable String registryFile;
         private @Nullable String registryText;
         private String registryFormat = "json";
-        private @Nullable Path baseDir;
+        private @Nullable String baseDir;
         private @Nullable String issuer;
         private @Nullable String audience;
         private @Nullable Long clockSkewSeconds;
@@ -47,7 +47,7 @@ public final class Verifier extends NativeObject {
 
         /** The registry file: TOML when its name ends in {@code .toml}, JSON otherwise. */
         public Builder registryFile(Path path) {
-            this.registryFile = Objects.requireNonNull(path, "path");
+            this.registryFile = Objects.requireNonNull(path, "path").toString();
             this.registryText = null;
             return this;
         }
@@ -70,7 +70,7 @@ public final class Verifier extends NativeObject {
 
         /** Where relative key files of a registry given as text resolve (default: the working directory). */
         public Builder baseDir(Path dir) {
-            this.baseDir = Objects.requireNonNull(dir, "dir");
+            this.baseDir = Objects.requireNonNull(dir, "dir").toString();
             return this;
         }
 
@@ -132,26 +132,9 @@ public final class Verifier extends NativeObject {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            Path file = registryFile;
-            String text = registryText;
-            if (file == null && text == null) {
-                throw new NuveraSigningException(Codes.INVALID_REGISTRY,
-                        "no registry given: call registryFile, registryJson or registryToml");
-            }
-            String url = replayCacheUrl;
-            long replay = url == null ? 0
-                    : Native.replayCacheOptionsNew(url, replayCachePrefix, replayCacheTimeoutMs, replayCacheMaxConnections);
-            try {
-                if (file != null) {
-                    return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, clockSkewSeconds,
-                            fixedTime, replay));
-                }
-                String base = baseDir == null ? null : baseDir.toString();
-                return new Verifier(Native.verifierFromText(Objects.requireNonNull(text), registryFormat, base, issuer,
-                        audience, clockSkewSeconds, fixedTime, replay));
-            } finally {
-                Native.free(replay);
-            }
+            return new Verifier(Native.verifierNew(registryFile, registryText, registryFormat, baseDir, issuer,
+                    audience, clockSkewSeconds, fixedTime, replayCacheUrl, replayCachePrefix, replayCacheTimeoutMs,
+                    replayCacheMaxConnections));
         }
     }
 
@@ -165,7 +148,7 @@ public final class Verifier extends NativeObject {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(bodyHash, "bodyHash");
-        return handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash));
+        return new Verified(handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash)));
     }
 
     /**
@@ -179,6 +162,6 @@ public final class Verifier extends NativeObject {
         Objects.requireNonNull(target, "target");
         String[] flat = NuveraSigning.flatten(Objects.requireNonNull(headers, "headers"));
         byte[] bytes = body == null ? new byte[0] : body;
-        return handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes));
+        return new Verified(handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes)));
     }
 }
