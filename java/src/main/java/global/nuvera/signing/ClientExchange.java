@@ -1,8 +1,5 @@
 package global.nuvera.signing;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,21 +27,5 @@ final class ClientExchange extends NativeObject {
     ClientAction onResponse(int status, String[] headers, byte @Nullable [] body, long sentAtMs, long receivedAtMs)
             throws NuveraSigningException {
         return handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs));
-    }
-
-    /** {@code [name, value, …]} from a header map (the headers the policy reads are single-valued). */
-    static String[] flatten(Map<String, List<String>> headers) {
-        String[] flat = new String[0];
-        int n = 0;
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            for (String v : e.getValue()) {
-                if (n + 2 > flat.length) {
-                    flat = Arrays.copyOf(flat, Math.max(8, flat.length * 2));
-                }
-                flat[n++] = e.getKey();
-                flat[n++] = v;
-            }
-        }
-        return Arrays.copyOf(flat, n);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -145,15 +146,20 @@ public final class NuveraSigning {
         return Native.errorCodesJson();
     }
 
-    /** {@code [name, value, name, value, …]} of the non-null entries. */
-    static String[] flatten(Map<String, String> headers) {
+    /**
+     * {@code [name, value, name, value, …]} of the non-null entries of a header map whose values
+     * are a {@code String} or a {@code List} of them (one pair per value).
+     */
+    static String[] flatten(Map<String, ?> headers) {
         List<String> flat = new ArrayList<>(headers.size() * 2);
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey() != null && e.getValue() != null) {
-                flat.add(e.getKey());
-                flat.add(e.getValue());
+        headers.forEach((name, value) -> {
+            for (Object v : value instanceof List ? (List<?>) value : Collections.singletonList(value)) {
+                if (name != null && v != null) {
+                    flat.add(name);
+                    flat.add(v.toString());
+                }
             }
-        }
+        });
         return flat.toArray(new String[0]);
     }
 }

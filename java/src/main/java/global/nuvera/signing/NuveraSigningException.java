@@ -42,12 +42,10 @@ public class NuveraSigningException extends Exception {
         this.httpStatus = Native.errorHttpStatus(code);
     }
 
-    /** Made by the native side, which knows the family and status already. */
-    NuveraSigningException(String code, String family, int httpStatus, String message) {
-        super(message);
-        this.code = code;
-        this.family = family;
-        this.httpStatus = httpStatus;
+    /** What the native side throws: a {@link VerificationException} for a refusal (it has a response body). */
+    static NuveraSigningException fromCore(String code, String message, @Nullable String responseBody) {
+        return responseBody == null ? new NuveraSigningException(code, message)
+                : new VerificationException(code, message, responseBody);
     }
 
     /** The stable code: compare this, never the message. */
