@@ -5,16 +5,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use jni::objects::{JObject, JValue};
 use jni::sys::{jint, jlong};
-use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::client::{
     Action, Attempt, ClientPolicy, ClockOffset, Exchange, Request, Response, RetryPolicy,
 };
 use nuvera_signing::Signer;
 
 use crate::boundary::{lock, native, Handle};
-use crate::convert::{nullable_string, Headers, IntoJava};
+use crate::convert::Headers;
 use crate::errors::Failure;
 
 /// An optional count or delay from Java, in the core's unsigned type.
@@ -25,55 +23,19 @@ fn count<T: TryFrom<i64>>(value: Option<i64>) -> Result<Option<T>, Failure> {
         .map_err(|_| Failure::argument("a count or delay is negative or too large"))
 }
 
-/// What Java's `ClientAction` holds: a send (`reason` null for the first) or done.
-struct Step {
-    attempt: Option<Attempt>,
-    delay_ms: u64,
-    reason: Option<&'static str>,
-}
-
-impl Step {
-    /// The step of the core's answer; a failure is thrown with its code instead.
-    fn of(action: Action) -> Result<Step, Failure> {
-        match action {
-            Action::Send {
-                attempt,
-                delay_ms,
-                reason,
-            } => Ok(Step {
-                attempt: Some(attempt),
-                delay_ms,
-                reason: Some(reason.as_str()),
-            }),
-            Action::Done => Ok(Step {
-                attempt: None,
-                delay_ms: 0,
-                reason: None,
-            }),
-            Action::Fail(error) => Err(error.into()),
-        }
-    }
-}
-
-impl<'local> IntoJava<'local> for Step {
-    type Java = JObject<'local>;
-    fn into_java(self, env: &mut Env<'local>) -> Result<JObject<'local>, Failure> {
-        let attempt = self.attempt.as_ref();
-        let method = nullable_string(env, attempt.map(|a| a.method.as_str()))?;
-        let url = nullable_string(env, attempt.map(|a| a.url.as_str()))?;
-        let reason = nullable_string(env, self.reason)?;
-        Ok(env.new_object(
-            jni_str!("global/nuvera/signing/ClientAction"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;ZZJLjava/lang/String;)V"),
-            &[
-                JValue::Object(&method),
-                JValue::Object(&url),
-                JValue::Bool(attempt.is_some_and(|a| a.send_body)),
-                JValue::Bool(attempt.is_some_and(|a| a.credentials)),
-                JValue::Long(jlong::try_from(self.delay_ms).unwrap_or(jlong::MAX)),
-                JValue::Object(&reason),
-            ],
-        )?)
+/// Java's `ClientAction`: `[method, url, sendBody, credentials, delayMs, reason]` as texts for a
+/// send (`reason` null for the first), six nulls for done.
+fn step(attempt: Option<&Attempt>, delay_ms: u64, reason: Option<&str>) -> Vec<Option<String>> {
+    match attempt {
+        None => vec![None; 6],
+        Some(a) => vec![
+            Some(a.method.clone()),
+            Some(a.url.clone()),
+            Some(a.send_body.to_string()),
+            Some(a.credentials.to_string()),
+            Some(delay_ms.to_string()),
+            reason.map(str::to_owned),
+        ],
     }
 }
 
@@ -147,14 +109,13 @@ native! {
         Arc::new(Mutex::new(exchange))
     }
 
-    fn exchangeFirst(exchange: Handle<Mutex<Exchange>>) -> Step {
-        let attempt = Some(lock(&exchange).first().clone());
-        Step { attempt, delay_ms: 0, reason: None }
+    fn exchangeFirst(exchange: Handle<Mutex<Exchange>>) -> Vec<Option<String>> {
+        step(Some(lock(&exchange).first()), 0, None)
     }
 
     /// A send or done is returned; a failure is thrown with its code.
     fn exchangeOnResponse(exchange: Handle<Mutex<Exchange>>, status: jint, headers: Headers,
-        body: Option<Vec<u8>>, sent_at_ms: jlong, received_at_ms: jlong) -> Step {
+        body: Option<Vec<u8>>, sent_at_ms: jlong, received_at_ms: jlong) -> Vec<Option<String>> {
         let status = u16::try_from(status)
             .map_err(|_| Failure::argument("the status is not an HTTP status"))?;
         let response = Response {
@@ -164,6 +125,12 @@ native! {
             sent_at_ms,
             received_at_ms,
         };
-        Step::of(lock(&exchange).on_response(&response))?
+        match lock(&exchange).on_response(&response) {
+            Action::Send { attempt, delay_ms, reason } => {
+                step(Some(&attempt), delay_ms, Some(reason.as_str()))
+            }
+            Action::Done => step(None, 0, None),
+            Action::Fail(error) => Err(error)?,
+        }
     }
 }

@@ -140,17 +140,6 @@ impl<'local> FromJava<'local> for Headers {
     }
 }
 
-/// A Java `String` or null, for a constructor argument.
-pub(crate) fn nullable_string<'local>(
-    env: &mut Env<'local>,
-    value: Option<&str>,
-) -> Result<JObject<'local>, Failure> {
-    Ok(match value {
-        Some(s) => JObject::from(env.new_string(s)?),
-        None => JObject::null(),
-    })
-}
-
 /// A live handle, borrowed for the call (see [`crate::boundary`]).
 impl<'local, T: Any> FromJava<'local> for Handle<T> {
     type Java = jlong;

@@ -20,12 +20,13 @@ final class ClientExchange extends NativeObject {
     }
 
     ClientAction first() throws NuveraSigningException {
-        return handle.with(Native::exchangeFirst);
+        return new ClientAction(handle.with(Native::exchangeFirst));
     }
 
     /** What follows a response; {@code body} matters only for a 401 (null otherwise). */
     ClientAction onResponse(int status, String[] headers, byte @Nullable [] body, long sentAtMs, long receivedAtMs)
             throws NuveraSigningException {
-        return handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs));
+        return new ClientAction(
+                handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs)));
     }
 }

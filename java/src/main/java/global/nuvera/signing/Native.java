@@ -148,8 +148,8 @@ final class Native {
             int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException;
-    static native ClientAction exchangeFirst(long exchange) throws NuveraSigningException;
-    static native ClientAction exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
+    static native @Nullable String[] exchangeFirst(long exchange) throws NuveraSigningException;
+    static native @Nullable String[] exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 
     // remote keys
