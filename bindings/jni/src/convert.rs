@@ -12,7 +12,7 @@ use jni::objects::{
 use jni::sys::{jint, jlong};
 use jni::{jni_sig, jni_str, Env};
 
-use crate::boundary::{borrow, clone_arc, into_handle, Handle};
+use crate::boundary::{borrow, into_handle, Handle};
 use crate::errors::Failure;
 
 /// A Rust value read from a `native` method's argument of JNI type `Java`.
@@ -145,25 +145,6 @@ impl<'local, T: Any> FromJava<'local> for Handle<T> {
     type Java = jlong;
     fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
         borrow(value)
-    }
-}
-
-/// A live handle, as a new strong reference (the object outlives the handle's `close()`).
-impl<'local, T: Any + Send + Sync> FromJava<'local> for Arc<T> {
-    type Java = jlong;
-    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
-        clone_arc(value)
-    }
-}
-
-/// An optional handle: 0 is none.
-impl<'local, T: Any + Send + Sync> FromJava<'local> for Option<Arc<T>> {
-    type Java = jlong;
-    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
-        if value == 0 {
-            return Ok(None);
-        }
-        clone_arc(value).map(Some)
     }
 }
 

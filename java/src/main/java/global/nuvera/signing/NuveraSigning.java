@@ -112,12 +112,9 @@ public final class NuveraSigning {
     }
 
     /**
-     * A support bundle (contract §7) as pretty JSON, to send to Nuvera support about a refused
-     * request: the request as sent ({@code headers}; {@code x-api-key} and {@code Authorization}
-     * are completed from {@code apiKey} and {@code token} when missing, and masked), the token
-     * decoded without its signature, Nuvera's answer ({@code status}, {@code responseBody}) and the
-     * local diagnosis. It holds no API key, token, private key or body bytes. {@code now} null:
-     * the current time.
+     * A support bundle (contract §7) as pretty JSON for Nuvera support about a refused request: the
+     * request as sent, the token decoded, Nuvera's answer and the local diagnosis, with no API key,
+     * token, private key or body bytes in it. {@code now} null: the current time.
      */
     public static String supportBundle(String method, String url, Map<String, String> headers, @Nullable String apiKey,
             @Nullable String contentType, byte @Nullable [] body, String token, int status,

@@ -99,13 +99,10 @@ public final class Verifier extends NativeObject {
         }
 
         /**
-         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9) instead
-         * of this process's memory (or the registry file's {@code replayCache}):
-         * {@code redis://[user:password@]host[:port][/db]}, {@code rediss://…} (TLS),
-         * {@code valkey://…}, {@code valkeys://…} or {@code redis+unix:///path}. A token seen by
-         * any of them is refused with {@code AUTH_REPLAYED_JTI}; when the store does not answer in
-         * time, requests are refused with {@code AUTH_REPLAY_CACHE_UNAVAILABLE} (HTTP 503), never
-         * let through. Nothing connects before the first request.
+         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9:
+         * {@code redis://}, {@code rediss://}, {@code valkey://}, {@code valkeys://} or
+         * {@code redis+unix://} URL) instead of this process's memory or the registry's; a store
+         * that does not answer in time refuses with {@code AUTH_REPLAY_CACHE_UNAVAILABLE}.
          */
         public Builder replayCache(String url) {
             this.replayCacheUrl = Objects.requireNonNull(url, "url");
