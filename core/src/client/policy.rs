@@ -132,6 +132,21 @@ impl Default for ClientPolicy {
 }
 
 impl ClientPolicy {
+    /// A policy from what a binding's caller gave: `None` takes the default (10 redirects, clock
+    /// correction on); retries stay off unless given.
+    pub fn from_optional(
+        max_redirects: Option<u32>,
+        retry: Option<RetryPolicy>,
+        correct_clock: Option<bool>,
+    ) -> Self {
+        let defaults = ClientPolicy::default();
+        ClientPolicy {
+            max_redirects: max_redirects.unwrap_or(defaults.max_redirects),
+            retry,
+            correct_clock: correct_clock.unwrap_or(defaults.correct_clock),
+        }
+    }
+
     /// The defaults with retries on, with their defaults.
     pub fn with_retries() -> Self {
         ClientPolicy {
@@ -145,5 +160,23 @@ impl ClientPolicy {
             Some(retry) => retry.validate(),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_policy_from_nothing_is_the_default() {
+        assert_eq!(
+            ClientPolicy::from_optional(None, None, None),
+            ClientPolicy::default()
+        );
+        let given = ClientPolicy::from_optional(Some(0), Some(RetryPolicy::default()), Some(false));
+        assert_eq!(
+            (given.max_redirects, given.retry, given.correct_clock),
+            (0, Some(RetryPolicy::default()), false)
+        );
     }
 }
