@@ -92,23 +92,9 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowWithCode {
         _: &mut (),
         payload: Box<dyn std::any::Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        throw_failure(env, Failure::Core(panic_error(payload.as_ref())))?;
+        throw_failure(env, Failure::Core(Error::from_panic(payload.as_ref())))?;
         Ok(T::default())
     }
-}
-
-/// The `INTERNAL_ERROR` a caught panic becomes. A formatted panic carries a `String`, a literal
-/// one a `&str`: both are read (jni's own policies see only the latter).
-fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    Error::new(
-        ErrorCode::InternalError,
-        format!("unexpected failure in the native core: {what}"),
-    )
 }
 
 /// Locks the `Mutex` of an object whose core type is `&mut` to use (a form, an exchange), so
@@ -194,7 +180,7 @@ mod tests {
 
     fn caught(f: impl FnOnce() + std::panic::UnwindSafe) -> Error {
         let payload = std::panic::catch_unwind(f).expect_err("the closure panics");
-        panic_error(payload.as_ref())
+        Error::from_panic(payload.as_ref())
     }
 
     #[test]

@@ -95,12 +95,7 @@ native! {
             )?),
             false => None,
         };
-        let policy = ClientPolicy {
-            max_redirects: count(max_redirects)?
-                .unwrap_or(ClientPolicy::default().max_redirects),
-            retry,
-            correct_clock,
-        };
+        let policy = ClientPolicy::from_optional(count(max_redirects)?, retry, Some(correct_clock));
         let request = Request { method, url, has_body };
         let mut exchange = Exchange::new(policy, request, (*offset).clone())?;
         if let Some(fractions) = jitter {
