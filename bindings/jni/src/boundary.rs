@@ -130,33 +130,34 @@ impl<T> Deref for Handle<T> {
     }
 }
 
-/// The object behind a live handle, checked to be a `T` (0 is a closed object).
-fn object<'a, T: Any>(handle: jlong) -> Result<(&'a AnyObject, &'a T), Failure> {
+/// The object behind a live handle (0 is a closed object).
+fn object<'a>(handle: jlong) -> Result<&'a AnyObject, Failure> {
     if handle == 0 {
         return Err(Failure::closed());
     }
     // SAFETY: a live handle made by `into_handle` (see `Handle`).
-    let any = unsafe { &*(handle as *const AnyObject) };
-    let value = any.downcast_ref::<T>().ok_or_else(|| {
-        Failure::Core(Error::new(
-            ErrorCode::InternalError,
-            format!("a handle is not a {}", std::any::type_name::<T>()),
-        ))
-    })?;
-    Ok((any, value))
+    Ok(unsafe { &*(handle as *const AnyObject) })
+}
+
+/// The failure of a handle that is not a `T` (a bug in the Java layer, never a user's error).
+fn wrong_type<T>() -> Failure {
+    let message = format!("a handle is not a {}", std::any::type_name::<T>());
+    Failure::Core(Error::new(ErrorCode::InternalError, message))
 }
 
 /// Borrows the object behind a live handle of type `T` (see [`Handle`]).
 pub(crate) fn borrow<T: Any>(handle: jlong) -> Result<Handle<T>, Failure> {
-    object::<T>(handle).map(|(_, value)| Handle(value))
+    let value = object(handle)?
+        .downcast_ref::<T>()
+        .ok_or_else(wrong_type::<T>)?;
+    Ok(Handle(value))
 }
 
 /// A new strong reference to the object behind a live handle of type `T`.
 pub(crate) fn clone_arc<T: Any + Send + Sync>(handle: jlong) -> Result<Arc<T>, Failure> {
-    let (any, _) = object::<T>(handle)?;
-    Ok(Arc::clone(any)
+    Arc::clone(object(handle)?)
         .downcast::<T>()
-        .unwrap_or_else(|_| unreachable!("checked by object()")))
+        .map_err(|_| wrong_type::<T>())
 }
 
 /// Frees a handle made by [`into_handle`]; `NativeHandle` calls this once, after the last call.
