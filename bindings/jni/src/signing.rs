@@ -75,14 +75,10 @@ native! {
         sign(&signer, &method, &url, Body::Multipart(&mut form), iat, jti)?
     }
 
-    fn signedToken(request: Handle<SignedRequest>) -> String {
-        request.token().to_owned()
-    }
-
-    /// `[name, value, name, value]`, `x-api-key` first.
-    fn signedHeaders(request: Handle<SignedRequest>) -> Vec<String> {
+    /// `[token, name, value, name, value]`, `x-api-key` first.
+    fn signedTokenAndHeaders(request: Handle<SignedRequest>) -> Vec<String> {
         let [(n1, v1), (n2, v2)] = request.headers();
-        vec![n1.to_owned(), v1, n2.to_owned(), v2]
+        vec![request.token().to_owned(), n1.to_owned(), v1, n2.to_owned(), v2]
     }
 
     fn signedClaims(request: Handle<SignedRequest>) -> Vec<String> {

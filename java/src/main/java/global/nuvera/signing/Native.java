@@ -85,8 +85,7 @@ final class Native {
             @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
     static native long signMultipart(long signer, String method, String url, long form, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;
-    static native String signedToken(long request);
-    static native String[] signedHeaders(long request);
+    static native String[] signedTokenAndHeaders(long request);
     static native String[] signedClaims(long request);
     static native String signedProofJson(long request);
 
