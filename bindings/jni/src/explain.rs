@@ -4,7 +4,8 @@ use jni::sys::jint;
 use jni::Env;
 use nuvera_signing::explain::{BundleResponse, OptionalExplainOptions};
 use nuvera_signing::{
-    explain, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle, SystemClock,
+    explain, Clock, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
+    SystemClock,
 };
 
 use crate::boundary::native;
@@ -65,7 +66,10 @@ native! {
         // `now` is checked by the core with the options, then used as the bundle's time only
         // (as every binding does: the diagnosis inside a bundle does not apply the time rules).
         let mut options = options(public_key_pem.as_deref(), now)?;
-        let now = SystemClock::now_unless(options.now.take())?;
+        let now = match options.now.take() {
+            Some(n) => n,
+            None => SystemClock.now_unix()?,
+        };
         let status = u16::try_from(status).map_err(|_| {
             Error::new(ErrorCode::InvalidArgument, format!("HTTP status {status} is out of range"))
         })?;
