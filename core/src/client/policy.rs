@@ -1,6 +1,8 @@
 //! The shape and defaults of the client policy (contract §8): redirects, retries, clock
 //! correction. Plain data, so every binding builds it from its own types in a few lines.
 
+use serde::Serialize;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::method::normalize_method;
 
@@ -18,8 +20,10 @@ pub const DEFAULT_BASE_DELAY_MS: u64 = 200;
 /// Longest wait before a retry, for backoff and `Retry-After` alike.
 pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
 
-/// Opt-in retries: which responses are retried, how often, and how long to wait.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Opt-in retries: which responses are retried, how often, and how long to wait. Serialized
+/// with camelCase names (`maxAttempts`), as bindings show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     /// Response statuses that are retried (default 429, 502, 503, 504).
     pub statuses: Vec<u16>,
@@ -109,8 +113,9 @@ impl RetryPolicy {
 }
 
 /// What an HTTP-client integration does between sending a request and handing the caller its
-/// response (contract §8).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// response (contract §8). Serialized with camelCase names (`maxRedirects`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ClientPolicy {
     /// Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
     pub max_redirects: u32,
