@@ -4,8 +4,7 @@ use jni::sys::jint;
 use jni::Env;
 use nuvera_signing::explain::{BundleResponse, OptionalExplainOptions};
 use nuvera_signing::{
-    explain, Clock, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
-    SystemClock,
+    explain, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
 };
 
 use crate::boundary::native;
@@ -66,10 +65,8 @@ native! {
         // `now` is checked by the core with the options, then used as the bundle's time only
         // (as every binding does: the diagnosis inside a bundle does not apply the time rules).
         let mut options = options(public_key_pem.as_deref(), now)?;
-        let now = match options.now.take() {
-            Some(n) => n,
-            None => SystemClock.now_unix()?,
-        };
+        options.now = None;
+        let now = SupportBundle::created_at(now)?;
         let status = u16::try_from(status).map_err(|_| {
             Error::new(ErrorCode::InvalidArgument, format!("HTTP status {status} is out of range"))
         })?;
