@@ -61,8 +61,9 @@ pub use received::{
 pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
-    Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
-    SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
+    given_unix_seconds, Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest,
+    Signer, SignerOptions, SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER,
+    DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};

@@ -59,9 +59,7 @@ native! {
         options.replay_cache = replay_cache;
         let mut verifier = Verifier::new(registry).with_options(options)?;
         if let Some(now) = now {
-            let now = u64::try_from(now).map_err(|_| {
-                Error::new(ErrorCode::InvalidClaim, format!("now {now} is negative"))
-            })?;
+            let now = nuvera_signing::given_unix_seconds(now, "now")?;
             verifier = verifier.with_clock(Arc::new(FixedClock(now)));
         }
         Arc::new(verifier)

@@ -156,12 +156,7 @@ impl SupportBundle {
     pub fn created_at(given: Option<i64>) -> Result<u64> {
         match given {
             None => crate::Clock::now_unix(&crate::SystemClock),
-            Some(t) => u64::try_from(t).map_err(|_| {
-                Error::new(
-                    ErrorCode::InvalidArgument,
-                    format!("a bundle's time {t} is negative: it is Unix seconds"),
-                )
-            }),
+            Some(t) => crate::signer::given_unix_seconds(t, "a bundle's time"),
         }
     }
 
