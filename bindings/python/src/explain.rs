@@ -2,7 +2,6 @@
 //! (contract §7). Neither needs the private key.
 
 use nuvera_signing as core;
-use nuvera_signing::Clock;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
@@ -153,10 +152,7 @@ macro_rules! support_bundle_functions {
         ) -> PyResult<$output> {
             let json = boundary::detached(py, || {
                 let options = options(public_key_pem.as_deref())?;
-                let now = match now {
-                    Some(n) => boundary::unsigned(n, "now")?,
-                    None => core::SystemClock.now_unix()?,
-                };
+                let now = core::SupportBundle::created_at(now)?;
                 let headers: Vec<_> = headers.iter().flat_map(Headers::pairs).collect();
                 let sent = core::SentRequest {
                     method: &method,
