@@ -1,26 +1,24 @@
 //! Diagnostics that never need the private key: `explain` a token against the request as sent,
 //! and support bundles (contract §7).
 
-use std::ffi::c_char;
-
 use nuvera::explain::{BundleResponse, OptionalExplainOptions};
-use nuvera::{Clock, ExplainOptions, SentRequest, SupportBundle, SystemClock};
+use nuvera::{ExplainOptions, SentRequest, SupportBundle, SystemClock};
 
-use crate::boundary::{
-    guard, opt_c_bytes, opt_copy, opt_str, put_opt, put_string, req_bytes, req_out, req_str,
-    FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
 
 /// Options with the public key to check the signature against and the time, when given.
 unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    let options = ExplainOptions::from_optional(OptionalExplainOptions {
-        public_key_pem: opt_c_bytes(public_key_pem),
-        ..OptionalExplainOptions::default()
-    })?;
+    let public_key_pem = opt_c_bytes(public_key_pem);
+    let given = OptionalExplainOptions {
+        public_key_pem,
+        ..Default::default()
+    };
     // C's `now` is already unsigned: it is the core's type, no check to make.
-    Ok(ExplainOptions { now, ..options })
+    Ok(ExplainOptions {
+        now,
+        ..ExplainOptions::from_optional(given)?
+    })
 }
 
 /// Explains why Nuvera would accept or refuse `token` for the request as sent: every claim is
@@ -57,13 +55,10 @@ pub unsafe extern "C" fn nuvera_explain(
             body: &mut body,
         };
         let token = req_str(token, "token")?;
-        let options = options(public_key_pem, opt_copy(now))?;
-        let report = nuvera::explain(sent, token, &options)?;
+        let report = nuvera::explain(sent, token, &options(public_key_pem, opt_copy(now))?)?;
         put_opt(ok, report.ok());
-        if !report_text.is_null() {
-            put_string(report_text, report.to_text());
-        }
-        put_string(report_json, report.to_json_pretty());
+        put_opt(report_text, report.to_text());
+        put(report_json, report.to_json_pretty());
         Ok(())
     })
 }
@@ -95,8 +90,7 @@ pub unsafe extern "C" fn nuvera_support_bundle(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
             method: req_str(method, "method")?,
@@ -107,25 +101,13 @@ pub unsafe extern "C" fn nuvera_support_bundle(
         };
         let headers = self::headers(headers, header_count)?;
         let token = req_str(token, "token")?;
-        let response = BundleResponse::new(
-            status,
-            req_bytes(response_body, response_len, "response_body")?,
-        );
+        let response = req_bytes(response_body, response_len, "response_body")?;
+        let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
-        let now = match opt_copy(now) {
-            Some(now) => now,
-            None => SystemClock.now_unix()?,
-        };
-        let bundle = SupportBundle::build(
-            sent,
-            &headers,
-            token,
-            response,
-            opt_str(application, "application")?,
-            &options,
-            now,
-        )?;
-        put_string(out, bundle.to_json_pretty());
-        Ok(())
+        let now = SystemClock::now_unless(opt_copy(now))?;
+        let application = opt_str(application, "application")?;
+        let bundle =
+            SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
+        Ok(bundle.to_json_pretty())
     })
 }

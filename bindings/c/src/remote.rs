@@ -3,16 +3,13 @@
 //! signature against the public key, applies the timeout, talks PKCS#11 and reports failures with
 //! their codes; this module only converts.
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::CStr;
 use std::sync::Arc;
 
 use nuvera::remote::pkcs11::Pkcs11Config;
 use nuvera::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
-use crate::boundary::{
-    guard, opt_copy, opt_path, opt_str, put_handle, req_c_bytes, req_out, req_path, Failure,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::keys::nuvera_private_key;
 
 /// `input` of `nuvera_remote_key_from_callback`: the callback is given the 32-byte SHA-256 digest
@@ -57,16 +54,10 @@ pub type nuvera_sign_fn = Option<
 /// Called once with `user_data` when the key is freed (and the last signer using it is gone).
 pub type nuvera_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
-/// The caller's function and data, owned by the key.
+/// The caller's function and data, owned by the key (or freed at once when the key is not made).
 struct CCallback {
-    sign: unsafe extern "C" fn(
-        *mut c_void,
-        *const u8,
-        usize,
-        *mut u8,
-        *mut usize,
-        *mut c_char,
-    ) -> i32,
+    /// Never `None` once the key is made: `nuvera_remote_key_from_callback` refuses NULL.
+    sign: nuvera_sign_fn,
     user_data: *mut c_void,
     free: nuvera_free_fn,
 }
@@ -81,9 +72,10 @@ impl CCallback {
         let mut signature = vec![0u8; NUVERA_MAX_SIGNATURE_LEN];
         let mut signature_len = usize::MAX;
         let mut message = [0 as c_char; NUVERA_CALLBACK_MESSAGE_LEN];
+        let sign = self.sign.expect("a key is made only with a sign function");
         // SAFETY: the buffers are as large as the contract says; `input` is valid for its length.
         let status = unsafe {
-            (self.sign)(
+            sign(
                 self.user_data,
                 input.as_ptr(),
                 input.len(),
@@ -97,11 +89,8 @@ impl CCallback {
             message[NUVERA_CALLBACK_MESSAGE_LEN - 1] = 0;
             // SAFETY: `message` is NUL-terminated (above).
             let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
-            return Err(if text.is_empty() {
-                format!("the callback returned {status}")
-            } else {
-                format!("the callback returned {status}: {text}")
-            });
+            let colon = if text.is_empty() { "" } else { ": " };
+            return Err(format!("the callback returned {status}{colon}{text}"));
         }
         if signature_len > NUVERA_MAX_SIGNATURE_LEN {
             return Err(format!(
@@ -143,34 +132,25 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     // Owned from here on, so `free_user_data` runs exactly once whatever happens below.
-    let owned = sign.map(|sign| CCallback {
+    let callback = CCallback {
         sign,
         user_data,
         free: free_user_data,
-    });
-    if owned.is_none() {
-        if let Some(free) = free_user_data {
-            free(user_data);
-        }
-    }
-    guard(err, || {
-        req_out(out, "out")?;
-        let callback = owned.ok_or_else(|| Failure::invalid("sign is NULL"))?;
+    };
+    returning(out, err, || {
+        sign.ok_or_else(|| Failure::invalid("sign is NULL"))?;
         let public = PublicKey::from_pem(req_c_bytes(public_key_pem, "public_key_pem")?)?;
         let input = match input {
             NUVERA_SIGNATURE_INPUT_DIGEST => SignatureInput::Digest,
             NUVERA_SIGNATURE_INPUT_MESSAGE => SignatureInput::Message,
-            other => {
-                return Err(Failure::invalid(format!(
-                    "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
-                )))
-            }
+            other => Err(Failure::invalid(format!(
+                "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
+            )))?,
         };
         let options = CallbackOptions::from_optional(Some(input), opt_copy(timeout_ms))?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }
 
@@ -198,8 +178,7 @@ pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
     out: *mut *mut nuvera_private_key,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let config = Pkcs11Config::from_optional(
             &req_path(module, "module")?,
             opt_str(token_label, "token_label")?,
@@ -209,8 +188,8 @@ pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
             opt_str(pin_env, "pin_env")?,
             opt_path(pin_file, "pin_file")?.as_deref(),
         )?;
-        let key = RemoteKey::from_pkcs11(config)?;
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+        Ok(nuvera_private_key(Arc::new(RemoteKey::from_pkcs11(
+            config,
+        )?)))
     })
 }

@@ -1,31 +1,37 @@
 //! Signers, the ways to give a body to sign, signed requests, and the pieces of a signature
 //! (the `uri` claim, body hashes).
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::CString;
+use std::ptr::null;
 use std::sync::OnceLock;
 
 use nuvera::multipart::canonicalize_wire_reader;
 use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
 
-use crate::boundary::{
-    c_string, free_handle, guard, nuvera_read_fn, opt_copy, opt_str, put, put_handle, put_opt,
-    put_string, req_bytes, req_mut, req_out, req_path, req_ref, req_str, CallbackReader, FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::keys::nuvera_private_key;
 use crate::multipart::nuvera_multipart_form;
 
 /// A signer: private key, API key and token lifetime. Thread-safe.
 pub struct nuvera_signer(pub(crate) Signer);
+impl Handle for nuvera_signer {}
 
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
     signed: SignedRequest,
-    token: CString,
-    api_key: OnceLock<CString>,
-    authorization: OnceLock<CString>,
-    claims_json: OnceLock<CString>,
-    proof_json: OnceLock<CString>,
+    /// The strings its accessors hand out, by [`Part`], each made on first use.
+    strings: [OnceLock<CString>; 5],
+}
+impl Handle for nuvera_signed_request {}
+
+/// The strings of a signed request C can borrow.
+#[derive(Clone, Copy)]
+enum Part {
+    Token,
+    Authorization,
+    ApiKey,
+    ClaimsJson,
+    ProofJson,
 }
 
 /// A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
@@ -38,16 +44,7 @@ pub unsafe extern "C" fn nuvera_signer_new(
     out: *mut *mut nuvera_signer,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
-        let api_key = req_str(api_key, "api_key")?;
-        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
-        let options = SignerOptions::from_optional(lifetime, None, None)?;
-        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
-        put_handle(out, nuvera_signer(signer));
-        Ok(())
-    })
+    nuvera_signer_new_with_options(key, api_key, lifetime_secs, null(), null(), out, err)
 }
 
 /// A signer for `api_key` with `key` and every signing option: `lifetime_secs` as in
@@ -64,19 +61,13 @@ pub unsafe extern "C" fn nuvera_signer_new_with_options(
     out: *mut *mut nuvera_signer,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
+    returning(out, err, || {
+        let key = req_ref(key, "key")?.0.clone();
         let api_key = req_str(api_key, "api_key")?;
-        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
-        let options = SignerOptions::from_optional(
-            lifetime,
-            opt_str(issuer, "issuer")?,
-            opt_str(audience, "audience")?,
-        )?;
-        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
-        put_handle(out, nuvera_signer(signer));
-        Ok(())
+        let (issuer, audience) = (opt_str(issuer, "issuer")?, opt_str(audience, "audience")?);
+        let options =
+            SignerOptions::from_optional(zero_is_default(lifetime_secs), issuer, audience)?;
+        Ok(nuvera_signer(Signer::with_options(key, api_key, options)?))
     })
 }
 
@@ -95,31 +86,20 @@ unsafe fn sign(
     jti: *const c_char,
     out: *mut *mut nuvera_signed_request,
     err: *mut *mut nuvera_error,
-    body: impl FnOnce(&mut dyn FnMut(Body<'_>) -> FfiResult) -> FfiResult,
+    body: impl FnOnce(&dyn Fn(Body<'_>) -> FfiResult<SignedRequest>) -> FfiResult<SignedRequest>,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let signer = req_ref(signer, "signer")?;
-        let method = req_str(method, "method")?;
-        let url = req_str(url, "url")?;
+    returning(out, err, || {
+        let signer = &req_ref(signer, "signer")?.0;
+        let (method, url) = (req_str(method, "method")?, req_str(url, "url")?);
+        let jti = opt_str(jti, "jti")?.map(str::to_owned);
         let overrides = SignOverrides {
             iat: opt_copy(iat),
-            jti: opt_str(jti, "jti")?.map(str::to_owned),
+            jti,
         };
-        body(&mut |body| {
-            let signed = signer.0.sign_with(method, url, body, &overrides)?;
-            put_handle(
-                out,
-                nuvera_signed_request {
-                    token: c_string(signed.token()),
-                    signed,
-                    api_key: OnceLock::new(),
-                    authorization: OnceLock::new(),
-                    claims_json: OnceLock::new(),
-                    proof_json: OnceLock::new(),
-                },
-            );
-            Ok(())
+        let signed = body(&|body| Ok(signer.sign_with(method, url, body, &overrides)?))?;
+        Ok(nuvera_signed_request {
+            signed,
+            strings: Default::default(),
         })
     })
 }
@@ -164,8 +144,10 @@ pub unsafe extern "C" fn nuvera_signer_sign_body(
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let content_type = opt_str(content_type, "content_type")?;
-        let body = req_bytes(body, body_len, "body")?;
-        sign(Body::for_content_type(content_type, body))
+        sign(Body::for_content_type(
+            content_type,
+            req_bytes(body, body_len, "body")?,
+        ))
     })
 }
 
@@ -207,8 +189,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_file(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let path = req_path(path, "path")?;
-        sign(Body::File(&path))
+        sign(Body::File(&req_path(path, "path")?))
     })
 }
 
@@ -228,8 +209,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_reader(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let mut reader = CallbackReader::new(read, ctx, "read")?;
-        sign(Body::Reader(&mut reader))
+        sign(Body::Reader(&mut CallbackReader::new(read, ctx, "read")?))
     })
 }
 
@@ -280,12 +260,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let content_type = opt_str(content_type, "content_type")?;
         let mut reader = CallbackReader::new(read, ctx, "read")?;
-        match content_type {
-            Some(content_type) if nuvera::is_multipart_form_data(content_type) => sign(
-                Body::Canonical(canonicalize_wire_reader(content_type, reader)?),
-            ),
-            _ => sign(Body::Reader(&mut reader)),
-        }
+        sign(Body::for_content_type_reader(content_type, &mut reader)?)
     })
 }
 
@@ -303,8 +278,10 @@ pub unsafe extern "C" fn nuvera_signer_sign_body_hash(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
-        sign(Body::Precomputed(hash))
+        sign(Body::Precomputed(BodyHash::parse(req_str(
+            body_hash,
+            "body_hash",
+        )?)?))
     })
 }
 
@@ -324,23 +301,29 @@ pub unsafe extern "C" fn nuvera_signer_sign_multipart(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let form = req_mut(form, "form")?;
-        sign(Body::Multipart(&mut form.0))
+        sign(Body::Multipart(&mut req_mut(form, "form")?.0))
     })
 }
 
-/// A string owned by the signed request, made on first use.
+/// The string `part` of a signed request, owned by it.
 unsafe fn borrowed(
     request: *const nuvera_signed_request,
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
-    pick: impl FnOnce(&nuvera_signed_request) -> &CString,
+    part: Part,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let request = req_ref(request, "request")?;
-        put(out, pick(request).as_ptr());
-        Ok(())
+    returning(out, err, || {
+        let r = req_ref(request, "request")?;
+        let text = r.strings[part as usize].get_or_init(|| {
+            c_string(match part {
+                Part::Token => r.signed.token().to_owned(),
+                Part::Authorization => r.signed.authorization(),
+                Part::ApiKey => r.signed.api_key().to_owned(),
+                Part::ClaimsJson => r.signed.claims().to_json(),
+                Part::ProofJson => r.signed.proof().to_json_pretty(),
+            })
+        });
+        Ok(text.as_ptr())
     })
 }
 
@@ -351,7 +334,7 @@ pub unsafe extern "C" fn nuvera_signed_request_token(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| &r.token)
+    borrowed(request, out, err, Part::Token)
 }
 
 /// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
@@ -361,10 +344,7 @@ pub unsafe extern "C" fn nuvera_signed_request_authorization(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.authorization
-            .get_or_init(|| c_string(r.signed.authorization()))
-    })
+    borrowed(request, out, err, Part::Authorization)
 }
 
 /// The `x-api-key` header value. `*out` belongs to `request`.
@@ -374,9 +354,7 @@ pub unsafe extern "C" fn nuvera_signed_request_api_key(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.api_key.get_or_init(|| c_string(r.signed.api_key()))
-    })
+    borrowed(request, out, err, Part::ApiKey)
 }
 
 /// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
@@ -387,10 +365,7 @@ pub unsafe extern "C" fn nuvera_signed_request_claims_json(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.claims_json
-            .get_or_init(|| c_string(r.signed.claims().to_json()))
-    })
+    borrowed(request, out, err, Part::ClaimsJson)
 }
 
 /// The proof artifact as pretty JSON: what was signed, with no secret in it.
@@ -401,10 +376,7 @@ pub unsafe extern "C" fn nuvera_signed_request_proof_json(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.proof_json
-            .get_or_init(|| c_string(r.signed.proof().to_json_pretty()))
-    })
+    borrowed(request, out, err, Part::ProofJson)
 }
 
 /// Frees a signed request and the strings its accessors returned. NULL is allowed.
@@ -422,11 +394,8 @@ pub unsafe extern "C" fn nuvera_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let body = req_bytes(body, len, "body")?;
-        put_string(out, nuvera::body_hash(body).as_str());
-        Ok(())
+    returning(out, err, || {
+        Ok(nuvera::body_hash(req_bytes(body, len, "body")?))
     })
 }
 
@@ -439,13 +408,10 @@ pub unsafe extern "C" fn nuvera_body_hash_file(
     size: *mut u64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let path = req_path(path, "path")?;
-        let (hash, n) = nuvera::body_hash_file(path)?;
+    returning(out, err, || {
+        let (hash, n) = nuvera::body_hash_file(req_path(path, "path")?)?;
         put_opt(size, n);
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(hash)
     })
 }
 
@@ -460,13 +426,10 @@ pub unsafe extern "C" fn nuvera_body_hash_reader(
     size: *mut u64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let reader = CallbackReader::new(read, ctx, "read")?;
-        let (hash, n) = nuvera::body_hash_reader(reader)?;
+    returning(out, err, || {
+        let (hash, n) = nuvera::body_hash_reader(CallbackReader::new(read, ctx, "read")?)?;
         put_opt(size, n);
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(hash)
     })
 }
 
@@ -478,12 +441,7 @@ pub unsafe extern "C" fn nuvera_request_uri(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let url = req_str(url, "url")?;
-        put_string(out, nuvera::request_uri(url)?);
-        Ok(())
-    })
+    returning(out, err, || Ok(nuvera::request_uri(req_str(url, "url")?)?))
 }
 
 /// The URL an HTTP client should send so the server receives exactly the signed target
@@ -494,10 +452,5 @@ pub unsafe extern "C" fn nuvera_sendable_url(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let url = req_str(url, "url")?;
-        put_string(out, nuvera::sendable_url(url)?);
-        Ok(())
-    })
+    returning(out, err, || Ok(nuvera::sendable_url(req_str(url, "url")?)?))
 }

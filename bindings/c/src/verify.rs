@@ -1,17 +1,12 @@
 //! The server side (contract §6): a verifier over a registry, verifying received requests.
 
-use std::ffi::c_char;
+use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verifier};
 
-use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verified, Verifier};
-
-use crate::boundary::{
-    free_handle, guard, opt_str, put_handle, put_string, req_bytes, req_mut, req_out, req_path,
-    req_ref, req_str, FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 
 /// The server side: a registry of applications, a replay cache and the system clock.
 pub struct nuvera_verifier(Verifier);
+impl Handle for nuvera_verifier {}
 
 /// One HTTP header, as received or as sent: two NUL-terminated UTF-8 strings.
 #[repr(C)]
@@ -27,14 +22,15 @@ pub(crate) unsafe fn headers<'a>(
     headers: *const nuvera_header,
     count: usize,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
+    let pair = |h: &nuvera_header| {
+        Ok((
+            req_str(h.name, "header name")?,
+            req_str(h.value, "header value")?,
+        ))
+    };
     req_bytes(headers, count, "headers")?
         .iter()
-        .map(|h| {
-            Ok((
-                req_str(h.name, "header name")?,
-                req_str(h.value, "header value")?,
-            ))
-        })
+        .map(pair)
         .collect()
 }
 
@@ -46,12 +42,9 @@ pub unsafe extern "C" fn nuvera_verifier_from_registry_file(
     out: *mut *mut nuvera_verifier,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let path = req_path(path, "path")?;
-        let registry = Registry::from_file(path)?;
-        put_handle(out, nuvera_verifier(Verifier::new(registry)));
-        Ok(())
+    returning(out, err, || {
+        let registry = Registry::from_file(req_path(path, "path")?)?;
+        Ok(nuvera_verifier(Verifier::new(registry)))
     })
 }
 
@@ -66,21 +59,11 @@ pub unsafe extern "C" fn nuvera_received_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let content_type = opt_str(content_type, "content_type")?;
         let body = req_bytes(body, len, "body")?;
-        let hash = nuvera::received_body_hash(content_type, body)?;
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(nuvera::received_body_hash(content_type, body)?)
     })
-}
-
-/// Hands the application's name to the caller when it asked for it.
-unsafe fn report(verified: Verified, application: *mut *mut c_char) {
-    if !application.is_null() {
-        put_string(application, verified.application);
-    }
 }
 
 /// Verifies a received request (contract §6). `method` and `target` are as received (the
@@ -109,7 +92,7 @@ pub unsafe extern "C" fn nuvera_verifier_verify(
             authorization: opt_str(authorization, "authorization")?,
             body_hash: &body_hash,
         };
-        report(verifier.0.verify(&request)?, application);
+        put_opt(application, verifier.0.verify(&request)?.application);
         Ok(())
     })
 }
@@ -139,7 +122,7 @@ pub unsafe extern "C" fn nuvera_verifier_verify_request(
         let headers = self::headers(headers, header_count)?;
         let body = req_bytes(body, body_len, "body")?;
         let verified = verifier.0.verify_received(method, target, headers, body)?;
-        report(verified, application);
+        put_opt(application, verified.application);
         Ok(())
     })
 }
@@ -165,8 +148,8 @@ pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
         let shared = ReplayCacheOptions::from_optional(
             req_str(url, "url")?,
             opt_str(key_prefix, "key_prefix")?,
-            (timeout_ms != 0).then_some(i64::from(timeout_ms)),
-            (max_connections != 0).then_some(i64::from(max_connections)),
+            zero_is_default(timeout_ms),
+            zero_is_default(max_connections),
         )?;
         let mut options = verifier.0.options().clone();
         options.replay_cache = Some(shared);
