@@ -13,6 +13,7 @@ pub(crate) use std::ffi::{c_char, c_void};
 
 use nuvera::ErrorCode;
 
+use crate::client::{nuvera_action, nuvera_attempt, nuvera_client_policy};
 pub(crate) use crate::errors::{nuvera_error, nuvera_status};
 
 /// What a failed call reports: the status C sees and the error behind it.
@@ -27,6 +28,31 @@ impl Failure {
         let error = nuvera::Error::new(ErrorCode::InvalidArgument, message);
         let status = nuvera_status::NUVERA_INVALID_ARGUMENT;
         Failure { status, error }
+    }
+
+    /// A panic caught at the boundary: a bug of the library's.
+    fn panic(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let what = (payload.downcast_ref::<&str>().copied())
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown panic");
+        let message = format!("internal error in nuvera_signing (please report): {what}");
+        let error = nuvera::Error::new(ErrorCode::InternalError, message);
+        let status = nuvera_status::NUVERA_INTERNAL_ERROR;
+        Failure { status, error }
+    }
+}
+
+/// A failure as the `nuvera_error` C receives.
+impl IntoC<*mut nuvera_error> for Failure {
+    fn into_c(self) -> *mut nuvera_error {
+        let code = self.error.code();
+        let error = nuvera_error {
+            status: self.status,
+            code: c_string(code.as_str()).into_raw(),
+            message: c_string(self.error.message()).into_raw(),
+            http_status: code.http_status().unwrap_or(0),
+        };
+        error.into_c()
     }
 }
 
@@ -63,37 +89,14 @@ pub(crate) fn guard<R>(
     err: *mut *mut nuvera_error,
     f: impl FnOnce() -> FfiResult<R>,
 ) -> nuvera_status {
-    let Failure { status, error } = match catch_unwind(AssertUnwindSafe(f)) {
+    let failure = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(_)) => return nuvera_status::NUVERA_OK,
         Ok(Err(failure)) => failure,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("unknown panic");
-            let message = format!("internal error in nuvera_signing (please report): {what}");
-            let error = nuvera::Error::new(ErrorCode::InternalError, message);
-            let status = nuvera_status::NUVERA_INTERNAL_ERROR;
-            Failure { status, error }
-        }
+        Err(panic) => Failure::panic(panic),
     };
-    let code = error.code();
-    let message = c_string(error.message()).into_raw();
-    let http_status = code.http_status().unwrap_or(0);
-    let code = c_string(code.as_str()).into_raw();
+    let status = failure.status;
     // SAFETY: by the API contract `err` is NULL or writable.
-    unsafe {
-        put_opt(
-            err,
-            nuvera_error {
-                status,
-                code,
-                message,
-                http_status,
-            },
-        )
-    };
+    unsafe { put_opt(err, failure) };
     status
 }
 
@@ -159,11 +162,7 @@ macro_rules! as_they_are {
     )*};
 }
 as_they_are!(bool, usize, u64, i64, *mut u8, *const c_char);
-as_they_are!(
-    crate::client::nuvera_client_policy,
-    crate::client::nuvera_attempt
-);
-as_they_are!(crate::client::nuvera_action);
+as_they_are!(nuvera_client_policy, nuvera_attempt, nuvera_action);
 
 /// Writes a value to an out-parameter checked by [`req_out`] (or known not to be NULL).
 pub(crate) unsafe fn put<T>(out: *mut T, value: impl IntoC<T>) {
@@ -281,18 +280,17 @@ impl CallbackReader {
 
 impl std::io::Read for CallbackReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::Error;
         // SAFETY: `buf` is valid for `buf.len()` bytes; the callback's contract is to write at
         // most that many.
         let n = unsafe { (self.read)(self.ctx, buf.as_mut_ptr(), buf.len()) };
+        let len = buf.len();
         match usize::try_from(n) {
-            Ok(n) if n <= buf.len() => Ok(n),
-            Ok(n) => Err(std::io::Error::other(format!(
-                "the read callback returned {n} for a buffer of {}",
-                buf.len()
+            Ok(n) if n <= len => Ok(n),
+            Ok(n) => Err(Error::other(format!(
+                "the read callback returned {n} for {len} bytes"
             ))),
-            Err(_) => Err(std::io::Error::other(
-                "the read callback reported a failure",
-            )),
+            Err(_) => Err(Error::other("the read callback reported a failure")),
         }
     }
 }

@@ -1,7 +1,5 @@
-//! The client policy of contract §8 (redirects, opt-in retries, clock correction) as plain data,
-//! for HTTP-client integrations written over the C ABI (PHP's Guzzle middleware, Go's
-//! `http.RoundTripper`, a libcurl program). Every decision is the core's `Exchange`; these
-//! functions only carry data across.
+//! The client policy of contract §8 (redirects, opt-in retries, clock correction) for HTTP-client
+//! integrations over the C ABI (Go, PHP, libcurl). Every decision is the core's `Exchange`.
 //!
 //! Use: fill a `nuvera_client_policy` with `nuvera_client_policy_init` and change what you need;
 //! `nuvera_exchange_new` per caller request with the signer that signs it; sign and send
@@ -163,11 +161,9 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     })
 }
 
-/// Starts an exchange for one caller request: `method`, the absolute `http`/`https` `url`, and
-/// whether it has a body. `policy` may be NULL (the defaults). `signer` may be NULL (a clock
-/// offset of its own, starting at 0); given, the exchange reads and corrects that signer's
-/// clock offset, which every later request of the signer then uses. Free the exchange with
-/// `nuvera_exchange_free`.
+/// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
+/// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
+/// reads and corrects that signer's clock offset, which its later requests then use.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_exchange_new(
     policy: *const nuvera_client_policy,
@@ -226,12 +222,10 @@ pub unsafe extern "C" fn nuvera_exchange_first(
     })
 }
 
-/// Decides what follows a response to the last send: its `status`, `headers` (`header_count` of
-/// them; `Location`, `Date` and `Retry-After` are read), its body (needed only for a 401: pass
-/// NULL with 0 otherwise; at most 64 KiB is read), and the local Unix times in milliseconds at
-/// which the request was sent and the response headers arrived (the uncorrected local clock).
-/// On `NUVERA_OK`, `*out` says what to do; a failure of the exchange returns `NUVERA_ERROR` with
-/// its code. A finished exchange answers `OBJECT_CLOSED`.
+/// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
+/// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
+/// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
+/// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_exchange_on_response(
     exchange: *mut nuvera_exchange,

@@ -21,13 +21,11 @@ unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<
     })
 }
 
-/// Explains why Nuvera would accept or refuse `token` for the request as sent: every claim is
-/// derived again from `method`, `url`, `api_key` (NULL when unknown), `content_type` (NULL for
-/// none) and the body, and each disagreement is a finding with its `AUTH_*` code, what was
-/// signed, what was sent, and the fix. `public_key_pem` (may be NULL) also checks the signature;
-/// `now` (may be NULL: the system clock) checks the time window. `*report_json` receives the
-/// report as JSON (claims with `sub` masked); `report_text` (may be NULL) the same for humans;
-/// `ok` (may be NULL) whether no rule fails. Free the strings with `nuvera_string_free`.
+/// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
+/// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
+/// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
+/// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
+/// for humans, `ok` (may be NULL) whether no rule fails.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_explain(
     method: *const c_char,
@@ -63,13 +61,10 @@ pub unsafe extern "C" fn nuvera_explain(
     })
 }
 
-/// A support bundle (contract §7) as pretty JSON, to attach to a ticket: the request as sent
-/// (`headers`, `header_count` of them, as sent; `x-api-key` and `Authorization` are completed
-/// from `api_key` and `token` when missing, and masked), the token decoded without its
-/// signature, Nuvera's answer (`status`, `response_body`) and the local diagnosis. It holds no
-/// API key, token, private key or body bytes. `api_key`, `content_type`, `application` and
-/// `public_key_pem` may be NULL; `now` may be NULL (the system clock). Free `*out` with
-/// `nuvera_string_free`.
+/// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
+/// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
+/// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
+/// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_support_bundle(
     method: *const c_char,

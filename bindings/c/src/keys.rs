@@ -95,7 +95,6 @@ pub unsafe extern "C" fn nuvera_private_key_free(key: *mut nuvera_private_key) {
 
 /// The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
 /// the same value as `nuvera_private_key_fingerprint` of its private half.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_public_key_fingerprint(
     pem: *const c_char,

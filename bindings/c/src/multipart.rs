@@ -124,7 +124,6 @@ pub unsafe extern "C" fn nuvera_is_multipart_form_data(content_type: *const c_ch
 }
 
 /// `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_form_content_type(
     form: *const nuvera_multipart_form,
@@ -230,7 +229,6 @@ pub unsafe extern "C" fn nuvera_multipart_body_hash(
 }
 
 /// The canonical object (contract §5, compact JSON) of an encoded multipart body.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_canonical_json(
     content_type: *const c_char,

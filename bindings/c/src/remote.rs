@@ -1,7 +1,5 @@
-//! Keys held elsewhere (contract §9): a signing key whose signatures come from a C function — the
-//! caller's call to a cloud KMS or an HSM API — or from a PKCS#11 token. The core checks every
-//! signature against the public key, applies the timeout, talks PKCS#11 and reports failures with
-//! their codes; this module only converts.
+//! Keys held elsewhere (contract §9): signatures from a C function (a cloud KMS, an HSM API) or a
+//! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
 use std::ffi::CStr;
 use std::sync::Arc;
@@ -112,14 +110,11 @@ impl Drop for CCallback {
 }
 
 /// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
-/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`.
-/// `public_key_pem` is the key's public half (SPKI `PUBLIC KEY` or
-/// PKCS#1 `RSA PUBLIC KEY` PEM: AWS KMS `GetPublicKey`, Google Cloud KMS `getPublicKey`).
-/// `timeout_ms` may be NULL (10 s); 0 calls `sign` on the signing thread with no bound; a call
-/// running past its timeout fails with `REMOTE_SIGNER_FAILED`. Each signature is checked against
-/// the public key (`REMOTE_KEY_MISMATCH`). `free_user_data` (may be NULL) is called with
-/// `user_data` when the key is no longer used, also when this call fails.
-/// Free `*out` with `nuvera_private_key_free`.
+/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
+/// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
+/// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
+/// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
+/// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     public_key_pem: *const c_char,
@@ -154,18 +149,12 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     })
 }
 
-/// A key in a PKCS#11 token (an HSM; SoftHSM2), usable wherever a `nuvera_private_key` is.
-/// `module` is the PKCS#11 library's path (e.g. `/usr/lib/softhsm/libsofthsm2.so`). The token is
-/// found by `token_label` or by `*slot` (give exactly one; the other NULL), the RSA private key by
-/// `key_label` or by `key_id_hex` (`CKA_ID` as hex, e.g. `"01"`; exactly one), and the user PIN is
-/// read from the environment variable named `pin_env` or from the file `pin_file` (exactly one;
-/// a PIN is never an argument, so it never sits in a program's source or command line).
-/// The module is loaded once per process and never finalised; sessions are pooled, so a signer
-/// made from the key may sign from several threads at once. The token hashes and signs
-/// (`CKM_SHA256_RSA_PKCS`); the public key is read from it and every signature checked against it.
-/// A wrong combination of arguments or an unset variable is `INVALID_ARGUMENT`; a module, token,
-/// key or PIN the module refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the
-/// PIN). Free `*out` with `nuvera_private_key_free`.
+/// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
+/// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
+/// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
+/// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
+/// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
+/// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
     module: *const c_char,

@@ -19,20 +19,10 @@ impl Handle for nuvera_signer {}
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
     signed: SignedRequest,
-    /// The strings its accessors hand out, by [`Part`], each made on first use.
+    /// The strings its accessors lend C, each made on first use, one slot per accessor.
     strings: [OnceLock<CString>; 5],
 }
 impl Handle for nuvera_signed_request {}
-
-/// The strings of a signed request C can borrow.
-#[derive(Clone, Copy)]
-enum Part {
-    Token,
-    Authorization,
-    ApiKey,
-    ClaimsJson,
-    ProofJson,
-}
 
 /// A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
 /// default (55). The signer keeps its own reference to the key: the key handle may be freed.
@@ -93,7 +83,7 @@ unsafe fn sign(
         let (method, url) = (req_str(method, "method")?, req_str(url, "url")?);
         let jti = opt_str(jti, "jti")?.map(str::to_owned);
         let overrides = SignOverrides {
-            iat: opt_copy(iat),
+            iat: iat.as_ref().copied(),
             jti,
         };
         let signed = body(&|body| Ok(signer.sign_with(method, url, body, &overrides)?))?;
@@ -143,10 +133,10 @@ pub unsafe extern "C" fn nuvera_signer_sign_body(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let content_type = opt_str(content_type, "content_type")?;
+        let body = req_bytes(body, body_len, "body")?;
         sign(Body::for_content_type(
-            content_type,
-            req_bytes(body, body_len, "body")?,
+            opt_str(content_type, "content_type")?,
+            body,
         ))
     })
 }
@@ -231,19 +221,14 @@ pub unsafe extern "C" fn nuvera_signer_sign_multipart_reader(
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let content_type = req_str(content_type, "content_type")?;
-        let reader = CallbackReader::new(read, ctx, "read")?;
-        sign(Body::Canonical(canonicalize_wire_reader(
-            content_type,
-            reader,
-        )?))
+        let canonical =
+            canonicalize_wire_reader(content_type, CallbackReader::new(read, ctx, "read")?);
+        sign(Body::Canonical(canonical?))
     })
 }
 
-/// Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
-/// there is none): an encoded `multipart/form-data` body through its canonical object, any other
-/// body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
-/// call for an HTTP client streaming a body it will send. `iat` and `jti` as in
-/// `nuvera_signer_sign`.
+/// As `nuvera_signer_sign_body` for a body read from `read` (streamed): the call for an HTTP
+/// client streaming the body it sends. `iat` and `jti` as in `nuvera_signer_sign`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
     signer: *const nuvera_signer,
@@ -278,10 +263,8 @@ pub unsafe extern "C" fn nuvera_signer_sign_body_hash(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        sign(Body::Precomputed(BodyHash::parse(req_str(
-            body_hash,
-            "body_hash",
-        )?)?))
+        let hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
+        sign(Body::Precomputed(hash))
     })
 }
 
@@ -305,25 +288,19 @@ pub unsafe extern "C" fn nuvera_signer_sign_multipart(
     })
 }
 
-/// The string `part` of a signed request, owned by it.
+/// Lends C the string `make` gives of a signed request, made once into the request's `slot`.
 unsafe fn borrowed(
     request: *const nuvera_signed_request,
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
-    part: Part,
+    slot: usize,
+    make: fn(&SignedRequest) -> String,
 ) -> nuvera_status {
     returning(out, err, || {
         let r = req_ref(request, "request")?;
-        let text = r.strings[part as usize].get_or_init(|| {
-            c_string(match part {
-                Part::Token => r.signed.token().to_owned(),
-                Part::Authorization => r.signed.authorization(),
-                Part::ApiKey => r.signed.api_key().to_owned(),
-                Part::ClaimsJson => r.signed.claims().to_json(),
-                Part::ProofJson => r.signed.proof().to_json_pretty(),
-            })
-        });
-        Ok(text.as_ptr())
+        Ok(r.strings[slot]
+            .get_or_init(|| c_string(make(&r.signed)))
+            .as_ptr())
     })
 }
 
@@ -334,7 +311,7 @@ pub unsafe extern "C" fn nuvera_signed_request_token(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, Part::Token)
+    borrowed(request, out, err, 0, |s| s.token().to_owned())
 }
 
 /// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
@@ -344,7 +321,7 @@ pub unsafe extern "C" fn nuvera_signed_request_authorization(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, Part::Authorization)
+    borrowed(request, out, err, 1, SignedRequest::authorization)
 }
 
 /// The `x-api-key` header value. `*out` belongs to `request`.
@@ -354,7 +331,7 @@ pub unsafe extern "C" fn nuvera_signed_request_api_key(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, Part::ApiKey)
+    borrowed(request, out, err, 2, |s| s.api_key().to_owned())
 }
 
 /// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
@@ -365,18 +342,17 @@ pub unsafe extern "C" fn nuvera_signed_request_claims_json(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, Part::ClaimsJson)
+    borrowed(request, out, err, 3, |s| s.claims().to_json())
 }
 
-/// The proof artifact as pretty JSON: what was signed, with no secret in it.
-/// `*out` belongs to `request`.
+/// The proof artifact as pretty JSON: what was signed, no secret. `*out` belongs to `request`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signed_request_proof_json(
     request: *const nuvera_signed_request,
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, Part::ProofJson)
+    borrowed(request, out, err, 4, |s| s.proof().to_json_pretty())
 }
 
 /// Frees a signed request and the strings its accessors returned. NULL is allowed.
@@ -386,7 +362,6 @@ pub unsafe extern "C" fn nuvera_signed_request_free(request: *mut nuvera_signed_
 }
 
 /// SHA-256 (lowercase hex) of a plain body. `body` may be NULL with `len` 0.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_body_hash(
     body: *const u8,
@@ -416,8 +391,7 @@ pub unsafe extern "C" fn nuvera_body_hash_file(
 }
 
 /// SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
-/// streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
-/// `nuvera_string_free`.
+/// streamed. `size` may be NULL; given, it receives the byte count.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_body_hash_reader(
     read: nuvera_read_fn,
@@ -434,7 +408,6 @@ pub unsafe extern "C" fn nuvera_body_hash_reader(
 }
 
 /// The `uri` claim of a URL or request target (WHATWG `pathname + search`).
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_request_uri(
     url: *const c_char,

@@ -48,9 +48,8 @@ pub unsafe extern "C" fn nuvera_verifier_from_registry_file(
     })
 }
 
-/// The `bodyHash` a server computes from a received body: through the multipart canonical
-/// object when `content_type` is `multipart/form-data`, of the raw bytes otherwise (or when
-/// `content_type` is NULL). Free `*out` with `nuvera_string_free`.
+/// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
+/// by the core's rule (multipart through its canonical object, other bodies byte for byte).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_received_body_hash(
     content_type: *const c_char,
@@ -97,12 +96,10 @@ pub unsafe extern "C" fn nuvera_verifier_verify(
     })
 }
 
-/// Verifies a received request from what arrived: its `headers` (`header_count` of them, names in
-/// any case; `x-api-key`, `Authorization` and `Content-Type` are read) and its raw body, hashed as
-/// the server must (multipart through its canonical object) — only after the headers and token
-/// pass (§6). Returns `NUVERA_OK` or `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status (a
-/// body that does not parse as its Content-Type says is `AUTH_BODY_HASH_MISMATCH`, the parse
-/// error in the message). `application` as in `nuvera_verifier_verify`.
+/// Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
+/// hashed as §6 says once the headers and token pass (a body that does not parse as its
+/// Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
+/// `nuvera_verifier_verify`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_verifier_verify_request(
     verifier: *const nuvera_verifier,
@@ -127,13 +124,11 @@ pub unsafe extern "C" fn nuvera_verifier_verify_request(
     })
 }
 
-/// Makes the verifier record `jti`s in a replay cache shared by several server instances
-/// (contract §9): the Redis store at `url` (`redis://` or `rediss://`; a password in the URL never
-/// shows in an error). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the core's
-/// defaults (`nuvera:jti:`, 50 ms, 16). The options are checked here (`INVALID_ARGUMENT`);
-/// nothing connects until the first request. While the store does not answer, every request is
-/// refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it before the verifier is
-/// shared between threads.
+/// Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
+/// server instances (§9). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the
+/// core's defaults (`nuvera:jti:`, 50 ms, 16); bad options are `INVALID_ARGUMENT`. While Redis
+/// does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
+/// before sharing the verifier between threads.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
     verifier: *mut nuvera_verifier,
