@@ -1,9 +1,6 @@
-//! The one boundary between C and Rust: every entry point runs inside [`guard`] (or
-//! [`returning`], which also fills its out-parameter), which catches panics (they become
-//! `INTERNAL_ERROR`, never an unwind into C) and turns failures into a status and a
-//! `nuvera_error`. Arguments are read and results written only through the helpers here; every
-//! handle is a `Box` made by [`IntoC`] and freed by [`free_handle`]. The other modules import
-//! this one whole: it is their whole vocabulary.
+//! The one boundary between C and Rust, which the other modules import whole: every entry point
+//! runs in [`guard`] or [`returning`] (panics become `INTERNAL_ERROR`, failures a status and a
+//! `nuvera_error`); arguments are read and results written ([`IntoC`]) only by the helpers here.
 
 use std::ffi::{CStr, CString, OsStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -232,11 +229,6 @@ pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> Ff
         ))),
         (false, _) => Ok(std::slice::from_raw_parts(p, len)),
     }
-}
-
-/// An optional number given by pointer (NULL = absent).
-pub(crate) unsafe fn opt_copy<T: Copy>(p: *const T) -> Option<T> {
-    p.as_ref().copied()
 }
 
 /// A C number where 0 means "the default": `None` then, for the core's `from_optional`.

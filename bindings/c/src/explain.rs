@@ -14,11 +14,10 @@ unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<
         public_key_pem,
         ..Default::default()
     };
+    let mut options = ExplainOptions::from_optional(given)?;
     // C's `now` is already unsigned: it is the core's type, no check to make.
-    Ok(ExplainOptions {
-        now,
-        ..ExplainOptions::from_optional(given)?
-    })
+    options.now = now;
+    Ok(options)
 }
 
 /// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
@@ -53,7 +52,11 @@ pub unsafe extern "C" fn nuvera_explain(
             body: &mut body,
         };
         let token = req_str(token, "token")?;
-        let report = nuvera::explain(sent, token, &options(public_key_pem, opt_copy(now))?)?;
+        let report = nuvera::explain(
+            sent,
+            token,
+            &options(public_key_pem, now.as_ref().copied())?,
+        )?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
         put(report_json, report.to_json_pretty());
@@ -99,7 +102,7 @@ pub unsafe extern "C" fn nuvera_support_bundle(
         let response = req_bytes(response_body, response_len, "response_body")?;
         let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
-        let now = SystemClock::now_unless(opt_copy(now))?;
+        let now = SystemClock::now_unless(now.as_ref().copied())?;
         let application = opt_str(application, "application")?;
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;

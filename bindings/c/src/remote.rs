@@ -142,7 +142,7 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
                 "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
             )))?,
         };
-        let options = CallbackOptions::from_optional(Some(input), opt_copy(timeout_ms))?;
+        let options = CallbackOptions::from_optional(Some(input), timeout_ms.as_ref().copied())?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
         Ok(nuvera_private_key(Arc::new(key)))
@@ -171,14 +171,13 @@ pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
         let config = Pkcs11Config::from_optional(
             &req_path(module, "module")?,
             opt_str(token_label, "token_label")?,
-            opt_copy(slot),
+            slot.as_ref().copied(),
             opt_str(key_label, "key_label")?,
             opt_str(key_id_hex, "key_id_hex")?,
             opt_str(pin_env, "pin_env")?,
             opt_path(pin_file, "pin_file")?.as_deref(),
         )?;
-        Ok(nuvera_private_key(Arc::new(RemoteKey::from_pkcs11(
-            config,
-        )?)))
+        let key = RemoteKey::from_pkcs11(config)?;
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }

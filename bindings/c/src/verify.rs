@@ -23,15 +23,11 @@ pub(crate) unsafe fn headers<'a>(
     count: usize,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
     let pair = |h: &nuvera_header| {
-        Ok((
-            req_str(h.name, "header name")?,
-            req_str(h.value, "header value")?,
-        ))
+        let name = req_str(h.name, "header name")?;
+        Ok((name, req_str(h.value, "header value")?))
     };
-    req_bytes(headers, count, "headers")?
-        .iter()
-        .map(pair)
-        .collect()
+    let list = req_bytes(headers, count, "headers")?;
+    list.iter().map(pair).collect()
 }
 
 /// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
