@@ -135,6 +135,7 @@ pub unsafe extern "C" fn nuvera_client_policy_init(
     })
 }
 
+/// The policy C filled in (NULL: the defaults) as the core's.
 unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPolicy> {
     let Some(p) = policy.as_ref() else {
         return Ok(ClientPolicy::default());
@@ -295,10 +296,8 @@ pub unsafe extern "C" fn nuvera_exchange_clock_offset(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     returning(out, err, || {
-        Ok(req_ref(exchange, "exchange")?
-            .exchange
-            .clock_offset()
-            .secs())
+        let exchange = &req_ref(exchange, "exchange")?.exchange;
+        Ok(exchange.clock_offset().secs())
     })
 }
 

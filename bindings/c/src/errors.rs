@@ -87,12 +87,8 @@ pub extern "C" fn nuvera_version() -> *const c_char {
 /// has no list of its own.
 fn code_table() -> &'static [(CString, CString)] {
     static TABLE: OnceLock<Vec<(CString, CString)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        ErrorCode::ALL
-            .iter()
-            .map(|c| (c_string(c.as_str()), c_string(c.family().as_str())))
-            .collect()
-    })
+    let name_and_family = |c: &ErrorCode| (c_string(c.as_str()), c_string(c.family().as_str()));
+    TABLE.get_or_init(|| ErrorCode::ALL.iter().map(name_and_family).collect())
 }
 
 /// How many error codes the library can report (the core's one list).
@@ -106,9 +102,8 @@ pub extern "C" fn nuvera_error_code_count() -> usize {
 #[no_mangle]
 pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
     no_unwind(ptr::null(), || {
-        code_table()
-            .get(index)
-            .map_or(ptr::null(), |c| c.0.as_ptr())
+        let code = code_table().get(index);
+        code.map_or(ptr::null(), |(name, _)| name.as_ptr())
     })
 }
 
