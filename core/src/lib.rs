@@ -50,7 +50,8 @@ pub use jwt::Claims;
 pub use key::{PrivateKey, PublicKey, MIN_RSA_BITS};
 pub use method::normalize_method;
 pub use multipart::{
-    multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
+    multipart_body_hash, multipart_body_hash_file, multipart_body_hash_reader, CanonicalForm,
+    MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
 pub use received::{
