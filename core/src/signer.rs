@@ -44,14 +44,6 @@ impl Clock for SystemClock {
     }
 }
 
-impl SystemClock {
-    /// `given` when the caller gave a time, else the system clock's: the default of every
-    /// binding's optional `now` (support bundles).
-    pub fn now_unless(given: Option<u64>) -> Result<u64> {
-        given.map_or_else(|| SystemClock.now_unix(), Ok)
-    }
-}
-
 /// A clock stopped at one instant.
 #[derive(Clone, Copy, Debug)]
 pub struct FixedClock(pub u64);
@@ -407,20 +399,5 @@ impl fmt::Debug for SignedRequest {
             .field("claims", &self.claims)
             .field("token", &"<redacted>")
             .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_given_now_wins_over_the_system_clock() {
-        assert_eq!(SystemClock::now_unless(Some(7)).unwrap(), 7);
-        let before = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        assert!(SystemClock::now_unless(None).unwrap() >= before);
     }
 }

@@ -27,13 +27,9 @@ impl Failure {
         Failure { status, error }
     }
 
-    /// A panic caught at the boundary: a bug of the library's.
+    /// A panic caught at the boundary: a bug of the library's, `INTERNAL_ERROR` by the core.
     fn panic(payload: Box<dyn std::any::Any + Send>) -> Self {
-        let what = (payload.downcast_ref::<&str>().copied())
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("unknown panic");
-        let message = format!("internal error in nuvera_signing (please report): {what}");
-        let error = nuvera::Error::new(ErrorCode::InternalError, message);
+        let error = nuvera::Error::from_panic(&*payload);
         let status = nuvera_status::NUVERA_INTERNAL_ERROR;
         Failure { status, error }
     }

@@ -2,7 +2,7 @@
 //! and support bundles (contract §7).
 
 use nuvera::explain::{BundleResponse, OptionalExplainOptions};
-use nuvera::{ExplainOptions, SentRequest, SupportBundle, SystemClock};
+use nuvera::{ExplainOptions, SentRequest, SupportBundle};
 
 use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
@@ -102,7 +102,11 @@ pub unsafe extern "C" fn nuvera_support_bundle(
         let response = req_bytes(response_body, response_len, "response_body")?;
         let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
-        let now = SystemClock::now_unless(now.as_ref().copied())?;
+        // C's `now` is already unsigned; only its absence needs the core's default (now).
+        let now = match now.as_ref() {
+            Some(now) => *now,
+            None => SupportBundle::created_at(None)?,
+        };
         let application = opt_str(application, "application")?;
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
