@@ -96,6 +96,22 @@ impl<'a> Body<'a> {
         }
     }
 
+    /// The body to sign for a stream about to be sent with `content_type`, by the rule of
+    /// [`Body::for_content_type`]: for `multipart/form-data`, the encoded multipart body it yields,
+    /// read now (streamed) into its canonical object; for any other type or none, the stream's
+    /// exact bytes ([`Body::Reader`], read when signing).
+    pub fn for_content_type_reader(
+        content_type: Option<&'a str>,
+        reader: &'a mut dyn Read,
+    ) -> Result<Body<'a>> {
+        match content_type {
+            Some(content_type) if crate::received::is_multipart_form_data(content_type) => Ok(
+                Body::Canonical(canonicalize_wire_reader(content_type, reader)?),
+            ),
+            _ => Ok(Body::Reader(reader)),
+        }
+    }
+
     /// Hashes the body (streaming readers, files and multipart file parts).
     pub fn summarize(self) -> Result<BodySummary> {
         let plain = |kind, hash, size| BodySummary {
@@ -203,5 +219,38 @@ mod tests {
         let ct = Some("multipart/form-data; boundary=b");
         let err = Body::for_content_type_file(ct, &missing).err().unwrap();
         assert_eq!(err.code(), crate::ErrorCode::IoError);
+    }
+
+    #[test]
+    fn a_stream_by_its_content_type_is_hashed_as_its_bytes_would_be() {
+        let wire: &[u8] =
+            b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        let ct = "multipart/form-data; boundary=b";
+        let mut reader = wire;
+        let multipart = Body::for_content_type_reader(Some(ct), &mut reader).unwrap();
+        let multipart = multipart.summarize().unwrap();
+        assert_eq!(multipart.kind, BodyKind::Multipart);
+        assert_eq!(
+            multipart.hash,
+            crate::multipart_body_hash(ct, wire).unwrap()
+        );
+        for plain in [
+            Some("text/plain"),
+            Some("multipart/mixed; boundary=b"),
+            None,
+        ] {
+            let mut reader = wire;
+            let summary = Body::for_content_type_reader(plain, &mut reader).unwrap();
+            let summary = summary.summarize().unwrap();
+            assert_eq!(
+                (summary.kind, summary.hash),
+                (BodyKind::Bytes, BodyHash::of_bytes(wire))
+            );
+        }
+        let mut reader: &[u8] = b"not multipart";
+        let err = Body::for_content_type_reader(Some(ct), &mut reader)
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), crate::ErrorCode::MultipartMalformed);
     }
 }

@@ -307,11 +307,9 @@ enum nuvera_status nuvera_client_policy_init(struct nuvera_client_policy *out,
                                              struct nuvera_error **err);
 
 /**
- * Starts an exchange for one caller request: `method`, the absolute `http`/`https` `url`, and
- * whether it has a body. `policy` may be NULL (the defaults). `signer` may be NULL (a clock
- * offset of its own, starting at 0); given, the exchange reads and corrects that signer's
- * clock offset, which every later request of the signer then uses. Free the exchange with
- * `nuvera_exchange_free`.
+ * Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
+ * NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
+ * reads and corrects that signer's clock offset, which its later requests then use.
  */
 enum nuvera_status nuvera_exchange_new(const struct nuvera_client_policy *policy,
                                        const char *method,
@@ -338,12 +336,10 @@ enum nuvera_status nuvera_exchange_first(struct nuvera_exchange *exchange,
                                          struct nuvera_error **err);
 
 /**
- * Decides what follows a response to the last send: its `status`, `headers` (`header_count` of
- * them; `Location`, `Date` and `Retry-After` are read), its body (needed only for a 401: pass
- * NULL with 0 otherwise; at most 64 KiB is read), and the local Unix times in milliseconds at
- * which the request was sent and the response headers arrived (the uncorrected local clock).
- * On `NUVERA_OK`, `*out` says what to do; a failure of the exchange returns `NUVERA_ERROR` with
- * its code. A finished exchange answers `OBJECT_CLOSED`.
+ * Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
+ * body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
+ * times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
+ * failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
  */
 enum nuvera_status nuvera_exchange_on_response(struct nuvera_exchange *exchange,
                                                uint16_t status,
@@ -434,13 +430,11 @@ const char *nuvera_error_code_at(size_t index);
 const char *nuvera_error_code_family(const char *code);
 
 /**
- * Explains why Nuvera would accept or refuse `token` for the request as sent: every claim is
- * derived again from `method`, `url`, `api_key` (NULL when unknown), `content_type` (NULL for
- * none) and the body, and each disagreement is a finding with its `AUTH_*` code, what was
- * signed, what was sent, and the fix. `public_key_pem` (may be NULL) also checks the signature;
- * `now` (may be NULL: the system clock) checks the time window. `*report_json` receives the
- * report as JSON (claims with `sub` masked); `report_text` (may be NULL) the same for humans;
- * `ok` (may be NULL) whether no rule fails. Free the strings with `nuvera_string_free`.
+ * Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
+ * `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
+ * (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
+ * `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
+ * for humans, `ok` (may be NULL) whether no rule fails.
  */
 enum nuvera_status nuvera_explain(const char *method,
                                   const char *url,
@@ -457,13 +451,10 @@ enum nuvera_status nuvera_explain(const char *method,
                                   struct nuvera_error **err);
 
 /**
- * A support bundle (contract §7) as pretty JSON, to attach to a ticket: the request as sent
- * (`headers`, `header_count` of them, as sent; `x-api-key` and `Authorization` are completed
- * from `api_key` and `token` when missing, and masked), the token decoded without its
- * signature, Nuvera's answer (`status`, `response_body`) and the local diagnosis. It holds no
- * API key, token, private key or body bytes. `api_key`, `content_type`, `application` and
- * `public_key_pem` may be NULL; `now` may be NULL (the system clock). Free `*out` with
- * `nuvera_string_free`.
+ * A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
+ * of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
+ * (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
+ * `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
  */
 enum nuvera_status nuvera_support_bundle(const char *method,
                                          const char *url,
@@ -540,7 +531,6 @@ void nuvera_private_key_free(struct nuvera_private_key *key);
 /**
  * The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
  * the same value as `nuvera_private_key_fingerprint` of its private half.
- * Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_public_key_fingerprint(const char *pem,
                                                  char **out,
@@ -613,7 +603,6 @@ bool nuvera_is_multipart_form_data(const char *content_type);
 
 /**
  * `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
- * Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_multipart_form_content_type(const struct nuvera_multipart_form *form,
                                                       char **out,
@@ -678,7 +667,6 @@ enum nuvera_status nuvera_multipart_body_hash(const char *content_type,
 
 /**
  * The canonical object (contract §5, compact JSON) of an encoded multipart body.
- * Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_multipart_canonical_json(const char *content_type,
                                                    const uint8_t *body,
@@ -688,14 +676,11 @@ enum nuvera_status nuvera_multipart_canonical_json(const char *content_type,
 
 /**
  * A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
- * `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`.
- * `public_key_pem` is the key's public half (SPKI `PUBLIC KEY` or
- * PKCS#1 `RSA PUBLIC KEY` PEM: AWS KMS `GetPublicKey`, Google Cloud KMS `getPublicKey`).
- * `timeout_ms` may be NULL (10 s); 0 calls `sign` on the signing thread with no bound; a call
- * running past its timeout fails with `REMOTE_SIGNER_FAILED`. Each signature is checked against
- * the public key (`REMOTE_KEY_MISMATCH`). `free_user_data` (may be NULL) is called with
- * `user_data` when the key is no longer used, also when this call fails.
- * Free `*out` with `nuvera_private_key_free`.
+ * `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
+ * `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
+ * `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
+ * `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
+ * `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
  */
 enum nuvera_status nuvera_remote_key_from_callback(const char *public_key_pem,
                                                    uint32_t input,
@@ -707,18 +692,12 @@ enum nuvera_status nuvera_remote_key_from_callback(const char *public_key_pem,
                                                    struct nuvera_error **err);
 
 /**
- * A key in a PKCS#11 token (an HSM; SoftHSM2), usable wherever a `nuvera_private_key` is.
- * `module` is the PKCS#11 library's path (e.g. `/usr/lib/softhsm/libsofthsm2.so`). The token is
- * found by `token_label` or by `*slot` (give exactly one; the other NULL), the RSA private key by
- * `key_label` or by `key_id_hex` (`CKA_ID` as hex, e.g. `"01"`; exactly one), and the user PIN is
- * read from the environment variable named `pin_env` or from the file `pin_file` (exactly one;
- * a PIN is never an argument, so it never sits in a program's source or command line).
- * The module is loaded once per process and never finalised; sessions are pooled, so a signer
- * made from the key may sign from several threads at once. The token hashes and signs
- * (`CKM_SHA256_RSA_PKCS`); the public key is read from it and every signature checked against it.
- * A wrong combination of arguments or an unset variable is `INVALID_ARGUMENT`; a module, token,
- * key or PIN the module refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the
- * PIN). Free `*out` with `nuvera_private_key_free`.
+ * A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
+ * `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
+ * the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
+ * the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
+ * argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
+ * refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
  */
 enum nuvera_status nuvera_remote_key_from_pkcs11(const char *module,
                                                  const char *token_label,
@@ -854,11 +833,8 @@ enum nuvera_status nuvera_signer_sign_multipart_reader(const struct nuvera_signe
                                                        struct nuvera_error **err);
 
 /**
- * Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
- * there is none): an encoded `multipart/form-data` body through its canonical object, any other
- * body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
- * call for an HTTP client streaming a body it will send. `iat` and `jti` as in
- * `nuvera_signer_sign`.
+ * As `nuvera_signer_sign_body` for a body read from `read` (streamed): the call for an HTTP
+ * client streaming the body it sends. `iat` and `jti` as in `nuvera_signer_sign`.
  */
 enum nuvera_status nuvera_signer_sign_body_reader(const struct nuvera_signer *signer,
                                                   const char *method,
@@ -929,8 +905,7 @@ enum nuvera_status nuvera_signed_request_claims_json(const struct nuvera_signed_
                                                      struct nuvera_error **err);
 
 /**
- * The proof artifact as pretty JSON: what was signed, with no secret in it.
- * `*out` belongs to `request`.
+ * The proof artifact as pretty JSON: what was signed, no secret. `*out` belongs to `request`.
  */
 enum nuvera_status nuvera_signed_request_proof_json(const struct nuvera_signed_request *request,
                                                     const char **out,
@@ -943,7 +918,6 @@ void nuvera_signed_request_free(struct nuvera_signed_request *request);
 
 /**
  * SHA-256 (lowercase hex) of a plain body. `body` may be NULL with `len` 0.
- * Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_body_hash(const uint8_t *body,
                                     size_t len,
@@ -961,8 +935,7 @@ enum nuvera_status nuvera_body_hash_file(const char *path,
 
 /**
  * SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
- * streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
- * `nuvera_string_free`.
+ * streamed. `size` may be NULL; given, it receives the byte count.
  */
 enum nuvera_status nuvera_body_hash_reader(nuvera_read_fn read,
                                            void *ctx,
@@ -972,7 +945,6 @@ enum nuvera_status nuvera_body_hash_reader(nuvera_read_fn read,
 
 /**
  * The `uri` claim of a URL or request target (WHATWG `pathname + search`).
- * Free `*out` with `nuvera_string_free`.
  */
 enum nuvera_status nuvera_request_uri(const char *url, char **out, struct nuvera_error **err);
 
@@ -991,9 +963,8 @@ enum nuvera_status nuvera_verifier_from_registry_file(const char *path,
                                                       struct nuvera_error **err);
 
 /**
- * The `bodyHash` a server computes from a received body: through the multipart canonical
- * object when `content_type` is `multipart/form-data`, of the raw bytes otherwise (or when
- * `content_type` is NULL). Free `*out` with `nuvera_string_free`.
+ * The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
+ * by the core's rule (multipart through its canonical object, other bodies byte for byte).
  */
 enum nuvera_status nuvera_received_body_hash(const char *content_type,
                                              const uint8_t *body,
@@ -1018,12 +989,10 @@ enum nuvera_status nuvera_verifier_verify(const struct nuvera_verifier *verifier
                                           struct nuvera_error **err);
 
 /**
- * Verifies a received request from what arrived: its `headers` (`header_count` of them, names in
- * any case; `x-api-key`, `Authorization` and `Content-Type` are read) and its raw body, hashed as
- * the server must (multipart through its canonical object) — only after the headers and token
- * pass (§6). Returns `NUVERA_OK` or `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status (a
- * body that does not parse as its Content-Type says is `AUTH_BODY_HASH_MISMATCH`, the parse
- * error in the message). `application` as in `nuvera_verifier_verify`.
+ * Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
+ * hashed as §6 says once the headers and token pass (a body that does not parse as its
+ * Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
+ * `nuvera_verifier_verify`.
  */
 enum nuvera_status nuvera_verifier_verify_request(const struct nuvera_verifier *verifier,
                                                   const char *method,
@@ -1036,13 +1005,11 @@ enum nuvera_status nuvera_verifier_verify_request(const struct nuvera_verifier *
                                                   struct nuvera_error **err);
 
 /**
- * Makes the verifier record `jti`s in a replay cache shared by several server instances
- * (contract §9): the Redis store at `url` (`redis://` or `rediss://`; a password in the URL never
- * shows in an error). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the core's
- * defaults (`nuvera:jti:`, 50 ms, 16). The options are checked here (`INVALID_ARGUMENT`);
- * nothing connects until the first request. While the store does not answer, every request is
- * refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it before the verifier is
- * shared between threads.
+ * Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
+ * server instances (§9). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the
+ * core's defaults (`nuvera:jti:`, 50 ms, 16); bad options are `INVALID_ARGUMENT`. While Redis
+ * does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
+ * before sharing the verifier between threads.
  */
 enum nuvera_status nuvera_verifier_set_replay_cache(struct nuvera_verifier *verifier,
                                                     const char *url,

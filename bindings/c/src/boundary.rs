@@ -1,47 +1,62 @@
-//! The one boundary between C and Rust: every entry point runs inside [`guard`], which catches
-//! panics (they become `INTERNAL_ERROR`, never an unwind into C) and turns failures into a status
-//! and a `nuvera_error`. Arguments are read and results written only through the helpers here,
-//! and every handle is owned the same way: a `Box` made by [`put_handle`], freed by
-//! [`free_handle`].
+//! The one boundary between C and Rust, which the other modules import whole: every entry point
+//! runs in [`guard`] or [`returning`] (panics become `INTERNAL_ERROR`, failures a status and a
+//! `nuvera_error`); arguments are read and results written ([`IntoC`]) only by the helpers here.
 
-use std::ffi::{c_char, c_void, CStr, CString};
+use std::ffi::{CStr, CString, OsStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
+pub(crate) use std::ffi::{c_char, c_void};
+
 use nuvera::ErrorCode;
 
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::client::{nuvera_action, nuvera_attempt, nuvera_client_policy};
+pub(crate) use crate::errors::{nuvera_error, nuvera_status};
 
-/// What a failed call reports before it becomes a `nuvera_error`.
+/// What a failed call reports: the status C sees and the error behind it.
 pub(crate) struct Failure {
-    pub(crate) status: nuvera_status,
-    pub(crate) code: ErrorCode,
-    pub(crate) message: String,
+    status: nuvera_status,
+    error: nuvera::Error,
 }
 
 impl Failure {
     /// An argument C gave that cannot be used at all (NULL, not UTF-8).
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Failure {
-            status: nuvera_status::NUVERA_INVALID_ARGUMENT,
-            code: ErrorCode::InvalidArgument,
-            message: message.into(),
-        }
+        let error = nuvera::Error::new(ErrorCode::InvalidArgument, message);
+        let status = nuvera_status::NUVERA_INVALID_ARGUMENT;
+        Failure { status, error }
+    }
+
+    /// A panic caught at the boundary: a bug of the library's, `INTERNAL_ERROR` by the core.
+    fn panic(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let error = nuvera::Error::from_panic(&*payload);
+        let status = nuvera_status::NUVERA_INTERNAL_ERROR;
+        Failure { status, error }
+    }
+}
+
+/// A failure as the `nuvera_error` C receives.
+impl IntoC<*mut nuvera_error> for Failure {
+    fn into_c(self) -> *mut nuvera_error {
+        let code = self.error.code();
+        let error = nuvera_error {
+            status: self.status,
+            code: c_string(code.as_str()).into_raw(),
+            message: c_string(self.error.message()).into_raw(),
+            http_status: code.http_status().unwrap_or(0),
+        };
+        error.into_c()
     }
 }
 
 impl From<nuvera::Error> for Failure {
-    fn from(e: nuvera::Error) -> Self {
+    fn from(error: nuvera::Error) -> Self {
         // A verifier's refusal travels as an error whose code is in the auth family.
-        let status = match e.http_status() {
+        let status = match error.http_status() {
             Some(_) => nuvera_status::NUVERA_REFUSED,
             None => nuvera_status::NUVERA_ERROR,
         };
-        Failure {
-            status,
-            code: e.code(),
-            message: e.message().to_owned(),
-        }
+        Failure { status, error }
     }
 }
 
@@ -57,74 +72,124 @@ pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
 /// possible in user data echoed back) is cut there rather than failing.
 pub(crate) fn c_string(s: impl Into<Vec<u8>>) -> CString {
     let mut bytes = s.into();
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        bytes.truncate(nul);
-    }
+    bytes.truncate(bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()));
     CString::new(bytes).expect("NUL bytes were removed")
 }
 
-fn store_error(err: *mut *mut nuvera_error, failure: Failure) -> nuvera_status {
+/// Runs one entry point: catches panics and turns failures into a status and an error. What `f`
+/// returns on success (often the core's `&mut Self` of a builder call) is not for C.
+pub(crate) fn guard<R>(
+    err: *mut *mut nuvera_error,
+    f: impl FnOnce() -> FfiResult<R>,
+) -> nuvera_status {
+    let failure = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(_)) => return nuvera_status::NUVERA_OK,
+        Ok(Err(failure)) => failure,
+        Err(panic) => Failure::panic(panic),
+    };
     let status = failure.status;
-    if !err.is_null() {
-        let boxed = Box::new(nuvera_error {
-            status,
-            code: c_string(failure.code.as_str()).into_raw(),
-            message: c_string(failure.message).into_raw(),
-            http_status: failure.code.http_status().unwrap_or(0),
-        });
-        // SAFETY: `err` is non-NULL and, by the API contract, writable.
-        unsafe { *err = Box::into_raw(boxed) };
-    }
+    // SAFETY: by the API contract `err` is NULL or writable.
+    unsafe { put_opt(err, failure) };
     status
 }
 
-/// Runs one entry point: catches panics and turns failures into a status and an error.
-pub(crate) fn guard(err: *mut *mut nuvera_error, f: impl FnOnce() -> FfiResult) -> nuvera_status {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(())) => nuvera_status::NUVERA_OK,
-        Ok(Err(failure)) => store_error(err, failure),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            store_error(
-                err,
-                Failure {
-                    status: nuvera_status::NUVERA_INTERNAL_ERROR,
-                    code: ErrorCode::InternalError,
-                    message: format!("internal error in nuvera_signing (please report): {what}"),
-                },
-            )
-        }
+/// Runs an entry point with one required out-parameter: checked before any work is done, then
+/// written with what `f` returns, converted by [`IntoC`].
+pub(crate) fn returning<T, V: IntoC<T>>(
+    out: *mut T,
+    err: *mut *mut nuvera_error,
+    f: impl FnOnce() -> FfiResult<V>,
+) -> nuvera_status {
+    guard(err, || {
+        req_out(out, "out")?;
+        let value = f()?;
+        // SAFETY: checked non-NULL above; by the API contract writable.
+        unsafe { put(out, value) };
+        Ok(())
+    })
+}
+
+/// Runs `f`, which reports nothing, without letting a panic unwind into C: `fallback` then.
+pub(crate) fn no_unwind<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+/// Frees a handle made by [`IntoC`]; NULL is allowed. A panic in a destructor is swallowed:
+/// a `_free` function has no way to report it and must not unwind into C.
+pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
+    if !handle.is_null() {
+        no_unwind((), || drop(Box::from_raw(handle)));
     }
 }
 
-/// Frees a handle made by [`put_handle`]; NULL is allowed. A panic in a destructor is swallowed:
-/// a `_free` function has no way to report it and must not unwind into C.
-pub(crate) unsafe fn free_handle<T>(handle: *mut T) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        if !handle.is_null() {
-            drop(Box::from_raw(handle));
+/// A Rust value as the C value an out-parameter of type `T *` receives.
+pub(crate) trait IntoC<T> {
+    /// The C value; what it points to belongs to the caller from now on.
+    fn into_c(self) -> T;
+}
+
+/// The library's handle types (opaque to C): each is written out boxed, freed by its `_free`.
+pub(crate) trait Handle {}
+
+impl<H: Handle> IntoC<*mut H> for H {
+    fn into_c(self) -> *mut H {
+        Box::into_raw(Box::new(self))
+    }
+}
+
+/// A new string for a `char **` out-parameter, freed by `nuvera_string_free`.
+impl<S: AsRef<str>> IntoC<*mut c_char> for S {
+    fn into_c(self) -> *mut c_char {
+        c_string(self.as_ref()).into_raw()
+    }
+}
+
+/// Values C receives as they are: numbers, flags, borrowed strings, filled structs.
+macro_rules! as_they_are {
+    ($($t:ty),*) => {$(
+        impl IntoC<$t> for $t {
+            fn into_c(self) -> $t {
+                self
+            }
         }
-    }));
+    )*};
+}
+as_they_are!(bool, usize, u64, i64, *mut u8, *const c_char);
+as_they_are!(nuvera_client_policy, nuvera_attempt, nuvera_action);
+
+/// Writes a value to an out-parameter checked by [`req_out`] (or known not to be NULL).
+pub(crate) unsafe fn put<T>(out: *mut T, value: impl IntoC<T>) {
+    *out = value.into_c();
+}
+
+/// Writes to an optional out-parameter (NULL = the caller does not want it).
+pub(crate) unsafe fn put_opt<T>(out: *mut T, value: impl IntoC<T>) {
+    if !out.is_null() {
+        put(out, value);
+    }
+}
+
+/// Checks an out-parameter before any work is done.
+pub(crate) fn req_out<T>(p: *mut T, what: &str) -> FfiResult {
+    req_ptr(p.cast_const(), what).map(drop)
+}
+
+fn req_ptr<T>(p: *const T, what: &str) -> FfiResult<*const T> {
+    match p.is_null() {
+        true => Err(Failure::invalid(format!("{what} is NULL"))),
+        false => Ok(p),
+    }
 }
 
 /// A required NUL-terminated UTF-8 string.
 pub(crate) unsafe fn req_str<'a>(p: *const c_char, what: &str) -> FfiResult<&'a str> {
-    CStr::from_ptr(req_ptr(p, what)?)
-        .to_str()
+    std::str::from_utf8(req_c_bytes(p, what)?)
         .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
 }
 
 /// An optional NUL-terminated UTF-8 string (NULL = absent).
 pub(crate) unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> FfiResult<Option<&'a str>> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        req_str(p, what).map(Some)
-    }
+    (!p.is_null()).then(|| req_str(p, what)).transpose()
 }
 
 /// Required NUL-terminated bytes (PEM text and passphrases need not be UTF-8).
@@ -137,101 +202,44 @@ pub(crate) unsafe fn opt_c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
     (!p.is_null()).then(|| CStr::from_ptr(p).to_bytes())
 }
 
-fn req_ptr<T>(p: *const T, what: &str) -> FfiResult<*const T> {
-    if p.is_null() {
-        Err(Failure::invalid(format!("{what} is NULL")))
-    } else {
-        Ok(p)
-    }
-}
-
-/// A file path: any bytes but NUL (paths need not be UTF-8 on Unix).
+/// A file path: any bytes but NUL on Unix, where paths need not be UTF-8.
 pub(crate) unsafe fn req_path(p: *const c_char, what: &str) -> FfiResult<PathBuf> {
-    let bytes = CStr::from_ptr(req_ptr(p, what)?).to_bytes();
     #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Ok(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
-    }
+    let path = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(req_c_bytes(p, what)?);
     #[cfg(not(unix))]
-    {
-        std::str::from_utf8(bytes)
-            .map(PathBuf::from)
-            .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
-    }
+    let path = OsStr::new(req_str(p, what)?);
+    Ok(PathBuf::from(path))
 }
 
 /// An optional file path (NULL = absent).
 pub(crate) unsafe fn opt_path(p: *const c_char, what: &str) -> FfiResult<Option<PathBuf>> {
-    if p.is_null() {
-        Ok(None)
-    } else {
-        req_path(p, what).map(Some)
-    }
+    (!p.is_null()).then(|| req_path(p, what)).transpose()
 }
 
 /// A `(ptr, len)` buffer; NULL is allowed only with `len == 0`.
 pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> FfiResult<&'a [T]> {
-    if p.is_null() {
-        if len == 0 {
-            return Ok(&[]);
-        }
-        return Err(Failure::invalid(format!(
+    match (p.is_null(), len) {
+        (true, 0) => Ok(&[]),
+        (true, _) => Err(Failure::invalid(format!(
             "{what} is NULL with a length of {len}"
-        )));
+        ))),
+        (false, _) => Ok(std::slice::from_raw_parts(p, len)),
     }
-    Ok(std::slice::from_raw_parts(p, len))
 }
 
-/// An optional number given by pointer (NULL = absent).
-pub(crate) unsafe fn opt_copy<T: Copy>(p: *const T) -> Option<T> {
-    p.as_ref().copied()
+/// A C number where 0 means "the default": `None` then, for the core's `from_optional`.
+pub(crate) fn zero_is_default(n: u32) -> Option<i64> {
+    (n != 0).then_some(i64::from(n))
 }
 
 /// A handle the call only reads.
 pub(crate) unsafe fn req_ref<'a, T>(p: *const T, what: &str) -> FfiResult<&'a T> {
-    p.as_ref()
-        .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
+    Ok(&*req_ptr(p, what)?)
 }
 
 /// A handle the call changes (the caller guarantees exclusive access).
 pub(crate) unsafe fn req_mut<'a, T>(p: *mut T, what: &str) -> FfiResult<&'a mut T> {
-    p.as_mut()
-        .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
-}
-
-/// Checks an out-parameter before any work is done.
-pub(crate) fn req_out<T>(p: *mut T, what: &str) -> FfiResult<()> {
-    req_ptr(p.cast_const(), what).map(drop)
-}
-
-/// Writes a value to an out-parameter checked by [`req_out`] (or known not to be NULL).
-pub(crate) unsafe fn put<T>(out: *mut T, value: T) {
-    *out = value;
-}
-
-/// Writes to an optional out-parameter (NULL = the caller does not want it).
-pub(crate) unsafe fn put_opt<T>(out: *mut T, value: T) {
-    if !out.is_null() {
-        *out = value;
-    }
-}
-
-/// A new string for a `char **` out-parameter, freed by `nuvera_string_free`.
-pub(crate) unsafe fn put_string(out: *mut *mut c_char, s: impl Into<Vec<u8>>) {
-    put(out, c_string(s).into_raw());
-}
-
-/// A new buffer for a `uint8_t **` out-parameter, freed by `nuvera_bytes_free(ptr, len)`.
-pub(crate) unsafe fn put_bytes(out: *mut *mut u8, out_len: *mut usize, bytes: Vec<u8>) {
-    let bytes = bytes.into_boxed_slice();
-    put(out_len, bytes.len());
-    put(out, Box::into_raw(bytes).cast::<u8>());
-}
-
-/// A new handle for a `T **` out-parameter, freed by its `_free` through [`free_handle`].
-pub(crate) unsafe fn put_handle<T>(out: *mut *mut T, value: T) {
-    put(out, Box::into_raw(Box::new(value)));
+    Ok(&mut *req_ptr(p, what)?.cast_mut())
 }
 
 /// Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`
@@ -260,18 +268,17 @@ impl CallbackReader {
 
 impl std::io::Read for CallbackReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::Error;
         // SAFETY: `buf` is valid for `buf.len()` bytes; the callback's contract is to write at
         // most that many.
         let n = unsafe { (self.read)(self.ctx, buf.as_mut_ptr(), buf.len()) };
+        let len = buf.len();
         match usize::try_from(n) {
-            Ok(n) if n <= buf.len() => Ok(n),
-            Ok(n) => Err(std::io::Error::other(format!(
-                "the read callback returned {n} for a buffer of {}",
-                buf.len()
+            Ok(n) if n <= len => Ok(n),
+            Ok(n) => Err(Error::other(format!(
+                "the read callback returned {n} for {len} bytes"
             ))),
-            Err(_) => Err(std::io::Error::other(
-                "the read callback reported a failure",
-            )),
+            Err(_) => Err(Error::other("the read callback reported a failure")),
         }
     }
 }

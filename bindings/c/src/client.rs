@@ -1,7 +1,5 @@
-//! The client policy of contract §8 (redirects, opt-in retries, clock correction) as plain data,
-//! for HTTP-client integrations written over the C ABI (PHP's Guzzle middleware, Go's
-//! `http.RoundTripper`, a libcurl program). Every decision is the core's `Exchange`; these
-//! functions only carry data across.
+//! The client policy of contract §8 (redirects, opt-in retries, clock correction) for HTTP-client
+//! integrations over the C ABI (Go, PHP, libcurl). Every decision is the core's `Exchange`.
 //!
 //! Use: fill a `nuvera_client_policy` with `nuvera_client_policy_init` and change what you need;
 //! `nuvera_exchange_new` per caller request with the signer that signs it; sign and send
@@ -9,19 +7,15 @@
 //! `nuvera_action` says (wait, sign afresh and send; or hand the response to the caller), or fail
 //! with the error it returns.
 
-use std::ffi::{c_char, CString};
+use std::ffi::CString;
+use std::ptr::null;
 
 use nuvera::client::{
-    Action, Attempt, ClientPolicy, ClockOffset, Exchange, Request, Response, RetryPolicy,
-    DEFAULT_BASE_DELAY_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY_MS, DEFAULT_MAX_REDIRECTS,
+    Action, Attempt, ClientPolicy, Exchange, Request, Response, RetryPolicy, SendReason,
     MAX_REFUSAL_BODY_BYTES,
 };
 
-use crate::boundary::{
-    c_string, free_handle, guard, put, put_handle, req_bytes, req_mut, req_out, req_ref, req_str,
-    Failure, FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::signing::nuvera_signer;
 use crate::verify::headers;
 
@@ -103,6 +97,7 @@ pub struct nuvera_exchange {
     method: CString,
     url: CString,
 }
+impl Handle for nuvera_exchange {}
 
 impl nuvera_exchange {
     fn remember(&mut self, attempt: &Attempt) -> nuvera_attempt {
@@ -124,70 +119,52 @@ pub unsafe extern "C" fn nuvera_client_policy_init(
     out: *mut nuvera_client_policy,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        put(
-            out,
-            nuvera_client_policy {
-                max_redirects: DEFAULT_MAX_REDIRECTS,
-                correct_clock: true,
-                retry: false,
-                retry_statuses: std::ptr::null(),
-                retry_status_count: 0,
-                retry_methods: std::ptr::null(),
-                max_attempts: DEFAULT_MAX_ATTEMPTS,
-                base_delay_ms: DEFAULT_BASE_DELAY_MS,
-                max_delay_ms: DEFAULT_MAX_DELAY_MS,
-            },
-        );
-        Ok(())
+    returning(out, err, || {
+        let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
+        Ok(nuvera_client_policy {
+            max_redirects: policy.max_redirects,
+            correct_clock: policy.correct_clock,
+            retry: policy.retry.is_some(),
+            retry_statuses: null(),
+            retry_status_count: 0,
+            retry_methods: null(),
+            max_attempts: retry.max_attempts,
+            base_delay_ms: retry.base_delay_ms,
+            max_delay_ms: retry.max_delay_ms,
+        })
     })
 }
 
+/// The policy C filled in (NULL: the defaults) as the core's.
 unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPolicy> {
     let Some(p) = policy.as_ref() else {
         return Ok(ClientPolicy::default());
     };
-    let retry = if p.retry {
-        let statuses = if p.retry_statuses.is_null() {
-            None
-        } else {
-            Some(req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses")?.to_vec())
-        };
-        let methods = if p.retry_methods.is_null() {
-            None
-        } else {
-            let list = req_str(p.retry_methods, "retry_methods")?;
-            Some(
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            )
-        };
-        Some(RetryPolicy::from_optional(
-            statuses,
-            methods,
-            Some(p.max_attempts),
-            Some(p.base_delay_ms),
-            Some(p.max_delay_ms),
-        )?)
-    } else {
-        None
-    };
+    let retry = p.retry.then(|| {
+        let statuses = (!p.retry_statuses.is_null())
+            .then(|| req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses"))
+            .transpose()?;
+        // C has no list of strings: the methods come comma-separated.
+        let methods = opt_str(p.retry_methods, "retry_methods")?.map(|list| {
+            let methods = list.split(',').map(str::trim).filter(|m| !m.is_empty());
+            methods.map(str::to_owned).collect()
+        });
+        let (attempts, base, max) = (p.max_attempts, p.base_delay_ms, p.max_delay_ms);
+        let statuses = statuses.map(<[u16]>::to_vec);
+        let policy =
+            RetryPolicy::from_optional(statuses, methods, Some(attempts), Some(base), Some(max));
+        Ok::<_, Failure>(policy?)
+    });
     Ok(ClientPolicy {
         max_redirects: p.max_redirects,
-        retry,
+        retry: retry.transpose()?,
         correct_clock: p.correct_clock,
     })
 }
 
-/// Starts an exchange for one caller request: `method`, the absolute `http`/`https` `url`, and
-/// whether it has a body. `policy` may be NULL (the defaults). `signer` may be NULL (a clock
-/// offset of its own, starting at 0); given, the exchange reads and corrects that signer's
-/// clock offset, which every later request of the signer then uses. Free the exchange with
-/// `nuvera_exchange_free`.
+/// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
+/// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
+/// reads and corrects that signer's clock offset, which its later requests then use.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_exchange_new(
     policy: *const nuvera_client_policy,
@@ -198,27 +175,21 @@ pub unsafe extern "C" fn nuvera_exchange_new(
     out: *mut *mut nuvera_exchange,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let policy = read_policy(policy)?;
         let request = Request {
             method: req_str(method, "method")?.to_owned(),
             url: req_str(url, "url")?.to_owned(),
             has_body,
         };
-        let offset = match signer.as_ref() {
-            Some(signer) => signer.0.clock_offset().clone(),
-            None => ClockOffset::new(),
-        };
-        let exchange = Exchange::new(policy, request, offset)?;
-        let first = exchange.first();
-        let state = nuvera_exchange {
-            method: c_string(first.method.as_str()),
-            url: c_string(first.url.as_str()),
+        let offset = signer.as_ref().map(|s| s.0.clock_offset().clone());
+        let exchange = Exchange::new(policy, request, offset.unwrap_or_default())?;
+        let (method, url) = (CString::default(), CString::default());
+        Ok(nuvera_exchange {
             exchange,
-        };
-        put_handle(out, state);
-        Ok(())
+            method,
+            url,
+        })
     })
 }
 
@@ -234,19 +205,7 @@ pub unsafe extern "C" fn nuvera_exchange_set_jitter(
     guard(err, || {
         let state = req_mut(exchange, "exchange")?;
         let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
-        // `with_jitter_fractions` takes the exchange by value: swap in a placeholder meanwhile.
-        let placeholder = Exchange::new(
-            ClientPolicy::default(),
-            Request {
-                method: "GET".to_owned(),
-                url: "http://placeholder.invalid/".to_owned(),
-                has_body: false,
-            },
-            ClockOffset::new(),
-        )?;
-        let exchange = std::mem::replace(&mut state.exchange, placeholder);
-        state.exchange = exchange.with_jitter_fractions(fractions)?;
-        Ok(())
+        Ok(state.exchange.set_jitter_fractions(fractions)?)
     })
 }
 
@@ -257,21 +216,17 @@ pub unsafe extern "C" fn nuvera_exchange_first(
     out: *mut nuvera_attempt,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let state = req_mut(exchange, "exchange")?;
         let first = state.exchange.first().clone();
-        put(out, state.remember(&first));
-        Ok(())
+        Ok(state.remember(&first))
     })
 }
 
-/// Decides what follows a response to the last send: its `status`, `headers` (`header_count` of
-/// them; `Location`, `Date` and `Retry-After` are read), its body (needed only for a 401: pass
-/// NULL with 0 otherwise; at most 64 KiB is read), and the local Unix times in milliseconds at
-/// which the request was sent and the response headers arrived (the uncorrected local clock).
-/// On `NUVERA_OK`, `*out` says what to do; a failure of the exchange returns `NUVERA_ERROR` with
-/// its code. A finished exchange answers `OBJECT_CLOSED`.
+/// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
+/// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
+/// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
+/// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_exchange_on_response(
     exchange: *mut nuvera_exchange,
@@ -285,20 +240,17 @@ pub unsafe extern "C" fn nuvera_exchange_on_response(
     out: *mut nuvera_action,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let state = req_mut(exchange, "exchange")?;
+        let headers = self::headers(headers, header_count)?.into_iter();
         let response = Response {
             status,
-            headers: self::headers(headers, header_count)?
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v.to_owned()))
-                .collect(),
+            headers: headers.map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
             body: req_bytes(body, body_len, "body")?.to_vec(),
             sent_at_ms,
             received_at_ms,
         };
-        let action = match state.exchange.on_response(&response) {
+        Ok(match state.exchange.on_response(&response) {
             Action::Send {
                 attempt,
                 delay_ms,
@@ -307,33 +259,32 @@ pub unsafe extern "C" fn nuvera_exchange_on_response(
                 kind: nuvera_action_kind::NUVERA_ACTION_SEND,
                 attempt: state.remember(&attempt),
                 delay_ms,
-                reason: reason_str(reason.as_str()),
+                reason: reason_str(reason),
             },
             Action::Done => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_DONE,
                 attempt: nuvera_attempt {
-                    method: std::ptr::null(),
-                    url: std::ptr::null(),
+                    method: null(),
+                    url: null(),
                     send_body: false,
                     credentials: false,
                 },
                 delay_ms: 0,
-                reason: std::ptr::null(),
+                reason: null(),
             },
-            Action::Fail(e) => return Err(Failure::from(e)),
-        };
-        put(out, action);
-        Ok(())
+            Action::Fail(e) => return Err(e.into()),
+        })
     })
 }
 
 /// The static C string of a send reason.
-fn reason_str(reason: &str) -> *const c_char {
+fn reason_str(reason: SendReason) -> *const c_char {
     match reason {
-        "redirect" => c"redirect".as_ptr(),
-        "retry" => c"retry".as_ptr(),
-        _ => c"clock-correction".as_ptr(),
+        SendReason::Redirect => c"redirect",
+        SendReason::Retry => c"retry",
+        SendReason::ClockCorrection => c"clock-correction",
     }
+    .as_ptr()
 }
 
 /// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
@@ -344,16 +295,9 @@ pub unsafe extern "C" fn nuvera_exchange_clock_offset(
     out: *mut i64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        put(
-            out,
-            req_ref(exchange, "exchange")?
-                .exchange
-                .clock_offset()
-                .secs(),
-        );
-        Ok(())
+    returning(out, err, || {
+        let exchange = &req_ref(exchange, "exchange")?.exchange;
+        Ok(exchange.clock_offset().secs())
     })
 }
 
@@ -379,10 +323,8 @@ pub unsafe extern "C" fn nuvera_signer_clock_offset(
     out: *mut i64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        put(out, req_ref(signer, "signer")?.0.clock_offset().secs());
-        Ok(())
+    returning(out, err, || {
+        Ok(req_ref(signer, "signer")?.0.clock_offset().secs())
     })
 }
 
@@ -396,13 +338,8 @@ pub unsafe extern "C" fn nuvera_signer_with_clock_offset(
     out: *mut *mut nuvera_signer,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let signer = req_ref(signer, "signer")?
-            .0
-            .clone()
-            .with_clock_offset(secs)?;
-        put_handle(out, nuvera_signer(signer));
-        Ok(())
+    returning(out, err, || {
+        let signer = req_ref(signer, "signer")?.0.clone();
+        Ok(nuvera_signer(signer.with_clock_offset(secs)?))
     })
 }

@@ -1,14 +1,13 @@
 //! Statuses, the error object, the core's list of codes as C sees it, and freeing what the
 //! library returns.
 
-use std::ffi::{c_char, CStr, CString};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ffi::CString;
 use std::ptr;
 use std::sync::OnceLock;
 
 use nuvera::ErrorCode;
 
-use crate::boundary::c_string;
+use crate::boundary::*;
 
 /// Result of every call.
 #[repr(C)]
@@ -44,41 +43,38 @@ pub struct nuvera_error {
     pub http_status: u16,
 }
 
+impl Handle for nuvera_error {}
+
+impl Drop for nuvera_error {
+    fn drop(&mut self) {
+        for s in [self.code, self.message] {
+            if !s.is_null() {
+                // SAFETY: both strings come from `CString::into_raw` (boundary's `guard`).
+                drop(unsafe { CString::from_raw(s.cast_mut()) });
+            }
+        }
+    }
+}
+
 /// Frees an error. NULL is allowed.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_error_free(err: *mut nuvera_error) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        if !err.is_null() {
-            let err = Box::from_raw(err);
-            if !err.code.is_null() {
-                drop(CString::from_raw(err.code as *mut c_char));
-            }
-            if !err.message.is_null() {
-                drop(CString::from_raw(err.message as *mut c_char));
-            }
-        }
-    }));
+    free_handle(err);
 }
 
 /// Frees a string returned through a `char **` out-parameter. NULL is allowed.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_string_free(s: *mut c_char) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        if !s.is_null() {
-            drop(CString::from_raw(s));
-        }
-    }));
+    if !s.is_null() {
+        no_unwind((), || drop(CString::from_raw(s)));
+    }
 }
 
 /// Frees a buffer returned through a `uint8_t **` out-parameter, with the length returned beside
 /// it. NULL is allowed.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_bytes_free(ptr: *mut u8, len: usize) {
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        if !ptr.is_null() {
-            drop(Box::from_raw(ptr::slice_from_raw_parts_mut(ptr, len)));
-        }
-    }));
+    free_handle(ptr::slice_from_raw_parts_mut(ptr, len));
 }
 
 /// The library version, e.g. `"0.1.0"` (static string, do not free).
@@ -91,30 +87,24 @@ pub extern "C" fn nuvera_version() -> *const c_char {
 /// has no list of its own.
 fn code_table() -> &'static [(CString, CString)] {
     static TABLE: OnceLock<Vec<(CString, CString)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        ErrorCode::ALL
-            .iter()
-            .map(|c| (c_string(c.as_str()), c_string(c.family().as_str())))
-            .collect()
-    })
+    let name_and_family = |c: &ErrorCode| (c_string(c.as_str()), c_string(c.family().as_str()));
+    TABLE.get_or_init(|| ErrorCode::ALL.iter().map(name_and_family).collect())
 }
 
 /// How many error codes the library can report (the core's one list).
 #[no_mangle]
 pub extern "C" fn nuvera_error_code_count() -> usize {
-    catch_unwind(|| code_table().len()).unwrap_or(0)
+    no_unwind(0, || code_table().len())
 }
 
 /// The `index`-th error code (`0 <= index < nuvera_error_code_count()`), e.g. `"INVALID_URL"`;
 /// NULL past the end. Static string, do not free.
 #[no_mangle]
 pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
-    catch_unwind(|| {
-        code_table()
-            .get(index)
-            .map_or(ptr::null(), |c| c.0.as_ptr())
+    no_unwind(ptr::null(), || {
+        let code = code_table().get(index);
+        code.map_or(ptr::null(), |(name, _)| name.as_ptr())
     })
-    .unwrap_or(ptr::null())
 }
 
 /// The family of a code (`"key"`, `"request"`, `"multipart"`, `"io"`, `"registry"`, `"auth"`,
@@ -122,15 +112,9 @@ pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
 /// string, do not free.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_error_code_family(code: *const c_char) -> *const c_char {
-    catch_unwind(AssertUnwindSafe(|| {
-        if code.is_null() {
-            return ptr::null();
-        }
-        let code = CStr::from_ptr(code);
-        code_table()
-            .iter()
-            .find(|(name, _)| name.as_c_str() == code)
-            .map_or(ptr::null(), |(_, family)| family.as_ptr())
-    }))
-    .unwrap_or(ptr::null())
+    let code = opt_c_bytes(code);
+    no_unwind(ptr::null(), || {
+        let found = code_table().iter().find(|c| Some(c.0.as_bytes()) == code);
+        found.map_or(ptr::null(), |(_, family)| family.as_ptr())
+    })
 }

@@ -1,35 +1,30 @@
 //! Diagnostics that never need the private key: `explain` a token against the request as sent,
 //! and support bundles (contract §7).
 
-use std::ffi::c_char;
-
 use nuvera::explain::{BundleResponse, OptionalExplainOptions};
-use nuvera::{Clock, ExplainOptions, SentRequest, SupportBundle, SystemClock};
+use nuvera::{ExplainOptions, SentRequest, SupportBundle};
 
-use crate::boundary::{
-    guard, opt_c_bytes, opt_copy, opt_str, put_opt, put_string, req_bytes, req_out, req_str,
-    FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
 
 /// Options with the public key to check the signature against and the time, when given.
 unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    let options = ExplainOptions::from_optional(OptionalExplainOptions {
-        public_key_pem: opt_c_bytes(public_key_pem),
-        ..OptionalExplainOptions::default()
-    })?;
+    let public_key_pem = opt_c_bytes(public_key_pem);
+    let given = OptionalExplainOptions {
+        public_key_pem,
+        ..Default::default()
+    };
+    let mut options = ExplainOptions::from_optional(given)?;
     // C's `now` is already unsigned: it is the core's type, no check to make.
-    Ok(ExplainOptions { now, ..options })
+    options.now = now;
+    Ok(options)
 }
 
-/// Explains why Nuvera would accept or refuse `token` for the request as sent: every claim is
-/// derived again from `method`, `url`, `api_key` (NULL when unknown), `content_type` (NULL for
-/// none) and the body, and each disagreement is a finding with its `AUTH_*` code, what was
-/// signed, what was sent, and the fix. `public_key_pem` (may be NULL) also checks the signature;
-/// `now` (may be NULL: the system clock) checks the time window. `*report_json` receives the
-/// report as JSON (claims with `sub` masked); `report_text` (may be NULL) the same for humans;
-/// `ok` (may be NULL) whether no rule fails. Free the strings with `nuvera_string_free`.
+/// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
+/// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
+/// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
+/// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
+/// for humans, `ok` (may be NULL) whether no rule fails.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_explain(
     method: *const c_char,
@@ -57,24 +52,22 @@ pub unsafe extern "C" fn nuvera_explain(
             body: &mut body,
         };
         let token = req_str(token, "token")?;
-        let options = options(public_key_pem, opt_copy(now))?;
-        let report = nuvera::explain(sent, token, &options)?;
+        let report = nuvera::explain(
+            sent,
+            token,
+            &options(public_key_pem, now.as_ref().copied())?,
+        )?;
         put_opt(ok, report.ok());
-        if !report_text.is_null() {
-            put_string(report_text, report.to_text());
-        }
-        put_string(report_json, report.to_json_pretty());
+        put_opt(report_text, report.to_text());
+        put(report_json, report.to_json_pretty());
         Ok(())
     })
 }
 
-/// A support bundle (contract §7) as pretty JSON, to attach to a ticket: the request as sent
-/// (`headers`, `header_count` of them, as sent; `x-api-key` and `Authorization` are completed
-/// from `api_key` and `token` when missing, and masked), the token decoded without its
-/// signature, Nuvera's answer (`status`, `response_body`) and the local diagnosis. It holds no
-/// API key, token, private key or body bytes. `api_key`, `content_type`, `application` and
-/// `public_key_pem` may be NULL; `now` may be NULL (the system clock). Free `*out` with
-/// `nuvera_string_free`.
+/// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
+/// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
+/// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
+/// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_support_bundle(
     method: *const c_char,
@@ -95,8 +88,7 @@ pub unsafe extern "C" fn nuvera_support_bundle(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
             method: req_str(method, "method")?,
@@ -107,25 +99,17 @@ pub unsafe extern "C" fn nuvera_support_bundle(
         };
         let headers = self::headers(headers, header_count)?;
         let token = req_str(token, "token")?;
-        let response = BundleResponse::new(
-            status,
-            req_bytes(response_body, response_len, "response_body")?,
-        );
+        let response = req_bytes(response_body, response_len, "response_body")?;
+        let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
-        let now = match opt_copy(now) {
-            Some(now) => now,
-            None => SystemClock.now_unix()?,
+        // C's `now` is already unsigned; only its absence needs the core's default (now).
+        let now = match now.as_ref() {
+            Some(now) => *now,
+            None => SupportBundle::created_at(None)?,
         };
-        let bundle = SupportBundle::build(
-            sent,
-            &headers,
-            token,
-            response,
-            opt_str(application, "application")?,
-            &options,
-            now,
-        )?;
-        put_string(out, bundle.to_json_pretty());
-        Ok(())
+        let application = opt_str(application, "application")?;
+        let bundle =
+            SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
+        Ok(bundle.to_json_pretty())
     })
 }

@@ -1,20 +1,16 @@
 //! Private keys and public keys: parsing, the public half to register, fingerprints.
 
-use std::ffi::c_char;
 use std::sync::Arc;
 
 use nuvera::{PrivateKey, PublicKey, SigningKey};
 
-use crate::boundary::{
-    free_handle, guard, opt_c_bytes, put, put_handle, put_string, req_c_bytes, req_out, req_path,
-    req_ref,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 
 /// A signing key: a parsed RSA private key, or a key held elsewhere
 /// (`nuvera_remote_key_from_callback`, `nuvera_remote_key_from_pkcs11`); every function taking a
 /// key takes either.
 pub struct nuvera_private_key(pub(crate) Arc<dyn SigningKey>);
+impl Handle for nuvera_private_key {}
 
 /// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are
 /// accepted). `passphrase` may be NULL; it is needed for an `ENCRYPTED PRIVATE KEY`.
@@ -26,12 +22,9 @@ pub unsafe extern "C" fn nuvera_private_key_from_pem(
     out: *mut *mut nuvera_private_key,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let pem = req_c_bytes(pem, "pem")?;
-        let key = PrivateKey::from_pem(pem, opt_c_bytes(passphrase))?;
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+    returning(out, err, || {
+        let key = PrivateKey::from_pem(req_c_bytes(pem, "pem")?, opt_c_bytes(passphrase))?;
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }
 
@@ -43,12 +36,9 @@ pub unsafe extern "C" fn nuvera_private_key_from_file(
     out: *mut *mut nuvera_private_key,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let path = req_path(path, "path")?;
-        let key = PrivateKey::from_file(path, opt_c_bytes(passphrase))?;
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+    returning(out, err, || {
+        let key = PrivateKey::from_file(req_path(path, "path")?, opt_c_bytes(passphrase))?;
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }
 
@@ -59,11 +49,8 @@ pub unsafe extern "C" fn nuvera_private_key_public_pem(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
-        put_string(out, key.0.public_key().to_pem());
-        Ok(())
+    returning(out, err, || {
+        Ok(req_ref(key, "key")?.0.public_key().to_pem())
     })
 }
 
@@ -75,12 +62,7 @@ pub unsafe extern "C" fn nuvera_private_key_fingerprint(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
-        put_string(out, key.0.fingerprint());
-        Ok(())
-    })
+    returning(out, err, || Ok(req_ref(key, "key")?.0.fingerprint()))
 }
 
 /// The modulus size in bits.
@@ -90,12 +72,7 @@ pub unsafe extern "C" fn nuvera_private_key_bits(
     out: *mut usize,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
-        put(out, key.0.bits());
-        Ok(())
-    })
+    returning(out, err, || Ok(req_ref(key, "key")?.0.bits()))
 }
 
 /// Checks, before a first request, that the key signs under its public key: a remote key signs a
@@ -107,10 +84,7 @@ pub unsafe extern "C" fn nuvera_private_key_check(
     key: *const nuvera_private_key,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_ref(key, "key")?.0.check()?;
-        Ok(())
-    })
+    guard(err, || Ok(req_ref(key, "key")?.0.check()?))
 }
 
 /// Frees a key. NULL is allowed. Signers made from it keep their own reference.
@@ -121,17 +95,13 @@ pub unsafe extern "C" fn nuvera_private_key_free(key: *mut nuvera_private_key) {
 
 /// The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
 /// the same value as `nuvera_private_key_fingerprint` of its private half.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_public_key_fingerprint(
     pem: *const c_char,
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = PublicKey::from_pem(req_c_bytes(pem, "pem")?)?;
-        put_string(out, key.fingerprint());
-        Ok(())
+    returning(out, err, || {
+        Ok(PublicKey::from_pem(req_c_bytes(pem, "pem")?)?.fingerprint())
     })
 }

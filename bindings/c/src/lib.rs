@@ -1,37 +1,18 @@
 //! C ABI of `nuvera-signing`: thin glue over the core, nothing is canonicalized, signed or
-//! decided here. One module per domain:
+//! decided here. One module per domain: [`keys`], [`signing`] (signers, bodies, signed requests,
+//! body hashes), [`multipart`], [`remote`] (a C sign callback, a PKCS#11 token), [`verify`],
+//! [`explain`] (and support bundles), [`client`] (the policy of contract §8); [`errors`] holds
+//! the statuses, the error object, the code list and the `_free` functions for returned memory;
+//! `boundary` is the one panic boundary, argument reader and result writer.
 //!
-//! | module | what |
-//! |---|---|
-//! | [`boundary`] | the one panic boundary, argument reading, result writing, handle ownership |
-//! | [`errors`] | statuses, `nuvera_error`, the core's code list, freeing returned memory |
-//! | [`keys`] | private keys, public key PEM, fingerprints |
-//! | [`signing`] | signers, bodies to sign, signed requests, `uri` and body hashes |
-//! | [`multipart`] | multipart forms, encoded multipart bodies |
-//! | [`remote`] | keys held elsewhere: a C sign callback (a KMS, an HSM API), a PKCS#11 token |
-//! | [`verify`] | the verifier (contract §6) |
-//! | [`explain`] | `explain` and support bundles |
-//! | [`client`] | the client policy of contract §8 (redirects, retries, clock correction) |
-//!
-//! Conventions (repeated in `include/nuvera_signing.h` and `bindings/c/README.md`):
-//!
-//! - Every function returns a [`nuvera_status`]; `NUVERA_OK` (0) is success.
-//! - Every function takes a last `nuvera_error **err` argument, which may be NULL. On failure, when
-//!   `err` is not NULL, `*err` receives a new error (code, message, HTTP status for verification
-//!   refusals) that the caller frees with `nuvera_error_free`. On success `*err` is left untouched.
-//!   Codes come from the core's one list (`nuvera_error_code_at`); none is made up here.
-//! - Objects are opaque handles created by `nuvera_*_new`/`_from_*` and freed by their `_free`.
-//!   `char **`/`uint8_t **` out-parameters receive new allocations (free them with
-//!   `nuvera_string_free`/`nuvera_bytes_free`); `const char **` out-parameters receive strings
-//!   owned by the handle, valid until the handle is freed.
-//! - NULL where a value is required, and strings that are not UTF-8, are errors
-//!   (`NUVERA_INVALID_ARGUMENT`), never crashes. Panics are caught at every entry point and
-//!   reported as `NUVERA_INTERNAL_ERROR` with the code `INTERNAL_ERROR`.
+//! The conventions every function follows (a `nuvera_status`, the last `nuvera_error **err`,
+//! handles and who frees what, NULL and non-UTF-8 arguments as `NUVERA_INVALID_ARGUMENT`, panics
+//! as `NUVERA_INTERNAL_ERROR`, threads) are stated once, in the header's preamble (written in
+//! `cbindgen.toml`) and in `bindings/c/README.md`.
 //!
 //! Safety contract of every function: pointers are NULL or valid for the access they describe
 //! (NUL-terminated strings, `(ptr, len)` buffers readable for `len` bytes), handles come from this
-//! library and are not used after their `_free`. A handle may be shared between threads for the
-//! functions that take it as `const`; functions that take it non-`const` need exclusive access.
+//! library and are not used after their `_free`.
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 #![allow(clippy::too_many_arguments)]
@@ -70,7 +51,7 @@ mod tests {
     #[test]
     fn a_panic_becomes_internal_error() {
         let mut err = ptr::null_mut();
-        let status = guard(&mut err, || panic!("boom"));
+        let status = guard::<()>(&mut err, || panic!("boom"));
         assert_eq!(status, NUVERA_INTERNAL_ERROR);
         let (status, code, message) = unsafe { take(err) };
         assert_eq!(

@@ -1,18 +1,13 @@
 //! Multipart forms to encode and sign, and encoded multipart bodies to hash.
 
-use std::ffi::{c_char, c_void};
-
 use nuvera::MultipartForm;
 
-use crate::boundary::{
-    free_handle, guard, nuvera_read_fn, opt_str, put_bytes, put_handle, put_string, req_bytes,
-    req_mut, req_out, req_path, req_ref, req_str, CallbackReader,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 
 /// A multipart/form-data body described by fields and files. Once encoded, and until a part is
 /// added, its hash and signature cover exactly the encoded bytes (the core remembers them).
 pub struct nuvera_multipart_form(pub(crate) MultipartForm);
+impl Handle for nuvera_multipart_form {}
 
 /// An empty form with a fresh random boundary. Free it with `nuvera_multipart_form_free`.
 #[no_mangle]
@@ -20,11 +15,7 @@ pub unsafe extern "C" fn nuvera_multipart_form_new(
     out: *mut *mut nuvera_multipart_form,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        put_handle(out, nuvera_multipart_form(MultipartForm::new()));
-        Ok(())
-    })
+    returning(out, err, || Ok(nuvera_multipart_form(MultipartForm::new())))
 }
 
 /// An empty form with a chosen boundary (1 to 70 RFC 2046 characters), for reproducible bodies.
@@ -34,12 +25,9 @@ pub unsafe extern "C" fn nuvera_multipart_form_new_with_boundary(
     out: *mut *mut nuvera_multipart_form,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let boundary = req_str(boundary, "boundary")?;
-        let form = MultipartForm::with_boundary(boundary)?;
-        put_handle(out, nuvera_multipart_form(form));
-        Ok(())
+    returning(out, err, || {
+        let form = MultipartForm::with_boundary(req_str(boundary, "boundary")?)?;
+        Ok(nuvera_multipart_form(form))
     })
 }
 
@@ -52,11 +40,8 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_field(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     guard(err, || {
-        let form = req_mut(form, "form")?;
-        let name = req_str(name, "name")?;
-        let value = req_str(value, "value")?;
-        form.0.add_field(name, value)?;
-        Ok(())
+        let form = &mut req_mut(form, "form")?.0;
+        Ok(form.add_field(req_str(name, "name")?, req_str(value, "value")?)?)
     })
 }
 
@@ -73,14 +58,12 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_file_path(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     guard(err, || {
-        let form = req_mut(form, "form")?;
+        let form = &mut req_mut(form, "form")?.0;
         let field_name = req_str(field_name, "field_name")?;
         let path = req_path(path, "path")?;
         let file_name = opt_str(file_name, "file_name")?;
         let mime_type = opt_str(mime_type, "mime_type")?;
-        form.0
-            .add_file_path(field_name, path, file_name, mime_type)?;
-        Ok(())
+        Ok(form.add_file_path(field_name, path, file_name, mime_type)?)
     })
 }
 
@@ -97,14 +80,12 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_file_bytes(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     guard(err, || {
-        let form = req_mut(form, "form")?;
+        let form = &mut req_mut(form, "form")?.0;
         let field_name = req_str(field_name, "field_name")?;
         let file_name = req_str(file_name, "file_name")?;
-        let bytes = req_bytes(bytes, len, "bytes")?;
+        let bytes = req_bytes(bytes, len, "bytes")?.to_vec();
         let mime_type = opt_str(mime_type, "mime_type")?;
-        form.0
-            .add_file_bytes(field_name, file_name, bytes.to_vec(), mime_type)?;
-        Ok(())
+        Ok(form.add_file_bytes(field_name, file_name, bytes, mime_type)?)
     })
 }
 
@@ -123,14 +104,12 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_file_reader(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     guard(err, || {
-        let form = req_mut(form, "form")?;
+        let form = &mut req_mut(form, "form")?.0;
         let field_name = req_str(field_name, "field_name")?;
         let file_name = req_str(file_name, "file_name")?;
-        let reader = CallbackReader::new(read, ctx, "read")?;
+        let reader = Box::new(CallbackReader::new(read, ctx, "read")?);
         let mime_type = opt_str(mime_type, "mime_type")?;
-        form.0
-            .add_file_reader(field_name, file_name, Box::new(reader), mime_type)?;
-        Ok(())
+        Ok(form.add_file_reader(field_name, file_name, reader, mime_type)?)
     })
 }
 
@@ -138,29 +117,20 @@ pub unsafe extern "C" fn nuvera_multipart_form_add_file_reader(
 /// bodies the core hashes through their canonical object. NULL is false.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_is_multipart_form_data(content_type: *const c_char) -> bool {
-    std::panic::catch_unwind(|| {
-        !content_type.is_null()
-            && std::ffi::CStr::from_ptr(content_type)
-                .to_str()
-                .is_ok_and(nuvera::is_multipart_form_data)
+    let content_type = opt_c_bytes(content_type).and_then(|c| std::str::from_utf8(c).ok());
+    no_unwind(false, || {
+        content_type.is_some_and(nuvera::is_multipart_form_data)
     })
-    .unwrap_or(false)
 }
 
 /// `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_form_content_type(
     form: *const nuvera_multipart_form,
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let form = req_ref(form, "form")?;
-        put_string(out, form.0.content_type());
-        Ok(())
-    })
+    returning(out, err, || Ok(req_ref(form, "form")?.0.content_type()))
 }
 
 /// Encodes the whole body in memory. Free `*out` with `nuvera_bytes_free(*out, *out_len)`.
@@ -171,13 +141,12 @@ pub unsafe extern "C" fn nuvera_multipart_form_encode(
     out_len: *mut usize,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         req_out(out_len, "out_len")?;
-        let form = req_mut(form, "form")?;
-        let (bytes, _) = form.0.to_bytes()?;
-        put_bytes(out, out_len, bytes);
-        Ok(())
+        let (bytes, _) = req_mut(form, "form")?.0.to_bytes()?;
+        let bytes = Box::into_raw(bytes.into_boxed_slice());
+        put(out_len, bytes.len());
+        Ok(bytes.cast::<u8>())
     })
 }
 
@@ -189,10 +158,8 @@ pub unsafe extern "C" fn nuvera_multipart_form_encode_to_file(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     guard(err, || {
-        let form = req_mut(form, "form")?;
-        let path = req_path(path, "path")?;
-        form.0.write_to_file(&path)?;
-        Ok(())
+        let form = &mut req_mut(form, "form")?.0;
+        Ok(form.write_to_file(&req_path(path, "path")?)?)
     })
 }
 
@@ -204,12 +171,7 @@ pub unsafe extern "C" fn nuvera_multipart_form_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let form = req_mut(form, "form")?;
-        put_string(out, form.0.body_hash()?.as_str());
-        Ok(())
-    })
+    returning(out, err, || Ok(req_mut(form, "form")?.0.body_hash()?))
 }
 
 /// The form's canonical object (contract §5) as compact JSON, of the last encoding as
@@ -220,11 +182,8 @@ pub unsafe extern "C" fn nuvera_multipart_form_canonical_json(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let form = req_mut(form, "form")?;
-        put_string(out, form.0.canonical()?.to_json());
-        Ok(())
+    returning(out, err, || {
+        Ok(req_mut(form, "form")?.0.canonical()?.to_json())
     })
 }
 
@@ -245,13 +204,10 @@ pub unsafe extern "C" fn nuvera_multipart_body_hash_reader(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let content_type = req_str(content_type, "content_type")?;
         let reader = CallbackReader::new(read, ctx, "read")?;
-        let hash = nuvera::multipart_body_hash_reader(content_type, reader)?;
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(nuvera::multipart_body_hash_reader(content_type, reader)?)
     })
 }
 
@@ -265,18 +221,14 @@ pub unsafe extern "C" fn nuvera_multipart_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let content_type = req_str(content_type, "content_type")?;
         let body = req_bytes(body, len, "body")?;
-        let hash = nuvera::multipart_body_hash(content_type, body)?;
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(nuvera::multipart_body_hash(content_type, body)?)
     })
 }
 
 /// The canonical object (contract §5, compact JSON) of an encoded multipart body.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_multipart_canonical_json(
     content_type: *const c_char,
@@ -285,12 +237,9 @@ pub unsafe extern "C" fn nuvera_multipart_canonical_json(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let content_type = req_str(content_type, "content_type")?;
         let body = req_bytes(body, len, "body")?;
-        let canonical = nuvera::multipart::canonicalize_wire(content_type, body)?;
-        put_string(out, canonical.to_json());
-        Ok(())
+        Ok(nuvera::multipart::canonicalize_wire(content_type, body)?.to_json())
     })
 }

@@ -1,18 +1,13 @@
-//! Keys held elsewhere (contract §9): a signing key whose signatures come from a C function — the
-//! caller's call to a cloud KMS or an HSM API — or from a PKCS#11 token. The core checks every
-//! signature against the public key, applies the timeout, talks PKCS#11 and reports failures with
-//! their codes; this module only converts.
+//! Keys held elsewhere (contract §9): signatures from a C function (a cloud KMS, an HSM API) or a
+//! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::CStr;
 use std::sync::Arc;
 
 use nuvera::remote::pkcs11::Pkcs11Config;
 use nuvera::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
-use crate::boundary::{
-    guard, opt_copy, opt_path, opt_str, put_handle, req_c_bytes, req_out, req_path, Failure,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::keys::nuvera_private_key;
 
 /// `input` of `nuvera_remote_key_from_callback`: the callback is given the 32-byte SHA-256 digest
@@ -57,16 +52,10 @@ pub type nuvera_sign_fn = Option<
 /// Called once with `user_data` when the key is freed (and the last signer using it is gone).
 pub type nuvera_free_fn = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
-/// The caller's function and data, owned by the key.
+/// The caller's function and data, owned by the key (or freed at once when the key is not made).
 struct CCallback {
-    sign: unsafe extern "C" fn(
-        *mut c_void,
-        *const u8,
-        usize,
-        *mut u8,
-        *mut usize,
-        *mut c_char,
-    ) -> i32,
+    /// Never `None` once the key is made: `nuvera_remote_key_from_callback` refuses NULL.
+    sign: nuvera_sign_fn,
     user_data: *mut c_void,
     free: nuvera_free_fn,
 }
@@ -81,9 +70,10 @@ impl CCallback {
         let mut signature = vec![0u8; NUVERA_MAX_SIGNATURE_LEN];
         let mut signature_len = usize::MAX;
         let mut message = [0 as c_char; NUVERA_CALLBACK_MESSAGE_LEN];
+        let sign = self.sign.expect("a key is made only with a sign function");
         // SAFETY: the buffers are as large as the contract says; `input` is valid for its length.
         let status = unsafe {
-            (self.sign)(
+            sign(
                 self.user_data,
                 input.as_ptr(),
                 input.len(),
@@ -97,11 +87,8 @@ impl CCallback {
             message[NUVERA_CALLBACK_MESSAGE_LEN - 1] = 0;
             // SAFETY: `message` is NUL-terminated (above).
             let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
-            return Err(if text.is_empty() {
-                format!("the callback returned {status}")
-            } else {
-                format!("the callback returned {status}: {text}")
-            });
+            let colon = if text.is_empty() { "" } else { ": " };
+            return Err(format!("the callback returned {status}{colon}{text}"));
         }
         if signature_len > NUVERA_MAX_SIGNATURE_LEN {
             return Err(format!(
@@ -123,14 +110,11 @@ impl Drop for CCallback {
 }
 
 /// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
-/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`.
-/// `public_key_pem` is the key's public half (SPKI `PUBLIC KEY` or
-/// PKCS#1 `RSA PUBLIC KEY` PEM: AWS KMS `GetPublicKey`, Google Cloud KMS `getPublicKey`).
-/// `timeout_ms` may be NULL (10 s); 0 calls `sign` on the signing thread with no bound; a call
-/// running past its timeout fails with `REMOTE_SIGNER_FAILED`. Each signature is checked against
-/// the public key (`REMOTE_KEY_MISMATCH`). `free_user_data` (may be NULL) is called with
-/// `user_data` when the key is no longer used, also when this call fails.
-/// Free `*out` with `nuvera_private_key_free`.
+/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
+/// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
+/// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
+/// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
+/// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     public_key_pem: *const c_char,
@@ -143,49 +127,34 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     // Owned from here on, so `free_user_data` runs exactly once whatever happens below.
-    let owned = sign.map(|sign| CCallback {
+    let callback = CCallback {
         sign,
         user_data,
         free: free_user_data,
-    });
-    if owned.is_none() {
-        if let Some(free) = free_user_data {
-            free(user_data);
-        }
-    }
-    guard(err, || {
-        req_out(out, "out")?;
-        let callback = owned.ok_or_else(|| Failure::invalid("sign is NULL"))?;
+    };
+    returning(out, err, || {
+        sign.ok_or_else(|| Failure::invalid("sign is NULL"))?;
         let public = PublicKey::from_pem(req_c_bytes(public_key_pem, "public_key_pem")?)?;
         let input = match input {
             NUVERA_SIGNATURE_INPUT_DIGEST => SignatureInput::Digest,
             NUVERA_SIGNATURE_INPUT_MESSAGE => SignatureInput::Message,
-            other => {
-                return Err(Failure::invalid(format!(
-                    "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
-                )))
-            }
+            other => Err(Failure::invalid(format!(
+                "input {other} is neither NUVERA_SIGNATURE_INPUT_DIGEST nor _MESSAGE"
+            )))?,
         };
-        let options = CallbackOptions::from_optional(Some(input), opt_copy(timeout_ms))?;
+        let options = CallbackOptions::from_optional(Some(input), timeout_ms.as_ref().copied())?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }
 
-/// A key in a PKCS#11 token (an HSM; SoftHSM2), usable wherever a `nuvera_private_key` is.
-/// `module` is the PKCS#11 library's path (e.g. `/usr/lib/softhsm/libsofthsm2.so`). The token is
-/// found by `token_label` or by `*slot` (give exactly one; the other NULL), the RSA private key by
-/// `key_label` or by `key_id_hex` (`CKA_ID` as hex, e.g. `"01"`; exactly one), and the user PIN is
-/// read from the environment variable named `pin_env` or from the file `pin_file` (exactly one;
-/// a PIN is never an argument, so it never sits in a program's source or command line).
-/// The module is loaded once per process and never finalised; sessions are pooled, so a signer
-/// made from the key may sign from several threads at once. The token hashes and signs
-/// (`CKM_SHA256_RSA_PKCS`); the public key is read from it and every signature checked against it.
-/// A wrong combination of arguments or an unset variable is `INVALID_ARGUMENT`; a module, token,
-/// key or PIN the module refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the
-/// PIN). Free `*out` with `nuvera_private_key_free`.
+/// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
+/// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
+/// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
+/// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
+/// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
+/// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
     module: *const c_char,
@@ -198,19 +167,17 @@ pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
     out: *mut *mut nuvera_private_key,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let config = Pkcs11Config::from_optional(
             &req_path(module, "module")?,
             opt_str(token_label, "token_label")?,
-            opt_copy(slot),
+            slot.as_ref().copied(),
             opt_str(key_label, "key_label")?,
             opt_str(key_id_hex, "key_id_hex")?,
             opt_str(pin_env, "pin_env")?,
             opt_path(pin_file, "pin_file")?.as_deref(),
         )?;
         let key = RemoteKey::from_pkcs11(config)?;
-        put_handle(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+        Ok(nuvera_private_key(Arc::new(key)))
     })
 }

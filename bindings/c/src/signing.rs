@@ -1,32 +1,28 @@
 //! Signers, the ways to give a body to sign, signed requests, and the pieces of a signature
 //! (the `uri` claim, body hashes).
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::CString;
+use std::ptr::null;
 use std::sync::OnceLock;
 
 use nuvera::multipart::canonicalize_wire_reader;
 use nuvera::{Body, BodyHash, SignOverrides, SignedRequest, Signer, SignerOptions};
 
-use crate::boundary::{
-    c_string, free_handle, guard, nuvera_read_fn, opt_copy, opt_str, put, put_handle, put_opt,
-    put_string, req_bytes, req_mut, req_out, req_path, req_ref, req_str, CallbackReader, FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 use crate::keys::nuvera_private_key;
 use crate::multipart::nuvera_multipart_form;
 
 /// A signer: private key, API key and token lifetime. Thread-safe.
 pub struct nuvera_signer(pub(crate) Signer);
+impl Handle for nuvera_signer {}
 
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
     signed: SignedRequest,
-    token: CString,
-    api_key: OnceLock<CString>,
-    authorization: OnceLock<CString>,
-    claims_json: OnceLock<CString>,
-    proof_json: OnceLock<CString>,
+    /// The strings its accessors lend C, each made on first use, one slot per accessor.
+    strings: [OnceLock<CString>; 5],
 }
+impl Handle for nuvera_signed_request {}
 
 /// A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
 /// default (55). The signer keeps its own reference to the key: the key handle may be freed.
@@ -38,16 +34,7 @@ pub unsafe extern "C" fn nuvera_signer_new(
     out: *mut *mut nuvera_signer,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
-        let api_key = req_str(api_key, "api_key")?;
-        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
-        let options = SignerOptions::from_optional(lifetime, None, None)?;
-        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
-        put_handle(out, nuvera_signer(signer));
-        Ok(())
-    })
+    nuvera_signer_new_with_options(key, api_key, lifetime_secs, null(), null(), out, err)
 }
 
 /// A signer for `api_key` with `key` and every signing option: `lifetime_secs` as in
@@ -64,19 +51,13 @@ pub unsafe extern "C" fn nuvera_signer_new_with_options(
     out: *mut *mut nuvera_signer,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let key = req_ref(key, "key")?;
+    returning(out, err, || {
+        let key = req_ref(key, "key")?.0.clone();
         let api_key = req_str(api_key, "api_key")?;
-        let lifetime = (lifetime_secs != 0).then_some(i64::from(lifetime_secs));
-        let options = SignerOptions::from_optional(
-            lifetime,
-            opt_str(issuer, "issuer")?,
-            opt_str(audience, "audience")?,
-        )?;
-        let signer = Signer::with_options(key.0.clone(), api_key, options)?;
-        put_handle(out, nuvera_signer(signer));
-        Ok(())
+        let (issuer, audience) = (opt_str(issuer, "issuer")?, opt_str(audience, "audience")?);
+        let options =
+            SignerOptions::from_optional(zero_is_default(lifetime_secs), issuer, audience)?;
+        Ok(nuvera_signer(Signer::with_options(key, api_key, options)?))
     })
 }
 
@@ -95,31 +76,20 @@ unsafe fn sign(
     jti: *const c_char,
     out: *mut *mut nuvera_signed_request,
     err: *mut *mut nuvera_error,
-    body: impl FnOnce(&mut dyn FnMut(Body<'_>) -> FfiResult) -> FfiResult,
+    body: impl FnOnce(&dyn Fn(Body<'_>) -> FfiResult<SignedRequest>) -> FfiResult<SignedRequest>,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let signer = req_ref(signer, "signer")?;
-        let method = req_str(method, "method")?;
-        let url = req_str(url, "url")?;
+    returning(out, err, || {
+        let signer = &req_ref(signer, "signer")?.0;
+        let (method, url) = (req_str(method, "method")?, req_str(url, "url")?);
+        let jti = opt_str(jti, "jti")?.map(str::to_owned);
         let overrides = SignOverrides {
-            iat: opt_copy(iat),
-            jti: opt_str(jti, "jti")?.map(str::to_owned),
+            iat: iat.as_ref().copied(),
+            jti,
         };
-        body(&mut |body| {
-            let signed = signer.0.sign_with(method, url, body, &overrides)?;
-            put_handle(
-                out,
-                nuvera_signed_request {
-                    token: c_string(signed.token()),
-                    signed,
-                    api_key: OnceLock::new(),
-                    authorization: OnceLock::new(),
-                    claims_json: OnceLock::new(),
-                    proof_json: OnceLock::new(),
-                },
-            );
-            Ok(())
+        let signed = body(&|body| Ok(signer.sign_with(method, url, body, &overrides)?))?;
+        Ok(nuvera_signed_request {
+            signed,
+            strings: Default::default(),
         })
     })
 }
@@ -163,9 +133,11 @@ pub unsafe extern "C" fn nuvera_signer_sign_body(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let content_type = opt_str(content_type, "content_type")?;
         let body = req_bytes(body, body_len, "body")?;
-        sign(Body::for_content_type(content_type, body))
+        sign(Body::for_content_type(
+            opt_str(content_type, "content_type")?,
+            body,
+        ))
     })
 }
 
@@ -207,8 +179,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_file(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let path = req_path(path, "path")?;
-        sign(Body::File(&path))
+        sign(Body::File(&req_path(path, "path")?))
     })
 }
 
@@ -228,8 +199,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_reader(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let mut reader = CallbackReader::new(read, ctx, "read")?;
-        sign(Body::Reader(&mut reader))
+        sign(Body::Reader(&mut CallbackReader::new(read, ctx, "read")?))
     })
 }
 
@@ -251,19 +221,14 @@ pub unsafe extern "C" fn nuvera_signer_sign_multipart_reader(
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let content_type = req_str(content_type, "content_type")?;
-        let reader = CallbackReader::new(read, ctx, "read")?;
-        sign(Body::Canonical(canonicalize_wire_reader(
-            content_type,
-            reader,
-        )?))
+        let canonical =
+            canonicalize_wire_reader(content_type, CallbackReader::new(read, ctx, "read")?);
+        sign(Body::Canonical(canonical?))
     })
 }
 
-/// Signs a body read from `read` (streamed) as it will be sent with `content_type` (NULL when
-/// there is none): an encoded `multipart/form-data` body through its canonical object, any other
-/// body byte for byte. The choice is the core's, as in `nuvera_signer_sign_body`; this is the
-/// call for an HTTP client streaming a body it will send. `iat` and `jti` as in
-/// `nuvera_signer_sign`.
+/// As `nuvera_signer_sign_body` for a body read from `read` (streamed): the call for an HTTP
+/// client streaming the body it sends. `iat` and `jti` as in `nuvera_signer_sign`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
     signer: *const nuvera_signer,
@@ -280,12 +245,7 @@ pub unsafe extern "C" fn nuvera_signer_sign_body_reader(
     sign(signer, method, url, iat, jti, out, err, |sign| {
         let content_type = opt_str(content_type, "content_type")?;
         let mut reader = CallbackReader::new(read, ctx, "read")?;
-        match content_type {
-            Some(content_type) if nuvera::is_multipart_form_data(content_type) => sign(
-                Body::Canonical(canonicalize_wire_reader(content_type, reader)?),
-            ),
-            _ => sign(Body::Reader(&mut reader)),
-        }
+        sign(Body::for_content_type_reader(content_type, &mut reader)?)
     })
 }
 
@@ -324,23 +284,23 @@ pub unsafe extern "C" fn nuvera_signer_sign_multipart(
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
     sign(signer, method, url, iat, jti, out, err, |sign| {
-        let form = req_mut(form, "form")?;
-        sign(Body::Multipart(&mut form.0))
+        sign(Body::Multipart(&mut req_mut(form, "form")?.0))
     })
 }
 
-/// A string owned by the signed request, made on first use.
+/// Lends C the string `make` gives of a signed request, made once into the request's `slot`.
 unsafe fn borrowed(
     request: *const nuvera_signed_request,
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
-    pick: impl FnOnce(&nuvera_signed_request) -> &CString,
+    slot: usize,
+    make: fn(&SignedRequest) -> String,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let request = req_ref(request, "request")?;
-        put(out, pick(request).as_ptr());
-        Ok(())
+    returning(out, err, || {
+        let r = req_ref(request, "request")?;
+        Ok(r.strings[slot]
+            .get_or_init(|| c_string(make(&r.signed)))
+            .as_ptr())
     })
 }
 
@@ -351,7 +311,7 @@ pub unsafe extern "C" fn nuvera_signed_request_token(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| &r.token)
+    borrowed(request, out, err, 0, |s| s.token().to_owned())
 }
 
 /// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
@@ -361,10 +321,7 @@ pub unsafe extern "C" fn nuvera_signed_request_authorization(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.authorization
-            .get_or_init(|| c_string(r.signed.authorization()))
-    })
+    borrowed(request, out, err, 1, SignedRequest::authorization)
 }
 
 /// The `x-api-key` header value. `*out` belongs to `request`.
@@ -374,9 +331,7 @@ pub unsafe extern "C" fn nuvera_signed_request_api_key(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.api_key.get_or_init(|| c_string(r.signed.api_key()))
-    })
+    borrowed(request, out, err, 2, |s| s.api_key().to_owned())
 }
 
 /// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
@@ -387,24 +342,17 @@ pub unsafe extern "C" fn nuvera_signed_request_claims_json(
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.claims_json
-            .get_or_init(|| c_string(r.signed.claims().to_json()))
-    })
+    borrowed(request, out, err, 3, |s| s.claims().to_json())
 }
 
-/// The proof artifact as pretty JSON: what was signed, with no secret in it.
-/// `*out` belongs to `request`.
+/// The proof artifact as pretty JSON: what was signed, no secret. `*out` belongs to `request`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_signed_request_proof_json(
     request: *const nuvera_signed_request,
     out: *mut *const c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    borrowed(request, out, err, |r| {
-        r.proof_json
-            .get_or_init(|| c_string(r.signed.proof().to_json_pretty()))
-    })
+    borrowed(request, out, err, 4, |s| s.proof().to_json_pretty())
 }
 
 /// Frees a signed request and the strings its accessors returned. NULL is allowed.
@@ -414,7 +362,6 @@ pub unsafe extern "C" fn nuvera_signed_request_free(request: *mut nuvera_signed_
 }
 
 /// SHA-256 (lowercase hex) of a plain body. `body` may be NULL with `len` 0.
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_body_hash(
     body: *const u8,
@@ -422,11 +369,8 @@ pub unsafe extern "C" fn nuvera_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let body = req_bytes(body, len, "body")?;
-        put_string(out, nuvera::body_hash(body).as_str());
-        Ok(())
+    returning(out, err, || {
+        Ok(nuvera::body_hash(req_bytes(body, len, "body")?))
     })
 }
 
@@ -439,19 +383,15 @@ pub unsafe extern "C" fn nuvera_body_hash_file(
     size: *mut u64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let path = req_path(path, "path")?;
-        let (hash, n) = nuvera::body_hash_file(path)?;
+    returning(out, err, || {
+        let (hash, n) = nuvera::body_hash_file(req_path(path, "path")?)?;
         put_opt(size, n);
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(hash)
     })
 }
 
 /// SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
-/// streamed. `size` may be NULL; given, it receives the byte count. Free `*out` with
-/// `nuvera_string_free`.
+/// streamed. `size` may be NULL; given, it receives the byte count.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_body_hash_reader(
     read: nuvera_read_fn,
@@ -460,30 +400,21 @@ pub unsafe extern "C" fn nuvera_body_hash_reader(
     size: *mut u64,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let reader = CallbackReader::new(read, ctx, "read")?;
-        let (hash, n) = nuvera::body_hash_reader(reader)?;
+    returning(out, err, || {
+        let (hash, n) = nuvera::body_hash_reader(CallbackReader::new(read, ctx, "read")?)?;
         put_opt(size, n);
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(hash)
     })
 }
 
 /// The `uri` claim of a URL or request target (WHATWG `pathname + search`).
-/// Free `*out` with `nuvera_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_request_uri(
     url: *const c_char,
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let url = req_str(url, "url")?;
-        put_string(out, nuvera::request_uri(url)?);
-        Ok(())
-    })
+    returning(out, err, || Ok(nuvera::request_uri(req_str(url, "url")?)?))
 }
 
 /// The URL an HTTP client should send so the server receives exactly the signed target
@@ -494,10 +425,5 @@ pub unsafe extern "C" fn nuvera_sendable_url(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let url = req_str(url, "url")?;
-        put_string(out, nuvera::sendable_url(url)?);
-        Ok(())
-    })
+    returning(out, err, || Ok(nuvera::sendable_url(req_str(url, "url")?)?))
 }

@@ -1,17 +1,12 @@
 //! The server side (contract §6): a verifier over a registry, verifying received requests.
 
-use std::ffi::c_char;
+use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verifier};
 
-use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verified, Verifier};
-
-use crate::boundary::{
-    free_handle, guard, opt_str, put_handle, put_string, req_bytes, req_mut, req_out, req_path,
-    req_ref, req_str, FfiResult,
-};
-use crate::errors::{nuvera_error, nuvera_status};
+use crate::boundary::*;
 
 /// The server side: a registry of applications, a replay cache and the system clock.
 pub struct nuvera_verifier(Verifier);
+impl Handle for nuvera_verifier {}
 
 /// One HTTP header, as received or as sent: two NUL-terminated UTF-8 strings.
 #[repr(C)]
@@ -27,15 +22,12 @@ pub(crate) unsafe fn headers<'a>(
     headers: *const nuvera_header,
     count: usize,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
-    req_bytes(headers, count, "headers")?
-        .iter()
-        .map(|h| {
-            Ok((
-                req_str(h.name, "header name")?,
-                req_str(h.value, "header value")?,
-            ))
-        })
-        .collect()
+    let pair = |h: &nuvera_header| {
+        let name = req_str(h.name, "header name")?;
+        Ok((name, req_str(h.value, "header value")?))
+    };
+    let list = req_bytes(headers, count, "headers")?;
+    list.iter().map(pair).collect()
 }
 
 /// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
@@ -46,18 +38,14 @@ pub unsafe extern "C" fn nuvera_verifier_from_registry_file(
     out: *mut *mut nuvera_verifier,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
-        let path = req_path(path, "path")?;
-        let registry = Registry::from_file(path)?;
-        put_handle(out, nuvera_verifier(Verifier::new(registry)));
-        Ok(())
+    returning(out, err, || {
+        let registry = Registry::from_file(req_path(path, "path")?)?;
+        Ok(nuvera_verifier(Verifier::new(registry)))
     })
 }
 
-/// The `bodyHash` a server computes from a received body: through the multipart canonical
-/// object when `content_type` is `multipart/form-data`, of the raw bytes otherwise (or when
-/// `content_type` is NULL). Free `*out` with `nuvera_string_free`.
+/// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
+/// by the core's rule (multipart through its canonical object, other bodies byte for byte).
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_received_body_hash(
     content_type: *const c_char,
@@ -66,21 +54,11 @@ pub unsafe extern "C" fn nuvera_received_body_hash(
     out: *mut *mut c_char,
     err: *mut *mut nuvera_error,
 ) -> nuvera_status {
-    guard(err, || {
-        req_out(out, "out")?;
+    returning(out, err, || {
         let content_type = opt_str(content_type, "content_type")?;
         let body = req_bytes(body, len, "body")?;
-        let hash = nuvera::received_body_hash(content_type, body)?;
-        put_string(out, hash.as_str());
-        Ok(())
+        Ok(nuvera::received_body_hash(content_type, body)?)
     })
-}
-
-/// Hands the application's name to the caller when it asked for it.
-unsafe fn report(verified: Verified, application: *mut *mut c_char) {
-    if !application.is_null() {
-        put_string(application, verified.application);
-    }
 }
 
 /// Verifies a received request (contract §6). `method` and `target` are as received (the
@@ -109,17 +87,15 @@ pub unsafe extern "C" fn nuvera_verifier_verify(
             authorization: opt_str(authorization, "authorization")?,
             body_hash: &body_hash,
         };
-        report(verifier.0.verify(&request)?, application);
+        put_opt(application, verifier.0.verify(&request)?.application);
         Ok(())
     })
 }
 
-/// Verifies a received request from what arrived: its `headers` (`header_count` of them, names in
-/// any case; `x-api-key`, `Authorization` and `Content-Type` are read) and its raw body, hashed as
-/// the server must (multipart through its canonical object) — only after the headers and token
-/// pass (§6). Returns `NUVERA_OK` or `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status (a
-/// body that does not parse as its Content-Type says is `AUTH_BODY_HASH_MISMATCH`, the parse
-/// error in the message). `application` as in `nuvera_verifier_verify`.
+/// Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
+/// hashed as §6 says once the headers and token pass (a body that does not parse as its
+/// Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
+/// `nuvera_verifier_verify`.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_verifier_verify_request(
     verifier: *const nuvera_verifier,
@@ -139,18 +115,16 @@ pub unsafe extern "C" fn nuvera_verifier_verify_request(
         let headers = self::headers(headers, header_count)?;
         let body = req_bytes(body, body_len, "body")?;
         let verified = verifier.0.verify_received(method, target, headers, body)?;
-        report(verified, application);
+        put_opt(application, verified.application);
         Ok(())
     })
 }
 
-/// Makes the verifier record `jti`s in a replay cache shared by several server instances
-/// (contract §9): the Redis store at `url` (`redis://` or `rediss://`; a password in the URL never
-/// shows in an error). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the core's
-/// defaults (`nuvera:jti:`, 50 ms, 16). The options are checked here (`INVALID_ARGUMENT`);
-/// nothing connects until the first request. While the store does not answer, every request is
-/// refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it before the verifier is
-/// shared between threads.
+/// Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
+/// server instances (§9). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the
+/// core's defaults (`nuvera:jti:`, 50 ms, 16); bad options are `INVALID_ARGUMENT`. While Redis
+/// does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
+/// before sharing the verifier between threads.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
     verifier: *mut nuvera_verifier,
@@ -165,8 +139,8 @@ pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
         let shared = ReplayCacheOptions::from_optional(
             req_str(url, "url")?,
             opt_str(key_prefix, "key_prefix")?,
-            (timeout_ms != 0).then_some(i64::from(timeout_ms)),
-            (max_connections != 0).then_some(i64::from(max_connections)),
+            zero_is_default(timeout_ms),
+            zero_is_default(max_connections),
         )?;
         let mut options = verifier.0.options().clone();
         options.replay_cache = Some(shared);

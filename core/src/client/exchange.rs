@@ -213,6 +213,13 @@ impl Exchange {
     /// Pins the backoff's random fractions (each in `0.0..=1.0`), used in order before the OS's
     /// randomness: for tests and the table of cases.
     pub fn with_jitter_fractions(mut self, fractions: Vec<f64>) -> Result<Self> {
+        self.set_jitter_fractions(fractions)?;
+        Ok(self)
+    }
+
+    /// As [`Exchange::with_jitter_fractions`], on an exchange already made (the C library pins
+    /// them on its handle); a fraction out of range changes nothing.
+    pub fn set_jitter_fractions(&mut self, fractions: Vec<f64>) -> Result<()> {
         if let Some(bad) = fractions.iter().find(|f| !(0.0..=1.0).contains(*f)) {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
@@ -220,7 +227,7 @@ impl Exchange {
             ));
         }
         self.jitter = Jitter::Fixed(fractions.into());
-        Ok(self)
+        Ok(())
     }
 
     /// The first send: the caller's request, signed.
@@ -467,5 +474,33 @@ mod serialized_tests {
             "correctClock": true
         });
         assert_eq!(policy, expected);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_fractions_pinned_on_a_made_exchange_set_the_backoff() {
+        let request = Request {
+            method: "GET".to_owned(),
+            url: "https://api.example.com/x".to_owned(),
+            has_body: false,
+        };
+        let mut exchange =
+            Exchange::new(ClientPolicy::with_retries(), request, ClockOffset::new()).unwrap();
+        let refused = exchange.set_jitter_fractions(vec![0.25, 1.5]).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidArgument);
+        exchange.set_jitter_fractions(vec![0.5]).unwrap();
+        let busy = Response {
+            status: 503,
+            ..Response::default()
+        };
+        // The first retry waits the fraction of the 200 ms base: 0.5 · 200 = 100 ms.
+        match exchange.on_response(&busy) {
+            Action::Send { delay_ms, .. } => assert_eq!(delay_ms, 100),
+            other => panic!("want a retry, got {other:?}"),
+        }
     }
 }
