@@ -565,18 +565,24 @@ fn explain_options_merge_their_defaults_and_check_their_values() {
         key().public_key().fingerprint()
     );
 
-    for bad in [
-        OptionalExplainOptions {
-            now: Some(-1),
-            ..Default::default()
-        },
-        OptionalExplainOptions {
-            clock_skew_secs: Some(61),
-            ..Default::default()
-        },
+    for (bad, code) in [
+        (
+            OptionalExplainOptions {
+                now: Some(-1),
+                ..Default::default()
+            },
+            "INVALID_ARGUMENT",
+        ),
+        (
+            OptionalExplainOptions {
+                clock_skew_secs: Some(61),
+                ..Default::default()
+            },
+            "INVALID_CLAIM",
+        ),
     ] {
         let err = ExplainOptions::from_optional(bad).unwrap_err();
-        assert_eq!(err.code().as_str(), "INVALID_CLAIM");
+        assert_eq!(err.code().as_str(), code);
     }
     let err = ExplainOptions::from_optional(OptionalExplainOptions {
         public_key_pem: Some(b"not a key"),
