@@ -369,16 +369,12 @@ async fn respond(
         Ok(summary) => (Ok(summary.hash.clone()), Some(summary)),
         Err(e) => (Err(e), None),
     };
-    // A shared replay cache makes `verify_body` wait on the network (up to its timeout): let the
-    // runtime move this worker's other tasks to another thread meanwhile, so one slow answer
-    // does not stall every connection. The in-process cache never waits.
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let verdict = if state.verifier.may_wait() && multi_thread {
-        tokio::task::block_in_place(|| state.verifier.verify_body(verified_head, body_hash))
-    } else {
-        state.verifier.verify_body(verified_head, body_hash)
-    };
+    // A shared replay cache answers over the network (up to its timeout): awaited, so this
+    // worker serves other connections meanwhile (the core's pipelined Redis path).
+    let verdict = state
+        .verifier
+        .verify_body_async(verified_head, body_hash)
+        .await;
     match (verdict, summary) {
         (Err(refusal), _) => refusal_response(&refusal),
         (Ok(verified), Some(summary)) => {

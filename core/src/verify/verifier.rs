@@ -196,6 +196,48 @@ impl VerifiedHead {
     }
 }
 
+/// A request that passed every rule but the last: its `jti` is still to be recorded. Private,
+/// so the only way to a [`Verified`] is through the replay cache's answer.
+struct PendingRecord {
+    head: VerifiedHead,
+    key: ReplayKey,
+    /// `exp + skew`: when the cache may forget the `jti` (contract §9).
+    forget_after: u64,
+    now: u64,
+}
+
+impl PendingRecord {
+    /// The verdict from the replay cache's answer: accepted on a first use only; a replay is
+    /// `AUTH_REPLAYED_JTI`, a store that could not answer `AUTH_REPLAY_CACHE_UNAVAILABLE` (503),
+    /// never an acceptance.
+    fn finish(self, outcome: ReplayOutcome) -> Result<Verified, VerifyError> {
+        match outcome {
+            ReplayOutcome::FirstUse => {}
+            ReplayOutcome::Replayed => {
+                return refuse(
+                    AuthCode::ReplayedJti,
+                    "this jti was already used; sign every request (and every retry) anew",
+                )
+            }
+            ReplayOutcome::Unavailable(why) => {
+                return refuse(
+                    AuthCode::ReplayCacheUnavailable,
+                    format!(
+                        "{why}; the request was refused because its jti could not be recorded: retry shortly with a freshly signed request"
+                    ),
+                )
+            }
+        }
+        let head = self.head;
+        Ok(Verified {
+            application: head.application,
+            claims: head.claims,
+            permission: head.permission,
+            key_fingerprint: head.key_fingerprint,
+        })
+    }
+}
+
 /// The permission a route needs (§6): `<AREA>_READ` for `GET`/`HEAD` (byte for byte: HTTP
 /// methods are case-sensitive, so `get` needs `_WRITE`), `<AREA>_WRITE` for every other method,
 /// where the area is the first path segment after `/api/v1/`, upper-cased, `-` → `_`.
@@ -479,11 +521,47 @@ impl Verifier {
     /// refused for any other rule never uses up its `jti` (§6). `body_hash` is the hash the
     /// server computed as the body streamed in ([`BodyReceiver`](crate::BodyReceiver)), or the
     /// error that reading it as its Content-Type gave (refused `AUTH_BODY_HASH_MISMATCH`).
+    ///
+    /// A shared replay cache makes this wait on the network, up to its timeout, on the caller's
+    /// thread; an asynchronous server awaits [`verify_body_async`](Self::verify_body_async)
+    /// instead.
     pub fn verify_body(
         &self,
         head: VerifiedHead,
         body_hash: Result<BodyHash>,
     ) -> Result<Verified, VerifyError> {
+        let record = self.check_body(head, body_hash)?;
+        let outcome = self
+            .replay
+            .first_use(&record.key, record.forget_after, record.now);
+        record.finish(outcome)
+    }
+
+    /// [`verify_body`](Self::verify_body) for an asynchronous server: the same rules and
+    /// answers, with the replay cache's answer awaited ([`ReplayCache::first_use_async`]) rather
+    /// than waited for on the worker's thread. With the `redis-async` feature a Redis cache
+    /// sends its `SET` over one pipelined connection from the tokio runtime the caller runs on
+    /// (outside a tokio runtime it falls back to the blocking round trip); the in-process cache
+    /// answers at once.
+    pub async fn verify_body_async(
+        &self,
+        head: VerifiedHead,
+        body_hash: Result<BodyHash>,
+    ) -> Result<Verified, VerifyError> {
+        let record = self.check_body(head, body_hash)?;
+        let outcome = self
+            .replay
+            .first_use_async(&record.key, record.forget_after, record.now)
+            .await;
+        record.finish(outcome)
+    }
+
+    /// The body's rules, up to the replay record: what both `verify_body` forms share.
+    fn check_body(
+        &self,
+        head: VerifiedHead,
+        body_hash: Result<BodyHash>,
+    ) -> Result<PendingRecord, VerifyError> {
         let body_hash = match body_hash {
             Ok(hash) => hash,
             Err(e) => {
@@ -505,32 +583,11 @@ impl Verifier {
         }
         let now = self.now()?;
         let skew = u64::from(self.options.clock_skew_secs);
-        let key = ReplayKey::new(&head.application, &head.claims.jti);
-        match self
-            .replay
-            .first_use(&key, head.claims.exp.saturating_add(skew), now)
-        {
-            ReplayOutcome::FirstUse => {}
-            ReplayOutcome::Replayed => {
-                return refuse(
-                    AuthCode::ReplayedJti,
-                    "this jti was already used; sign every request (and every retry) anew",
-                )
-            }
-            ReplayOutcome::Unavailable(why) => {
-                return refuse(
-                    AuthCode::ReplayCacheUnavailable,
-                    format!(
-                        "{why}; the request was refused because its jti could not be recorded: retry shortly with a freshly signed request"
-                    ),
-                )
-            }
-        }
-        Ok(Verified {
-            application: head.application,
-            claims: head.claims,
-            permission: head.permission,
-            key_fingerprint: head.key_fingerprint,
+        Ok(PendingRecord {
+            key: ReplayKey::new(&head.application, &head.claims.jti),
+            forget_after: head.claims.exp.saturating_add(skew),
+            now,
+            head,
         })
     }
 
