@@ -164,9 +164,18 @@ const BASE64URL_ALPHABET: [bool; 256] = {
     table
 };
 
-/// Decodes a token already past [`check_compact_form`] (`AUTH_TOKEN_MALFORMED` on failure).
+/// Decodes a token (`AUTH_INVALID_HEADER` unless it passes [`check_compact_form`],
+/// `AUTH_TOKEN_MALFORMED` when a segment or its JSON is not valid).
 pub fn decode_token(token: &str) -> Result<DecodedToken, VerifyError> {
     check_compact_form(token)?;
+    decode_checked_token(token)
+}
+
+/// [`decode_token`] for a token the caller has just passed through [`check_compact_form`]: the
+/// verifier checks the form first (before the API key, §6 order) and does not pay for it twice
+/// (the check was about 3% of `serve`'s CPU per request when it ran twice). A token that is not
+/// in compact form still gets an error here (a segment that does not decode), never a panic.
+pub(crate) fn decode_checked_token(token: &str) -> Result<DecodedToken, VerifyError> {
     let mut segments = token.split('.');
     let (h, p, s) = (
         segments.next().unwrap_or(""),
@@ -190,7 +199,10 @@ pub fn decode_token(token: &str) -> Result<DecodedToken, VerifyError> {
         header,
         payload,
         claims,
-        payload_json: String::from_utf8_lossy(&payload_bytes).into_owned(),
+        // serde_json has just parsed these bytes, so they are UTF-8: moved, not copied (the
+        // lossy conversion, a copy and a slower scan, showed in `serve`'s profile).
+        payload_json: String::from_utf8(payload_bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         signing_input_len: h.len() + 1 + p.len(),
         signature,
     })

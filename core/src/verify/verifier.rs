@@ -18,7 +18,7 @@ use crate::verify::replay::{
     shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayKey,
     ReplayOutcome, UnusableReplayCache,
 };
-use crate::verify::token::{check_compact_form, decode_token, DecodedToken};
+use crate::verify::token::{check_compact_form, decode_checked_token, DecodedToken, FoundClaims};
 
 /// Default allowance for clocks that disagree, in seconds.
 pub const DEFAULT_CLOCK_SKEW_SECS: u32 = 5;
@@ -258,10 +258,15 @@ pub fn required_permission(method: &str, target: &str) -> Option<String> {
     } else {
         "WRITE"
     };
-    Some(format!(
-        "{}_{access}",
-        area.to_ascii_uppercase().replace('-', "_")
-    ))
+    // `<AREA>_<ACCESS>` built in one allocation.
+    let mut permission = String::with_capacity(area.len() + 1 + access.len());
+    permission.extend(area.chars().map(|c| match c {
+        '-' => '_',
+        c => c.to_ascii_uppercase(),
+    }));
+    permission.push('_');
+    permission.push_str(access);
+    Some(permission)
 }
 
 /// `[a-z0-9]+(-[a-z0-9]+)*`
@@ -276,15 +281,34 @@ fn is_area(segment: &str) -> bool {
 }
 
 /// A segment that path normalization (RFC 3986 dot segments, percent-decoding, `\` as `/`)
-/// could turn into a step to another area.
+/// could turn into a step to another area. Without allocating: this runs for every segment of
+/// every request's path.
 fn could_change_the_area(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    let decoded_dots = lower.replace("%2e", ".");
-    decoded_dots == "."
-        || decoded_dots == ".."
-        || lower.contains('\\')
-        || lower.contains("%2f")
-        || lower.contains("%5c")
+    let bytes = segment.as_bytes();
+    if bytes.contains(&b'\\') {
+        return true;
+    }
+    // Percent-encoded `/` or `\` anywhere, in either case.
+    let encoded_separator = bytes.windows(3).any(|w| {
+        w[0] == b'%' && (w[1..].eq_ignore_ascii_case(b"2f") || w[1..].eq_ignore_ascii_case(b"5c"))
+    });
+    encoded_separator || is_dot_segment(bytes)
+}
+
+/// `.` or `..`, each dot possibly percent-encoded (`%2e`, `%2E`).
+fn is_dot_segment(mut bytes: &[u8]) -> bool {
+    let mut dots = 0;
+    while !bytes.is_empty() {
+        if bytes[0] == b'.' {
+            bytes = &bytes[1..];
+        } else if bytes.len() >= 3 && bytes[..3].eq_ignore_ascii_case(b"%2e") {
+            bytes = &bytes[3..];
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// An accepted request.
@@ -482,13 +506,13 @@ impl Verifier {
         }
 
         // Decode, algorithm, signature: nothing in the payload is trusted before this.
-        let decoded = decode_token(token)?;
+        let decoded = decode_checked_token(token)?;
         decoded.check_algorithm()?;
         let now = self.now()?;
         let key_fingerprint = verify_signature(&decoded, token, app, now)?;
 
         // The claims that do not need the body.
-        let claims = self.check_claims(&decoded, head, api_key, now)?;
+        let claims = self.check_claims(decoded.claims, head, api_key, now)?;
         // Deny by default: a target that names no area is refused like a missing permission.
         let Some(permission) = required_permission(head.method, head.target) else {
             return refuse(
@@ -593,12 +617,11 @@ impl Verifier {
 
     fn check_claims(
         &self,
-        decoded: &DecodedToken,
+        found: FoundClaims,
         request: &RequestHead<'_>,
         api_key: &str,
         now: u64,
     ) -> Result<Claims, VerifyError> {
-        let found = &decoded.claims;
         let missing = found.missing();
         if !missing.is_empty() {
             return refuse(
@@ -608,15 +631,15 @@ impl Verifier {
         }
         // All nine are present (checked above).
         let claims = Claims {
-            iss: found.iss.clone().unwrap_or_default(),
-            aud: found.aud.clone().unwrap_or_default(),
-            sub: found.sub.clone().unwrap_or_default(),
-            method: found.method.clone().unwrap_or_default(),
-            uri: found.uri.clone().unwrap_or_default(),
-            body_hash: found.body_hash.clone().unwrap_or_default(),
+            iss: found.iss.unwrap_or_default(),
+            aud: found.aud.unwrap_or_default(),
+            sub: found.sub.unwrap_or_default(),
+            method: found.method.unwrap_or_default(),
+            uri: found.uri.unwrap_or_default(),
+            body_hash: found.body_hash.unwrap_or_default(),
             iat: found.iat.unwrap_or_default(),
             exp: found.exp.unwrap_or_default(),
-            jti: found.jti.clone().unwrap_or_default(),
+            jti: found.jti.unwrap_or_default(),
         };
         if claims.iss != self.options.issuer {
             return refuse(
@@ -762,6 +785,30 @@ mod tests {
         );
         assert_eq!(required_permission("GET", "/healthz"), None);
         assert_eq!(required_permission("GET", "/api/v1/"), None);
+    }
+
+    #[test]
+    fn segments_a_gateway_could_normalize_into_another_area() {
+        for changes in [
+            ".", "..", "%2e", "%2E%2e", ".%2E", "a\\b", "%2F", "x%2fy", "x%5Cy", "%5c",
+        ] {
+            assert!(could_change_the_area(changes), "{changes:?}");
+        }
+        for stays in [
+            "",
+            "...",
+            "%2e%2e%2e",
+            "a.b",
+            ".a",
+            "a.",
+            "%2",
+            "%2ex",
+            "%%2e",
+            "customers",
+            "%41",
+        ] {
+            assert!(!could_change_the_area(stays), "{stays:?}");
+        }
     }
 
     #[test]
