@@ -132,7 +132,8 @@ async fn handle(
     state: Arc<AppState>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let started = Instant::now();
+    // A clock read only for the log line (with --quiet, none).
+    let started = state.log.then(Instant::now);
     // The head stays here and is borrowed (method, target, headers) while the body streams.
     let (head, body) = request.into_parts();
     let method = head.method.as_str();
@@ -145,7 +146,7 @@ async fn handle(
             target,
             &outcome,
             header(&head.headers, X_API_KEY).as_deref(),
-            started.elapsed(),
+            started.map(|s| s.elapsed()).unwrap_or_default(),
         );
     }
     Ok(outcome.response)
