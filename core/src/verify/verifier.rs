@@ -414,7 +414,8 @@ impl Verifier {
     }
 
     /// True when `verify` may wait on a shared replay cache (up to its timeout): an asynchronous
-    /// server then calls it where blocking a thread is allowed.
+    /// server then awaits [`verify_body_async`](Self::verify_body_async), or calls the
+    /// synchronous forms where blocking a thread is allowed.
     pub fn may_wait(&self) -> bool {
         self.replay.may_wait()
     }
