@@ -11,9 +11,7 @@ const native = require('./index.js')
 
 
 /** Every code of the core's list, with its family and HTTP status (AUTH_* only). */
-const errorCodeList = Object.freeze(
-  native.errorCodeList().map((c) => Object.freeze({ code: c.code, family: c.family, httpStatus: c.httpStatus ?? null })),
-)
+const errorCodeList = Object.freeze(native.errorCodeList().map(Object.freeze))
 
 /** The core's codes by name: `err.code === ErrorCodes.INVALID_URL`. */
 const ErrorCodes = Object.freeze(Object.fromEntries(errorCodeList.map((c) => [c.code, c.code])))
@@ -222,13 +220,8 @@ function sleep(ms, signal) {
 // the redirect response itself, under `"error"` fetch's TypeError, as `fetch` does.
 const REDIRECT_FAILURES = new Set(['TOO_MANY_REDIRECTS', 'INSECURE_REDIRECT', 'INVALID_URL'])
 
-/**
- * `fetch` that signs the final URL and body bytes of every request it sends, with every §8
- * decision (redirects, opt-in retries, clock correction) taken by the core's `Exchange`: this
- * function only sends what it is told to, waits as long as it is told to, and signs each send
- * afresh (new jti, the signer's current clock offset, the same lifetime). `init.policy` is the
- * client policy (absent fields: the core's defaults).
- */
+// Documented in main.d.ts (as are the other functions added here). Every §8 decision is the
+// core `Exchange`'s: this only sends, waits and signs afresh as it is told to.
 async function signedFetch(signer, url, init = {}) {
   const { body, headers, redirect = 'follow', method = 'GET', policy, ...rest } = init
   const prepared = await prepareBody(body)
@@ -331,11 +324,6 @@ async function* asBuffers(stream) {
   }
 }
 
-/**
- * The `bodyHash` and size of a body read from a stream (a Node Readable, a web ReadableStream or
- * any async iterable of Buffers/strings), multipart by `contentType` as a server hashes it, in
- * constant memory.
- */
 async function bodyHashStream(stream, contentType) {
   const hasher = new BodyHasher(contentType ?? null)
   for await (const chunk of bufferChunks(stream, 'bodyHashStream')) hasher.update(chunk)
@@ -345,11 +333,7 @@ async function bodyHashStream(stream, contentType) {
 // Forms with a stream part: signedFetch spools them (see spoolForm).
 const formsWithStreams = new WeakSet()
 
-/**
- * Adds a file part read from `stream` (as `bodyHashStream` takes it), once, by the form's
- * asynchronous methods; the core pulls one chunk at a time, so memory does not grow with the
- * stream. Failures of the stream reject those methods with `IO_ERROR` and its message.
- */
+// The core pulls one chunk at a time, so memory does not grow with the stream.
 api.MultipartForm.prototype.addFileStream = function addFileStream(fieldName, fileName, stream, mimeType) {
   const chunks = bufferChunks(stream, 'addFileStream')
   const pull = async () => {
@@ -364,10 +348,6 @@ api.MultipartForm.prototype.addFileStream = function addFileStream(fieldName, fi
   formsWithStreams.add(this)
 }
 
-/**
- * Signs a request whose body is read from a stream (hashed in constant memory, as
- * `bodyHashStream`); the stream is consumed, so send the same bytes from their source.
- */
 api.Signer.prototype.signStream = async function signStream(method, url, stream, contentType, overrides) {
   const { bodyHash } = await bodyHashStream(stream, contentType)
   return this.signBodyHashAsync(method, url, bodyHash, overrides)
@@ -391,12 +371,6 @@ function settledSigner(fn) {
   }
 }
 
-/**
- * A key whose signatures come from `fn(input: Buffer) => Promise<Buffer> | Buffer` (a cloud
- * KMS): `input` is the SHA-256 digest of the signing input (`options.input: 'digest'`, default)
- * or the input itself (`'input'`); `options.timeoutMs` bounds one call (default 10 000). Every
- * signature is checked against `publicKeyPem` by the core. Sign with it asynchronously.
- */
 api.RemoteKey.fromCallback = function fromCallback(fn, publicKeyPem, options) {
   return api.RemoteKey.fromCallbackOutcome(settledSigner(fn), publicKeyPem, options)
 }

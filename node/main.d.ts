@@ -1,23 +1,13 @@
 export * from './index'
-import type { ClientPolicy, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
+import type { ClientPolicy, ErrorCodeInfo, RemoteKeyOptions, MultipartForm, Signer, SignOverrides, SignedRequest, StreamedBody } from './index'
 
-/** One code of the core's list. */
-export interface ErrorCodeEntry {
-  /** The stable code string, e.g. `INVALID_PRIVATE_KEY`. */
-  readonly code: string
-  /** `key`, `request`, `multipart`, `io`, `registry`, `auth`, `client`, `remote` or `internal`. */
-  readonly family: string
-  /** The HTTP status a server answers with, for the `AUTH_*` codes; `null` for the others. */
-  readonly httpStatus: number | null
-}
+/** One code of the core's list (`ErrorCodeInfo`, frozen). */
+export type ErrorCodeEntry = Readonly<ErrorCodeInfo>
 
 /** Every error code of the core, in the core's order (frozen; read from the addon at load time). */
 export declare const errorCodeList: ReadonlyArray<ErrorCodeEntry>
 
-/**
- * The core's error codes by name (`err.code === ErrorCodes.INVALID_URL`): every `.code` the
- * package throws is one of them. Frozen; built from the addon at load time.
- */
+/** The core's codes by name (`err.code === ErrorCodes.INVALID_URL`): every `.code` thrown. Frozen. */
 export declare const ErrorCodes: Readonly<Record<string, string>>
 
 /** The errors this package throws or rejects with: an `Error` with a code of `ErrorCodes`. */
@@ -43,57 +33,37 @@ export type SignedFetchInit = Omit<RequestInit, 'body'> & {
 }
 
 /**
- * `fetch` that signs the final URL and exact body bytes (string, Buffer/Uint8Array/ArrayBuffer,
- * URLSearchParams, Blob, FormData or MultipartForm) of every send, with `redirect: "manual"`
- * underneath; what follows each response is decided by the core's `Exchange` (contract §8):
- * redirects (at most `policy.maxRedirects`, default 10, then `TOO_MANY_REDIRECTS`; 301/302 after
- * POST and 303 become GET without a body; 307/308 keep method and body; another origin gets no
- * `x-api-key`/`Authorization`; https to http is `INSECURE_REDIRECT`), opt-in retries
- * (`policy.retry`, waiting the core's backoff or `Retry-After`), and one re-send after a clock
- * refusal with the offset learnt from `Date` (kept by the signer). Every send is signed afresh:
- * new jti, same lifetime. A ReadableStream or Node stream body is refused (`STREAMING_BODY`); for a
- * stream, add it to a MultipartForm (`addFileStream`), which is spooled to a temporary file.
- * `redirect: "manual"` returns the redirect response; `"error"` rejects with a TypeError, as
- * `fetch` does.
+ * `fetch` that signs the final URL and exact body bytes of every send (`redirect: "manual"`
+ * underneath); the core's `Exchange` decides what follows each response (contract §8: redirects,
+ * opt-in retries with `policy.retry`, one re-send after a clock refusal), each send signed afresh.
+ * A stream body is `STREAMING_BODY`: add the stream to a MultipartForm (`addFileStream`) instead.
+ * `redirect: "manual"` returns the redirect response; `"error"` rejects with a TypeError.
  */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
 
 /** A body read from a stream: a Node Readable, a web ReadableStream or any async iterable of chunks. */
 export type BodyStream = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>
 
-/**
- * The `bodyHash` and size of a body read from a stream, multipart by `contentType` as a server
- * hashes it, in constant memory (a `BodyHasher` fed chunk by chunk).
- */
+/** The `bodyHash` and size of a streamed body, as a `BodyHasher` for `contentType` gives them. */
 export declare function bodyHashStream(stream: BodyStream, contentType?: string | null): Promise<StreamedBody>
 
 declare module './index' {
   namespace RemoteKey {
     /**
-     * A key whose signatures come from `fn` (a cloud KMS): given the SHA-256 digest of the
-     * signing input (`options.input: 'digest'`, default) or the input itself (`'input'`), it
-     * returns the raw RSASSA-PKCS1-v1_5 signature. Each signature is checked against
-     * `publicKeyPem`; a rejection is `REMOTE_SIGNER_FAILED` with its message. Sign with it
-     * asynchronously (`signAsync`, `signedFetch`…): a synchronous sign is `UNSUPPORTED`.
+     * A key whose signatures come from `fn` (a cloud KMS), given what `options.input` says, and
+     * each checked against `publicKeyPem`; a rejection is `REMOTE_SIGNER_FAILED` with its message.
+     * Sign with it asynchronously (`signAsync`, `signedFetch`…): a synchronous sign is `UNSUPPORTED`.
      */
     function fromCallback(fn: (input: Buffer) => Promise<Uint8Array> | Uint8Array, publicKeyPem: string | Buffer, options?: RemoteKeyOptions | null): RemoteKey
   }
   interface Signer {
-    /**
-     * Signs a request whose body is read from a stream (hashed in constant memory, as
-     * `bodyHashStream`). The stream is consumed: send the same bytes from their source.
-     */
+    /** Signs a body read from a stream (hashed as by `bodyHashStream`, which consumes it). */
     signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
   }
   interface MultipartForm {
     /**
-     * Adds a file part read from `stream` (a Node Readable, a web ReadableStream or an async
-     * iterable of Buffers/Uint8Arrays) once, one chunk at a time, by the first asynchronous
-     * method that needs it (`bodyHashAsync`, `canonicalAsync`, `writeToFile`,
-     * `signer.signMultipartAsync`, `signedFetch`, which spools the encoded form to a temporary
-     * file): memory does not grow with the stream. A synchronous method that would read it is
-     * `UNSUPPORTED`; once hashed, the form can be hashed and signed again but not encoded
-     * (`INVALID_FORM_PART`). A failing stream rejects with `IO_ERROR` and its message.
+     * Adds a file part read from `stream` once, one chunk at a time, by the first asynchronous
+     * method that needs it (see the class); a failing stream rejects it with `IO_ERROR`.
      */
     addFileStream(fieldName: string, fileName: string, stream: BodyStream, mimeType?: string | null): void
   }

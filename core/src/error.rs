@@ -336,6 +336,20 @@ impl Error {
         }
     }
 
+    /// The `INTERNAL_ERROR` for a panic a binding caught at its boundary (a panic never crosses
+    /// into another language), with the panic's message when it has one (`&str` or `String`).
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        Error::new(
+            ErrorCode::InternalError,
+            format!("unexpected failure in the native core (a bug; please report it): {text}"),
+        )
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
@@ -393,6 +407,22 @@ mod tests {
             Some(r#"{"errors":[{"code":"AUTH_TOKEN_EXPIRED","message":"the token expired"}]}"#)
         );
         assert_eq!(Error::new(ErrorCode::IoError, "m").response_body(), None);
+    }
+
+    #[test]
+    fn a_caught_panic_is_an_internal_error_with_its_message() {
+        let formatted = std::panic::catch_unwind(|| panic!("bad {}", 42)).unwrap_err();
+        let error = Error::from_panic(formatted.as_ref());
+        assert_eq!(error.code(), ErrorCode::InternalError);
+        assert!(error.message().ends_with(": bad 42"), "{}", error.message());
+        let literal = std::panic::catch_unwind(|| panic!("plain")).unwrap_err();
+        assert!(Error::from_panic(literal.as_ref())
+            .message()
+            .ends_with(": plain"));
+        let silent = std::panic::catch_unwind(|| std::panic::panic_any(7_u8)).unwrap_err();
+        assert!(Error::from_panic(silent.as_ref())
+            .message()
+            .ends_with("without a message"));
     }
 
     #[test]

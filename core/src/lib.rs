@@ -50,7 +50,8 @@ pub use jwt::Claims;
 pub use key::{PrivateKey, PublicKey, MIN_RSA_BITS};
 pub use method::normalize_method;
 pub use multipart::{
-    multipart_body_hash, multipart_body_hash_reader, CanonicalForm, MultipartForm,
+    multipart_body_hash, multipart_body_hash_file, multipart_body_hash_reader, CanonicalForm,
+    MultipartForm,
 };
 pub use proof::{token_fingerprint, Proof, ProofBody};
 pub use received::{
@@ -60,8 +61,9 @@ pub use received::{
 pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
 pub use signer::{
-    Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest, Signer, SignerOptions,
-    SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER, DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
+    given_unix_seconds, Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest,
+    Signer, SignerOptions, SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER,
+    DEFAULT_LIFETIME_SECS, MAX_LIFETIME_SECS,
 };
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};

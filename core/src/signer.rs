@@ -44,6 +44,18 @@ impl Clock for SystemClock {
     }
 }
 
+/// A Unix time in seconds a binding's caller gave (a fixed `now`, a bundle's time): a negative
+/// one is `INVALID_ARGUMENT`, named by `what` in the message. (A negative `iat` is a claim, and
+/// stays `INVALID_CLAIM`.)
+pub fn given_unix_seconds(t: i64, what: &str) -> Result<u64> {
+    u64::try_from(t).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} {t} is negative: it is Unix seconds"),
+        )
+    })
+}
+
 /// A clock stopped at one instant.
 #[derive(Clone, Copy, Debug)]
 pub struct FixedClock(pub u64);

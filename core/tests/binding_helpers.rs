@@ -165,3 +165,23 @@ fn verify_received_reads_raw_headers_and_body() {
         .unwrap_err();
     assert_eq!(err.code().as_str(), "AUTH_MISSING_HEADER");
 }
+
+#[test]
+fn a_negative_time_a_caller_gives_is_an_invalid_argument_everywhere() {
+    use nuvera_signing::explain::{ExplainOptions, OptionalExplainOptions};
+    assert_eq!(
+        nuvera_signing::given_unix_seconds(NOW as i64, "now").unwrap(),
+        NOW
+    );
+    let err = nuvera_signing::given_unix_seconds(-1, "now").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    assert!(err.to_string().contains("now -1 is negative"), "{err}");
+    let explain = ExplainOptions::from_optional(OptionalExplainOptions {
+        now: Some(-1),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(explain.code(), ErrorCode::InvalidArgument);
+    let bundle = nuvera_signing::SupportBundle::created_at(Some(-5)).unwrap_err();
+    assert_eq!(bundle.code(), ErrorCode::InvalidArgument);
+}

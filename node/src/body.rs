@@ -1,37 +1,23 @@
-//! Body hashes of plain bodies (contract §4): in memory, or a file streamed.
+//! Body hashes of plain bodies (contract §4): in memory, a file streamed, or a stream fed in.
 
-use std::path::PathBuf;
-
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, js_int, Code, CoreTask};
+use crate::boundary::*;
 
 /// SHA-256 hex of a body (a string is hashed as UTF-8).
 #[napi]
-pub fn body_hash(body: Either<Buffer, String>) -> String {
-    core::body_hash(bytes_of(&body)).as_str().to_owned()
+pub fn body_hash(body: Bytes) -> String {
+    core::body_hash(bytes_of(&body)).to_string()
 }
 
 /// SHA-256 hex of a file, streamed, on the calling thread.
 #[napi]
 pub fn body_hash_file_sync(path: String) -> Result<String, Code> {
-    guard(|| Ok(core::body_hash_file(path)?.0.as_str().to_owned()))
+    guard(|| Ok(core::body_hash_file(path)?.0.to_string()))
 }
-
-/// `bodyHashFile`'s work.
-pub type HashFileTask = CoreTask<(core::BodyHash, u64), String>;
 
 /// SHA-256 hex of a file, streamed on the libuv thread pool.
 #[napi(ts_return_type = "Promise<string>")]
-pub fn body_hash_file(path: String) -> AsyncTask<HashFileTask> {
-    let path = PathBuf::from(path);
-    AsyncTask::new(CoreTask::new(
-        move || core::body_hash_file(&path),
-        |(hash, _)| Ok(hash.as_str().to_owned()),
-    ))
+pub fn body_hash_file(path: String) -> AsyncTask<CoreTask<String>> {
+    later(move || Ok(core::body_hash_file(path)?.0.to_string()))
 }
 
 /// True for a `multipart/form-data` Content-Type (parameters ignored): the core's one test.
@@ -63,36 +49,34 @@ impl BodyHasher {
     #[napi(constructor)]
     pub fn new(content_type: Option<String>) -> Self {
         let limits = core::multipart::MultipartLimits::default();
+        let receiver = core::BodyReceiver::new(content_type.as_deref(), limits);
         BodyHasher {
-            receiver: Some(core::BodyReceiver::new(content_type.as_deref(), limits)),
+            receiver: Some(receiver),
         }
     }
 
     /// Consumes the next chunk (a string as UTF-8). A multipart body that cannot be parsed
     /// fails here or in `finish`.
     #[napi]
-    pub fn update(&mut self, chunk: Either<Buffer, String>) -> Result<(), Code> {
-        guard(|| self.open()?.feed(bytes_of(&chunk)))
+    pub fn update(&mut self, chunk: Bytes) -> Result<(), Code> {
+        guard(|| {
+            self.receiver
+                .as_mut()
+                .ok_or_else(closed)?
+                .feed(bytes_of(&chunk))
+        })
     }
 
     /// The body's hash and size; the hasher cannot be used afterwards (`OBJECT_CLOSED`).
     #[napi]
     pub fn finish(&mut self) -> Result<StreamedBody, Code> {
         guard(|| {
-            self.open()?;
-            let received = self.receiver.take().map(core::BodyReceiver::finish);
-            let received = received.unwrap_or_else(|| Err(closed()))?;
+            let received = self.receiver.take().ok_or_else(closed)?.finish()?;
             Ok(StreamedBody {
-                body_hash: received.hash.as_str().to_owned(),
+                body_hash: received.hash.to_string(),
                 size: js_int(received.size),
             })
         })
-    }
-}
-
-impl BodyHasher {
-    fn open(&mut self) -> core::Result<&mut core::BodyReceiver> {
-        self.receiver.as_mut().ok_or_else(closed)
     }
 }
 

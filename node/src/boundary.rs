@@ -1,19 +1,45 @@
-//! The one boundary between JavaScript and the core.
-//!
-//! Every entry point runs its work through [`guard`] (or [`CoreTask`] on the libuv pool): a core
-//! error becomes a JS `Error` whose `.code` is the core's code string, and a panic becomes
-//! `INTERNAL_ERROR` instead of aborting the Node process (a panic cannot unwind through napi's
-//! `extern "C"` callbacks). Refusals of the verifier (`AUTH_*`) also get `.httpStatus` and
-//! `.responseBody`, which napi's status-only errors cannot carry, so they are built on the JS
-//! thread by [`js_error`].
+//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types, the
+//! core crate as `core`, and the conversions every module needs). Every entry point runs its work through [`guard`] (or
+//! [`later`] on the libuv pool): a core error becomes a JS `Error` whose `.code` is the core's
+//! code, and a panic `INTERNAL_ERROR` instead of aborting Node (a panic cannot unwind through
+//! napi's `extern "C"` callbacks). `AUTH_*` refusals also get `.httpStatus` and `.responseBody`,
+//! which napi's status-only errors cannot carry: [`js_error`] builds them on the JS thread. The
+//! core's list of codes is exposed here too (`ErrorCodes` in main.cjs is built from it).
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use napi::bindgen_prelude::{Buffer, Either, JsObjectValue, Status, ToNapiValue, TypeName};
+pub use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::bindgen_prelude::{JsObjectValue, Status};
+pub use napi::bindgen_prelude::{ToNapiValue, TypeName};
+pub use napi::Result;
 use napi::{Env, JsValue, Task};
-use nuvera_signing as core;
+pub use napi_derive::napi;
+pub use nuvera_signing as core;
 use nuvera_signing::{Error, ErrorCode};
+
+/// One code of the core's list.
+#[napi(object, use_nullable = true)]
+pub struct ErrorCodeInfo {
+    /// The stable code string, e.g. `INVALID_PRIVATE_KEY`.
+    pub code: String,
+    /// Its family: `key`, `request`, `multipart`, `io`, `registry`, `auth`, `client`, `remote`
+    /// or `internal`.
+    pub family: String,
+    /// The HTTP status a server answers with, for the `AUTH_*` codes; `null` for the others.
+    pub http_status: Option<u32>,
+}
+
+/// Every error code of the core, in the core's order.
+#[napi]
+pub fn error_code_list() -> Vec<ErrorCodeInfo> {
+    let info = |c: &ErrorCode| ErrorCodeInfo {
+        code: c.as_str().to_owned(),
+        family: c.family().as_str().to_owned(),
+        http_status: c.http_status().map(u32::from),
+    };
+    ErrorCode::ALL.iter().map(info).collect()
+}
 
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
 pub struct Code(&'static str);
@@ -30,21 +56,19 @@ pub fn fail(e: Error) -> napi::Error<Code> {
 }
 
 /// Runs `work`, turning a panic into `INTERNAL_ERROR`.
-pub fn catch<T>(work: impl FnOnce() -> nuvera_signing::Result<T>) -> nuvera_signing::Result<T> {
-    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(internal(panic)))
+pub fn catch<T>(work: impl FnOnce() -> core::Result<T>) -> core::Result<T> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(internal(&*panic)))
 }
 
 /// Runs `work` for a synchronous entry point: core errors and panics become coded JS errors.
-pub fn guard<T>(work: impl FnOnce() -> nuvera_signing::Result<T>) -> Result<T, napi::Error<Code>> {
+pub fn guard<T>(work: impl FnOnce() -> core::Result<T>) -> Result<T, Code> {
     catch(work).map_err(fail)
 }
 
-fn internal(panic: Box<dyn Any + Send>) -> Error {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".to_owned());
+fn internal(panic: &(dyn Any + Send)) -> Error {
+    let what = (panic.downcast_ref::<&str>().copied())
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic");
     Error::new(
         ErrorCode::InternalError,
         format!("internal error in nuvera-signing (please report it): {what}"),
@@ -54,7 +78,7 @@ fn internal(panic: Box<dyn Any + Send>) -> Error {
 /// A JS `Error` with `.code`, plus `.httpStatus` and `.responseBody` for `AUTH_*` codes, built on
 /// the JS thread.
 pub fn js_error(env: &Env, e: &Error) -> napi::Error {
-    let build = || -> napi::Result<napi::Error> {
+    let build = || -> Result<napi::Error> {
         let mut obj = env.create_error(napi::Error::new(Status::GenericFailure, e.message()))?;
         obj.set_named_property("code", e.code().as_str())?;
         if let (Some(status), Some(body)) = (e.http_status(), e.response_body()) {
@@ -66,9 +90,52 @@ pub fn js_error(env: &Env, e: &Error) -> napi::Error {
     build().unwrap_or_else(|e| e)
 }
 
+/// Core work run on the libuv thread pool (made by [`later`]). Its result keeps the core error,
+/// so that the rejection has its code: napi's own async failures carry only napi's statuses.
+pub struct CoreTask<J>(Option<Box<dyn FnOnce() -> core::Result<J> + Send>>);
+
+/// `work` on the libuv thread pool, as a Promise of its result.
+pub fn later<J: ToNapiValue + TypeName + Send + 'static>(
+    work: impl FnOnce() -> core::Result<J> + Send + 'static,
+) -> AsyncTask<CoreTask<J>> {
+    AsyncTask::new(CoreTask(Some(Box::new(work))))
+}
+
+impl<J: ToNapiValue + TypeName + Send + 'static> Task for CoreTask<J> {
+    type Output = core::Result<J>;
+    type JsValue = J;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let ran_twice = || {
+            Err(Error::new(
+                ErrorCode::InternalError,
+                "an async task ran twice",
+            ))
+        };
+        Ok(self.0.take().map_or_else(ran_twice, catch))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<J> {
+        output.map_err(|e| js_error(&env, &e))
+    }
+}
+
 /// A JS number for a count the core keeps as `u64` (saturating: JS numbers are `i64` to napi).
 pub fn js_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Milliseconds JS gave as a number, `INVALID_ARGUMENT` if negative (`what` names the field).
+pub fn millis(what: &str, value: Option<i64>) -> core::Result<Option<u64>> {
+    let check = |v: i64| {
+        let negative = |_| {
+            invalid(format!(
+                "{what} must be a number of milliseconds >= 0, not {v}"
+            ))
+        };
+        u64::try_from(v).map_err(negative)
+    };
+    value.map(check).transpose()
 }
 
 /// An HTTP status given by JS, `INVALID_ARGUMENT` unless in 100..=599.
@@ -90,14 +157,15 @@ pub fn header_pairs(headers: &[Vec<String>]) -> core::Result<Vec<(&str, &str)>> 
         .collect()
 }
 
-/// A core value (proof, report, bundle) as the JS object its serde form describes.
-pub fn to_js_object(what: &str, value: &impl serde::Serialize) -> core::Result<serde_json::Value> {
-    serde_json::to_value(value).map_err(|e| {
-        Error::new(
-            ErrorCode::InternalError,
-            format!("{what} not serializable: {e}"),
-        )
-    })
+/// A core value (claims, proof, report, bundle) as the JS-side value its serde form describes
+/// (a `serde_json::Value` for a plain JS object): one conversion for every such type.
+pub fn convert<T: serde::de::DeserializeOwned>(value: &impl serde::Serialize) -> core::Result<T> {
+    let error = |e: serde_json::Error| {
+        Error::new(ErrorCode::InternalError, format!("not convertible: {e}"))
+    };
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(error)
 }
 
 /// `INVALID_ARGUMENT`: a value JS gave that the core's types cannot hold.
@@ -106,62 +174,37 @@ pub fn invalid(message: impl Into<String>) -> Error {
 }
 
 /// Bytes of a `Buffer | string` argument (strings as UTF-8).
-pub fn bytes_of(data: &Either<Buffer, String>) -> &[u8] {
+pub fn bytes_of(data: &Bytes) -> &[u8] {
     match data {
         Either::A(b) => b,
         Either::B(s) => s.as_bytes(),
     }
 }
 
-/// Core work run on the libuv thread pool, resolved to `J` on the JS thread. The core error is
-/// kept so that `reject` gives it its code: async tasks otherwise only carry napi's own statuses.
-pub struct CoreTask<T, J> {
-    work: Option<Box<dyn FnOnce() -> nuvera_signing::Result<T> + Send>>,
-    to_js: fn(T) -> nuvera_signing::Result<J>,
-    failure: Option<Error>,
+/// Bytes of an optional `Buffer | string` argument; none for absent.
+pub fn bytes_or_empty(data: &Option<Bytes>) -> &[u8] {
+    data.as_ref().map_or(&[], bytes_of)
 }
 
-impl<T, J> CoreTask<T, J> {
-    /// `work` on the pool, then `to_js` on the JS thread.
-    pub fn new(
-        work: impl FnOnce() -> nuvera_signing::Result<T> + Send + 'static,
-        to_js: fn(T) -> nuvera_signing::Result<J>,
-    ) -> Self {
-        CoreTask {
-            work: Some(Box::new(work)),
-            to_js,
-            failure: None,
+/// A body or text argument: a `Buffer`, or a string used as its UTF-8 bytes.
+#[napi]
+pub type Bytes = Either<Buffer, String>;
+
+/// `#[napi(getter)]`s of a class, each from one expression over `self` (named in the pattern).
+/// Docs are `#[doc = "…"]`: napi-derive reads `///` passed through a macro as `r"…"` text.
+macro_rules! getters {
+    ($class:ident |$this:ident| { $($(#[doc = $doc:tt])* $name:ident: $ty:ty = $value:expr;)* }) => {
+        #[napi]
+        impl $class {
+            $(
+                $(#[doc = $doc])*
+                #[napi(getter)]
+                pub fn $name(&self) -> $ty {
+                    let $this = self;
+                    $value
+                }
+            )*
         }
-    }
-
-    fn failed(&mut self, e: Error) -> napi::Error {
-        let err = napi::Error::from_reason(e.message());
-        self.failure = Some(e);
-        err
-    }
+    };
 }
-
-impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for CoreTask<T, J> {
-    type Output = T;
-    type JsValue = J;
-
-    fn compute(&mut self) -> napi::Result<T> {
-        let Some(work) = self.work.take() else {
-            let e = Error::new(ErrorCode::InternalError, "an async task ran twice");
-            return Err(self.failed(e));
-        };
-        catch(work).map_err(|e| self.failed(e))
-    }
-
-    fn resolve(&mut self, env: Env, output: T) -> napi::Result<J> {
-        let to_js = self.to_js;
-        catch(|| to_js(output)).map_err(|e| js_error(&env, &e))
-    }
-
-    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<J> {
-        Err(match self.failure.take() {
-            Some(e) => js_error(&env, &e),
-            None => err,
-        })
-    }
-}
+pub(crate) use getters;

@@ -1,14 +1,7 @@
-//! Calling a JavaScript function from a helper thread of the core and waiting for its answer:
-//! what a `RemoteKey`'s signatures and a multipart stream part's chunks both need.
-//!
-//! The helper thread queues the call on the JS thread through a napi threadsafe function and
-//! parks until the returned Promise settles. So the JS thread must be free meanwhile: these calls
-//! happen on the libuv pool only, never from a synchronous method (which would wait for itself).
-
-use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+//! Calling a JavaScript function from a helper thread of the core and waiting for its answer
+//! (a `RemoteKey`'s signatures, a stream part's chunks): the call is queued on the JS thread and
+//! the helper parks until its Promise settles. So the JS thread must be free meanwhile: these
+//! calls happen on the libuv pool only, never from a synchronous method (it would wait for itself).
 
 use napi::bindgen_prelude::{FromNapiValue, Promise, ToNapiValue};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -19,27 +12,6 @@ use napi::Status;
 /// object and never throws).
 pub type JsFunction<A, R> = ThreadsafeFunction<A, Promise<R>, A, Status, false, true>;
 
-/// Waits on this (helper) thread for `future`. The crate has no async runtime and needs none for
-/// this: one future at a time, woken by napi when the JS thread answers; the thread parks until
-/// then.
-fn block_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        std::thread::park();
-    }
-}
-
 /// Calls `function(arg)` on the JS thread and waits here until its Promise settles; `Err` is
 /// the reason the call could not be made (the environment is closing).
 pub fn call_and_wait<A, R>(function: &JsFunction<A, R>, arg: A) -> Result<R, String>
@@ -47,6 +19,7 @@ where
     A: ToNapiValue + 'static,
     R: FromNapiValue + Send + 'static,
 {
-    block_on(async { function.call_async_catch(arg).await?.await })
+    // No async runtime here: the helper thread parks until napi wakes it with the answer.
+    futures_executor::block_on(async { function.call_async_catch(arg).await?.await })
         .map_err(|e| format!("the JavaScript function could not be called: {}", e.reason))
 }

@@ -1,18 +1,16 @@
 //! The HTTP-client policy of contract §8 (redirects, opt-in retries, clock correction) as the
-//! core decides it: `signedFetch` builds an [`Exchange`] per request and carries out each action
-//! it answers. Nothing is decided here: the defaults, the counting and every rule are the core's.
+//! core decides it: `signedFetch` builds an [`Exchange`](JsExchange) per request and carries out
+//! each action it answers. Nothing is decided here: the defaults, the counting and every rule are
+//! the core's.
 
-use napi::bindgen_prelude::Buffer;
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-use nuvera_signing::client as policy;
-
-use crate::boundary::{fail, guard, header_pairs, http_status, invalid, js_int, Code};
+use crate::boundary::*;
 use crate::signing::Signer;
+use nuvera_signing::client as policy;
 
 /// Opt-in retries; every absent field takes the core's default.
 #[napi(object, js_name = "RetryPolicy")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsRetryPolicy {
     /// Response statuses retried (default 429, 502, 503, 504).
     pub statuses: Option<Vec<u32>>,
@@ -28,6 +26,8 @@ pub struct JsRetryPolicy {
 
 /// The client policy (contract §8); every absent field takes the core's default.
 #[napi(object, js_name = "ClientPolicy")]
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsClientPolicy {
     /// Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
     pub max_redirects: Option<u32>,
@@ -37,63 +37,22 @@ pub struct JsClientPolicy {
     pub correct_clock: Option<bool>,
 }
 
-fn millis(value: Option<i64>, what: &str) -> core::Result<Option<u64>> {
-    value
-        .map(|v| {
-            u64::try_from(v).map_err(|_| {
-                invalid(format!(
-                    "{what} must be a number of milliseconds >= 0, not {v}"
-                ))
-            })
-        })
-        .transpose()
-}
-
-/// The core's policy from the JS object (absent fields: the core's defaults).
-pub fn to_core_policy(p: Option<&JsClientPolicy>) -> core::Result<core::ClientPolicy> {
-    let mut out = core::ClientPolicy::default();
-    let Some(p) = p else { return Ok(out) };
-    if let Some(n) = p.max_redirects {
-        out.max_redirects = n;
-    }
-    if let Some(c) = p.correct_clock {
-        out.correct_clock = c;
-    }
-    if let Some(r) = &p.retry {
-        out.retry = Some(core::RetryPolicy::from_optional(
-            r.statuses
-                .as_ref()
-                .map(|l| l.iter().map(|&s| http_status(s)).collect())
-                .transpose()?,
-            r.methods.clone(),
-            r.max_attempts,
-            millis(r.base_delay_ms, "retry.baseDelayMs")?,
-            millis(r.max_delay_ms, "retry.maxDelayMs")?,
-        )?);
-    }
-    Ok(out)
-}
-
-fn retry_to_js(r: &core::RetryPolicy) -> JsRetryPolicy {
-    JsRetryPolicy {
-        statuses: Some(r.statuses.iter().map(|&s| u32::from(s)).collect()),
-        methods: Some(r.methods.clone()),
-        max_attempts: Some(r.max_attempts),
-        base_delay_ms: Some(js_int(r.base_delay_ms)),
-        max_delay_ms: Some(js_int(r.max_delay_ms)),
-    }
+fn to_core_retry(r: JsRetryPolicy) -> core::Result<core::RetryPolicy> {
+    let statuses = r.statuses.map(|l| l.into_iter().map(http_status).collect());
+    core::RetryPolicy::from_optional(
+        statuses.transpose()?,
+        r.methods,
+        r.max_attempts,
+        millis("retry.baseDelayMs", r.base_delay_ms)?,
+        millis("retry.maxDelayMs", r.max_delay_ms)?,
+    )
 }
 
 /// The core's default client policy, with `retry` filled in as `{}` would make it (retries stay
 /// off unless a policy names `retry`).
 #[napi(js_name = "defaultClientPolicy")]
-pub fn default_client_policy() -> JsClientPolicy {
-    let p = core::ClientPolicy::with_retries();
-    JsClientPolicy {
-        max_redirects: Some(p.max_redirects),
-        retry: p.retry.as_ref().map(retry_to_js),
-        correct_clock: Some(p.correct_clock),
-    }
+pub fn default_client_policy() -> Result<JsClientPolicy, Code> {
+    guard(|| convert(&core::ClientPolicy::with_retries()))
 }
 
 /// The caller's request, as an exchange needs to know it.
@@ -109,6 +68,8 @@ pub struct JsExchangeRequest {
 
 /// One send: what to sign and send now.
 #[napi(object, js_name = "Attempt")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsAttempt {
     /// The method to send and sign.
     pub method: String,
@@ -118,17 +79,6 @@ pub struct JsAttempt {
     pub send_body: bool,
     /// Sign and send `x-api-key` and `Authorization` (false after a hop to another origin).
     pub credentials: bool,
-}
-
-impl From<&policy::Attempt> for JsAttempt {
-    fn from(a: &policy::Attempt) -> Self {
-        JsAttempt {
-            method: a.method.clone(),
-            url: a.url.clone(),
-            send_body: a.send_body,
-            credentials: a.credentials,
-        }
-    }
 }
 
 /// A response as received.
@@ -149,6 +99,8 @@ pub struct JsExchangeResponse {
 /// What to do next: `send` (after `delayMs`, signed afresh) or `done` (hand the response to the
 /// caller). A failure is thrown with its code instead.
 #[napi(object, js_name = "ExchangeAction")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsAction {
     /// `send` or `done`.
     #[napi(ts_type = "'send' | 'done'")]
@@ -160,19 +112,6 @@ pub struct JsAction {
     pub delay_ms: Option<i64>,
     /// For `send`: what to send.
     pub attempt: Option<JsAttempt>,
-}
-
-fn to_core_response(r: &JsExchangeResponse) -> core::Result<policy::Response> {
-    Ok(policy::Response {
-        status: http_status(r.status)?,
-        headers: header_pairs(&r.headers)?
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect(),
-        body: r.body.as_ref().map(|b| b.to_vec()).unwrap_or_default(),
-        sent_at_ms: r.sent_at_ms,
-        received_at_ms: r.received_at_ms,
-    })
 }
 
 /// One caller's request through redirects, retries and clock correction (contract §8), decided
@@ -194,17 +133,25 @@ impl JsExchange {
         policy: Option<JsClientPolicy>,
         jitter: Option<Vec<f64>>,
     ) -> Result<Self, Code> {
+        let (p, offset) = (
+            policy.unwrap_or_default(),
+            signer.inner.clock_offset().clone(),
+        );
+        let (method, url, has_body) = (request.method, request.url, request.has_body);
         guard(|| {
-            let policy = to_core_policy(policy.as_ref())?;
+            let mut policy = core::ClientPolicy::default();
+            policy.max_redirects = p.max_redirects.unwrap_or(policy.max_redirects);
+            policy.correct_clock = p.correct_clock.unwrap_or(policy.correct_clock);
+            policy.retry = p.retry.map(to_core_retry).transpose()?;
             let request = policy::Request {
-                method: request.method,
-                url: request.url,
-                has_body: request.has_body,
+                method,
+                url,
+                has_body,
             };
-            let ex = core::Exchange::new(policy, request, signer.inner.clock_offset().clone())?;
+            let exchange = core::Exchange::new(policy, request, offset)?;
             match jitter {
-                Some(fractions) => ex.with_jitter_fractions(fractions),
-                None => Ok(ex),
+                Some(fractions) => exchange.with_jitter_fractions(fractions),
+                None => Ok(exchange),
             }
         })
         .map(|inner| JsExchange { inner })
@@ -212,42 +159,35 @@ impl JsExchange {
 
     /// The first send.
     #[napi(getter)]
-    pub fn first(&self) -> JsAttempt {
-        self.inner.first().into()
-    }
-
-    /// The clock offset in seconds this exchange reads and corrects (the signer's).
-    #[napi(getter)]
-    pub fn clock_offset(&self) -> i64 {
-        self.inner.clock_offset().secs()
+    pub fn first(&self) -> Result<JsAttempt, Code> {
+        guard(|| convert(self.inner.first()))
     }
 
     /// What follows `response` to the last send; a failure is thrown with its code.
     #[napi]
     pub fn on_response(&mut self, response: JsExchangeResponse) -> Result<JsAction, Code> {
-        let response = guard(|| to_core_response(&response))?;
-        let ex = &mut self.inner;
-        match guard(|| Ok(ex.on_response(&response)))? {
-            core::Action::Send {
-                attempt,
-                delay_ms,
-                reason,
-            } => Ok(JsAction {
-                action: "send".to_owned(),
-                reason: Some(reason.as_str().to_owned()),
-                delay_ms: Some(js_int(delay_ms)),
-                attempt: Some((&attempt).into()),
-            }),
-            core::Action::Done => Ok(JsAction {
-                action: "done".to_owned(),
-                reason: None,
-                delay_ms: None,
-                attempt: None,
-            }),
-            core::Action::Fail(e) => Err(fail(e)),
-        }
+        let r = response;
+        guard(|| {
+            let headers = header_pairs(&r.headers)?.into_iter();
+            let response = policy::Response {
+                status: http_status(r.status)?,
+                headers: headers.map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
+                body: r.body.map(|b| b.to_vec()).unwrap_or_default(),
+                sent_at_ms: r.sent_at_ms,
+                received_at_ms: r.received_at_ms,
+            };
+            match self.inner.on_response(&response) {
+                core::Action::Fail(e) => Err(e),
+                action => convert(&action),
+            }
+        })
     }
 }
+
+getters! { JsExchange |exchange| {
+    #[doc = " The clock offset in seconds this exchange reads and corrects (the signer's)."]
+    clock_offset: i64 = exchange.inner.clock_offset().secs();
+}}
 
 /// Largest response body the policy reads (64 KiB): `signedFetch` reads no more of a 401.
 #[napi]

@@ -1,12 +1,7 @@
 //! Diagnosis (contract §6–§7): `explain` a token against the request it was sent with, and
 //! build a support bundle. Neither needs the private key; neither returns a secret.
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, header_pairs, http_status, invalid, to_js_object, Code};
+use crate::boundary::*;
 
 /// The request as it was sent.
 #[napi(object, js_name = "SentRequest")]
@@ -20,11 +15,12 @@ pub struct JsSentRequest {
     /// Content-Type as sent (decides plain vs multipart hashing).
     pub content_type: Option<String>,
     /// The body as sent (absent for none).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// What `explain` and `supportBundle` check against; every field is optional.
 #[napi(object, js_name = "ExplainOptions")]
+#[derive(Default)]
 pub struct JsExplainOptions {
     /// Expected `iss` (default `nuvera-api`).
     pub issuer: Option<String>,
@@ -40,15 +36,8 @@ pub struct JsExplainOptions {
     pub seen_jtis: Option<Vec<String>>,
 }
 
-fn unix_seconds(what: &str, value: i64) -> core::Result<u64> {
-    u64::try_from(value)
-        .map_err(|_| invalid(format!("{what} {value} is negative: it is Unix seconds")))
-}
-
 fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::ExplainOptions> {
-    let Some(o) = options else {
-        return Ok(core::ExplainOptions::default());
-    };
+    let o = options.unwrap_or_default();
     core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
         issuer: o.issuer.as_deref(),
         audience: o.audience.as_deref(),
@@ -57,15 +46,6 @@ fn explain_options(options: Option<JsExplainOptions>) -> core::Result<core::Expl
         clock_skew_secs: o.clock_skew_secs,
         seen_jtis: o.seen_jtis.unwrap_or_default(),
     })
-}
-
-fn report_to_js(report: &core::Report) -> core::Result<serde_json::Value> {
-    let mut value = to_js_object("report", report)?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert("ok".to_owned(), report.ok().into());
-        map.insert("text".to_owned(), report.to_text().into());
-    }
-    Ok(value)
 }
 
 /// Diagnoses a token against the request it was sent with: which rule fails (the code Nuvera
@@ -79,17 +59,23 @@ pub fn explain(
     token: String,
     options: Option<JsExplainOptions>,
 ) -> Result<serde_json::Value, Code> {
+    let r = &request;
+    let mut body = bytes_or_empty(&r.body);
     guard(|| {
-        let options = explain_options(options)?;
-        let mut body: &[u8] = request.body.as_ref().map_or(&[], bytes_of);
         let sent = core::SentRequest {
-            method: &request.method,
-            url: &request.url,
-            api_key: request.api_key.as_deref(),
-            content_type: request.content_type.as_deref(),
+            method: &r.method,
+            url: &r.url,
+            api_key: r.api_key.as_deref(),
+            content_type: r.content_type.as_deref(),
             body: &mut body,
         };
-        report_to_js(&core::explain(sent, &token, &options)?)
+        let report = core::explain(sent, &token, &explain_options(options)?)?;
+        let mut value: serde_json::Value = convert(&report)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("ok".to_owned(), report.ok().into());
+            map.insert("text".to_owned(), report.to_text().into());
+        }
+        Ok(value)
     })
 }
 
@@ -99,7 +85,7 @@ pub struct JsReceivedResponse {
     /// HTTP status.
     pub status: u32,
     /// The response body (kept up to 64 KiB).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// The request as sent, with its headers, for a support bundle.
@@ -118,11 +104,12 @@ pub struct JsBundleRequest {
     /// Content-Type as sent.
     pub content_type: Option<String>,
     /// The body as sent (only its size and hash reach the bundle).
-    pub body: Option<Either<Buffer, String>>,
+    pub body: Option<Bytes>,
 }
 
 /// Extra facts for a support bundle.
 #[napi(object, js_name = "SupportBundleOptions")]
+#[derive(Default)]
 pub struct JsSupportBundleOptions {
     /// The application's name.
     pub application: Option<String>,
@@ -141,36 +128,31 @@ pub fn support_bundle(
     options: Option<JsExplainOptions>,
     bundle: Option<JsSupportBundleOptions>,
 ) -> Result<serde_json::Value, Code> {
+    let (r, b) = (&request, bundle.unwrap_or_default());
+    let mut body = bytes_or_empty(&r.body);
     guard(|| {
         let options = explain_options(options)?;
-        let headers = header_pairs(request.headers.as_deref().unwrap_or_default())?;
-        let (application, created_at) = match &bundle {
-            None => (None, None),
-            Some(b) => (b.application.as_deref(), b.created_at),
-        };
-        let now = match created_at {
-            Some(t) => unix_seconds("createdAt", t)?,
-            None => core::Clock::now_unix(&core::SystemClock)?,
-        };
+        let headers = header_pairs(r.headers.as_deref().unwrap_or_default())?;
+        let now = core::SupportBundle::created_at(b.created_at)?;
         let status = http_status(response.status)?;
-        let response_body = response.body.as_ref().map_or(&[][..], bytes_of);
-        let mut body: &[u8] = request.body.as_ref().map_or(&[], bytes_of);
+        let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
         let sent = core::SentRequest {
-            method: &request.method,
-            url: &request.url,
-            api_key: request.api_key.as_deref(),
-            content_type: request.content_type.as_deref(),
+            method: &r.method,
+            url: &r.url,
+            api_key: r.api_key.as_deref(),
+            content_type: r.content_type.as_deref(),
             body: &mut body,
         };
+        let application = b.application.as_deref();
         let built = core::SupportBundle::build(
             sent,
             &headers,
             &token,
-            core::explain::BundleResponse::new(status, response_body),
+            response,
             application,
             &options,
             now,
         )?;
-        to_js_object("support bundle", &built)
+        convert::<serde_json::Value>(&built)
     })
 }

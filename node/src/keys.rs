@@ -2,12 +2,7 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code};
+use crate::boundary::*;
 
 /// A parsed RSA private key (≥ 2048 bits). Parsed once, reused by any number of signers; never
 /// shows key material (`toString()` gives the size and fingerprint only).
@@ -21,59 +16,39 @@ impl PrivateKey {
     /// Parses a PEM (PKCS#8, PKCS#1 or encrypted PKCS#8) from text or bytes. `passphrase` is
     /// needed for an encrypted key.
     #[napi(factory)]
-    pub fn from_pem(
-        pem: Either<Buffer, String>,
-        passphrase: Option<Either<Buffer, String>>,
-    ) -> Result<Self, Code> {
-        guard(|| core::PrivateKey::from_pem(bytes_of(&pem), passphrase.as_ref().map(bytes_of)))
-            .map(PrivateKey::wrap)
+    pub fn from_pem(pem: Bytes, passphrase: Option<Bytes>) -> Result<Self, Code> {
+        let passphrase = passphrase.as_ref().map(bytes_of);
+        guard(|| Ok(core::PrivateKey::from_pem(bytes_of(&pem), passphrase)?.into()))
     }
 
     /// Reads and parses a PEM file.
     #[napi(factory)]
-    pub fn from_file(
-        path: String,
-        passphrase: Option<Either<Buffer, String>>,
-    ) -> Result<Self, Code> {
-        guard(|| core::PrivateKey::from_file(path, passphrase.as_ref().map(bytes_of)))
-            .map(PrivateKey::wrap)
-    }
-
-    /// The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera.
-    #[napi(getter)]
-    pub fn public_key_pem(&self) -> String {
-        self.inner.public_key().to_pem()
-    }
-
-    /// The key's fingerprint: SHA-256 of the public key's SPKI DER, as Nuvera's registry and the
-    /// verifier show it.
-    #[napi(getter)]
-    pub fn fingerprint(&self) -> String {
-        self.inner.fingerprint()
-    }
-
-    /// Modulus size in bits.
-    #[napi(getter)]
-    pub fn bits(&self) -> u32 {
-        u32::try_from(self.inner.bits()).unwrap_or(u32::MAX)
+    pub fn from_file(path: String, passphrase: Option<Bytes>) -> Result<Self, Code> {
+        let passphrase = passphrase.as_ref().map(bytes_of);
+        guard(|| Ok(core::PrivateKey::from_file(path, passphrase)?.into()))
     }
 
     /// `PrivateKey(RSA-2048, <fingerprint>)`: no key material.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
-        format!(
-            "PrivateKey(RSA-{}, {})",
-            self.inner.bits(),
-            self.inner.fingerprint()
-        )
+        format!("PrivateKey(RSA-{}, {})", self.bits(), self.fingerprint())
     }
 }
 
-impl PrivateKey {
-    fn wrap(key: core::PrivateKey) -> Self {
-        PrivateKey {
-            inner: Arc::new(key),
-        }
+getters! { PrivateKey |key| {
+    #[doc = " The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera."]
+    public_key_pem: String = key.inner.public_key().to_pem();
+    #[doc = " The key's fingerprint: SHA-256 of the public key's SPKI DER, as Nuvera's registry and"]
+    #[doc = " the verifier show it."]
+    fingerprint: String = key.inner.fingerprint();
+    #[doc = " Modulus size in bits."]
+    bits: u32 = u32::try_from(key.inner.bits()).unwrap_or(u32::MAX);
+}}
+
+impl From<core::PrivateKey> for PrivateKey {
+    fn from(key: core::PrivateKey) -> Self {
+        let inner = Arc::new(key);
+        PrivateKey { inner }
     }
 }
 

@@ -2,12 +2,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either, ToNapiValue, TypeName};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code, CoreTask};
+use crate::boundary::*;
 use crate::stream::{JsStreamReader, PullFunction};
 
 /// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
@@ -47,7 +42,7 @@ impl SharedForm {
         }
     }
 
-    /// `work` with the form on the calling thread; core errors become coded JS errors.
+    /// `work` with the form on the calling thread.
     fn now<T>(
         &self,
         work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
@@ -55,15 +50,22 @@ impl SharedForm {
         guard(|| work(&mut *self.lock()?))
     }
 
-    /// `work` with the form on the libuv pool, resolved by `to_js` on the JS thread.
-    fn later<T: Send + 'static, J: ToNapiValue + TypeName>(
+    /// `work` with the form on the libuv pool.
+    fn later<J: ToNapiValue + TypeName + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T> + Send + 'static,
-        to_js: fn(T) -> core::Result<J>,
-    ) -> AsyncTask<CoreTask<T, J>> {
+        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<J> + Send + 'static,
+    ) -> AsyncTask<CoreTask<J>> {
         let form = self.clone();
-        AsyncTask::new(CoreTask::new(move || work(&mut *form.lock()?), to_js))
+        later(move || work(&mut *form.lock()?))
     }
+}
+
+fn canonical_json(form: &mut core::MultipartForm) -> core::Result<String> {
+    Ok(form.canonical()?.to_json())
+}
+
+fn body_hash(form: &mut core::MultipartForm) -> core::Result<String> {
+    Ok(form.body_hash()?.to_string())
 }
 
 #[napi]
@@ -71,27 +73,15 @@ impl MultipartForm {
     /// An empty form, with a random boundary unless one is given.
     #[napi(constructor)]
     pub fn new(boundary: Option<String>) -> Result<Self, Code> {
-        guard(|| match boundary {
+        let form = guard(|| match boundary {
             None => Ok(core::MultipartForm::new()),
             Some(b) => core::MultipartForm::with_boundary(&b),
-        })
-        .map(|form| MultipartForm {
+        })?;
+        Ok(MultipartForm {
             content_type: form.content_type(),
             boundary: form.boundary().to_owned(),
             inner: SharedForm(Arc::new(Mutex::new(form))),
         })
-    }
-
-    /// `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`.
-    #[napi(getter)]
-    pub fn content_type(&self) -> String {
-        self.content_type.clone()
-    }
-
-    /// The boundary.
-    #[napi(getter)]
-    pub fn boundary(&self) -> String {
-        self.boundary.clone()
     }
 
     /// Adds a text field.
@@ -106,12 +96,12 @@ impl MultipartForm {
         &self,
         field_name: String,
         file_name: String,
-        bytes: Either<Buffer, String>,
+        bytes: Bytes,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        let content = bytes_of(&bytes).to_vec();
+        let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
         self.inner.now(|f| {
-            f.add_file_bytes(&field_name, &file_name, content, mime_type.as_deref())
+            f.add_file_bytes(&field_name, &file_name, bytes, mime_type)
                 .map(drop)
         })
     }
@@ -126,9 +116,9 @@ impl MultipartForm {
         file_name: Option<String>,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
+        let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
         self.inner.now(|f| {
-            let file_name = file_name.as_deref();
-            f.add_file_path(&field_name, path, file_name, mime_type.as_deref())
+            f.add_file_path(&field_name, path, file_name, mime_type)
                 .map(drop)
         })
     }
@@ -145,9 +135,9 @@ impl MultipartForm {
         pull: PullFunction,
         mime_type: Option<String>,
     ) -> Result<(), Code> {
-        let reader = Box::new(JsStreamReader::new(pull));
+        let (reader, mime_type) = (Box::new(JsStreamReader::new(pull)), mime_type.as_deref());
         self.inner.now(|f| {
-            f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
+            f.add_file_reader(&field_name, &file_name, reader, mime_type)
                 .map(drop)
         })
     }
@@ -161,49 +151,49 @@ impl MultipartForm {
     /// The canonical object (contract §5) as compact JSON.
     #[napi]
     pub fn canonical(&self) -> Result<String, Code> {
-        self.inner.now(|f| Ok(f.canonical()?.to_json()))
+        self.inner.now(canonical_json)
     }
 
     /// The multipart `bodyHash`.
     #[napi]
     pub fn body_hash(&self) -> Result<String, Code> {
-        self.inner.now(|f| Ok(f.body_hash()?.as_str().to_owned()))
+        self.inner.now(body_hash)
     }
 
     /// Like `canonical`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String, String>> {
-        self.inner.later(|f| Ok(f.canonical()?.to_json()), Ok)
+    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String>> {
+        self.inner.later(canonical_json)
     }
 
     /// Like `bodyHash`, on the libuv pool: reads a stream part.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String, String>> {
-        self.inner
-            .later(|f| Ok(f.body_hash()?.as_str().to_owned()), Ok)
+    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String>> {
+        self.inner.later(body_hash)
     }
 
     /// Encodes the body into the file at `path` (created or truncated) on the libuv pool,
     /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
     /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String, String>> {
-        self.inner.later(
-            move |f| Ok(f.write_to_file(&path)?.body_hash().as_str().to_owned()),
-            Ok,
-        )
+    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String>> {
+        self.inner
+            .later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()))
     }
 }
+
+getters! { MultipartForm |form| {
+    #[doc = " `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`."]
+    content_type: String = form.content_type.clone();
+    #[doc = " The boundary."]
+    boundary: String = form.boundary.clone();
+}}
 
 /// The multipart `bodyHash` of an encoded body and its Content-Type: the same as the structured
 /// form's for the same request.
 #[napi]
 pub fn multipart_body_hash(content_type: String, body: Buffer) -> Result<String, Code> {
-    guard(|| {
-        Ok(core::multipart_body_hash(&content_type, &body)?
-            .as_str()
-            .to_owned())
-    })
+    guard(|| Ok(core::multipart_body_hash(&content_type, &body)?.to_string()))
 }
 
 /// The canonical object (contract §5) of an encoded multipart body, as compact JSON: what a

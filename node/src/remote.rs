@@ -1,19 +1,11 @@
 //! Keys held elsewhere (contract §9): a `RemoteKey` whose signatures come from a JavaScript
-//! function (a cloud KMS client). The core runs the callback on a helper thread with its timeout
-//! and checks every signature; this module only bridges that helper thread to the JS function.
-//!
-//! The bridge is [`crate::callback`]: the JS thread must be free while a callback key signs, so
-//! such a key signs only asynchronously (on the libuv pool), and `Signer` refuses a synchronous
-//! sign with it (`UNSUPPORTED`) instead of deadlocking.
+//! function (a cloud KMS client), called through [`crate::callback`] by the core, which times it
+//! and checks every signature. Such a key signs only asynchronously (`Signer` refuses a
+//! synchronous sign with it, `UNSUPPORTED`, instead of deadlocking).
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, Code};
+use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
 
 /// What the package's JS wrapper of a callback settles to: the signature, or the message of
@@ -31,11 +23,13 @@ type JsSignFunction = JsFunction<Buffer, JsRemoteSignOutcome>;
 
 /// Remote key options; absent fields take the core's defaults.
 #[napi(object, js_name = "RemoteKeyOptions")]
+#[derive(Default)]
 pub struct JsRemoteKeyOptions {
     /// What the function is given: `digest` (default: the 32-byte SHA-256 of the signing input,
-    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `input`
-    /// (the signing input itself).
-    #[napi(ts_type = "'digest' | 'input'")]
+    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `message`
+    /// (the signing input itself; the core's name in every language). `input` is the older Node
+    /// spelling of `message`, still accepted.
+    #[napi(ts_type = "'digest' | 'message' | 'input'")]
     pub input: Option<String>,
     /// How long one signature may take in ms (default 10 000).
     pub timeout_ms: Option<i64>,
@@ -63,6 +57,12 @@ fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u
     }
 }
 
+/// The core's input named `name`; `input` is the older Node spelling of `message`.
+fn signature_input(name: Option<&str>) -> core::Result<Option<core::SignatureInput>> {
+    name.map(|n| core::SignatureInput::from_name(if n == "input" { "message" } else { n }))
+        .transpose()
+}
+
 #[napi]
 impl RemoteKey {
     /// The package's entry (main.cjs) wraps the caller's function so that it always settles to
@@ -74,55 +74,34 @@ impl RemoteKey {
     )]
     pub fn from_callback_outcome(
         callback: JsSignFunction,
-        public_key_pem: Either<Buffer, String>,
+        public_key_pem: Bytes,
         options: Option<JsRemoteKeyOptions>,
     ) -> Result<Self, Code> {
+        let o = options.unwrap_or_default();
         guard(|| {
             let public = core::PublicKey::from_pem(bytes_of(&public_key_pem))?;
-            let input = match options.as_ref().and_then(|o| o.input.as_deref()) {
-                None => None,
-                // Type conversion only: the JS spelling of the core's two inputs.
-                Some("digest") => Some(core::SignatureInput::Digest),
-                Some("input") => Some(core::SignatureInput::Message),
-                Some(other) => {
-                    return Err(core::Error::new(
-                        core::ErrorCode::InvalidArgument,
-                        format!("input must be 'digest' or 'input', not {other:?}"),
-                    ))
-                }
-            };
-            let options = core::CallbackOptions::from_optional(
-                input,
-                options.as_ref().and_then(|o| o.timeout_ms),
-            )?;
-            let callback: core::SignCallback =
-                Arc::new(move |input: &[u8]| call_js(&callback, input));
+            let input = signature_input(o.input.as_deref())?;
+            let options = core::CallbackOptions::from_optional(input, o.timeout_ms)?;
+            let callback: core::SignCallback = Arc::new(move |input| call_js(&callback, input));
+            let key = core::RemoteKey::from_callback(public, callback, options);
             Ok(RemoteKey {
-                inner: Arc::new(core::RemoteKey::from_callback(public, callback, options)),
+                inner: Arc::new(key),
             })
         })
-    }
-
-    /// The public key's fingerprint.
-    #[napi(getter)]
-    pub fn fingerprint(&self) -> String {
-        core::SigningKey::fingerprint(self.inner.as_ref())
-    }
-
-    /// Modulus size in bits.
-    #[napi(getter)]
-    pub fn bits(&self) -> u32 {
-        u32::try_from(core::SigningKey::bits(self.inner.as_ref())).unwrap_or(u32::MAX)
     }
 
     /// `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
-        format!(
-            "RemoteKey({}, {}-bit, {})",
-            self.inner.describe(),
-            self.bits(),
-            self.fingerprint()
-        )
+        let (provider, bits, fingerprint) =
+            (self.inner.describe(), self.bits(), self.fingerprint());
+        format!("RemoteKey({provider}, {bits}-bit, {fingerprint})")
     }
 }
+
+getters! { RemoteKey |key| {
+    #[doc = " The public key's fingerprint."]
+    fingerprint: String = core::SigningKey::fingerprint(key.inner.as_ref());
+    #[doc = " Modulus size in bits."]
+    bits: u32 = u32::try_from(core::SigningKey::bits(key.inner.as_ref())).unwrap_or(u32::MAX);
+}}

@@ -1,19 +1,16 @@
 //! Signers and what they return: options, pinned claims, the signed request with its proof.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
-
-use crate::boundary::{bytes_of, guard, js_int, to_js_object, Code, CoreTask};
+use crate::boundary::*;
 use crate::keys::PrivateKey;
 use crate::multipart::{MultipartForm, SharedForm};
 use crate::remote::RemoteKey;
 
 /// Signer options; every field is optional and defaults in the core.
 #[napi(object, js_name = "SignerOptions")]
+#[derive(Default)]
 pub struct JsSignerOptions {
     /// Token lifetime in seconds, 1..=60 (default 55).
     pub lifetime: Option<i64>,
@@ -28,6 +25,7 @@ pub struct JsSignerOptions {
 
 /// Pinned `iat`/`jti` (tests, reproducible tokens).
 #[napi(object, js_name = "SignOverrides")]
+#[derive(Default)]
 pub struct JsSignOverrides {
     /// Issued-at, Unix seconds.
     pub iat: Option<i64>,
@@ -35,15 +33,10 @@ pub struct JsSignOverrides {
     pub jti: Option<String>,
 }
 
-fn overrides(o: Option<&JsSignOverrides>) -> core::Result<core::SignOverrides> {
-    match o {
-        None => Ok(core::SignOverrides::default()),
-        Some(o) => core::SignOverrides::from_optional(o.iat, o.jti.as_deref()),
-    }
-}
-
 /// The nine claims of a token (contract §2).
 #[napi(object, js_name = "Claims")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct JsClaims {
     /// Issuer.
     pub iss: String,
@@ -63,22 +56,6 @@ pub struct JsClaims {
     pub exp: i64,
     /// Unique token id.
     pub jti: String,
-}
-
-impl From<&core::Claims> for JsClaims {
-    fn from(c: &core::Claims) -> Self {
-        JsClaims {
-            iss: c.iss.clone(),
-            aud: c.aud.clone(),
-            sub: c.sub.clone(),
-            method: c.method.clone(),
-            uri: c.uri.clone(),
-            body_hash: c.body_hash.clone(),
-            iat: js_int(c.iat),
-            exp: js_int(c.exp),
-            jti: c.jti.clone(),
-        }
-    }
 }
 
 /// The two headers to send.
@@ -101,28 +78,21 @@ pub struct JsSignedRequest {
     inner: core::SignedRequest,
 }
 
+getters! { JsSignedRequest |signed| {
+    #[doc = " The headers to add to the request."]
+    headers: JsSignedHeaders = match signed.inner.headers() {
+        [(_, x_api_key), (_, authorization)] => JsSignedHeaders { x_api_key, authorization },
+    };
+    #[doc = " The compact JWT."]
+    token: String = signed.inner.token().to_owned();
+}}
+
 #[napi]
 impl JsSignedRequest {
-    /// The headers to add to the request.
-    #[napi(getter)]
-    pub fn headers(&self) -> JsSignedHeaders {
-        let [(_, api_key), (_, authorization)] = self.inner.headers();
-        JsSignedHeaders {
-            x_api_key: api_key,
-            authorization,
-        }
-    }
-
-    /// The compact JWT.
-    #[napi(getter)]
-    pub fn token(&self) -> String {
-        self.inner.token().to_owned()
-    }
-
     /// The token's claims.
     #[napi(getter)]
-    pub fn claims(&self) -> JsClaims {
-        self.inner.claims().into()
+    pub fn claims(&self) -> Result<JsClaims, Code> {
+        guard(|| convert(self.inner.claims()))
     }
 
     /// The proof artifact (contract §7): what was signed, without any secret.
@@ -131,7 +101,7 @@ impl JsSignedRequest {
         ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
     )]
     pub fn proof(&self) -> Result<serde_json::Value, Code> {
-        guard(|| to_js_object("proof", &self.inner.proof()))
+        guard(|| convert(&self.inner.proof()))
     }
 
     /// `JSON.stringify(signed)`: the proof, which holds no secret.
@@ -139,10 +109,6 @@ impl JsSignedRequest {
     pub fn to_json(&self) -> Result<serde_json::Value, Code> {
         self.proof()
     }
-}
-
-fn signed_to_js(s: core::SignedRequest) -> core::Result<JsSignedRequest> {
-    Ok(JsSignedRequest { inner: s })
 }
 
 /// Signs requests with one private key and one API key. Thread-safe in the core; share one per
@@ -155,24 +121,6 @@ pub struct Signer {
     async_only: bool,
 }
 
-impl Signer {
-    /// `UNSUPPORTED` for a synchronous sign with a key whose signatures come from JS: the JS
-    /// thread would wait for itself (a deadlock until the callback's timeout).
-    fn sync_allowed(&self) -> core::Result<()> {
-        if self.async_only {
-            return Err(core::Error::new(
-                core::ErrorCode::Unsupported,
-                "this signer's RemoteKey signs through a JavaScript function, which runs on this \
-                 thread: sign asynchronously (the …Async methods, signStream, signedFetch)",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A `Signer` method's async work: resolves to a `SignedRequest`.
-pub type SignTask = CoreTask<core::SignedRequest, JsSignedRequest>;
-
 #[napi]
 impl Signer {
     /// A signer for `apiKey` with `key`; `options` default in the core (lifetime 55 s, issuer
@@ -184,149 +132,95 @@ impl Signer {
         options: Option<JsSignerOptions>,
     ) -> Result<Self, Code> {
         // Every RemoteKey of this package signs through a JS function.
-        let async_only = matches!(key, Either::B(_));
+        let (key, async_only): (Arc<dyn core::SigningKey>, _) = match key {
+            Either::A(private) => (private.inner.clone(), false),
+            Either::B(remote) => (remote.inner.clone(), true),
+        };
+        let o = options.unwrap_or_default();
         guard(|| {
-            let opts = match &options {
-                None => core::SignerOptions::default(),
-                Some(o) => core::SignerOptions::from_optional(
-                    o.lifetime,
-                    o.issuer.as_deref(),
-                    o.audience.as_deref(),
-                )?,
-            };
-            let signer = match key {
-                Either::A(private) => {
-                    core::Signer::with_options(private.inner.clone(), &api_key, opts)?
-                }
-                Either::B(remote) => {
-                    core::Signer::with_options(remote.inner.clone(), &api_key, opts)?
-                }
-            };
-            match options.as_ref().and_then(|o| o.clock_offset) {
-                Some(secs) => signer.with_clock_offset(secs),
-                None => Ok(signer),
-            }
+            let (issuer, audience) = (o.issuer.as_deref(), o.audience.as_deref());
+            let options = core::SignerOptions::from_optional(o.lifetime, issuer, audience)?;
+            let signer = core::Signer::with_options(key, &api_key, options)?;
+            signer.with_clock_offset(o.clock_offset.unwrap_or_default())
         })
         .map(|inner| Signer { inner, async_only })
-    }
-
-    /// The clock offset in seconds this signer adds to the local clock (shared by every request
-    /// and exchange of this signer; corrected by the client policy).
-    #[napi(getter)]
-    pub fn clock_offset(&self) -> i64 {
-        self.inner.clock_offset().secs()
-    }
-
-    /// The fingerprint of the signer's key.
-    #[napi(getter)]
-    pub fn key_fingerprint(&self) -> String {
-        self.inner.key().fingerprint()
     }
 
     /// `Signer(<key fingerprint>, lifetime N s)`: no secret.
     #[napi(js_name = "toString")]
     pub fn to_js_string(&self) -> String {
-        format!(
-            "Signer({}, lifetime {} s)",
-            self.inner.key().fingerprint(),
-            self.inner.options().lifetime_secs
-        )
+        let lifetime = self.inner.options().lifetime_secs;
+        format!("Signer({}, lifetime {lifetime} s)", self.key_fingerprint())
     }
 }
 
-/// What a sign method signs. `B` holds the body's bytes: borrowed from the JS arguments when
-/// signing on the calling thread, copied (`Vec<u8>`) for the libuv pool.
-enum Signable<B> {
-    /// Exact bytes; `None` for no body.
-    Bytes(Option<B>),
+getters! { Signer |signer| {
+    #[doc = " The clock offset in seconds this signer adds to the local clock (shared by every request"]
+    #[doc = " and exchange of this signer; corrected by the client policy)."]
+    clock_offset: i64 = signer.inner.clock_offset().secs();
+    #[doc = " The fingerprint of the signer's key."]
+    key_fingerprint: String = signer.inner.key().fingerprint();
+}}
+
+impl Signer {
+    /// `UNSUPPORTED` for a synchronous sign with a key whose signatures come from JS: the JS
+    /// thread would wait for itself (a deadlock until the callback's timeout).
+    fn sync_allowed(&self) -> core::Result<()> {
+        if !self.async_only {
+            return Ok(());
+        }
+        Err(core::Error::new(
+            core::ErrorCode::Unsupported,
+            "this signer's RemoteKey signs through a JavaScript function, which runs on this \
+             thread: sign asynchronously (the …Async methods, signStream, signedFetch)",
+        ))
+    }
+}
+
+fn pinned(overrides: Option<JsSignOverrides>) -> core::Result<core::SignOverrides> {
+    let o = overrides.unwrap_or_default();
+    core::SignOverrides::from_optional(o.iat, o.jti.as_deref())
+}
+
+/// What a sign method signs; the body's bytes, if any, go beside it (borrowed from the JS
+/// arguments on the calling thread, copied for the libuv pool).
+enum What {
+    /// The bytes, hashed as their Content-Type (if any) decides: the core's rule.
+    ContentType(Option<String>),
     /// A file sent as it is (streamed while hashed).
     File(PathBuf),
     /// A `bodyHash` computed elsewhere.
     BodyHash(String),
-    /// Bytes hashed as their Content-Type decides (the core's rule).
-    ContentType(Option<String>, Option<B>),
     /// A structured multipart form.
     Multipart(SharedForm),
-    /// An encoded multipart body and its Content-Type.
-    MultipartWire(String, B),
+    /// The bytes: an encoded multipart body with this Content-Type.
+    MultipartWire(String),
 }
 
-impl Signable<&[u8]> {
-    /// The same, with its bytes copied: what crosses to the libuv pool.
-    fn copied(self) -> Signable<Vec<u8>> {
-        match self {
-            Signable::Bytes(b) => Signable::Bytes(b.map(<[u8]>::to_vec)),
-            Signable::File(p) => Signable::File(p),
-            Signable::BodyHash(h) => Signable::BodyHash(h),
-            Signable::ContentType(ct, b) => Signable::ContentType(ct, b.map(<[u8]>::to_vec)),
-            Signable::Multipart(f) => Signable::Multipart(f),
-            Signable::MultipartWire(ct, b) => Signable::MultipartWire(ct, b.to_vec()),
-        }
-    }
-}
-
-impl<B: AsRef<[u8]>> Signable<B> {
-    /// Signs it: the one place a Node argument becomes the core's `Body`.
+impl What {
+    /// Signs it, with `bytes`: the one place a Node argument becomes the core's `Body`.
     fn sign(
-        self,
+        &self,
+        bytes: &[u8],
         signer: &core::Signer,
-        method: &str,
-        url: &str,
+        (method, url): (&str, &str),
         overrides: &core::SignOverrides,
-    ) -> core::Result<core::SignedRequest> {
-        let mut form;
-        let body = match &self {
-            Signable::Bytes(None) => core::Body::Empty,
-            Signable::Bytes(Some(b)) => core::Body::Bytes(b.as_ref()),
-            Signable::File(path) => core::Body::File(path),
-            Signable::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
-            Signable::ContentType(ct, b) => core::Body::for_content_type(
-                ct.as_deref(),
-                b.as_ref().map_or(&[][..], AsRef::as_ref),
-            ),
-            Signable::Multipart(shared) => {
-                form = shared.lock()?;
-                core::Body::Multipart(&mut form)
+    ) -> core::Result<JsSignedRequest> {
+        let mut form: Option<std::sync::MutexGuard<_>> = None;
+        let body = match self {
+            What::ContentType(content_type) => {
+                core::Body::for_content_type(content_type.as_deref(), bytes)
             }
-            Signable::MultipartWire(content_type, b) => core::Body::MultipartWire {
+            What::File(path) => core::Body::File(path),
+            What::BodyHash(hash) => core::Body::Precomputed(core::BodyHash::parse(hash)?),
+            What::Multipart(shared) => core::Body::Multipart(form.insert(shared.lock()?)),
+            What::MultipartWire(content_type) => core::Body::MultipartWire {
                 content_type,
-                body: b.as_ref(),
+                body: bytes,
             },
         };
-        signer.sign_with(method, url, body, overrides)
-    }
-}
-
-impl Signer {
-    /// Signs on the calling thread.
-    fn sign_now(
-        &self,
-        method: &str,
-        url: &str,
-        what: Signable<&[u8]>,
-        overrides: Option<&JsSignOverrides>,
-    ) -> Result<JsSignedRequest, Code> {
-        guard(|| {
-            self.sync_allowed()?;
-            let overrides = self::overrides(overrides)?;
-            signed_to_js(what.sign(&self.inner, method, url, &overrides)?)
-        })
-    }
-
-    /// Signs on the libuv pool (the body copied first).
-    fn sign_later(
-        &self,
-        method: String,
-        url: String,
-        what: Signable<&[u8]>,
-        overrides: Option<&JsSignOverrides>,
-    ) -> Result<AsyncTask<SignTask>, Code> {
-        let overrides = guard(|| self::overrides(overrides))?;
-        let (signer, what) = (self.inner.clone(), what.copied());
-        Ok(AsyncTask::new(CoreTask::new(
-            move || what.sign(&signer, &method, &url, &overrides),
-            signed_to_js,
-        )))
+        let inner = signer.sign_with(method, url, body, overrides)?;
+        Ok(JsSignedRequest { inner })
     }
 }
 
@@ -352,7 +246,11 @@ macro_rules! sign_methods {
                     $($arg: $ty,)*
                     overrides: Option<JsSignOverrides>,
                 ) -> Result<JsSignedRequest, Code> {
-                    self.sign_now(&method, &url, $what, overrides.as_ref())
+                    let (what, bytes): (What, &[u8]) = $what;
+                    guard(|| {
+                        self.sync_allowed()?;
+                        what.sign(bytes, &self.inner, (&method, &url), &pinned(overrides)?)
+                    })
                 }
 
                 $(#[doc = $async_doc])*
@@ -363,8 +261,11 @@ macro_rules! sign_methods {
                     url: String,
                     $($arg: $ty,)*
                     overrides: Option<JsSignOverrides>,
-                ) -> Result<AsyncTask<SignTask>, Code> {
-                    self.sign_later(method, url, $what, overrides.as_ref())
+                ) -> Result<AsyncTask<CoreTask<JsSignedRequest>>, Code> {
+                    let (what, bytes): (What, &[u8]) = $what;
+                    let (signer, bytes) = (self.inner.clone(), bytes.to_vec());
+                    let overrides = guard(|| pinned(overrides))?;
+                    Ok(later(move || what.sign(&bytes, &signer, (&method, &url), &overrides)))
                 }
             )*
         }
@@ -374,40 +275,40 @@ macro_rules! sign_methods {
 sign_methods! {
     #[doc = " Signs a plain request on the calling thread. `url`: absolute URL or request target;"]
     #[doc = " `body`: the exact bytes sent (Buffer, or a string sent as UTF-8), absent for none."]
-    fn sign(body: Option<Either<Buffer, String>>) => Signable::Bytes(body.as_ref().map(bytes_of));
+    fn sign(body: Option<Bytes>) => (What::ContentType(None), bytes_or_empty(&body));
     #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
     async fn sign_async;
 
     #[doc = " Signs a request whose body is the file at `path`, sent as it is (streamed while hashed:"]
     #[doc = " memory does not grow with the file)."]
-    fn sign_file(path: String) => Signable::File(path.into());
+    fn sign_file(path: String) => (What::File(path.into()), &[]);
     #[doc = " Like `signFile`, with the file read and hashed on the libuv thread pool."]
     async fn sign_file_async;
 
     #[doc = " Signs a request whose `bodyHash` was computed elsewhere (64 lowercase hex digits)."]
-    fn sign_body_hash(body_hash: String) => Signable::BodyHash(body_hash);
+    fn sign_body_hash(body_hash: String) => (What::BodyHash(body_hash), &[]);
     #[doc = " Like `signBodyHash`, on the libuv thread pool."]
     async fn sign_body_hash_async;
 
     #[doc = " Signs the exact bytes sent with `contentType`, hashed as the core decides for that type"]
     #[doc = " (through the multipart canonical object for `multipart/form-data`, as plain bytes"]
     #[doc = " otherwise): what `signedFetch` uses, and what a server will compute."]
-    fn sign_with_content_type(content_type: Option<String>, body: Option<Either<Buffer, String>>) =>
-        Signable::ContentType(content_type, body.as_ref().map(bytes_of));
+    fn sign_with_content_type(content_type: Option<String>, body: Option<Bytes>) =>
+        (What::ContentType(content_type), bytes_or_empty(&body));
     #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first): what"]
     #[doc = " `signedFetch` uses."]
     async fn sign_with_content_type_async;
 
     #[doc = " Signs a multipart request from its structured form (file content streamed; a form whose"]
     #[doc = " stream part is unread is `UNSUPPORTED` here: use `signMultipartAsync`)."]
-    fn sign_multipart(form: &MultipartForm) => Signable::Multipart(form.inner.clone());
+    fn sign_multipart(form: &MultipartForm) => (What::Multipart(form.inner.clone()), &[]);
     #[doc = " Like `signMultipart`, on the libuv thread pool: reads the form's stream part, if any."]
     async fn sign_multipart_async;
 
     #[doc = " Signs a multipart request from the exact encoded body that will be sent and its"]
     #[doc = " Content-Type (hashed through the canonical object the core parses back from the bytes)."]
     fn sign_multipart_wire(content_type: String, body: Buffer) =>
-        Signable::MultipartWire(content_type, &body[..]);
+        (What::MultipartWire(content_type), &body);
     #[doc = " Like `signMultipartWire`, on the libuv thread pool (the body is copied first)."]
     async fn sign_multipart_wire_async;
 }

@@ -3,13 +3,10 @@
 //! bytes pulls the next chunk from JS (see [`crate::callback`]), so no more than one chunk is
 //! held at a time and memory does not grow with the stream's size.
 
-use std::io::Read;
+use std::io::{Cursor, Error, Read};
 use std::thread::ThreadId;
 
-use napi::bindgen_prelude::Buffer;
-use napi_derive::napi;
-use nuvera_signing as core;
-
+use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
 
 /// What the package's JS wrapper of a stream settles each pull to: the next chunk, the end (no
@@ -28,7 +25,8 @@ pub type PullFunction = JsFunction<(), JsStreamPull>;
 /// A JS stream read by the core on a libuv pool thread.
 pub struct JsStreamReader {
     pull: PullFunction,
-    chunk: Option<(Buffer, usize)>,
+    /// The current chunk, as far as it was read.
+    chunk: Option<Cursor<Buffer>>,
     ended: bool,
     /// The JS thread the stream lives on: a read there would wait for itself.
     js_thread: ThreadId,
@@ -37,38 +35,31 @@ pub struct JsStreamReader {
 impl JsStreamReader {
     /// A reader of the stream behind `pull`; to be called on the JS thread.
     pub fn new(pull: PullFunction) -> Self {
+        let js_thread = std::thread::current().id();
         JsStreamReader {
             pull,
             chunk: None,
             ended: false,
-            js_thread: std::thread::current().id(),
+            js_thread,
         }
     }
 
-    fn next_chunk(&mut self) -> std::io::Result<()> {
+    /// The next chunk from JS; `None` at the end.
+    fn next_chunk(&mut self) -> std::io::Result<Option<Buffer>> {
         if std::thread::current().id() == self.js_thread {
             // Kept as a core error, so the caller sees UNSUPPORTED (see core::Error::io).
-            return Err(std::io::Error::other(core::Error::new(
+            return Err(Error::other(core::Error::new(
                 core::ErrorCode::Unsupported,
                 "a stream part is read by the asynchronous methods only (bodyHashAsync, \
                  canonicalAsync, writeToFile, signer.signMultipartAsync, signedFetch)",
             )));
         }
-        match call_and_wait(&self.pull, ()).map_err(std::io::Error::other)? {
+        match call_and_wait(&self.pull, ()).map_err(Error::other)? {
             JsStreamPull {
                 error: Some(message),
                 ..
-            } => Err(std::io::Error::other(message)),
-            JsStreamPull {
-                chunk: Some(chunk), ..
-            } => {
-                self.chunk = Some((chunk, 0));
-                Ok(())
-            }
-            JsStreamPull { chunk: None, .. } => {
-                self.ended = true;
-                Ok(())
-            }
+            } => Err(Error::other(message)),
+            JsStreamPull { chunk, .. } => Ok(chunk),
         }
     }
 }
@@ -76,19 +67,12 @@ impl JsStreamReader {
 impl Read for JsStreamReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            if let Some((chunk, offset)) = &mut self.chunk {
-                let n = buf.len().min(chunk.len() - *offset);
-                if n > 0 || buf.is_empty() {
-                    buf[..n].copy_from_slice(&chunk[*offset..*offset + n]);
-                    *offset += n;
-                    return Ok(n);
-                }
-                self.chunk = None;
+            let n = self.chunk.as_mut().map_or(Ok(0), |chunk| chunk.read(buf))?;
+            if n > 0 || buf.is_empty() || self.ended {
+                return Ok(n);
             }
-            if self.ended {
-                return Ok(0);
-            }
-            self.next_chunk()?;
+            self.chunk = self.next_chunk()?.map(Cursor::new);
+            self.ended = self.chunk.is_none();
         }
     }
 }

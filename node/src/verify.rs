@@ -4,17 +4,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use napi::bindgen_prelude::{Buffer, Either};
 use napi::Env;
-use napi::Result;
-use napi_derive::napi;
-use nuvera_signing as core;
 
-use crate::boundary::{bytes_of, catch, guard, js_error, Code};
+use crate::boundary::*;
 use crate::signing::JsClaims;
 
 /// Verifier options; every field is optional and defaults in the core.
 #[napi(object, js_name = "VerifierOptions")]
+#[derive(Default)]
 pub struct JsVerifierOptions {
     /// Expected `iss` (default `nuvera-api`).
     pub issuer: Option<String>,
@@ -70,15 +67,13 @@ pub struct JsVerified {
     pub key_fingerprint: String,
 }
 
-impl From<core::Verified> for JsVerified {
-    fn from(v: core::Verified) -> Self {
-        JsVerified {
-            application: v.application,
-            claims: (&v.claims).into(),
-            permission: v.permission,
-            key_fingerprint: v.key_fingerprint,
-        }
-    }
+fn verified(v: core::Verified) -> core::Result<JsVerified> {
+    Ok(JsVerified {
+        application: v.application,
+        claims: convert(&v.claims)?,
+        permission: v.permission,
+        key_fingerprint: v.key_fingerprint,
+    })
 }
 
 /// Verifies requests against a registry, remembering every `jti` it accepted (in memory).
@@ -93,29 +88,16 @@ fn build_verifier(
     registry: core::Registry,
     options: Option<JsVerifierOptions>,
 ) -> core::Result<Verifier> {
-    let opts = match options {
-        None => core::VerifierOptions::default(),
-        Some(o) => {
-            let mut opts = core::VerifierOptions::from_optional(
-                o.issuer.as_deref(),
-                o.audience.as_deref(),
-                o.clock_skew_secs,
-            )?;
-            opts.replay_cache = o
-                .replay_cache
-                .map(|r| {
-                    core::ReplayCacheOptions::from_optional(
-                        &r.url,
-                        r.prefix.as_deref(),
-                        r.timeout_ms,
-                        r.max_connections,
-                    )
-                })
-                .transpose()?;
-            opts
-        }
-    };
-    let inner = core::Verifier::new(registry).with_options(opts)?;
+    let o = options.unwrap_or_default();
+    let (issuer, audience) = (o.issuer.as_deref(), o.audience.as_deref());
+    let mut options = core::VerifierOptions::from_optional(issuer, audience, o.clock_skew_secs)?;
+    options.replay_cache = (o.replay_cache)
+        .map(|r| {
+            let prefix = r.prefix.as_deref();
+            core::ReplayCacheOptions::from_optional(&r.url, prefix, r.timeout_ms, r.max_connections)
+        })
+        .transpose()?;
+    let inner = core::Verifier::new(registry).with_options(options)?;
     Ok(Verifier { inner })
 }
 
@@ -128,11 +110,8 @@ impl Verifier {
         base_dir: Option<String>,
         options: Option<JsVerifierOptions>,
     ) -> Result<Self, Code> {
-        guard(|| {
-            let base = base_dir.as_deref().unwrap_or(".");
-            let registry = core::Registry::from_json_str(&json, Path::new(base))?;
-            build_verifier(registry, options)
-        })
+        let base = Path::new(base_dir.as_deref().unwrap_or("."));
+        guard(|| build_verifier(core::Registry::from_json_str(&json, base)?, options))
     }
 
     /// From a registry file (JSON or TOML).
@@ -146,19 +125,18 @@ impl Verifier {
 
     /// Verifies a request whose body is already hashed.
     #[napi]
-    pub fn verify(&self, env: Env, request: JsReceivedRequest) -> napi::Result<JsVerified> {
-        catch(|| {
+    pub fn verify(&self, env: Env, request: JsReceivedRequest) -> Result<JsVerified> {
+        let work = || {
             let body_hash = core::BodyHash::parse(&request.body_hash)?;
-            let received = core::ReceivedRequest {
+            verified(self.inner.verify(&core::ReceivedRequest {
                 method: &request.method,
                 target: &request.target,
                 api_key: request.api_key.as_deref(),
                 authorization: request.authorization.as_deref(),
                 body_hash: &body_hash,
-            };
-            Ok(self.inner.verify(&received)?.into())
-        })
-        .map_err(|e| js_error(&env, &e))
+            })?)
+        };
+        catch(work).map_err(|e| js_error(&env, &e))
     }
 
     /// Verifies a request from what arrived: its headers (an object like Node's
@@ -175,26 +153,20 @@ impl Verifier {
         method: String,
         target: String,
         headers: HashMap<String, Option<Either<String, Vec<String>>>>,
-        body: Option<Either<Buffer, String>>,
-    ) -> napi::Result<JsVerified> {
-        let pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .filter_map(|(name, value)| {
-                let first = match value.as_ref()? {
-                    Either::A(v) => v.as_str(),
-                    Either::B(all) => all.first()?.as_str(),
-                };
-                Some((name.as_str(), first))
-            })
-            .collect();
-        let body: &[u8] = body.as_ref().map_or(&[], bytes_of);
-        catch(|| {
-            Ok(self
-                .inner
-                .verify_received(&method, &target, pairs.iter().copied(), body)?
-                .into())
-        })
-        .map_err(|e| js_error(&env, &e))
+        body: Option<Bytes>,
+    ) -> Result<JsVerified> {
+        // Every value, in order: which one of a repeated header counts is the core's rule.
+        let pairs = headers.iter().flat_map(|(name, value)| {
+            let values = match value {
+                None => &[][..],
+                Some(Either::A(one)) => std::slice::from_ref(one),
+                Some(Either::B(all)) => all.as_slice(),
+            };
+            values.iter().map(|v| (name.as_str(), v.as_str()))
+        });
+        let body = bytes_or_empty(&body);
+        catch(|| verified(self.inner.verify_received(&method, &target, pairs, body)?))
+            .map_err(|e| js_error(&env, &e))
     }
 }
 
@@ -202,9 +174,5 @@ impl Verifier {
 /// object when the Content-Type says `multipart/form-data`, the raw bytes otherwise.
 #[napi]
 pub fn received_body_hash(content_type: Option<String>, body: Buffer) -> Result<String, Code> {
-    guard(|| {
-        Ok(core::received_body_hash(content_type.as_deref(), &body)?
-            .as_str()
-            .to_owned())
-    })
+    guard(|| Ok(core::received_body_hash(content_type.as_deref(), &body)?.to_string()))
 }

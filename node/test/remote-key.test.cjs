@@ -28,7 +28,7 @@ test('the jwt vectors, byte for byte, through a callback (digest and input)', as
   assert.ok(vectors.jwt.length > 0)
   const keys = {
     digest: ns.RemoteKey.fromCallback(async (digest) => signDigest(digest), publicPem),
-    input: ns.RemoteKey.fromCallback((input) => signInput(input), publicPem, { input: 'input', timeoutMs: 5000 }),
+    input: ns.RemoteKey.fromCallback((input) => signInput(input), publicPem, { input: 'message', timeoutMs: 5000 }),
   }
   const local = ns.PrivateKey.fromFile(path.join(testdata, vectors.key))
   assert.equal(keys.digest.fingerprint, local.fingerprint)

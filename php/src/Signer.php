@@ -48,11 +48,18 @@ final class Signer
         return $signer;
     }
 
-    /** @param callable(CData, CData): mixed $sign called with the out-parameter and err */
-    private function signed(callable $sign): SignedRequest
+    /**
+     * Runs one signing call: the texts every call passes to C are checked for NUL bytes (C would
+     * cut them short), then $sign is called with the `iat` pointer, the out-parameter and err.
+     *
+     * @param callable(?CData, CData, CData): mixed $sign
+     */
+    private function signed(string $method, string $url, ?int $iat, ?string $jti, callable $sign): SignedRequest
     {
+        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
+        $at = Native::u64($iat);
         $out = Native::ffi()->new('nuvera_signed_request*');
-        Native::call(fn ($err) => $sign(\FFI::addr($out), $err));
+        Native::call(fn ($err) => $sign($at, \FFI::addr($out), $err));
         return new SignedRequest($out);
     }
 
@@ -62,10 +69,8 @@ final class Signer
      */
     public function sign(string $method, string $url, ?string $body = null, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body ?? '');
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign(
             $this->handle, $method, $url, $bytes, strlen($body ?? ''), $at, $jti, $out, $err
         ));
     }
@@ -76,10 +81,8 @@ final class Signer
      */
     public function signBody(string $method, string $url, ?string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_body(
             $this->handle, $method, $url, $contentType, $bytes, strlen($body), $at, $jti, $out, $err
         ));
     }
@@ -87,10 +90,8 @@ final class Signer
     /** Signs an encoded multipart body sent with $contentType (`multipart/form-data; boundary=...`). */
     public function signMultipartWire(string $method, string $url, string $contentType, string $body, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
         $bytes = Native::bytes($body);
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart_wire(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_multipart_wire(
             $this->handle, $method, $url, $contentType, $bytes, strlen($body), $at, $jti, $out, $err
         ));
     }
@@ -98,9 +99,7 @@ final class Signer
     /** Signs a request whose body is the file at $path, sent as it is (streamed). */
     public function signFile(string $method, string $url, string $path, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_file(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_file(
             $this->handle, $method, $url, $path, $at, $jti, $out, $err
         ));
     }
@@ -113,10 +112,8 @@ final class Signer
      */
     public function signStream(string $method, string $url, $stream, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
-        $at = Native::u64($iat);
         return Native::withReader(Native::streamChunks($stream), fn ($read) => $this->signed(
-            fn ($out, $err) => Native::ffi()->nuvera_signer_sign_reader($this->handle, $method, $url, $read, null, $at, $jti, $out, $err)
+            $method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_reader($this->handle, $method, $url, $read, null, $at, $jti, $out, $err)
         ));
     }
 
@@ -129,10 +126,8 @@ final class Signer
      */
     public function signReader(string $method, string $url, ?string $contentType, callable $read, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
-        $at = Native::u64($iat);
         return Native::withReader($read, fn ($reader) => $this->signed(
-            fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_reader($this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err)
+            $method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_body_reader($this->handle, $method, $url, $contentType, $reader, null, $at, $jti, $out, $err)
         ));
     }
 
@@ -158,9 +153,7 @@ final class Signer
     /** Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits). */
     public function signBodyHash(string $method, string $url, string $bodyHash, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_body_hash(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_body_hash(
             $this->handle, $method, $url, $bodyHash, $at, $jti, $out, $err
         ));
     }
@@ -171,9 +164,7 @@ final class Signer
      */
     public function signMultipart(string $method, string $url, MultipartForm $form, ?int $iat = null, ?string $jti = null): SignedRequest
     {
-        Native::refuseNul(['method' => $method, 'url' => $url, 'jti' => $jti]);
-        $at = Native::u64($iat);
-        return $this->signed(fn ($out, $err) => Native::ffi()->nuvera_signer_sign_multipart(
+        return $this->signed($method, $url, $iat, $jti, fn ($at, $out, $err) => Native::ffi()->nuvera_signer_sign_multipart(
             $this->handle, $method, $url, $form->handle(), $at, $jti, $out, $err
         ));
     }

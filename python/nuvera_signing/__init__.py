@@ -7,103 +7,18 @@
 {'x-api-key': '…', 'Authorization': 'Bearer eyJ…'}
 
 Every class and function is the native module's (``nuvera_signing._native``, PyO3): types and
-docstrings are defined once, in Rust. HTTP clients: :mod:`nuvera_signing.requests` and
-:mod:`nuvera_signing.httpx` (optional extras).
+docstrings are defined once, in Rust. The exceptions are in :mod:`nuvera_signing.errors`. HTTP
+clients: :mod:`nuvera_signing.requests` and :mod:`nuvera_signing.httpx` (optional extras).
 """
 
-from ._native import (
-    Claims,
-    Finding,
-    MultipartForm,
-    PrivateKey,
-    RemoteKey,
-    Report,
-    SignedRequest,
-    Signer,
-    Verified,
-    Verifier,
-    body_hash,
-    body_hash_file,
-    explain,
-    is_multipart_form_data,
-    multipart_body_hash,
-    multipart_body_hash_file,
-    multipart_canonical,
-    public_key_fingerprint,
-    received_body_hash,
-    request_uri,
-    sendable_url,
-    support_bundle,
-    support_bundle_json,
-)
-from ._native import (  # the §8 client policy, which the HTTP integrations carry out
-    Action,
-    Attempt,
-    ClientPolicy,
-    Exchange,
-    RetryPolicy,
-    now_unix_ms,
-)
-from .errors import (
-    STREAMING_BODY,
-    ClientError,
-    InternalError,
-    InvalidKeyError,
-    InvalidRequestError,
-    MultipartError,
-    NuveraIOError,
-    NuveraSigningError,
-    RegistryError,
-    RemoteSignerError,
-    StreamingBodyError,
-    VerificationError,
-    error_codes,
-)
+from . import _native, errors
+from ._native import *  # noqa: F403 - the native module's names, listed in its own __all__
+from .errors import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    # the §8 client policy
-    "Action",
-    "Attempt",
-    "ClientPolicy",
-    "Exchange",
-    "RetryPolicy",
-    "now_unix_ms",
-    "Claims",
-    "ClientError",
-    "Finding",
-    "InternalError",
-    "InvalidKeyError",
-    "InvalidRequestError",
-    "MultipartError",
-    "MultipartForm",
-    "NuveraIOError",
-    "NuveraSigningError",
-    "PrivateKey",
-    "RegistryError",
-    "RemoteKey",
-    "RemoteSignerError",
-    "Report",
-    "STREAMING_BODY",
-    "SignedRequest",
-    "Signer",
-    "StreamingBodyError",
-    "VerificationError",
-    "Verified",
-    "Verifier",
-    "body_hash",
-    "body_hash_file",
-    "error_codes",
-    "explain",
-    "is_multipart_form_data",
-    "multipart_body_hash",
-    "multipart_body_hash_file",
-    "multipart_canonical",
-    "public_key_fingerprint",
-    "received_body_hash",
-    "request_uri",
-    "sendable_url",
-    "support_bundle",
-    "support_bundle_json",
-]
+__all__ = []
+__all__ += _native.__all__
+__all__ += errors.__all__
+# The integrations' helper, which callers reach as `NuveraSigningError.for_code`.
+__all__.remove("error_for_code")

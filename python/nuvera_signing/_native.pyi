@@ -7,15 +7,19 @@ from typing import (
     Awaitable,
     Callable,
     Dict,
+    Final,
     List,
     Literal,
     Mapping,
     Optional,
     Protocol,
     Tuple,
+    TypedDict,
     Union,
     final,
 )
+
+from typing_extensions import Unpack
 
 from .errors import NuveraSigningError
 
@@ -66,12 +70,9 @@ class PrivateKey:
     def from_pem(pem: _Bytes, passphrase: Optional[_Bytes] = None) -> PrivateKey: ...
     @staticmethod
     def from_file(path: _StrPath, passphrase: Optional[_Bytes] = None) -> PrivateKey: ...
-    @property
-    def public_key_pem(self) -> str: ...
-    @property
-    def fingerprint(self) -> str: ...
-    @property
-    def bits(self) -> int: ...
+    public_key_pem: Final[str]
+    fingerprint: Final[str]
+    bits: Final[int]
 
 def public_key_fingerprint(pem: _Bytes) -> str: ...
 
@@ -105,47 +106,30 @@ class RemoteKey:
         pin_file: Optional[_StrPath] = None,
     ) -> RemoteKey: ...
     def check(self) -> None: ...
-    @property
-    def public_key_pem(self) -> str: ...
-    @property
-    def fingerprint(self) -> str: ...
-    @property
-    def bits(self) -> int: ...
-    @property
-    def input(self) -> Literal["digest", "message"]: ...
+    public_key_pem: Final[str]
+    fingerprint: Final[str]
+    bits: Final[int]
+    input: Final[Literal["digest", "message"]]
 
 @final
 class Claims:
-    @property
-    def iss(self) -> str: ...
-    @property
-    def aud(self) -> str: ...
-    @property
-    def sub(self) -> str: ...
-    @property
-    def method(self) -> str: ...
-    @property
-    def uri(self) -> str: ...
-    @property
-    def body_hash(self) -> str: ...
-    @property
-    def iat(self) -> int: ...
-    @property
-    def exp(self) -> int: ...
-    @property
-    def jti(self) -> str: ...
+    iss: Final[str]
+    aud: Final[str]
+    sub: Final[str]
+    method: Final[str]
+    uri: Final[str]
+    body_hash: Final[str]
+    iat: Final[int]
+    exp: Final[int]
+    jti: Final[str]
     def as_dict(self) -> Dict[str, Union[str, int]]: ...
 
 @final
 class SignedRequest:
-    @property
-    def headers(self) -> Dict[str, str]: ...
-    @property
-    def token(self) -> str: ...
-    @property
-    def authorization(self) -> str: ...
-    @property
-    def claims(self) -> Claims: ...
+    headers: Final[Dict[str, str]]
+    token: Final[str]
+    authorization: Final[str]
+    claims: Final[Claims]
     def proof_json(self) -> str: ...
     def proof(self) -> Dict[str, Any]: ...
 
@@ -161,10 +145,8 @@ class Signer:
         audience: Optional[str] = None,
         clock_offset: Optional[int] = None,
     ) -> Signer: ...
-    @property
-    def clock_offset(self) -> int: ...
-    @property
-    def key(self) -> Union[PrivateKey, RemoteKey]: ...
+    clock_offset: Final[int]
+    key: Final[Union[PrivateKey, RemoteKey]]
     def sign(
         self,
         method: str,
@@ -244,10 +226,8 @@ class MultipartForm:
         file_name: Optional[str] = None,
         mime_type: Optional[str] = None,
     ) -> MultipartForm: ...
-    @property
-    def content_type(self) -> str: ...
-    @property
-    def boundary(self) -> str: ...
+    content_type: Final[str]
+    boundary: Final[str]
     def canonical_json(self) -> str: ...
     def canonical(self) -> Dict[str, Any]: ...
     def body_hash(self) -> str: ...
@@ -256,57 +236,32 @@ class MultipartForm:
 
 @final
 class Verified:
-    @property
-    def application(self) -> str: ...
-    @property
-    def claims(self) -> Claims: ...
-    @property
-    def permission(self) -> str: ...
-    @property
-    def key_fingerprint(self) -> str: ...
+    application: Final[str]
+    claims: Final[Claims]
+    permission: Final[str]
+    key_fingerprint: Final[str]
+
+class _VerifierOptions(TypedDict, total=False):
+    issuer: Optional[str]
+    audience: Optional[str]
+    clock_skew: Optional[int]
+    now: Optional[int]
+    replay_cache: Optional[str]
+    replay_cache_prefix: Optional[str]
+    replay_cache_timeout_ms: Optional[int]
+    replay_cache_max_connections: Optional[int]
 
 @final
 class Verifier:
     @staticmethod
-    def from_file(
-        path: _StrPath,
-        *,
-        issuer: Optional[str] = None,
-        audience: Optional[str] = None,
-        clock_skew: Optional[int] = None,
-        now: Optional[int] = None,
-        replay_cache: Optional[str] = None,
-        replay_cache_prefix: Optional[str] = None,
-        replay_cache_timeout_ms: Optional[int] = None,
-        replay_cache_max_connections: Optional[int] = None,
-    ) -> Verifier: ...
+    def from_file(path: _StrPath, **options: Unpack[_VerifierOptions]) -> Verifier: ...
     @staticmethod
     def from_json(
-        text: str,
-        *,
-        base_dir: Optional[_StrPath] = None,
-        issuer: Optional[str] = None,
-        audience: Optional[str] = None,
-        clock_skew: Optional[int] = None,
-        now: Optional[int] = None,
-        replay_cache: Optional[str] = None,
-        replay_cache_prefix: Optional[str] = None,
-        replay_cache_timeout_ms: Optional[int] = None,
-        replay_cache_max_connections: Optional[int] = None,
+        text: str, *, base_dir: Optional[_StrPath] = None, **options: Unpack[_VerifierOptions]
     ) -> Verifier: ...
     @staticmethod
     def from_toml(
-        text: str,
-        *,
-        base_dir: Optional[_StrPath] = None,
-        issuer: Optional[str] = None,
-        audience: Optional[str] = None,
-        clock_skew: Optional[int] = None,
-        now: Optional[int] = None,
-        replay_cache: Optional[str] = None,
-        replay_cache_prefix: Optional[str] = None,
-        replay_cache_timeout_ms: Optional[int] = None,
-        replay_cache_max_connections: Optional[int] = None,
+        text: str, *, base_dir: Optional[_StrPath] = None, **options: Unpack[_VerifierOptions]
     ) -> Verifier: ...
     def verify(
         self,
@@ -327,33 +282,21 @@ class Verifier:
 
 @final
 class Finding:
-    @property
-    def code(self) -> str: ...
-    @property
-    def area(self) -> str: ...
-    @property
-    def signed(self) -> Optional[str]: ...
-    @property
-    def sent(self) -> Optional[str]: ...
-    @property
-    def diagnosis(self) -> str: ...
-    @property
-    def fix(self) -> str: ...
+    code: Final[str]
+    area: Final[str]
+    signed: Final[Optional[str]]
+    sent: Final[Optional[str]]
+    diagnosis: Final[str]
+    fix: Final[str]
 
 @final
 class Report:
-    @property
-    def ok(self) -> bool: ...
-    @property
-    def verdict(self) -> Optional[str]: ...
-    @property
-    def findings(self) -> List[Finding]: ...
-    @property
-    def notes(self) -> List[str]: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def json(self) -> str: ...
+    ok: Final[bool]
+    verdict: Final[Optional[str]]
+    findings: Final[List[Finding]]
+    notes: Final[List[str]]
+    text: Final[str]
+    json: Final[str]
 
 def body_hash(body: Union[_Bytes, _BinaryReader]) -> str: ...
 def body_hash_file(path: _StrPath) -> str: ...
@@ -375,35 +318,22 @@ def explain(
     public_key_pem: Optional[str] = None,
     now: Optional[int] = None,
 ) -> Report: ...
+
+class _BundleOptions(TypedDict, total=False):
+    headers: Optional[Mapping[str, str]]
+    api_key: Optional[str]
+    content_type: Optional[str]
+    body: Optional[_Bytes]
+    response_body: Optional[_Bytes]
+    application: Optional[str]
+    public_key_pem: Optional[str]
+    now: Optional[int]
+
 def support_bundle_json(
-    method: str,
-    url: str,
-    *,
-    token: str,
-    status: int,
-    headers: Optional[Mapping[str, str]] = None,
-    api_key: Optional[str] = None,
-    content_type: Optional[str] = None,
-    body: Optional[_Bytes] = None,
-    response_body: Optional[_Bytes] = None,
-    application: Optional[str] = None,
-    public_key_pem: Optional[str] = None,
-    now: Optional[int] = None,
+    method: str, url: str, *, token: str, status: int, **options: Unpack[_BundleOptions]
 ) -> str: ...
 def support_bundle(
-    method: str,
-    url: str,
-    *,
-    token: str,
-    status: int,
-    headers: Optional[Mapping[str, str]] = None,
-    api_key: Optional[str] = None,
-    content_type: Optional[str] = None,
-    body: Optional[_Bytes] = None,
-    response_body: Optional[_Bytes] = None,
-    application: Optional[str] = None,
-    public_key_pem: Optional[str] = None,
-    now: Optional[int] = None,
+    method: str, url: str, *, token: str, status: int, **options: Unpack[_BundleOptions]
 ) -> Dict[str, Any]: ...
 def error_codes() -> List[Tuple[str, str, Optional[int]]]: ...
 def error_for_code(code: str, message: str) -> NuveraSigningError: ...
@@ -423,16 +353,11 @@ class RetryPolicy:
     ) -> RetryPolicy: ...
     @staticmethod
     def including_post() -> RetryPolicy: ...
-    @property
-    def statuses(self) -> List[int]: ...
-    @property
-    def methods(self) -> List[str]: ...
-    @property
-    def max_attempts(self) -> int: ...
-    @property
-    def base_delay_ms(self) -> int: ...
-    @property
-    def max_delay_ms(self) -> int: ...
+    statuses: Final[List[int]]
+    methods: Final[List[str]]
+    max_attempts: Final[int]
+    base_delay_ms: Final[int]
+    max_delay_ms: Final[int]
 
 @final
 class ClientPolicy:
@@ -443,34 +368,23 @@ class ClientPolicy:
         retry: Union[RetryPolicy, bool, None] = None,
         correct_clock: Optional[bool] = None,
     ) -> ClientPolicy: ...
-    @property
-    def max_redirects(self) -> int: ...
-    @property
-    def retry(self) -> Optional[RetryPolicy]: ...
-    @property
-    def correct_clock(self) -> bool: ...
+    max_redirects: Final[int]
+    retry: Final[Optional[RetryPolicy]]
+    correct_clock: Final[bool]
 
 @final
 class Attempt:
-    @property
-    def method(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def send_body(self) -> bool: ...
-    @property
-    def credentials(self) -> bool: ...
+    method: Final[str]
+    url: Final[str]
+    send_body: Final[bool]
+    credentials: Final[bool]
 
 @final
 class Action:
-    @property
-    def kind(self) -> str: ...
-    @property
-    def attempt(self) -> Optional[Attempt]: ...
-    @property
-    def delay_ms(self) -> int: ...
-    @property
-    def reason(self) -> Optional[str]: ...
+    kind: Final[str]
+    attempt: Final[Optional[Attempt]]
+    delay_ms: Final[int]
+    reason: Final[Optional[str]]
 
 @final
 class Exchange:
@@ -484,10 +398,8 @@ class Exchange:
         has_body: bool,
         jitter: Optional[List[float]] = None,
     ) -> Exchange: ...
-    @property
-    def first(self) -> Attempt: ...
-    @property
-    def redirects(self) -> int: ...
+    first: Final[Attempt]
+    redirects: Final[int]
     def on_response(
         self,
         status: int,

@@ -2,19 +2,20 @@
 
 Every error carries the core's stable ``code``, a ``message`` and, for a verifier's refusal
 (``AUTH_*``), the ``http_status`` to answer with. Which class a code raises is the core's
-``ErrorCode.family()``; the list of codes is the core's (``_native.error_codes()``). Messages
-never contain a private key, an API key or a token.
+``ErrorCode.family()``; the list of codes is the core's (:func:`error_codes`). Messages never
+contain a private key, an API key or a token.
 """
 
 from __future__ import annotations
 
 from . import _native
+from ._native import error_codes as error_codes
 
 # `typing` is imported for the type checker only: importing it at run time would double the
 # time `import nuvera_signing` takes (see python/README.md). mypy treats this name as True.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Final, List, Optional, Tuple, Type
+    from typing import Any, Dict, Final, Optional, Type
 
 __all__ = [
     "NuveraSigningError",
@@ -29,12 +30,15 @@ __all__ = [
     "RemoteSignerError",
     "InternalError",
     "STREAMING_BODY",
-    "error_codes",
 ]
 
 #: Code of the error raised by the HTTP-client integrations for a body they cannot hash without
 #: consuming it (a generator, iterator or file object): pass bytes or a ``MultipartForm``.
 STREAMING_BODY: Final = "STREAMING_BODY"
+
+
+#: The class raised for each family of the core (read by the native module).
+FAMILY_CLASSES: Final[Dict[str, Type[NuveraSigningError]]] = {}
 
 
 class NuveraSigningError(Exception):
@@ -48,6 +52,12 @@ class NuveraSigningError(Exception):
     code: str
     message: str
     http_status: Optional[int]
+
+    def __init_subclass__(cls, family: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if family:  # a family's own class; a caller's subclass keeps its parent's family
+            cls.family = family
+            FAMILY_CLASSES[family] = cls
 
     def __init__(
         self,
@@ -63,49 +73,34 @@ class NuveraSigningError(Exception):
         self._response_body = response_body
 
     @staticmethod
-    def for_code(code: str, message: str) -> "NuveraSigningError":
-        """The exception of the right class for one of the core's codes (``ValueError`` for a
-        code the core does not have)."""
+    def for_code(code: str, message: str) -> NuveraSigningError:
+        """The exception of the class for one of the core's codes (``ValueError`` for others)."""
         return _native.error_for_code(code, message)
 
 
-class InvalidKeyError(NuveraSigningError, ValueError):
-    """Family ``key``: a private key or API key that cannot be used (format, type, size,
-    passphrase)."""
-
-    family = "key"
+class InvalidKeyError(NuveraSigningError, ValueError, family="key"):
+    """Family ``key``: a private or API key that cannot be used (format, type, size, passphrase)."""
 
 
-class InvalidRequestError(NuveraSigningError, ValueError):
-    """Family ``request``: a request, option or argument that cannot be signed (URL, method,
-    lifetime, claims, hash), or an object used after it was closed."""
-
-    family = "request"
+class InvalidRequestError(NuveraSigningError, ValueError, family="request"):
+    """Family ``request``: a request, option or argument that cannot be signed or used."""
 
 
-class MultipartError(NuveraSigningError, ValueError):
-    """Family ``multipart``: a multipart body cannot be parsed, is over a limit, or a part
-    cannot be encoded."""
-
-    family = "multipart"
+class MultipartError(NuveraSigningError, ValueError, family="multipart"):
+    """Family ``multipart``: a multipart body that cannot be parsed, encoded or is over a limit."""
 
 
-class NuveraIOError(NuveraSigningError):
+class NuveraIOError(NuveraSigningError, family="io"):
     """Family ``io``: reading a key, body or file failed."""
 
-    family = "io"
 
-
-class RegistryError(NuveraSigningError, ValueError):
+class RegistryError(NuveraSigningError, ValueError, family="registry"):
     """Family ``registry``: a verifier registry is invalid."""
 
-    family = "registry"
 
-
-class VerificationError(NuveraSigningError):
+class VerificationError(NuveraSigningError, family="auth"):
     """Family ``auth``: a request refused by the verifier, with the HTTP status to answer with."""
 
-    family = "auth"
     http_status: int
 
     def response_body(self) -> str:
@@ -113,48 +108,17 @@ class VerificationError(NuveraSigningError):
         return self._response_body or ""
 
 
-class ClientError(NuveraSigningError):
-    """Family ``client``: what an HTTP-client integration refuses (a streaming body it cannot
-    hash, too many redirects, an insecure redirect, a clock offset too large)."""
-
-    family = "client"
+class ClientError(NuveraSigningError, family="client"):
+    """Family ``client``: what an HTTP-client integration refuses (streaming body, redirects…)."""
 
 
 #: The name this class had before the core grouped ``STREAMING_BODY`` with the client codes.
 StreamingBodyError = ClientError
 
 
-class RemoteSignerError(NuveraSigningError):
-    """Family ``remote``: a key held elsewhere (PKCS#11 token, KMS callback) failed or does not
-    match."""
-
-    family = "remote"
+class RemoteSignerError(NuveraSigningError, family="remote"):
+    """Family ``remote``: a key held elsewhere (PKCS#11, KMS callback) failed or does not match."""
 
 
-class InternalError(NuveraSigningError):
-    """Family ``internal``: a bug (a panic caught at the boundary), a crypto backend failure, or
-    a feature missing from this build."""
-
-    family = "internal"
-
-
-#: The class raised for each family of the core (read by the native module).
-FAMILY_CLASSES: Final[Dict[str, Type[NuveraSigningError]]] = {
-    cls.family: cls
-    for cls in (
-        InvalidKeyError,
-        InvalidRequestError,
-        MultipartError,
-        NuveraIOError,
-        RegistryError,
-        VerificationError,
-        ClientError,
-        RemoteSignerError,
-        InternalError,
-    )
-}
-
-
-def error_codes() -> List[Tuple[str, str, Optional[int]]]:
-    """Every code of the core, in its order, as ``(code, family, http_status)``."""
-    return _native.error_codes()
+class InternalError(NuveraSigningError, family="internal"):
+    """Family ``internal``: a bug (a caught panic), a crypto failure, or a feature not built in."""

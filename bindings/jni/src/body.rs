@@ -7,19 +7,16 @@ use crate::boundary::native;
 use crate::stream::JavaInputStream;
 
 native! {
-    /// `Native.bodyHash(body)`: SHA-256 hex (contract §4).
     fn bodyHash(body: Vec<u8>) -> String {
         nuvera_signing::body_hash(&body).as_str().to_owned()
     }
 
-    /// `Native.bodyHashFile(path)`: SHA-256 hex of a file, streamed.
     fn bodyHashFile(path: String) -> String {
         nuvera_signing::body_hash_file(&path)?.0.as_str().to_owned()
     }
 
-    /// `Native.bodyHashStream(contentType, stream)`: the `bodyHash` of everything left in a
-    /// Java `InputStream`, read in chunks: of its bytes (`contentType` null), or of the encoded
-    /// multipart body sent with `contentType` (contract §5).
+    /// Of the stream's bytes (`contentType` null), or of the encoded multipart body sent with
+    /// `contentType` (contract §5).
     fn bodyHashStream(content_type: Option<String>, stream: JavaInputStream) -> String {
         match content_type {
             None => nuvera_signing::body_hash_reader(stream)?.0,
@@ -29,22 +26,18 @@ native! {
         .to_owned()
     }
 
-    /// `Native.receivedBodyHash(contentType, body)`: the hash a server computes of a received body.
     fn receivedBodyHash(content_type: Option<String>, body: Vec<u8>) -> String {
         nuvera_signing::received_body_hash(content_type.as_deref(), &body)?.as_str().to_owned()
     }
 
-    /// `Native.isMultipartFormData(contentType)`.
     fn isMultipartFormData(content_type: String) -> bool {
         is_multipart_form_data(&content_type)
     }
 
-    /// `Native.requestUri(url)`: the `uri` claim (contract §3).
     fn requestUri(url: String) -> String {
         nuvera_signing::request_uri(&url)?
     }
 
-    /// `Native.sendableUrl(url)`: the URL that makes an HTTP client send exactly the signed `uri`.
     fn sendableUrl(url: String) -> String {
         nuvera_signing::sendable_url(&url)?
     }

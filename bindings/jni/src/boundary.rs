@@ -7,18 +7,18 @@
 //! - [`run`] executes an entry point's body with a JNI `Env`: a panic becomes `INTERNAL_ERROR`,
 //!   a [`Failure`] becomes the Java exception with its code ([`crate::errors`]), and the native
 //!   method returns the type's default value (Java sees only the pending exception).
-//! - A native object lives in an `Arc<T>`; Java holds `Arc::into_raw` as a `long` inside a
-//!   `NativeHandle`, which counts calls in flight and frees the handle exactly once, after
-//!   `close()` or when a `java.lang.ref.Cleaner` finds it unreachable, and never while a call is
-//!   running. Java therefore never passes a freed handle; a closed object fails in Java with
-//!   `OBJECT_CLOSED` before reaching here.
+//! - A native object lives in an `Arc<T>`, boxed as `Arc<dyn Any>` so that one `free` serves
+//!   every type and each use checks the type; Java holds the box as a `long` in a `NativeHandle`,
+//!   which frees it exactly once and never while a call is running (so Java never passes a freed
+//!   handle; a closed object fails in Java with `OBJECT_CLOSED`).
 //!
 //! The shape follows signalapp/libsignal's `rust/bridge` (one Rust definition per entry point,
 //! one argument/result conversion per type, one panic boundary), with a declarative macro in
 //! place of its procedural one: this crate has a single language to serve.
 
+use std::any::Any;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use jni::errors::ErrorPolicy;
 use jni::sys::jlong;
@@ -35,8 +35,7 @@ use crate::errors::{throw_failure, Failure};
 /// fn javaName[env](…) -> … { body }   // the body also uses the JNI `Env` as `env`
 /// ```
 ///
-/// The body may use `?` on core errors; it runs inside [`run`]. `free { javaName: Type, … }`
-/// declares the functions that free each kind of handle.
+/// The body may use `?` on core errors; it runs inside [`run`].
 macro_rules! native {
     ($(
         $(#[doc = $doc:literal])*
@@ -61,14 +60,6 @@ macro_rules! native {
             }
         };
     )*};
-    (free { $($name:ident: $ty:ty),* $(,)? }) => {
-        $crate::boundary::native! {$(
-            /// Frees a handle of this type: called once by `NativeHandle`.
-            fn $name(handle: ::jni::sys::jlong) -> () {
-                $crate::boundary::free::<$ty>(handle)
-            }
-        )*}
-    };
 }
 pub(crate) use native;
 
@@ -101,71 +92,86 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowWithCode {
         _: &mut (),
         payload: Box<dyn std::any::Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        throw_failure(env, Failure::Core(panic_error(payload.as_ref())))?;
+        throw_failure(env, Failure::Core(Error::from_panic(payload.as_ref())))?;
         Ok(T::default())
     }
 }
 
-/// The `INTERNAL_ERROR` a caught panic becomes. A formatted panic carries a `String`, a literal
-/// one a `&str`: both are read (jni's own policies see only the latter).
-fn panic_error(payload: &(dyn std::any::Any + Send)) -> Error {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    Error::new(
-        ErrorCode::InternalError,
-        format!("unexpected failure in the native core: {what}"),
-    )
+/// Locks the `Mutex` of an object whose core type is `&mut` to use (a form, an exchange), so
+/// calls on one object are serialized. A poisoned lock only means another call panicked, which
+/// was reported then; the core never leaves its objects half-updated, so the value is used.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Gives `value` to Java as a handle; Java frees it once with the type's `free…` native.
-pub(crate) fn into_handle<T>(value: Arc<T>) -> jlong {
-    Arc::into_raw(value) as jlong
+/// What a handle points to: any native object, so that one `free` serves every type and a
+/// handle of the wrong type fails with `INTERNAL_ERROR` instead of being misread.
+type AnyObject = Arc<dyn Any + Send + Sync>;
+
+/// Gives `value` to Java as a handle; Java frees it once with `Native.free`.
+pub(crate) fn into_handle<T: Any + Send + Sync>(value: Arc<T>) -> jlong {
+    Box::into_raw(Box::new(value as AnyObject)) as jlong
 }
 
 /// The object behind a live handle, borrowed for one native call.
 ///
-/// Java guarantees (`NativeHandle`) that the handle came from [`into_handle`] with this `T` and
-/// is not freed before the native call that received it returns; a `Handle` is neither `Send`
-/// nor returned to Java, so it does not outlive that call.
+/// Java guarantees (`NativeHandle`) that the handle came from [`into_handle`] and is not freed
+/// before the native call that received it returns; a `Handle` is neither `Send` nor returned to
+/// Java, so it does not outlive that call.
 pub(crate) struct Handle<T>(*const T);
 
 impl<T> Deref for Handle<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: see the type docs: a live `Arc<T>` pointer, kept alive for this call.
+        // SAFETY: see the type docs: it points into a live `AnyObject`, kept alive for this call.
         unsafe { &*self.0 }
     }
 }
 
-/// Borrows the object behind a live handle of type `T` (see [`Handle`]).
-pub(crate) fn borrow<T>(handle: jlong) -> Result<Handle<T>, Failure> {
+/// The object behind a live handle (0 is a closed object).
+fn object<'a>(handle: jlong) -> Result<&'a AnyObject, Failure> {
     if handle == 0 {
         return Err(Failure::closed());
     }
-    Ok(Handle(handle as *const T))
+    // SAFETY: a live handle made by `into_handle` (see `Handle`).
+    Ok(unsafe { &*(handle as *const AnyObject) })
 }
 
-/// A new strong reference to the object behind a live handle (see [`Handle`]).
-pub(crate) fn clone_arc<T>(handle: jlong) -> Result<Arc<T>, Failure> {
-    if handle == 0 {
-        return Err(Failure::closed());
-    }
-    let ptr = handle as *const T;
-    // SAFETY: a live `Arc<T>` pointer (see `Handle`); the count is raised before use.
-    unsafe {
-        Arc::increment_strong_count(ptr);
-        Ok(Arc::from_raw(ptr))
-    }
+/// The failure of a handle that is not a `T` (a bug in the Java layer, never a user's error).
+fn wrong_type<T>() -> Failure {
+    let message = format!("a handle is not a {}", std::any::type_name::<T>());
+    Failure::Core(Error::new(ErrorCode::InternalError, message))
+}
+
+/// Borrows the object behind a live handle of type `T` (see [`Handle`]).
+pub(crate) fn borrow<T: Any>(handle: jlong) -> Result<Handle<T>, Failure> {
+    let value = object(handle)?
+        .downcast_ref::<T>()
+        .ok_or_else(wrong_type::<T>)?;
+    Ok(Handle(value))
+}
+
+/// A new strong reference to the object behind a live handle of type `T`.
+pub(crate) fn clone_arc<T: Any + Send + Sync>(handle: jlong) -> Result<Arc<T>, Failure> {
+    Arc::clone(object(handle)?)
+        .downcast::<T>()
+        .map_err(|_| wrong_type::<T>())
 }
 
 /// Frees a handle made by [`into_handle`]; `NativeHandle` calls this once, after the last call.
-pub(crate) fn free<T>(handle: jlong) {
+fn free(handle: jlong) {
     if handle != 0 {
-        // SAFETY: the handle is an `Arc<T>` pointer given up by Java exactly once.
-        drop(unsafe { Arc::from_raw(handle as *const T) });
+        // SAFETY: the handle is an `AnyObject` box given up by Java exactly once.
+        drop(unsafe { Box::from_raw(handle as *mut AnyObject) });
+    }
+}
+
+native! {
+    /// `Native.free(handle)`: frees any handle, once (`NativeHandle`).
+    fn free(handle: jlong) -> () {
+        free(handle)
     }
 }
 
@@ -175,7 +181,7 @@ mod tests {
 
     fn caught(f: impl FnOnce() + std::panic::UnwindSafe) -> Error {
         let payload = std::panic::catch_unwind(f).expect_err("the closure panics");
-        panic_error(payload.as_ref())
+        Error::from_panic(payload.as_ref())
     }
 
     #[test]
@@ -201,7 +207,10 @@ mod tests {
         let extra = clone_arc::<String>(handle).ok();
         assert_eq!(Arc::strong_count(&value), 3);
         drop(extra);
-        free::<String>(handle);
+        assert!(
+            matches!(borrow::<u8>(handle), Err(Failure::Core(e)) if e.code() == ErrorCode::InternalError)
+        );
+        free(handle);
         assert_eq!(Arc::strong_count(&value), 1);
         assert!(
             matches!(borrow::<String>(0), Err(Failure::Core(e)) if e.code() == ErrorCode::ObjectClosed)

@@ -3,18 +3,16 @@
 //! interceptor ask the exchange what to do after each response and carry out its answer; every
 //! decision (redirects, retries, clock correction) is the core's.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use jni::objects::{JObject, JValue};
 use jni::sys::{jint, jlong};
-use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::client::{
     Action, Attempt, ClientPolicy, ClockOffset, Exchange, Request, Response, RetryPolicy,
 };
 use nuvera_signing::Signer;
 
-use crate::boundary::{native, Handle};
-use crate::convert::{nullable_string, Headers, IntoJava};
+use crate::boundary::{lock, native, Handle};
+use crate::convert::Headers;
 use crate::errors::Failure;
 
 /// An optional count or delay from Java, in the core's unsigned type.
@@ -25,84 +23,39 @@ fn count<T: TryFrom<i64>>(value: Option<i64>) -> Result<Option<T>, Failure> {
         .map_err(|_| Failure::argument("a count or delay is negative or too large"))
 }
 
-/// The exchange behind a handle, locked (a poisoned lock only means another call panicked,
-/// which was reported then; the state machine is still whole).
-fn locked(exchange: &Mutex<Exchange>) -> MutexGuard<'_, Exchange> {
-    exchange.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// What Java's `ClientAction` holds: a send (`reason` null for the first) or done.
-struct Step {
-    attempt: Option<Attempt>,
-    delay_ms: u64,
-    reason: Option<&'static str>,
-}
-
-impl Step {
-    /// The step of the core's answer; a failure is thrown with its code instead.
-    fn of(action: Action) -> Result<Step, Failure> {
-        match action {
-            Action::Send {
-                attempt,
-                delay_ms,
-                reason,
-            } => Ok(Step {
-                attempt: Some(attempt),
-                delay_ms,
-                reason: Some(reason.as_str()),
-            }),
-            Action::Done => Ok(Step {
-                attempt: None,
-                delay_ms: 0,
-                reason: None,
-            }),
-            Action::Fail(error) => Err(error.into()),
-        }
-    }
-}
-
-impl<'local> IntoJava<'local> for Step {
-    type Java = JObject<'local>;
-    fn into_java(self, env: &mut Env<'local>) -> Result<JObject<'local>, Failure> {
-        let attempt = self.attempt.as_ref();
-        let method = nullable_string(env, attempt.map(|a| a.method.as_str()))?;
-        let url = nullable_string(env, attempt.map(|a| a.url.as_str()))?;
-        let reason = nullable_string(env, self.reason)?;
-        Ok(env.new_object(
-            jni_str!("global/nuvera/signing/ClientAction"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;ZZJLjava/lang/String;)V"),
-            &[
-                JValue::Object(&method),
-                JValue::Object(&url),
-                JValue::Bool(attempt.is_some_and(|a| a.send_body)),
-                JValue::Bool(attempt.is_some_and(|a| a.credentials)),
-                JValue::Long(jlong::try_from(self.delay_ms).unwrap_or(jlong::MAX)),
-                JValue::Object(&reason),
-            ],
-        )?)
+/// Java's `ClientAction`: `[method, url, sendBody, credentials, delayMs, reason]` as texts for a
+/// send (`reason` null for the first), six nulls for done.
+fn step(attempt: Option<&Attempt>, delay_ms: u64, reason: Option<&str>) -> Vec<Option<String>> {
+    match attempt {
+        None => vec![None; 6],
+        Some(a) => vec![
+            Some(a.method.clone()),
+            Some(a.url.clone()),
+            Some(a.send_body.to_string()),
+            Some(a.credentials.to_string()),
+            Some(delay_ms.to_string()),
+            reason.map(str::to_owned),
+        ],
     }
 }
 
 native! {
-    /// `Native.clockOffsetNew(secs)`: a clock offset of its own (the table of cases; a signer
-    /// has one).
+    /// An offset of its own, for the table of cases (a signer has one).
     fn clockOffsetNew(secs: jlong) -> Arc<ClockOffset> {
         Arc::new(ClockOffset::with_secs(secs)?)
     }
 
-    /// `Native.signerClockOffset(signer)`: the offset shared by the signer and its clones.
+    /// The offset shared by the signer and its clones.
     fn signerClockOffset(signer: Handle<Signer>) -> Arc<ClockOffset> {
         Arc::new(signer.clock_offset().clone())
     }
 
-    /// `Native.clockOffsetSecs(offset)`: the offset in seconds now.
     fn clockOffsetSecs(offset: Handle<ClockOffset>) -> jlong {
         offset.secs()
     }
 
-    /// `Native.clientDefaults()`: `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs,
-    /// maxDelayMs]`, the core's defaults, so Java documents and shows the same numbers without
-    /// holding them.
+    /// `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs, maxDelayMs]`: the core's
+    /// defaults, so Java shows the same numbers without holding them.
     fn clientDefaults() -> Vec<jlong> {
         let (retry, policy) = (RetryPolicy::default(), ClientPolicy::default());
         vec![
@@ -114,19 +67,15 @@ native! {
         ]
     }
 
-    /// `Native.retryDefaultStatuses()`: the statuses retried by default.
     fn retryDefaultStatuses() -> Vec<jint> {
         RetryPolicy::default().statuses.iter().map(|s| jint::from(*s)).collect()
     }
 
-    /// `Native.retryDefaultMethods()`: the methods retried by default.
     fn retryDefaultMethods() -> Vec<String> {
         RetryPolicy::default().methods
     }
 
-    /// `Native.exchangeNew(offset, maxRedirects, correctClock, retry, statuses, methods,
-    /// maxAttempts, baseDelayMs, maxDelayMs, method, url, hasBody, jitter)`: one exchange;
-    /// absent values take the core's defaults, `retry` false means no retries.
+    /// Absent values take the core's defaults; `retry` false means no retries.
     fn exchangeNew(offset: Handle<ClockOffset>, max_redirects: Option<i64>, correct_clock: bool,
         retry: bool, statuses: Option<Vec<jint>>, methods: Option<Vec<String>>,
         max_attempts: Option<i64>, base_delay_ms: Option<i64>, max_delay_ms: Option<i64>,
@@ -146,12 +95,7 @@ native! {
             )?),
             false => None,
         };
-        let policy = ClientPolicy {
-            max_redirects: count(max_redirects)?
-                .unwrap_or(ClientPolicy::default().max_redirects),
-            retry,
-            correct_clock,
-        };
+        let policy = ClientPolicy::from_optional(count(max_redirects)?, retry, Some(correct_clock));
         let request = Request { method, url, has_body };
         let mut exchange = Exchange::new(policy, request, (*offset).clone())?;
         if let Some(fractions) = jitter {
@@ -160,17 +104,13 @@ native! {
         Arc::new(Mutex::new(exchange))
     }
 
-    /// `Native.exchangeFirst(exchange)`: the first send.
-    fn exchangeFirst(exchange: Handle<Mutex<Exchange>>) -> Step {
-        let attempt = Some(locked(&exchange).first().clone());
-        Step { attempt, delay_ms: 0, reason: None }
+    fn exchangeFirst(exchange: Handle<Mutex<Exchange>>) -> Vec<Option<String>> {
+        step(Some(lock(&exchange).first()), 0, None)
     }
 
-    /// `Native.exchangeOnResponse(exchange, status, headers, body, sentAtMs, receivedAtMs)`:
-    /// what follows the response (`headers` is `[name, value, …]`; `body` may be null). A send
-    /// or done is returned; a failure is thrown with its code.
+    /// A send or done is returned; a failure is thrown with its code.
     fn exchangeOnResponse(exchange: Handle<Mutex<Exchange>>, status: jint, headers: Headers,
-        body: Option<Vec<u8>>, sent_at_ms: jlong, received_at_ms: jlong) -> Step {
+        body: Option<Vec<u8>>, sent_at_ms: jlong, received_at_ms: jlong) -> Vec<Option<String>> {
         let status = u16::try_from(status)
             .map_err(|_| Failure::argument("the status is not an HTTP status"))?;
         let response = Response {
@@ -180,8 +120,12 @@ native! {
             sent_at_ms,
             received_at_ms,
         };
-        Step::of(locked(&exchange).on_response(&response))?
+        match lock(&exchange).on_response(&response) {
+            Action::Send { attempt, delay_ms, reason } => {
+                step(Some(&attempt), delay_ms, Some(reason.as_str()))
+            }
+            Action::Done => step(None, 0, None),
+            Action::Fail(error) => Err(error)?,
+        }
     }
 }
-
-native! { free { clockOffsetFree: ClockOffset, exchangeFree: Mutex<Exchange> } }

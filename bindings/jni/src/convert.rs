@@ -3,6 +3,7 @@
 //! Rust result into the JNI value Java receives. [`crate::boundary::native`] applies them, so an
 //! entry point is written over Rust types only.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use jni::objects::{
@@ -11,7 +12,7 @@ use jni::objects::{
 use jni::sys::{jint, jlong};
 use jni::{jni_sig, jni_str, Env};
 
-use crate::boundary::{borrow, clone_arc, into_handle, Handle};
+use crate::boundary::{borrow, into_handle, Handle};
 use crate::errors::Failure;
 
 /// A Rust value read from a `native` method's argument of JNI type `Java`.
@@ -51,7 +52,7 @@ macro_rules! same_on_both_sides {
 same_on_both_sides!((), bool, jint, jlong);
 
 /// A `String[]` in JNI.
-type StringArray<'local> = JObjectArray<'local, JString<'local>>;
+pub(crate) type StringArray<'local> = JObjectArray<'local, JString<'local>>;
 
 /// Nullable reference arguments: `Option<T>` is `None` for null, else `read` of the reference.
 macro_rules! nullable {
@@ -139,46 +140,16 @@ impl<'local> FromJava<'local> for Headers {
     }
 }
 
-/// A Java `String` or null, for a constructor argument.
-pub(crate) fn nullable_string<'local>(
-    env: &mut Env<'local>,
-    value: Option<&str>,
-) -> Result<JObject<'local>, Failure> {
-    Ok(match value {
-        Some(s) => JObject::from(env.new_string(s)?),
-        None => JObject::null(),
-    })
-}
-
 /// A live handle, borrowed for the call (see [`crate::boundary`]).
-impl<'local, T: 'static> FromJava<'local> for Handle<T> {
+impl<'local, T: Any> FromJava<'local> for Handle<T> {
     type Java = jlong;
     fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
         borrow(value)
     }
 }
 
-/// A live handle, as a new strong reference (the object outlives the handle's `close()`).
-impl<'local, T: 'static> FromJava<'local> for Arc<T> {
-    type Java = jlong;
-    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
-        clone_arc(value)
-    }
-}
-
-/// An optional handle: 0 is none.
-impl<'local, T: 'static> FromJava<'local> for Option<Arc<T>> {
-    type Java = jlong;
-    fn from_java(_: &mut Env<'local>, value: jlong) -> Result<Self, Failure> {
-        if value == 0 {
-            return Ok(None);
-        }
-        clone_arc(value).map(Some)
-    }
-}
-
 /// A new native object, given to Java as a handle that Java frees once.
-impl<'local, T> IntoJava<'local> for Arc<T> {
+impl<'local, T: Any + Send + Sync> IntoJava<'local> for Arc<T> {
     type Java = jlong;
     fn into_java(self, _: &mut Env<'local>) -> Result<jlong, Failure> {
         Ok(into_handle(self))
@@ -202,16 +173,29 @@ impl<'local> IntoJava<'local> for Option<String> {
     }
 }
 
-impl<'local> IntoJava<'local> for Vec<String> {
+/// A `String[]` whose `None`s are nulls.
+impl<'local> IntoJava<'local> for Vec<Option<String>> {
     type Java = StringArray<'local>;
     fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let array = JObjectArray::<JString>::new(env, self.len(), JString::null())?;
         for (i, value) in self.into_iter().enumerate() {
-            let s = env.new_string(value)?;
-            array.set_element(env, i, &s)?;
-            env.delete_local_ref(s);
+            if let Some(value) = value {
+                let s = env.new_string(value)?;
+                array.set_element(env, i, &s)?;
+                env.delete_local_ref(s);
+            }
         }
         Ok(array)
+    }
+}
+
+impl<'local> IntoJava<'local> for Vec<String> {
+    type Java = StringArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+        self.into_iter()
+            .map(Some)
+            .collect::<Vec<_>>()
+            .into_java(env)
     }
 }
 

@@ -1,9 +1,8 @@
-//! Failures at the boundary and the Java exceptions they become: the core's `Error` as
-//! `NuveraSigningException` (code, family, HTTP status), or, for a verifier's refusal (`AUTH_*`),
-//! as `VerificationException` with the core's response body; the core's codes only.
+//! Failures at the boundary and the Java exceptions they become (`NuveraSigningException.fromCore`:
+//! a `VerificationException` when the core gives a response body); the core's codes only.
 
 use jni::errors::Error as JniError;
-use jni::objects::{JThrowable, JValue};
+use jni::objects::{JObject, JThrowable, JValue};
 use jni::sys::jint;
 use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::{Error, ErrorCode, VerifyError};
@@ -66,34 +65,20 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
         // whose message already carries its text.
         env.exception_clear();
     }
-    let code_text = env.new_string(code.as_str())?;
-    let family = env.new_string(code.family().as_str())?;
+    let code = env.new_string(code.as_str())?;
     let message = env.new_string(message)?;
-    let body = response_body.map(|b| env.new_string(b)).transpose()?;
-    let mut args = vec![
-        JValue::Object(&code_text),
-        JValue::Object(&family),
-        JValue::Int(jint::from(code.http_status().unwrap_or(0))),
-        JValue::Object(&message),
-    ];
-    let exception = match &body {
-        // A refusal carries the core's response body too.
-        Some(body) => {
-            args.push(JValue::Object(body));
-            env.new_object(
-                jni_str!("global/nuvera/signing/VerificationException"),
-                jni_sig!(
-                    "(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;Ljava/lang/String;)V"
-                ),
-                &args,
-            )?
-        }
-        None => env.new_object(
-            jni_str!("global/nuvera/signing/NuveraSigningException"),
-            jni_sig!("(Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;)V"),
-            &args,
-        )?,
+    let body = match response_body {
+        Some(b) => JObject::from(env.new_string(b)?),
+        None => JObject::null(),
     };
+    let exception = env
+        .call_static_method(
+            jni_str!("global/nuvera/signing/NuveraSigningException"),
+            jni_str!("fromCore"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Lglobal/nuvera/signing/NuveraSigningException;"),
+            &[JValue::Object(&code), JValue::Object(&message), JValue::Object(&body)],
+        )?
+        .l()?;
     let throwable = env.cast_local::<JThrowable>(exception)?;
     match env.throw(throwable) {
         Ok(()) | Err(JniError::JavaException) => Ok(()),
@@ -102,21 +87,18 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
 }
 
 native! {
-    /// `Native.errorFamily(code)`: the family of a core code, `null` when the core has no such
-    /// code.
+    /// `null` when the core has no such code.
     fn errorFamily(code: String) -> Option<String> {
         ErrorCode::from_code_str(&code).map(|c| c.family().as_str().to_owned())
     }
 
-    /// `Native.errorHttpStatus(code)`: the HTTP status of an `AUTH_*` code, 0 for the others.
+    /// 0 for a code without an HTTP status.
     fn errorHttpStatus(code: String) -> jint {
         ErrorCode::from_code_str(&code)
             .and_then(ErrorCode::http_status)
             .map_or(0, jint::from)
     }
 
-    /// `Native.errorCodesJson()`: the core's list of codes, as `testdata/error-codes.json` holds
-    /// it.
     fn errorCodesJson() -> String {
         ErrorCode::list_json()
     }

@@ -1,16 +1,14 @@
 //! `explain` and support bundles (contract §7): diagnosis of a token against a request as sent.
 
-use jni::objects::{JObject, JObjectArray, JValue};
 use jni::sys::jint;
-use jni::{jni_sig, jni_str, Env};
+use jni::Env;
 use nuvera_signing::explain::{BundleResponse, OptionalExplainOptions};
 use nuvera_signing::{
-    explain, Clock, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
-    SystemClock,
+    explain, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
 };
 
 use crate::boundary::native;
-use crate::convert::{nullable_string, Headers, IntoJava};
+use crate::convert::{Headers, IntoJava, StringArray};
 use crate::errors::Failure;
 
 /// The core's explain options from what Java passed (absent values take the core's defaults).
@@ -22,52 +20,30 @@ fn options(public_key_pem: Option<&str>, now: Option<i64>) -> Result<ExplainOpti
     })?)
 }
 
-/// The Java `ExplainReport` of a report (its findings as `ExplainFinding`s).
+/// The Java `ExplainReport` of a report: `[verdict, text, json, notes count, notes…, then six
+/// texts per finding: code, area, signed, sent, diagnosis, fix]`.
 impl<'local> IntoJava<'local> for Report {
-    type Java = JObject<'local>;
-    fn into_java(self, env: &mut Env<'local>) -> Result<JObject<'local>, Failure> {
-        let findings = JObjectArray::<JObject>::new(env, self.findings.len(), JObject::null())?;
-        for (i, f) in self.findings.iter().enumerate() {
-            let texts = [
-                Some(f.code.as_str()),
-                Some(f.area.as_str()),
-                f.signed.as_deref(),
-                f.sent.as_deref(),
-                Some(f.diagnosis.as_str()),
-                Some(f.fix.as_str()),
-            ];
-            let mut values = Vec::with_capacity(texts.len());
-            for t in texts {
-                values.push(nullable_string(env, t)?);
-            }
-            let finding = env.new_object(
-                jni_str!("global/nuvera/signing/ExplainFinding"),
-                jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
-                &values.iter().map(JValue::Object).collect::<Vec<_>>(),
-            )?;
-            findings.set_element(env, i, &finding)?;
+    type Java = StringArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+        let mut texts = vec![
+            self.verdict.map(|c| c.as_str().to_owned()),
+            Some(self.to_text()),
+            Some(self.to_json_pretty()),
+            Some(self.notes.len().to_string()),
+        ];
+        texts.extend(self.notes.into_iter().map(Some));
+        for f in self.findings {
+            texts.extend([
+                Some(f.code.as_str().to_owned()),
+                Some(f.area.as_str().to_owned()),
+            ]);
+            texts.extend([f.signed, f.sent, Some(f.diagnosis), Some(f.fix)]);
         }
-        let notes = self.notes.clone().into_java(env)?;
-        let verdict = nullable_string(env, self.verdict.map(|c| c.as_str()))?;
-        let text = env.new_string(self.to_text())?;
-        let json = env.new_string(self.to_json_pretty())?;
-        Ok(env.new_object(
-            jni_str!("global/nuvera/signing/ExplainReport"),
-            jni_sig!("(ZLjava/lang/String;[Ljava/lang/Object;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
-            &[
-                JValue::Bool(self.ok()),
-                JValue::Object(&verdict),
-                JValue::Object(&findings),
-                JValue::Object(&notes),
-                JValue::Object(&text),
-                JValue::Object(&json),
-            ],
-        )?)
+        texts.into_java(env)
     }
 }
 
 native! {
-    /// `Native.explain(method, url, apiKey, contentType, body, token, publicKeyPem, now)`.
     fn explain(method: String, url: String, api_key: Option<String>,
         content_type: Option<String>, body: Vec<u8>, token: String,
         public_key_pem: Option<String>, now: Option<i64>) -> Report {
@@ -82,8 +58,6 @@ native! {
         explain(sent, &token, &options)?
     }
 
-    /// `Native.supportBundle(method, url, headers, apiKey, contentType, body, token, status,
-    /// responseBody, application, publicKeyPem, now)`: pretty JSON with no secret in it.
     fn supportBundle(method: String, url: String, headers: Headers, api_key: Option<String>,
         content_type: Option<String>, body: Vec<u8>, token: String, status: jint,
         response_body: Vec<u8>, application: Option<String>, public_key_pem: Option<String>,
@@ -91,10 +65,8 @@ native! {
         // `now` is checked by the core with the options, then used as the bundle's time only
         // (as every binding does: the diagnosis inside a bundle does not apply the time rules).
         let mut options = options(public_key_pem.as_deref(), now)?;
-        let now = match options.now.take() {
-            Some(n) => n,
-            None => SystemClock.now_unix()?,
-        };
+        options.now = None;
+        let now = SupportBundle::created_at(now)?;
         let status = u16::try_from(status).map_err(|_| {
             Error::new(ErrorCode::InvalidArgument, format!("HTTP status {status} is out of range"))
         })?;

@@ -2,12 +2,10 @@
 //! (`java/`, package `global.nuvera.signing`).
 //!
 //! Glue only: every rule is in the core crate. Each `native` method of the Java class
-//! `global.nuvera.signing.Native` is one Rust function over Rust types, declared in
-//! `boundary::native!` and grouped by domain (`keys`, `signing`, `multipart`, `body`, `verify`,
-//! `explain`, `client`, `remote`, `errors`). `boundary` is the one place that runs an entry point
-//! (panics caught, core errors thrown as Java exceptions with their code) and the one
-//! handle-ownership scheme (a Java `long` holding an `Arc`, freed once by Java); `convert` holds
-//! the one conversion of each type across the boundary; `stream` reads a Java `InputStream`.
+//! `global.nuvera.signing.Native` is one Rust function over Rust types, declared with
+//! `boundary::native!` in the module of its domain. `boundary` runs every entry point (panics
+//! caught, core errors thrown with their code) and owns the one handle scheme; `convert` holds the
+//! one conversion of each type across the boundary; `stream` reads a Java `InputStream`.
 //!
 //! Why JNI and not a generator: see java/README.md ("Why JNI").
 

@@ -43,9 +43,7 @@ fn call_bridge(
 }
 
 native! {
-    /// `Native.remoteKeyFromCallback(bridge, publicKeyPem, messageInput, timeoutMs)`: a remote
-    /// key handle. Absent options take the core's defaults (the digest; 10 s); a timeout of 0
-    /// runs the callback on the signing thread.
+    /// Absent options take the core's defaults.
     fn remoteKeyFromCallback[env](bridge: Global<JObject<'static>>, public_key_pem: String,
         message_input: Option<bool>, timeout_ms: Option<i64>) -> Arc<RemoteKey> {
         let public = PublicKey::from_pem(public_key_pem)?;
@@ -59,15 +57,11 @@ native! {
         Arc::new(RemoteKey::from_callback(public, callback, options))
     }
 
-    /// `Native.remoteKeyCheck(key)`: signs the core's probe and verifies it (fails with the code).
     fn remoteKeyCheck(key: Handle<RemoteKey>) -> () {
         key.check()?
     }
 
-    /// `Native.remoteKeyDescribe(key)`: names the provider, never a secret.
     fn remoteKeyDescribe(key: Handle<RemoteKey>) -> String {
         key.describe()
     }
 }
-
-native! { free { remoteKeyFree: RemoteKey } }

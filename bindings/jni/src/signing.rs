@@ -5,26 +5,14 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use jni::sys::jlong;
 use nuvera_signing::{
-    Body, BodyHash, Claims, IntoSigningKey, MultipartForm, PrivateKey, RemoteKey, SignOverrides,
-    SignedRequest, Signer, SignerOptions,
+    Body, BodyHash, Claims, MultipartForm, PrivateKey, RemoteKey, SignOverrides, SignedRequest,
+    Signer, SignerOptions,
 };
 
-use crate::boundary::{native, Handle};
+use crate::boundary::{clone_arc, lock, native, Handle};
 use crate::errors::Failure;
-use crate::multipart::lock;
-
-/// A signer over `key` (in memory or remote); absent options take the core's defaults.
-fn new_signer(
-    key: impl IntoSigningKey,
-    api_key: &str,
-    lifetime: Option<i64>,
-    issuer: Option<String>,
-    audience: Option<String>,
-) -> Result<Arc<Signer>, Failure> {
-    let options = SignerOptions::from_optional(lifetime, issuer.as_deref(), audience.as_deref())?;
-    Ok(Arc::new(Signer::with_options(key, api_key, options)?))
-}
 
 /// What every `sign…` entry point shares: the overrides checked by the core, `body` signed.
 fn sign(
@@ -40,22 +28,18 @@ fn sign(
 }
 
 native! {
-    /// `Native.signerNew(key, apiKey, lifetime, issuer, audience)`.
-    fn signerNew(key: Arc<PrivateKey>, api_key: String, lifetime: Option<i64>,
-        issuer: Option<String>, audience: Option<String>) -> Arc<Signer> {
-        new_signer(key, &api_key, lifetime, issuer, audience)?
+    /// `key` is a `PrivateKey` or a `RemoteKey` handle; absent options take the core's defaults.
+    fn signerNew(key: jlong, api_key: String, lifetime: Option<i64>, issuer: Option<String>,
+        audience: Option<String>) -> Arc<Signer> {
+        let options =
+            SignerOptions::from_optional(lifetime, issuer.as_deref(), audience.as_deref())?;
+        Arc::new(match clone_arc::<PrivateKey>(key) {
+            Ok(key) => Signer::with_options(key, &api_key, options)?,
+            Err(_) => Signer::with_options(clone_arc::<RemoteKey>(key)?, &api_key, options)?,
+        })
     }
 
-    /// `Native.signerNewRemote(key, apiKey, lifetime, issuer, audience)`: over a remote key.
-    fn signerNewRemote(key: Arc<RemoteKey>, api_key: String, lifetime: Option<i64>,
-        issuer: Option<String>, audience: Option<String>) -> Arc<Signer> {
-        new_signer(key, &api_key, lifetime, issuer, audience)?
-    }
-
-    /// `Native.sign(signer, method, url, contentType, body, iat, jti)`: `body` null is no body;
-    /// otherwise the core decides from `contentType` (null: none) which body to sign
-    /// (`Body::for_content_type`: an encoded multipart body for `multipart/form-data`, else the
-    /// bytes).
+    /// `body` null is no body; otherwise the core decides from `contentType` which body to sign.
     fn sign(signer: Handle<Signer>, method: String, url: String, content_type: Option<String>,
         body: Option<Vec<u8>>, iat: Option<i64>, jti: Option<String>) -> Arc<SignedRequest> {
         let body = match &body {
@@ -65,23 +49,18 @@ native! {
         sign(&signer, &method, &url, body, iat, jti)?
     }
 
-    /// `Native.signFile(signer, method, url, contentType, path, iat, jti)`: the file is
-    /// streamed, hashed as the core decides for `contentType` (null: none;
-    /// `Body::for_content_type_file`).
     fn signFile(signer: Handle<Signer>, method: String, url: String, content_type: Option<String>,
         path: String, iat: Option<i64>, jti: Option<String>) -> Arc<SignedRequest> {
         let body = Body::for_content_type_file(content_type.as_deref(), Path::new(&path))?;
         sign(&signer, &method, &url, body, iat, jti)?
     }
 
-    /// `Native.signPrecomputed(signer, method, url, bodyHash, iat, jti)`.
     fn signPrecomputed(signer: Handle<Signer>, method: String, url: String, body_hash: String,
         iat: Option<i64>, jti: Option<String>) -> Arc<SignedRequest> {
         let body = Body::Precomputed(BodyHash::parse(&body_hash)?);
         sign(&signer, &method, &url, body, iat, jti)?
     }
 
-    /// `Native.signMultipartWire(signer, method, url, contentType, body, iat, jti)`.
     fn signMultipartWire(signer: Handle<Signer>, method: String, url: String,
         content_type: String, body: Vec<u8>, iat: Option<i64>, jti: Option<String>)
         -> Arc<SignedRequest> {
@@ -89,7 +68,6 @@ native! {
         sign(&signer, &method, &url, body, iat, jti)?
     }
 
-    /// `Native.signMultipart(signer, method, url, form, iat, jti)`.
     fn signMultipart(signer: Handle<Signer>, method: String, url: String,
         form: Handle<Mutex<MultipartForm>>, iat: Option<i64>, jti: Option<String>)
         -> Arc<SignedRequest> {
@@ -97,29 +75,20 @@ native! {
         sign(&signer, &method, &url, Body::Multipart(&mut form), iat, jti)?
     }
 
-    /// `Native.signedToken(request)`: the compact JWT.
-    fn signedToken(request: Handle<SignedRequest>) -> String {
-        request.token().to_owned()
-    }
-
-    /// `Native.signedHeaders(request)`: `[name, value, name, value]`, `x-api-key` first.
-    fn signedHeaders(request: Handle<SignedRequest>) -> Vec<String> {
+    /// `[token, name, value, name, value]`, `x-api-key` first.
+    fn signedTokenAndHeaders(request: Handle<SignedRequest>) -> Vec<String> {
         let [(n1, v1), (n2, v2)] = request.headers();
-        vec![n1.to_owned(), v1, n2.to_owned(), v2]
+        vec![request.token().to_owned(), n1.to_owned(), v1, n2.to_owned(), v2]
     }
 
-    /// `Native.signedClaims(request)`: the nine claims (see [`claims_texts`]).
     fn signedClaims(request: Handle<SignedRequest>) -> Vec<String> {
         claims_texts(request.claims())
     }
 
-    /// `Native.signedProofJson(request)`: the proof artifact, pretty JSON (no secret in it).
     fn signedProofJson(request: Handle<SignedRequest>) -> String {
         request.proof().to_json_pretty()
     }
 }
-
-native! { free { signerFree: Signer, signedFree: SignedRequest } }
 
 /// The nine claims as text, in contract order (`iat` and `exp` in decimal), as Java's `Claims`
 /// reads them.

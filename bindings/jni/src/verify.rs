@@ -4,97 +4,66 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use jni::objects::{JObject, JValue};
-use jni::{jni_sig, jni_str, Env};
+use jni::Env;
 use nuvera_signing::{
     BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, ReplayCacheOptions,
     Verified, Verifier, VerifierOptions,
 };
 
 use crate::boundary::{native, Handle};
-use crate::convert::{nullable_string, Headers, IntoJava};
+use crate::convert::{Headers, IntoJava, StringArray};
 use crate::errors::Failure;
 use crate::signing::claims_texts;
 
-/// A verifier over `registry` with the options Java gave; absent ones take the core's defaults,
-/// `replay_cache` none the registry's (else in-process).
-fn new_verifier(
-    registry: Registry,
-    issuer: Option<String>,
-    audience: Option<String>,
-    clock_skew: Option<i64>,
-    now: Option<i64>,
-    replay_cache: Option<Arc<ReplayCacheOptions>>,
-) -> Result<Arc<Verifier>, Failure> {
-    let mut options =
-        VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), clock_skew)?;
-    options.replay_cache = replay_cache.map(|r| (*r).clone());
-    let mut verifier = Verifier::new(registry).with_options(options)?;
-    if let Some(now) = now {
-        let now = u64::try_from(now)
-            .map_err(|_| Error::new(ErrorCode::InvalidClaim, format!("now {now} is negative")))?;
-        verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-    }
-    Ok(Arc::new(verifier))
-}
-
-/// The Java `Verified` of an accepted request.
+/// The Java `Verified` of an accepted request: `[application, permission, keyFingerprint,
+/// claims…]` (see [`claims_texts`]).
 impl<'local> IntoJava<'local> for Verified {
-    type Java = JObject<'local>;
-    fn into_java(self, env: &mut Env<'local>) -> Result<JObject<'local>, Failure> {
-        let application = env.new_string(&self.application)?;
-        let claims = claims_texts(&self.claims).into_java(env)?;
-        let permission = nullable_string(env, Some(&self.permission))?;
-        let fingerprint = env.new_string(&self.key_fingerprint)?;
-        Ok(env.new_object(
-            jni_str!("global/nuvera/signing/Verified"),
-            jni_sig!(
-                "(Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"
-            ),
-            &[
-                JValue::Object(&application),
-                JValue::Object(&claims),
-                JValue::Object(&permission),
-                JValue::Object(&fingerprint),
-            ],
-        )?)
+    type Java = StringArray<'local>;
+    fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
+        let mut texts = vec![self.application, self.permission, self.key_fingerprint];
+        texts.extend(claims_texts(&self.claims));
+        texts.into_java(env)
     }
 }
 
 native! {
-    /// `Native.verifierFromFile(path, issuer, audience, skew, now, replayCache)`; `replayCache`
-    /// is a `ReplayCacheOptions` handle or 0.
-    fn verifierFromFile(path: String, issuer: Option<String>, audience: Option<String>,
-        skew: Option<i64>, now: Option<i64>, replay_cache: Option<Arc<ReplayCacheOptions>>)
-        -> Arc<Verifier> {
-        let registry = Registry::from_file(path)?;
-        new_verifier(registry, issuer, audience, skew, now, replay_cache)?
+    /// The registry is the file at `file` or else `text` in `format` (`json` or `toml`, its
+    /// relative key files resolved against `baseDir`, default `.`); `replayUrl` null keeps the
+    /// registry's replay cache (else in-process). Absent options take the core's defaults.
+    fn verifierNew(file: Option<String>, text: Option<String>, format: String,
+        base_dir: Option<String>, issuer: Option<String>, audience: Option<String>,
+        skew: Option<i64>, now: Option<i64>, replay_url: Option<String>,
+        replay_prefix: Option<String>, replay_timeout_ms: Option<i64>,
+        replay_max_connections: Option<i64>) -> Arc<Verifier> {
+        if file.is_none() && text.is_none() {
+            Err(Error::new(
+                ErrorCode::InvalidRegistry,
+                "no registry given: call registryFile, registryJson or registryToml",
+            ))?;
+        }
+        let replay_cache = replay_url
+            .map(|url| {
+                let prefix = replay_prefix.as_deref();
+                ReplayCacheOptions::from_optional(&url, prefix, replay_timeout_ms, replay_max_connections)
+            })
+            .transpose()?;
+        let registry = match (file, text) {
+            (Some(file), _) => Registry::from_file(file)?,
+            (None, text) => {
+                let base = base_dir.unwrap_or_else(|| ".".to_owned());
+                Registry::from_text(&text.unwrap_or_default(), &format, Path::new(&base))?
+            }
+        };
+        let mut options =
+            VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), skew)?;
+        options.replay_cache = replay_cache;
+        let mut verifier = Verifier::new(registry).with_options(options)?;
+        if let Some(now) = now {
+            let now = nuvera_signing::given_unix_seconds(now, "now")?;
+            verifier = verifier.with_clock(Arc::new(FixedClock(now)));
+        }
+        Arc::new(verifier)
     }
-
-    /// `Native.verifierFromText(text, format, baseDir, issuer, audience, skew, now,
-    /// replayCache)`: `format` is `json` or `toml`; relative key files resolve against `baseDir`
-    /// (default `.`).
-    fn verifierFromText(text: String, format: String, base_dir: Option<String>,
-        issuer: Option<String>, audience: Option<String>, skew: Option<i64>, now: Option<i64>,
-        replay_cache: Option<Arc<ReplayCacheOptions>>) -> Arc<Verifier> {
-        let base = base_dir.unwrap_or_else(|| ".".to_owned());
-        let registry = Registry::from_text(&text, &format, Path::new(&base))?;
-        new_verifier(registry, issuer, audience, skew, now, replay_cache)?
-    }
-
-    /// `Native.replayCacheOptionsNew(url, prefix, timeoutMs, maxConnections)`: checked options
-    /// of a shared replay cache, absent values the core's defaults.
-    fn replayCacheOptionsNew(url: String, prefix: Option<String>, timeout_ms: Option<i64>,
-        max_connections: Option<i64>) -> Arc<ReplayCacheOptions> {
-        Arc::new(ReplayCacheOptions::from_optional(
-            &url,
-            prefix.as_deref(),
-            timeout_ms,
-            max_connections,
-        )?)
-    }
-
-    /// `Native.verify(verifier, method, target, apiKey, authorization, bodyHash)`.
     fn verify(verifier: Handle<Verifier>, method: String, target: String,
         api_key: Option<String>, authorization: Option<String>, body_hash: String) -> Verified {
         let hash = BodyHash::parse(&body_hash)?;
@@ -107,13 +76,8 @@ native! {
         })?
     }
 
-    /// `Native.verifyRequest(verifier, method, target, headers, body)`: headers flat, the rest
-    /// as `Verifier::verify_received` decides (names in any case, the first of each, the body
-    /// hashed by its Content-Type).
     fn verifyRequest(verifier: Handle<Verifier>, method: String, target: String,
         headers: Headers, body: Vec<u8>) -> Verified {
         verifier.verify_received(&method, &target, headers.pairs(), &body)?
     }
 }
-
-native! { free { replayCacheOptionsFree: ReplayCacheOptions, verifierFree: Verifier } }

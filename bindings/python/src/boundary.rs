@@ -1,16 +1,15 @@
 //! The one boundary between Python and the core: panics become `INTERNAL_ERROR`, a core
 //! [`Error`] becomes the exception of its family, and arguments are borrowed, not copied.
 
-use std::any::Any;
+use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 
 use nuvera_signing::{Error, ErrorCode};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
+use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyString};
 
 /// Runs `work` with the GIL released (RSA, hashing, file reads), catching a panic.
 pub fn detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
@@ -18,8 +17,7 @@ where
     T: Send,
     F: FnOnce() -> nuvera_signing::Result<T> + Send,
 {
-    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(work)));
-    settle(py, outcome)
+    settle(py, py.detach(|| catch_unwind(AssertUnwindSafe(work))))
 }
 
 /// Runs `work` with the GIL held (cheap calls), catching a panic.
@@ -34,24 +32,9 @@ fn settle<T>(
     py: Python<'_>,
     outcome: std::thread::Result<nuvera_signing::Result<T>>,
 ) -> PyResult<T> {
-    match outcome {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(to_py_err(py, &error)),
-        Err(payload) => Err(to_py_err(py, &panic_error(payload.as_ref()))),
-    }
-}
-
-/// A caught panic as the core's `INTERNAL_ERROR`, with its message (`&str` or `String` payload).
-pub fn panic_error(payload: &(dyn Any + Send)) -> Error {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
-    Error::new(
-        ErrorCode::InternalError,
-        format!("unexpected failure in the native core (a bug; please report it): {text}"),
-    )
+    outcome
+        .unwrap_or_else(|payload| Err(Error::from_panic(payload.as_ref())))
+        .map_err(|error| to_py_err(py, &error))
 }
 
 static FAMILY_CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -59,32 +42,20 @@ static FAMILY_CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 /// The exception for a core error: the class of its family from `nuvera_signing.errors`, with
 /// `code`, `message`, and for `AUTH_*` the HTTP status and the contract §6 response body.
 pub fn to_py_err(py: Python<'_>, error: &Error) -> PyErr {
-    match build_exception(py, error) {
-        Ok(exception) => PyErr::from_value(exception),
-        Err(failure) => failure,
-    }
-}
-
-fn build_exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let classes = FAMILY_CLASSES.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-        let module = py.import("nuvera_signing.errors")?;
-        Ok(module
-            .getattr("FAMILY_CLASSES")?
-            .cast_into::<PyDict>()?
-            .unbind())
-    })?;
-    let code = error.code();
-    let class = classes
-        .bind(py)
-        .get_item(code.family().as_str())?
-        .ok_or_else(|| PyTypeError::new_err(format!("no exception class for {code}")))?;
-    let response_body = crate::errors::response_body(error);
-    class.call1((
-        code.as_str(),
-        error.message(),
-        code.http_status(),
-        response_body,
-    ))
+    let exception = || -> PyResult<Bound<'_, PyAny>> {
+        let classes = FAMILY_CLASSES.get_or_try_init(py, || {
+            let module = py.import("nuvera_signing.errors")?;
+            PyResult::Ok(module.getattr("FAMILY_CLASSES")?.cast_into()?.unbind())
+        })?;
+        let code = error.code();
+        let class = classes
+            .bind(py)
+            .get_item(code.family().as_str())?
+            .ok_or_else(|| PyTypeError::new_err(format!("no exception class for {code}")))?;
+        let body = error.response_body();
+        class.call1((code.as_str(), error.message(), code.http_status(), body))
+    };
+    exception().map_or_else(|failure| failure, PyErr::from_value)
 }
 
 /// A Python `int` that must fit an unsigned Rust integer (Unix seconds, an HTTP status): out of
@@ -98,61 +69,95 @@ pub fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> nuvera_signing::Resu
     })
 }
 
-/// Bytes borrowed from Python: `bytes` and `str` (UTF-8) are not copied; a `bytearray` or
-/// `memoryview` is copied once, because its content may change while the GIL is released.
-pub enum Data<'py> {
-    /// A `bytes` object, borrowed.
-    Bytes(Bound<'py, PyBytes>),
-    /// A `str`, as UTF-8.
-    Text(PyBackedStr),
-    /// A copy of a mutable buffer.
-    Owned(Vec<u8>),
+/// [`unsigned`] for an optional argument.
+pub fn unsigned_opt<T: TryFrom<i64>>(
+    value: Option<i64>,
+    what: &str,
+) -> nuvera_signing::Result<Option<T>> {
+    value.map(|v| unsigned(v, what)).transpose()
 }
 
-impl Data<'_> {
-    /// The bytes.
-    pub fn as_slice(&self) -> &[u8] {
+/// Bytes from Python: `bytes` and `str` (as UTF-8) are borrowed; a `bytearray` or `memoryview`
+/// is copied once, because its content may change while the GIL is released.
+pub enum Bytes {
+    /// `bytes`, or the copy of a `bytearray` or `memoryview`.
+    Binary(PyBackedBytes),
+    /// A `str`, as UTF-8.
+    Text(PyBackedStr),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = value.cast::<PyBytes>() {
+            return Ok(Bytes::Binary(bytes.to_owned().into()));
+        }
+        if let Ok(text) = value.cast::<PyString>() {
+            return Ok(Bytes::Text(text.to_owned().try_into()?));
+        }
+        let value = match value.cast::<PyMemoryView>() {
+            Ok(view) => view.call_method0("tobytes")?,
+            Err(_) => value.to_owned(),
+        };
+        value.extract().map(Bytes::Binary).map_err(|_| {
+            let kind = value.get_type().name().map(|n| n.to_string());
+            PyTypeError::new_err(format!(
+                "expected bytes or str, not {}",
+                kind.unwrap_or_default()
+            ))
+        })
+    }
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
         match self {
-            Data::Bytes(b) => b.as_bytes(),
-            Data::Text(s) => s.as_bytes(),
-            Data::Owned(v) => v,
+            Bytes::Binary(b) => b,
+            Bytes::Text(s) => s.as_bytes(),
         }
     }
 }
 
-/// `value` as bytes (`bytes`, `bytearray`, `memoryview`, or `str` sent as UTF-8).
-pub fn data<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Data<'py>> {
-    if let Ok(b) = value.cast::<PyBytes>() {
-        return Ok(Data::Bytes(b.clone()));
-    }
-    if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Data::Text(s.clone().try_into()?));
-    }
-    if let Ok(b) = value.cast::<PyByteArray>() {
-        return Ok(Data::Owned(b.to_vec()));
-    }
-    if value.cast::<PyMemoryView>().is_ok() {
-        let copy = value.call_method0("tobytes")?.cast_into::<PyBytes>()?;
-        return Ok(Data::Bytes(copy));
-    }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be bytes or str, not {}",
-        value.get_type().name()?
-    )))
-}
+/// HTTP headers from Python: a mapping (its `.items()`, so `requests`' and `httpx`' headers
+/// keep every value of a repeated name) or an iterable of `(name, value)` pairs.
+pub struct Headers(pub Vec<(PyBackedStr, PyBackedStr)>);
 
-/// Optional bytes (`None` stays `None`).
-pub fn optional_data<'py>(
-    value: Option<&Bound<'py, PyAny>>,
-    what: &str,
-) -> PyResult<Option<Data<'py>>> {
-    match value {
-        Some(v) if !v.is_none() => data(v, what).map(Some),
-        _ => Ok(None),
+impl<'a, 'py> FromPyObject<'a, 'py> for Headers {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let items = match value.hasattr("items")? {
+            true => value.call_method0("items")?,
+            false => value.to_owned(),
+        };
+        let pairs = items.try_iter()?.map(|pair| pair?.extract());
+        Ok(Headers(pairs.collect::<PyResult<_>>()?))
     }
 }
 
-/// A `str` or `os.PathLike` as a path (`os.fspath`).
-pub fn path(value: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
-    value.extract::<PathBuf>()
+impl Headers {
+    /// The pairs as `&str`s, as the core takes them.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(name, value)| (&**name, &**value))
+    }
+}
+
+/// A JSON text the core wrote, as Python objects (`dict`, `list`, …).
+pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// `Class(field=repr(value), …)` from the object's own attributes; an entry with `=` in it is
+/// written as it is (a secret shown as `<redacted>`).
+pub fn repr(object: &Bound<'_, PyAny>, fields: &[&str]) -> PyResult<String> {
+    let shown = fields.iter().map(|field| match field.contains('=') {
+        true => Ok((*field).to_owned()),
+        false => Ok(format!("{field}={}", object.getattr(*field)?.repr()?)),
+    });
+    let shown = shown.collect::<PyResult<Vec<_>>>()?;
+    let class = object.get_type().name()?;
+    Ok(format!("{class}({})", shown.join(", ")))
 }

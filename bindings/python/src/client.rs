@@ -3,11 +3,10 @@
 //! core's `client::Exchange`; the `requests` and `httpx` integrations only carry out its answer.
 
 use nuvera_signing as core;
-use nuvera_signing::client::{self as policy};
+use nuvera_signing::client as policy;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
 
-use crate::boundary::{self, optional_data};
+use crate::boundary::{self, unsigned_opt, Bytes, Headers};
 use crate::signing::Signer;
 
 /// Opt-in retries: which statuses and methods are retried, how often and how long to wait.
@@ -36,25 +35,14 @@ impl RetryPolicy {
         // Python ints of any size: out of range is the core's INVALID_ARGUMENT, not an
         // OverflowError from the conversion.
         let inner = boundary::attached(py, || {
-            let statuses = statuses
-                .map(|list| {
-                    list.into_iter()
-                        .map(|s| boundary::unsigned::<u16>(s, "the retry status"))
-                        .collect::<core::Result<Vec<_>>>()
-                })
-                .transpose()?;
+            let status = |s| boundary::unsigned(s, "the retry status");
+            let statuses = statuses.map(|list| list.into_iter().map(status).collect());
             policy::RetryPolicy::from_optional(
-                statuses,
+                statuses.transpose()?,
                 methods,
-                max_attempts
-                    .map(|n| boundary::unsigned(n, "max_attempts"))
-                    .transpose()?,
-                base_delay_ms
-                    .map(|n| boundary::unsigned(n, "base_delay_ms"))
-                    .transpose()?,
-                max_delay_ms
-                    .map(|n| boundary::unsigned(n, "max_delay_ms"))
-                    .transpose()?,
+                unsigned_opt(max_attempts, "max_attempts")?,
+                unsigned_opt(base_delay_ms, "base_delay_ms")?,
+                unsigned_opt(max_delay_ms, "max_delay_ms")?,
             )
         })?;
         Ok(RetryPolicy { inner })
@@ -73,39 +61,40 @@ impl RetryPolicy {
     fn statuses(&self) -> Vec<u16> {
         self.inner.statuses.clone()
     }
+
     /// Upper-case methods retried.
     #[getter]
     fn methods(&self) -> Vec<String> {
         self.inner.methods.clone()
     }
+
     /// Sends of one request at most, the first included.
     #[getter]
     fn max_attempts(&self) -> u32 {
         self.inner.max_attempts
     }
+
     /// Backoff base in milliseconds.
     #[getter]
     fn base_delay_ms(&self) -> u64 {
         self.inner.base_delay_ms
     }
+
     /// Cap of every wait in milliseconds.
     #[getter]
     fn max_delay_ms(&self) -> u64 {
         self.inner.max_delay_ms
     }
 
-    fn __repr__(&self) -> String {
-        let r = &self.inner;
-        let statuses: Vec<String> = r.statuses.iter().map(u16::to_string).collect();
-        let methods: Vec<String> = r.methods.iter().map(|m| format!("'{m}'")).collect();
-        format!(
-            "RetryPolicy(statuses=[{}], methods=[{}], max_attempts={}, base_delay_ms={}, max_delay_ms={})",
-            statuses.join(", "),
-            methods.join(", "),
-            r.max_attempts,
-            r.base_delay_ms,
-            r.max_delay_ms
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let fields = [
+            "statuses",
+            "methods",
+            "max_attempts",
+            "base_delay_ms",
+            "max_delay_ms",
+        ];
+        boundary::repr(slf, &fields)
     }
 }
 
@@ -120,6 +109,15 @@ pub struct ClientPolicy {
     inner: policy::ClientPolicy,
 }
 
+/// `ClientPolicy(retry=…)`: a flag (`True` = the default retries) or a `RetryPolicy`.
+#[derive(FromPyObject)]
+enum Retry<'py> {
+    #[pyo3(annotation = "bool")]
+    Flag(bool),
+    #[pyo3(annotation = "RetryPolicy")]
+    Policy(Bound<'py, RetryPolicy>),
+}
+
 #[pymethods]
 impl ClientPolicy {
     #[new]
@@ -127,38 +125,18 @@ impl ClientPolicy {
     fn new(
         py: Python<'_>,
         max_redirects: Option<i64>,
-        retry: Option<&Bound<'_, PyAny>>,
+        retry: Option<Retry>,
         correct_clock: Option<bool>,
     ) -> PyResult<Self> {
-        let defaults = policy::ClientPolicy::default();
-        let max_redirects = boundary::attached(py, || {
-            max_redirects
-                .map(|n| boundary::unsigned::<u32>(n, "max_redirects"))
-                .transpose()
-        })?;
+        let max_redirects =
+            boundary::attached(py, || unsigned_opt(max_redirects, "max_redirects"))?;
         let retry = match retry {
+            Some(Retry::Flag(on)) => on.then(policy::RetryPolicy::default),
+            Some(Retry::Policy(policy)) => Some(policy.get().inner.clone()),
             None => None,
-            Some(r) if r.is_none() => None,
-            Some(r) => {
-                if let Ok(flag) = r.cast::<pyo3::types::PyBool>() {
-                    flag.is_true().then(policy::RetryPolicy::default)
-                } else {
-                    let r = r.cast::<RetryPolicy>().map_err(|_| {
-                        pyo3::exceptions::PyTypeError::new_err(
-                            "retry must be a nuvera_signing.RetryPolicy, True, False or None",
-                        )
-                    })?;
-                    Some(r.get().inner.clone())
-                }
-            }
         };
-        Ok(ClientPolicy {
-            inner: policy::ClientPolicy {
-                max_redirects: max_redirects.unwrap_or(defaults.max_redirects),
-                retry,
-                correct_clock: correct_clock.unwrap_or(defaults.correct_clock),
-            },
-        })
+        let inner = policy::ClientPolicy::from_optional(max_redirects, retry, correct_clock);
+        Ok(ClientPolicy { inner })
     }
 
     /// Redirect hops followed.
@@ -166,124 +144,78 @@ impl ClientPolicy {
     fn max_redirects(&self) -> u32 {
         self.inner.max_redirects
     }
+
     /// The retry policy, or ``None`` (retries off).
     #[getter]
     fn retry(&self) -> Option<RetryPolicy> {
-        self.inner.retry.clone().map(|inner| RetryPolicy { inner })
+        let inner = self.inner.retry.clone();
+        inner.map(|inner| RetryPolicy { inner })
     }
+
     /// Whether a clock refusal corrects the signer's offset and sends once more.
     #[getter]
     fn correct_clock(&self) -> bool {
         self.inner.correct_clock
     }
 
-    fn __repr__(&self) -> String {
-        let retry = match &self.inner.retry {
-            None => "None".to_owned(),
-            Some(inner) => RetryPolicy {
-                inner: inner.clone(),
-            }
-            .__repr__(),
-        };
-        format!(
-            "ClientPolicy(max_redirects={}, retry={}, correct_clock={})",
-            self.inner.max_redirects,
-            retry,
-            if self.inner.correct_clock {
-                "True"
-            } else {
-                "False"
-            }
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        boundary::repr(slf, &["max_redirects", "retry", "correct_clock"])
     }
 }
 
 /// One send the exchange asks for: sign it afresh (unless ``credentials`` is false) and send it.
-#[pyclass(frozen, eq, module = "nuvera_signing")]
+#[pyclass(frozen, eq, get_all, module = "nuvera_signing")]
 #[derive(PartialEq)]
 pub struct Attempt {
-    inner: policy::Attempt,
+    /// The method to send and sign.
+    method: String,
+    /// The absolute URL to send (no fragment).
+    url: String,
+    /// Send the caller's body (``False``: no body and no ``Content-Type``/``Content-Length``).
+    send_body: bool,
+    /// Sign and send ``x-api-key``/``Authorization`` (``False`` after a hop to another origin).
+    credentials: bool,
+}
+
+impl From<&policy::Attempt> for Attempt {
+    fn from(a: &policy::Attempt) -> Self {
+        Attempt {
+            method: a.method.clone(),
+            url: a.url.clone(),
+            send_body: a.send_body,
+            credentials: a.credentials,
+        }
+    }
 }
 
 #[pymethods]
 impl Attempt {
-    /// The method to send and sign.
-    #[getter]
-    fn method(&self) -> &str {
-        &self.inner.method
-    }
-    /// The absolute URL to send (no fragment).
-    #[getter]
-    fn url(&self) -> &str {
-        &self.inner.url
-    }
-    /// Send the caller's body (``False``: no body and no ``Content-Type``/``Content-Length``).
-    #[getter]
-    fn send_body(&self) -> bool {
-        self.inner.send_body
-    }
-    /// Sign and send ``x-api-key``/``Authorization`` (``False`` after a hop to another origin).
-    #[getter]
-    fn credentials(&self) -> bool {
-        self.inner.credentials
-    }
-
-    fn __repr__(&self) -> String {
-        let a = &self.inner;
-        format!(
-            "Attempt(method={:?}, url={:?}, send_body={}, credentials={})",
-            a.method,
-            a.url,
-            py_bool(a.send_body),
-            py_bool(a.credentials)
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        boundary::repr(slf, &["method", "url", "send_body", "credentials"])
     }
 }
 
 /// The exchange's answer to a response: ``kind`` is ``"send"`` (wait ``delay_ms``, then sign and
 /// send ``attempt``; ``reason`` is ``redirect``, ``retry`` or ``clock-correction``) or ``"done"``
 /// (hand the response to the caller). A failure is raised by :meth:`Exchange.on_response`.
-#[pyclass(frozen, module = "nuvera_signing")]
+#[pyclass(frozen, get_all, module = "nuvera_signing")]
 pub struct Action {
+    /// ``"send"`` or ``"done"``.
     kind: &'static str,
+    /// What to send (``None`` when done).
     attempt: Option<Py<Attempt>>,
+    /// Milliseconds to wait before sending (0 when done).
     delay_ms: u64,
+    /// ``redirect``, ``retry``, ``clock-correction``, or ``None`` when done.
     reason: Option<&'static str>,
 }
 
 #[pymethods]
 impl Action {
-    /// ``"send"`` or ``"done"``.
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.kind
-    }
-    /// What to send (``None`` when done).
-    #[getter]
-    fn attempt(&self, py: Python<'_>) -> Option<Py<Attempt>> {
-        self.attempt.as_ref().map(|a| a.clone_ref(py))
-    }
-    /// Milliseconds to wait before sending (0 when done).
-    #[getter]
-    fn delay_ms(&self) -> u64 {
-        self.delay_ms
-    }
-    /// ``redirect``, ``retry``, ``clock-correction``, or ``None`` when done.
-    #[getter]
-    fn reason(&self) -> Option<&'static str> {
-        self.reason
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        match &self.attempt {
-            None => Ok(format!("Action(kind={:?})", self.kind)),
-            Some(a) => Ok(format!(
-                "Action(kind={:?}, reason={:?}, delay_ms={}, attempt={})",
-                self.kind,
-                self.reason.unwrap_or(""),
-                self.delay_ms,
-                a.bind(py).repr()?
-            )),
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        match slf.get().attempt {
+            None => boundary::repr(slf, &["kind"]),
+            Some(_) => boundary::repr(slf, &["kind", "reason", "delay_ms", "attempt"]),
         }
     }
 }
@@ -306,17 +238,17 @@ impl Exchange {
         py: Python<'_>,
         policy: &Bound<'_, ClientPolicy>,
         signer: &Bound<'_, Signer>,
-        method: PyBackedStr,
-        url: PyBackedStr,
+        method: String,
+        url: String,
         has_body: bool,
         jitter: Option<Vec<f64>>,
     ) -> PyResult<Self> {
         let request = policy::Request {
-            method: method.to_string(),
-            url: url.to_string(),
+            method,
+            url,
             has_body,
         };
-        let offset = signer.get().core().clock_offset().clone();
+        let offset = signer.get().inner.clock_offset().clone();
         let inner = boundary::attached(py, || {
             let exchange = core::Exchange::new(policy.get().inner.clone(), request, offset)?;
             match jitter {
@@ -330,9 +262,7 @@ impl Exchange {
     /// The first send: the caller's request.
     #[getter]
     fn first(&self) -> Attempt {
-        Attempt {
-            inner: self.inner.first().clone(),
-        }
+        self.inner.first().into()
     }
 
     /// Redirect hops followed so far.
@@ -351,17 +281,16 @@ impl Exchange {
         &mut self,
         py: Python<'_>,
         status: u16,
-        headers: &Bound<'_, PyAny>,
-        body: Option<&Bound<'_, PyAny>>,
+        headers: Headers,
+        body: Option<Bytes>,
         sent_at_ms: i64,
         received_at_ms: i64,
     ) -> PyResult<Action> {
-        let headers = header_pairs(headers)?;
-        let body = optional_data(body, "body")?;
+        let headers = headers.pairs().map(|(n, v)| (n.to_owned(), v.to_owned()));
         let response = policy::Response {
             status,
-            headers,
-            body: body.map(|b| b.as_slice().to_vec()).unwrap_or_default(),
+            headers: headers.collect(),
+            body: body.map(|b| b.to_vec()).unwrap_or_default(),
             sent_at_ms,
             received_at_ms,
         };
@@ -376,7 +305,7 @@ impl Exchange {
                 reason,
             } => Action {
                 kind: "send",
-                attempt: Some(Py::new(py, Attempt { inner: attempt })?),
+                attempt: Some(Py::new(py, Attempt::from(&attempt))?),
                 delay_ms,
                 reason: Some(reason.as_str()),
             },
@@ -389,52 +318,13 @@ impl Exchange {
         })
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Exchange(first={}, redirects={})",
-            Attempt {
-                inner: self.inner.first().clone()
-            }
-            .__repr__(),
-            self.inner.redirects()
-        )
-    }
-}
-
-/// `headers` as (name, value) pairs: a mapping's `.items()` (e.g. `requests`' or `httpx`'
-/// headers, which keep every value of a repeated name joined or listed) or an iterable of pairs.
-fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
-    let items = if headers.hasattr("items")? {
-        headers.call_method0("items")?
-    } else {
-        headers.clone()
-    };
-    items
-        .try_iter()?
-        .map(|pair| pair?.extract::<(String, String)>())
-        .collect()
-}
-
-fn py_bool(value: bool) -> &'static str {
-    if value {
-        "True"
-    } else {
-        "False"
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        boundary::repr(slf, &["first", "redirects"])
     }
 }
 
 /// The local clock now in Unix milliseconds (uncorrected): the times an exchange is given.
 #[pyfunction]
-fn now_unix_ms() -> i64 {
+pub fn now_unix_ms() -> i64 {
     policy::now_unix_ms()
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<RetryPolicy>()?;
-    m.add_class::<ClientPolicy>()?;
-    m.add_class::<Attempt>()?;
-    m.add_class::<Action>()?;
-    m.add_class::<Exchange>()?;
-    m.add_function(wrap_pyfunction!(now_unix_ms, m)?)?;
-    Ok(())
 }

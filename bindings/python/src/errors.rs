@@ -6,34 +6,24 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-/// The §6 response body of an `AUTH_*` error, `None` for the others.
-pub fn response_body(error: &Error) -> Option<String> {
-    error.response_body()
-}
-
-/// Every code of the core, in its order: `(code, family, http_status)`; `http_status` is set for
-/// the `AUTH_*` codes only.
+/// Every code of the core, in its order, as ``(code, family, http_status)``; ``http_status`` is
+/// set for the ``AUTH_*`` codes only.
 #[pyfunction]
-fn error_codes() -> Vec<(&'static str, &'static str, Option<u16>)> {
-    ErrorCode::ALL
-        .iter()
-        .map(|c| (c.as_str(), c.family().as_str(), c.http_status()))
-        .collect()
+pub fn error_codes() -> Vec<(&'static str, &'static str, Option<u16>)> {
+    let row = |c: &ErrorCode| (c.as_str(), c.family().as_str(), c.http_status());
+    ErrorCode::ALL.iter().map(row).collect()
 }
 
 /// The exception of the right class for one of the core's codes, with ``message`` (for the
 /// HTTP-client integrations, which report what they refuse with the core's codes). An unknown
 /// code is a ``ValueError``: no code is invented outside the core.
 #[pyfunction]
-fn error_for_code(py: Python<'_>, code: PyBackedStr, message: PyBackedStr) -> PyResult<PyErr> {
-    let code = ErrorCode::from_code_str(&code).ok_or_else(|| {
+pub fn error_for_code(py: Python<'_>, code: PyBackedStr, message: PyBackedStr) -> PyResult<PyErr> {
+    let known = ErrorCode::from_code_str(&code).ok_or_else(|| {
         PyValueError::new_err(format!("{:?} is not a nuvera-signing error code", &*code))
     })?;
-    Ok(crate::boundary::to_py_err(py, &Error::new(code, &*message)))
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
-    m.add_function(wrap_pyfunction!(error_for_code, m)?)?;
-    Ok(())
+    Ok(crate::boundary::to_py_err(
+        py,
+        &Error::new(known, &*message),
+    ))
 }

@@ -1,25 +1,10 @@
 //! `nuvera_signing._native`: the PyO3 extension module of the Python package `nuvera-signing`.
 //!
 //! It converts types and raises errors in Python's idiom; every rule is in the core crate. One
-//! module per domain, so a maintainer knows which room to enter:
-//!
-//! | module | what |
-//! |---|---|
-//! | [`boundary`] | the one panic boundary, the GIL release, argument conversion, core `Error` → exception |
-//! | [`errors`] | the core's code list as Python sees it |
-//! | [`keys`] | `PrivateKey` |
-//! | [`remote`] | `RemoteKey` (a key in a KMS, through a Python callable) |
-//! | [`signing`] | `Signer`, `SignedRequest`, `Claims`, body hashes, `request_uri` |
-//! | [`multipart`] | `MultipartForm` (paths, bytes, Python file objects), wire hashes |
-//! | [`verify`] | `Verifier`, `Verified`, `received_body_hash` |
-//! | [`explain`] | `explain`, `Report`, `Finding`, support bundles |
-//! | [`client`] | the §8 client policy: `ClientPolicy`, `RetryPolicy`, `Exchange`, `Action` |
-//!
-//! Ownership: every class is `frozen` (immutable from Python, shared freely between threads);
-//! the one mutable object, `MultipartForm`, keeps its state behind a mutex that is only taken with
-//! the GIL released.
-
-use pyo3::prelude::*;
+//! module per domain (each says what it holds); [`boundary`] is the one panic boundary, GIL
+//! release, argument conversion and core `Error` → exception. Every class but `Exchange` is
+//! `frozen` (immutable from Python, shared freely between threads); `MultipartForm` keeps its
+//! state behind a mutex that is only taken with the GIL released.
 
 mod boundary;
 mod client;
@@ -31,15 +16,28 @@ mod remote;
 mod signing;
 mod verify;
 
-#[pymodule]
-fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    errors::register(m)?;
-    keys::register(m)?;
-    remote::register(m)?;
-    signing::register(m)?;
-    multipart::register(m)?;
-    verify::register(m)?;
-    explain::register(m)?;
-    client::register(m)?;
-    Ok(())
+/// The native part of ``nuvera_signing``; import the package, not this module.
+#[pyo3::pymodule]
+mod _native {
+    #[pymodule_export]
+    use crate::client::{now_unix_ms, Action, Attempt, ClientPolicy, Exchange, RetryPolicy};
+    #[pymodule_export]
+    use crate::errors::{error_codes, error_for_code};
+    #[pymodule_export]
+    use crate::explain::{explain, support_bundle, support_bundle_json, Finding, Report};
+    #[pymodule_export]
+    use crate::keys::{public_key_fingerprint, PrivateKey};
+    #[pymodule_export]
+    use crate::multipart::{
+        is_multipart_form_data, multipart_body_hash, multipart_body_hash_file, multipart_canonical,
+        MultipartForm,
+    };
+    #[pymodule_export]
+    use crate::remote::RemoteKey;
+    #[pymodule_export]
+    use crate::signing::{body_hash, body_hash_file, request_uri, sendable_url};
+    #[pymodule_export]
+    use crate::signing::{Claims, SignedRequest, Signer};
+    #[pymodule_export]
+    use crate::verify::{received_body_hash, Verified, Verifier};
 }

@@ -1,17 +1,17 @@
 //! `MultipartForm` (text fields; files from paths, bytes or Python file objects) and the wire
 //! functions: a multipart body's canonical object and `bodyHash`.
 
-use std::io::{BufReader, Read};
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use nuvera_signing as core;
-use nuvera_signing::{Error, ErrorCode};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
-use crate::boundary::{self, data};
+use crate::boundary::{self, Bytes};
 
 /// A ``multipart/form-data`` body described by parts. Thread-safe (calls are serialized).
 ///
@@ -36,6 +36,15 @@ impl MultipartForm {
     ) -> PyResult<T> {
         boundary::detached(py, || work(&mut self.lock()))
     }
+
+    /// Adds a part with `add` and returns the form, for chaining.
+    fn adding<'py>(
+        slf: &Bound<'py, Self>,
+        add: impl FnOnce(&mut core::MultipartForm) -> core::Result<&mut core::MultipartForm> + Send,
+    ) -> PyResult<Bound<'py, Self>> {
+        slf.get().with(slf.py(), |form| add(form).map(|_| ()))?;
+        Ok(slf.clone())
+    }
 }
 
 #[pymethods]
@@ -59,9 +68,7 @@ impl MultipartForm {
         name: PyBackedStr,
         value: PyBackedStr,
     ) -> PyResult<Bound<'py, Self>> {
-        slf.get()
-            .with(slf.py(), |f| f.add_field(&name, &value).map(|_| ()))?;
-        Ok(slf.clone())
+        Self::adding(slf, |f| f.add_field(&name, &value))
     }
 
     /// Adds a file by path; ``file_name`` defaults to the path's last component.
@@ -69,21 +76,14 @@ impl MultipartForm {
     fn add_file_path<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        path: &Bound<'py, PyAny>,
+        path: PathBuf,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let path = boundary::path(path)?;
-        slf.get().with(slf.py(), |f| {
-            f.add_file_path(
-                &field_name,
-                &path,
-                file_name.as_deref(),
-                mime_type.as_deref(),
-            )
-            .map(|_| ())
-        })?;
-        Ok(slf.clone())
+        let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
+        Self::adding(slf, |f| {
+            f.add_file_path(&field_name, &path, file_name, mime_type)
+        })
     }
 
     /// Adds a file from memory (``mime_type`` defaults to ``application/octet-stream``).
@@ -92,15 +92,12 @@ impl MultipartForm {
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
         file_name: PyBackedStr,
-        data: &Bound<'py, PyAny>,
+        data: Bytes,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let bytes = crate::boundary::data(data, "data")?.as_slice().to_vec();
-        slf.get().with(slf.py(), |f| {
-            f.add_file_bytes(&field_name, &file_name, bytes, mime_type.as_deref())
-                .map(|_| ())
-        })?;
-        Ok(slf.clone())
+        Self::adding(slf, |f| {
+            f.add_file_bytes(&field_name, &file_name, data.to_vec(), mime_type.as_deref())
+        })
     }
 
     /// Adds a file read from a binary file object (anything with ``read(n) -> bytes``:
@@ -119,43 +116,30 @@ impl MultipartForm {
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let readable = fileobj
-            .getattr("read")
-            .map(|r| r.is_callable())
-            .unwrap_or(false);
-        if !readable {
-            return Err(PyTypeError::new_err(format!(
-                "fileobj must have a read() method, not {}",
-                fileobj.get_type().name()?
-            )));
-        }
-        let file_name: String = match file_name {
-            Some(n) => n.to_string(),
-            None => fileobj
-                .getattr("name")
-                .ok()
-                .and_then(|n| n.cast_into::<PyString>().ok())
-                .and_then(|n| {
-                    let path = std::path::PathBuf::from(n.to_cow().ok()?.as_ref());
-                    Some(path.file_name()?.to_str()?.to_owned())
-                })
-                .ok_or_else(|| {
-                    PyTypeError::new_err("a file object without a usable .name needs a file_name")
-                })?,
-        };
-        let reader = FileObjectReader {
-            file: fileobj.clone().unbind(),
-        };
-        slf.get().with(slf.py(), |f| {
-            f.add_file_reader(
-                &field_name,
-                &file_name,
-                Box::new(reader),
-                mime_type.as_deref(),
-            )
-            .map(|_| ())
+        let reader = FileObjectReader::of(fileobj).ok_or_else(|| {
+            let kind = fileobj.get_type().name().map(|n| n.to_string());
+            let kind = kind.unwrap_or_default();
+            PyTypeError::new_err(format!("fileobj must have a read() method, not {kind}"))
         })?;
-        Ok(slf.clone())
+        let file_name = match file_name {
+            Some(name) => name.to_string(),
+            None => {
+                let name = fileobj
+                    .getattr("name")
+                    .and_then(|n| n.extract::<PyBackedStr>());
+                let name = name.map_err(|_| {
+                    PyTypeError::new_err("a file object without a usable .name needs a file_name")
+                })?;
+                let path = Path::new(&*name);
+                boundary::attached(slf.py(), || {
+                    core::MultipartForm::file_name_for_path(path, None)
+                })?
+            }
+        };
+        let mime_type = mime_type.as_deref();
+        Self::adding(slf, |f| {
+            f.add_file_reader(&field_name, &file_name, Box::new(reader), mime_type)
+        })
     }
 
     /// Adds a file from a path (``str`` or ``os.PathLike``), from bytes (bytes need a
@@ -168,17 +152,16 @@ impl MultipartForm {
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let is_bytes = source.is_instance_of::<PyBytes>()
-            || source.is_instance_of::<PyByteArray>()
-            || source.is_instance_of::<PyMemoryView>();
-        if is_bytes {
+        if is_binary(source) {
             let file_name = file_name
                 .ok_or_else(|| PyTypeError::new_err("a file given as bytes needs a file_name"))?;
-            return Self::add_file_bytes(slf, field_name, file_name, source, mime_type);
+            let data = source.extract()?;
+            return Self::add_file_bytes(slf, field_name, file_name, data, mime_type);
         }
         let os_path_like = slf.py().import("os")?.getattr("PathLike")?;
         if source.is_instance_of::<PyString>() || source.is_instance(&os_path_like)? {
-            return Self::add_file_path(slf, field_name, source, file_name, mime_type);
+            let path = source.extract()?;
+            return Self::add_file_path(slf, field_name, path, file_name, mime_type);
         }
         Self::add_file_reader(slf, field_name, source, file_name, mime_type)
     }
@@ -202,13 +185,12 @@ impl MultipartForm {
 
     /// The canonical object as a dict.
     fn canonical<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let text = self.canonical_json(py)?;
-        py.import("json")?.call_method1("loads", (text,))
+        boundary::json_loads(py, &self.canonical_json(py)?)
     }
 
     /// The multipart ``bodyHash``.
     fn body_hash(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |f| Ok(f.body_hash()?.as_str().to_owned()))
+        self.with(py, |f| Ok(f.body_hash()?.to_string()))
     }
 
     /// The encoded body (in memory; for large files prefer :meth:`write_to`).
@@ -219,14 +201,20 @@ impl MultipartForm {
 
     /// Encodes the body into the file at ``path`` (created or truncated), streaming; returns the
     /// canonical JSON of exactly the bytes written.
-    fn write_to(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<String> {
-        let path = boundary::path(path)?;
+    fn write_to(&self, py: Python<'_>, path: PathBuf) -> PyResult<String> {
         self.with(py, |f| Ok(f.write_to_file(&path)?.to_json()))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("MultipartForm(boundary={:?})", self.boundary(py)?))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        boundary::repr(slf, &["boundary"])
     }
+}
+
+/// Whether `value` is `bytes`, `bytearray` or `memoryview`.
+fn is_binary(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyBytes>()
+        || value.is_instance_of::<PyByteArray>()
+        || value.is_instance_of::<PyMemoryView>()
 }
 
 /// A Python binary file object as the core's `Read`: each `read` takes the GIL and asks the file
@@ -239,18 +227,51 @@ impl FileObjectReader {
     /// `value` as a reader when it is a binary file object (anything but bytes-like or `str` with
     /// a callable `read`), `None` otherwise.
     pub fn of(value: &Bound<'_, PyAny>) -> Option<Self> {
-        let bytes_like = value.is_instance_of::<PyBytes>()
-            || value.is_instance_of::<PyByteArray>()
-            || value.is_instance_of::<PyMemoryView>()
-            || value.is_instance_of::<PyString>();
-        let readable = !bytes_like
-            && value
-                .getattr("read")
-                .map(|r| r.is_callable())
-                .unwrap_or(false);
+        let readable = !is_binary(value)
+            && !value.is_instance_of::<PyString>()
+            && value.getattr("read").is_ok_and(|r| r.is_callable());
         readable.then(|| FileObjectReader {
             file: value.clone().unbind(),
         })
+    }
+
+    /// One `read(n)` of the file object, into `buf`; what goes wrong is said in the message of
+    /// the `IO_ERROR` the core reports.
+    fn read_into(&self, py: Python<'_>, buf: &mut [u8]) -> Result<usize, String> {
+        let kind = |value: &Bound<'_, PyAny>| value.get_type().name().map(|n| n.to_string());
+        let chunk = self
+            .file
+            .bind(py)
+            .call_method1("read", (buf.len(),))
+            .map_err(|e| {
+                let name = e.get_type(py).name().map(|n| n.to_string());
+                let name = name.unwrap_or_default();
+                format!("reading the file object failed: {name}: {}", e.value(py))
+            })?;
+        if chunk.is_none() {
+            return Err(
+                "the file object returned None (a non-blocking stream with no data \
+                 ready); give a blocking binary file object"
+                    .to_owned(),
+            );
+        }
+        if chunk.is_instance_of::<PyString>() {
+            return Err(
+                "the file object returned str: open the file in binary mode ('rb')".to_owned(),
+            );
+        }
+        let bytes = chunk.extract::<Bytes>().map_err(|_| {
+            let kind = kind(&chunk).unwrap_or_default();
+            format!("the file object's read() returned {kind}, not bytes")
+        })?;
+        let Some(target) = buf.get_mut(..bytes.len()) else {
+            let (got, asked) = (bytes.len(), buf.len());
+            return Err(format!(
+                "the file object returned {got} bytes when {asked} were asked"
+            ));
+        };
+        target.copy_from_slice(&bytes);
+        Ok(bytes.len())
     }
 }
 
@@ -259,131 +280,55 @@ impl Read for FileObjectReader {
         if buf.is_empty() {
             return Ok(0);
         }
-        Python::attach(|py| {
-            let fail = |message: String| std::io::Error::other(message);
-            let chunk = self
-                .file
-                .bind(py)
-                .call_method1("read", (buf.len(),))
-                .map_err(|e| {
-                    let kind = e
-                        .get_type(py)
-                        .name()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default();
-                    fail(format!(
-                        "reading the file object failed: {kind}: {}",
-                        e.value(py)
-                    ))
-                })?;
-            if chunk.is_none() {
-                return Err(fail(
-                    "the file object returned None (a non-blocking stream with no data ready); \
-                     give a blocking binary file object"
-                        .to_owned(),
-                ));
-            }
-            if chunk.is_instance_of::<PyString>() {
-                return Err(fail(
-                    "the file object returned str: open the file in binary mode ('rb')".to_owned(),
-                ));
-            }
-            let bytes = data(&chunk, "chunk").map_err(|_| {
-                let kind = chunk
-                    .get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default();
-                fail(format!(
-                    "the file object's read() returned {kind}, not bytes"
-                ))
-            })?;
-            let bytes = bytes.as_slice();
-            if bytes.len() > buf.len() {
-                return Err(fail(format!(
-                    "the file object returned {} bytes when {} were asked",
-                    bytes.len(),
-                    buf.len()
-                )));
-            }
-            buf[..bytes.len()].copy_from_slice(bytes);
-            Ok(bytes.len())
-        })
+        Python::attach(|py| self.read_into(py, buf)).map_err(std::io::Error::other)
     }
 }
 
 /// Multipart ``bodyHash`` of an encoded body (bytes, or a binary file object read in chunks)
 /// and its Content-Type.
 #[pyfunction]
-fn multipart_body_hash(
+pub fn multipart_body_hash(
     py: Python<'_>,
     content_type: PyBackedStr,
     body: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
     if let Some(reader) = FileObjectReader::of(body) {
         return boundary::detached(py, || {
-            Ok(core::multipart_body_hash_reader(&content_type, reader)?
-                .as_str()
-                .to_owned())
+            Ok(core::multipart_body_hash_reader(&content_type, reader)?.to_string())
         });
     }
-    let body = data(body, "body")?;
-    let body = body.as_slice();
+    let body = body.extract::<Bytes>()?;
     boundary::detached(py, || {
-        Ok(core::multipart_body_hash(&content_type, body)?
-            .as_str()
-            .to_owned())
+        Ok(core::multipart_body_hash(&content_type, &body)?.to_string())
     })
 }
 
 /// Multipart ``bodyHash`` of an encoded body stored in a file, streamed.
 #[pyfunction]
-fn multipart_body_hash_file(
+pub fn multipart_body_hash_file(
     py: Python<'_>,
     content_type: PyBackedStr,
-    path: &Bound<'_, PyAny>,
+    path: PathBuf,
 ) -> PyResult<String> {
-    let path = boundary::path(path)?;
     boundary::detached(py, || {
-        let file = std::fs::File::open(&path).map_err(|e| {
-            Error::new(
-                ErrorCode::IoError,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
-        Ok(
-            core::multipart_body_hash_reader(&content_type, BufReader::new(file))?
-                .as_str()
-                .to_owned(),
-        )
+        Ok(core::multipart_body_hash_file(&content_type, &path)?.to_string())
     })
 }
 
 /// The canonical object's compact JSON of an encoded multipart body.
 #[pyfunction]
-fn multipart_canonical(
+pub fn multipart_canonical(
     py: Python<'_>,
     content_type: PyBackedStr,
-    body: &Bound<'_, PyAny>,
+    body: Bytes,
 ) -> PyResult<String> {
-    let body = data(body, "body")?;
-    let body = body.as_slice();
     boundary::detached(py, || {
-        Ok(core::multipart::canonicalize_wire(&content_type, body)?.to_json())
+        Ok(core::multipart::canonicalize_wire(&content_type, &body)?.to_json())
     })
 }
 
 /// True when ``content_type`` is ``multipart/form-data`` (hashed through its canonical object).
 #[pyfunction]
-fn is_multipart_form_data(content_type: PyBackedStr) -> bool {
+pub fn is_multipart_form_data(content_type: PyBackedStr) -> bool {
     core::verify::is_multipart_form_data(&content_type)
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<MultipartForm>()?;
-    m.add_function(wrap_pyfunction!(multipart_body_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(multipart_body_hash_file, m)?)?;
-    m.add_function(wrap_pyfunction!(multipart_canonical, m)?)?;
-    m.add_function(wrap_pyfunction!(is_multipart_form_data, m)?)?;
-    Ok(())
 }

@@ -4,18 +4,19 @@
 //! bounded by the timeout and verifies every signature against the public key; this module only
 //! turns the callable into the core's callback and the arguments into the core's configuration.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera_signing as core;
 use nuvera_signing::remote::pkcs11::Pkcs11Config;
 use nuvera_signing::{Error, ErrorCode};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyByteArray, PyBytes, PyMemoryView};
+use pyo3::types::PyBytes;
 
-use crate::boundary::{self, optional_data};
-use crate::keys::PrivateKey;
+use crate::boundary::{self, Bytes};
+use crate::keys::{key_methods, PrivateKey};
 
 /// A key whose signatures come from ``sign``, a callable (or an ``async`` one) given bytes and
 /// returning the raw RSASSA-PKCS1-v1_5 signature bytes. Thread-safe; ``repr`` names the
@@ -30,124 +31,24 @@ pub struct RemoteKey {
     inner: Arc<core::RemoteKey>,
 }
 
-/// The Python callable behind a key, and the event loop its coroutines run on.
-struct PythonSigner {
-    sign: Py<PyAny>,
-    event_loop: Option<Py<PyAny>>,
-}
-
-impl PythonSigner {
-    /// Called by the core on its helper thread (or the signing thread without a timeout), with
-    /// the GIL released by the signer: takes the GIL for the duration of the Python call only.
-    fn call(&self, input: &[u8]) -> Result<Vec<u8>, String> {
-        Python::attach(|py| {
-            self.call_attached(py, input)
-                .map_err(|e| describe_exception(py, &e))
+/// Calls the caller's callable, made synchronous by `nuvera_signing._remote.synchronous`: the
+/// core calls this on its helper thread (or the signing thread without a timeout) with the GIL
+/// released; the GIL is taken for the Python call only. An exception becomes `TypeName:
+/// message` (the provider's message; a provider must not put a credential in it, as the core's
+/// contract for callbacks says).
+fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
+    Python::attach(|py| {
+        let signature = sign.bind(py).call1((PyBytes::new(py, input),));
+        let signature = signature.and_then(|s| Ok(s.cast_into::<PyBytes>()?.as_bytes().to_vec()));
+        signature.map_err(|e| {
+            let name = e.get_type(py).name().map(|n| n.to_string());
+            let name = name.unwrap_or_else(|_| "Exception".to_owned());
+            format!("{name}: {}", e.value(py))
         })
-    }
-
-    fn call_attached(&self, py: Python<'_>, input: &[u8]) -> PyResult<Vec<u8>> {
-        let mut result = self.sign.bind(py).call1((PyBytes::new(py, input),))?;
-        if py
-            .import("inspect")?
-            .call_method1("isawaitable", (&result,))?
-            .is_truthy()?
-        {
-            result = self.await_result(py, result)?;
-        }
-        signature_bytes(&result)
-    }
-
-    /// Runs a coroutine returned by an `async` callable: on the loop given at construction
-    /// (`asyncio.run_coroutine_threadsafe`, so a client bound to that loop works; the caller must
-    /// not block that loop, hence `Signer.sign_async`), else on a fresh loop of this thread.
-    fn await_result<'py>(
-        &self,
-        py: Python<'py>,
-        awaitable: Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let asyncio = py.import("asyncio")?;
-        let coroutine = if py
-            .import("inspect")?
-            .call_method1("iscoroutine", (&awaitable,))?
-            .is_truthy()?
-        {
-            awaitable
-        } else {
-            // A Future or other awaitable: wrapped, because both entry points want a coroutine.
-            py.import("nuvera_signing._remote")?
-                .call_method1("as_coroutine", (awaitable,))?
-        };
-        match &self.event_loop {
-            Some(event_loop) if is_running_here(&asyncio, event_loop.bind(py)) => {
-                // Waiting here would block the very loop that must run the coroutine, forever
-                // when there is no timeout: refuse instead.
-                let _ = coroutine.call_method0("close");
-                Err(PyRuntimeError::new_err(
-                    "the key's event loop is running on the signing thread; sign with `await signer.sign_async(...)`",
-                ))
-            }
-            Some(event_loop) => asyncio
-                .call_method1("run_coroutine_threadsafe", (coroutine, event_loop.bind(py)))?
-                .call_method0("result"),
-            None => asyncio.call_method1("run", (coroutine,)),
-        }
-    }
+    })
 }
 
-/// Whether `event_loop` is the loop running on this thread (a synchronous `sign` called from a
-/// coroutine on it, with no timeout: the callable then runs on this very thread).
-fn is_running_here(asyncio: &Bound<'_, PyModule>, event_loop: &Bound<'_, PyAny>) -> bool {
-    asyncio
-        .call_method0("get_running_loop")
-        .is_ok_and(|running| running.is(event_loop))
-}
-
-/// What the callable returned, as bytes (`bytes`, `bytearray`, `memoryview`).
-fn signature_bytes(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(b) = value.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = value.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    if value.cast::<PyMemoryView>().is_ok() {
-        return Ok(value
-            .call_method0("tobytes")?
-            .cast_into::<PyBytes>()?
-            .as_bytes()
-            .to_vec());
-    }
-    Err(PyTypeError::new_err(format!(
-        "the callable returned {}, not the signature bytes",
-        value.get_type().name()?
-    )))
-}
-
-/// `TypeName: message` of an exception the callable raised (the provider's message; a provider
-/// must not put a credential in it, as the core's contract for callbacks says).
-fn describe_exception(py: Python<'_>, error: &PyErr) -> String {
-    let name = error
-        .get_type(py)
-        .name()
-        .map_or_else(|_| "Exception".to_owned(), |n| n.to_string());
-    format!("{name}: {}", error.value(py))
-}
-
-/// `"digest"` or `"message"` as the core's `SignatureInput`.
-fn signature_input(input: &str) -> core::Result<core::SignatureInput> {
-    match input {
-        "digest" => Ok(core::SignatureInput::Digest),
-        "message" => Ok(core::SignatureInput::Message),
-        other => Err(Error::new(
-            ErrorCode::InvalidArgument,
-            format!("input {other:?} is neither \"digest\" nor \"message\""),
-        )),
-    }
-}
-
-#[pymethods]
-impl RemoteKey {
+key_methods!(RemoteKey {
     /// A key whose signatures come from ``sign(data: bytes) -> bytes``.
     ///
     /// ``data`` is the 32-byte SHA-256 digest of the JWS signing input (``input="digest"``, the
@@ -165,8 +66,8 @@ impl RemoteKey {
     fn from_callback(
         py: Python<'_>,
         sign: &Bound<'_, PyAny>,
-        public_key_pem: Option<&Bound<'_, PyAny>>,
-        public_key_der: Option<&Bound<'_, PyAny>>,
+        public_key_pem: Option<Bytes>,
+        public_key_der: Option<Bytes>,
         input: &str,
         timeout_ms: Option<i64>,
         r#loop: Option<&Bound<'_, PyAny>>,
@@ -174,16 +75,12 @@ impl RemoteKey {
         if !sign.is_callable() {
             return Err(PyTypeError::new_err("sign must be callable"));
         }
-        let pem = optional_data(public_key_pem, "public_key_pem")?;
-        let der = optional_data(public_key_der, "public_key_der")?;
-        let signer = PythonSigner {
-            sign: sign.clone().unbind(),
-            event_loop: r#loop.filter(|l| !l.is_none()).map(|l| l.clone().unbind()),
-        };
+        let helper = py.import("nuvera_signing._remote")?;
+        let sign = helper.call_method1("synchronous", (sign, r#loop))?.unbind();
         let key = boundary::attached(py, || {
-            let public = match (&pem, &der) {
-                (Some(pem), None) => core::PublicKey::from_pem(pem.as_slice())?,
-                (None, Some(der)) => core::PublicKey::from_spki_der(der.as_slice())?,
+            let public = match (&public_key_pem, &public_key_der) {
+                (Some(pem), None) => core::PublicKey::from_pem(&**pem)?,
+                (None, Some(der)) => core::PublicKey::from_spki_der(der)?,
                 _ => {
                     return Err(Error::new(
                         ErrorCode::InvalidArgument,
@@ -191,9 +88,9 @@ impl RemoteKey {
                     ))
                 }
             };
-            let options =
-                core::CallbackOptions::from_optional(Some(signature_input(input)?), timeout_ms)?;
-            let callback: core::SignCallback = Arc::new(move |data: &[u8]| signer.call(data));
+            let input = core::SignatureInput::from_name(input)?;
+            let options = core::CallbackOptions::from_optional(Some(input), timeout_ms)?;
+            let callback: core::SignCallback = Arc::new(move |data: &[u8]| call(&sign, data));
             Ok(core::RemoteKey::from_callback(public, callback, options))
         })?;
         Ok(RemoteKey {
@@ -212,33 +109,24 @@ impl RemoteKey {
     #[allow(clippy::too_many_arguments)]
     fn from_pkcs11(
         py: Python<'_>,
-        module: &Bound<'_, PyAny>,
+        module: PathBuf,
         token_label: Option<PyBackedStr>,
         slot: Option<i64>,
         key_label: Option<PyBackedStr>,
         key_id: Option<PyBackedStr>,
         pin_env: Option<PyBackedStr>,
-        pin_file: Option<&Bound<'_, PyAny>>,
+        pin_file: Option<PathBuf>,
     ) -> PyResult<Self> {
-        let module = boundary::path(module)?;
-        let pin_file = match pin_file {
-            Some(p) if !p.is_none() => Some(boundary::path(p)?),
-            _ => None,
-        };
         let key = boundary::detached(py, || {
-            let slot = slot
-                .map(|s| boundary::unsigned::<u64>(s, "slot"))
-                .transpose()?;
-            let config = Pkcs11Config::from_optional(
+            core::RemoteKey::from_pkcs11(Pkcs11Config::from_optional(
                 &module,
                 token_label.as_deref(),
-                slot,
+                boundary::unsigned_opt(slot, "slot")?,
                 key_label.as_deref(),
                 key_id.as_deref(),
                 pin_env.as_deref(),
                 pin_file.as_deref(),
-            )?;
-            core::RemoteKey::from_pkcs11(config)
+            )?)
         })?;
         Ok(RemoteKey {
             inner: Arc::new(key),
@@ -251,61 +139,27 @@ impl RemoteKey {
         boundary::detached(py, || self.inner.check())
     }
 
-    /// The SPKI public key PEM.
-    #[getter]
-    fn public_key_pem(&self) -> String {
-        core::SigningKey::public_key(&*self.inner).to_pem()
-    }
-
-    /// ``SHA256:`` + hex SHA-256 of the SPKI DER.
-    #[getter]
-    fn fingerprint(&self) -> String {
-        core::SigningKey::fingerprint(&*self.inner)
-    }
-
-    /// Modulus size in bits.
-    #[getter]
-    fn bits(&self) -> usize {
-        core::SigningKey::bits(&*self.inner)
-    }
-
     /// ``"digest"`` or ``"message"``: what the callable is given.
     #[getter]
     fn input(&self) -> &'static str {
-        match self.inner.input() {
-            core::SignatureInput::Digest => "digest",
-            core::SignatureInput::Message => "message",
-        }
+        self.inner.input().as_str()
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "RemoteKey(provider='{}', bits={}, fingerprint='{}')",
-            self.inner.describe(),
-            self.bits(),
-            self.fingerprint()
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let provider = format!("provider='{}'", slf.get().inner.describe());
+        boundary::repr(slf, &[provider.as_str(), "bits", "fingerprint"])
     }
-
-    fn __reduce__(&self) -> PyResult<()> {
-        Err(PyTypeError::new_err("a RemoteKey cannot be pickled"))
-    }
-}
+});
 
 /// The core signing key of a `PrivateKey` or a `RemoteKey` (what `Signer` takes).
 pub fn signing_key(key: &Bound<'_, PyAny>) -> PyResult<Arc<dyn core::SigningKey>> {
     if let Ok(k) = key.cast::<PrivateKey>() {
         return Ok(k.get().inner.clone());
     }
-    if let Ok(k) = key.cast::<RemoteKey>() {
-        return Ok(k.get().inner.clone());
+    match key.cast::<RemoteKey>() {
+        Ok(k) => Ok(k.get().inner.clone()),
+        Err(_) => Err(PyTypeError::new_err(
+            "key must be a nuvera_signing.PrivateKey or RemoteKey",
+        )),
     }
-    Err(PyTypeError::new_err(
-        "key must be a nuvera_signing.PrivateKey or RemoteKey",
-    ))
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<RemoteKey>()?;
-    Ok(())
 }

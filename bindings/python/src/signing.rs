@@ -1,7 +1,7 @@
 //! `Signer`, `SignedRequest`, `Claims`, and the free functions of the signing side: body hashes,
 //! `request_uri`, `sendable_url`.
 
-use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
 
 use nuvera_signing as core;
 use nuvera_signing::Body;
@@ -10,111 +10,87 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::boundary::{self, data, optional_data};
+use crate::boundary::{self, Bytes};
 use crate::multipart::{FileObjectReader, MultipartForm};
 
 /// The nine signed claims. ``sub`` is the API key: ``repr`` hides it.
-#[pyclass(frozen, eq, module = "nuvera_signing")]
-#[derive(PartialEq)]
+#[pyclass(frozen, eq, hash, get_all, module = "nuvera_signing")]
+#[derive(Clone, PartialEq, Hash)]
 pub struct Claims {
-    inner: core::Claims,
+    /// Issuer (``nuvera-api`` by default).
+    iss: String,
+    /// Audience (``nuvera-rest-api`` by default).
+    aud: String,
+    /// The API key sent in ``x-api-key``: a secret, do not log it.
+    sub: String,
+    /// The upper-cased HTTP method.
+    method: String,
+    /// The request target (``pathname + search``).
+    uri: String,
+    /// The ``bodyHash`` claim.
+    body_hash: String,
+    /// Issued at, Unix seconds.
+    iat: u64,
+    /// Expiry, Unix seconds.
+    exp: u64,
+    /// The token id.
+    jti: String,
 }
 
-impl Claims {
-    pub fn new(inner: core::Claims) -> Self {
-        Claims { inner }
+impl From<&core::Claims> for Claims {
+    fn from(c: &core::Claims) -> Self {
+        Claims {
+            iss: c.iss.clone(),
+            aud: c.aud.clone(),
+            sub: c.sub.clone(),
+            method: c.method.clone(),
+            uri: c.uri.clone(),
+            body_hash: c.body_hash.clone(),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti.clone(),
+        }
     }
 }
+
+/// The claims' attribute names, in the signed order.
+const CLAIM_NAMES: [&str; 9] = [
+    "iss",
+    "aud",
+    "sub",
+    "method",
+    "uri",
+    "body_hash",
+    "iat",
+    "exp",
+    "jti",
+];
 
 #[pymethods]
 impl Claims {
-    /// Issuer (``nuvera-api`` by default).
-    #[getter]
-    fn iss(&self) -> &str {
-        &self.inner.iss
-    }
-    /// Audience (``nuvera-rest-api`` by default).
-    #[getter]
-    fn aud(&self) -> &str {
-        &self.inner.aud
-    }
-    /// The API key sent in ``x-api-key``: a secret, do not log it.
-    #[getter]
-    fn sub(&self) -> &str {
-        &self.inner.sub
-    }
-    /// The upper-cased HTTP method.
-    #[getter]
-    fn method(&self) -> &str {
-        &self.inner.method
-    }
-    /// The request target (``pathname + search``).
-    #[getter]
-    fn uri(&self) -> &str {
-        &self.inner.uri
-    }
-    /// The ``bodyHash`` claim.
-    #[getter]
-    fn body_hash(&self) -> &str {
-        &self.inner.body_hash
-    }
-    /// Issued at, Unix seconds.
-    #[getter]
-    fn iat(&self) -> u64 {
-        self.inner.iat
-    }
-    /// Expiry, Unix seconds.
-    #[getter]
-    fn exp(&self) -> u64 {
-        self.inner.exp
-    }
-    /// The token id.
-    #[getter]
-    fn jti(&self) -> &str {
-        &self.inner.jti
-    }
-
     /// The claims with their JWT names (``bodyHash``), in the signed order.
-    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = &self.inner;
-        let d = PyDict::new(py);
-        d.set_item("iss", &c.iss)?;
-        d.set_item("aud", &c.aud)?;
-        d.set_item("sub", &c.sub)?;
-        d.set_item("method", &c.method)?;
-        d.set_item("uri", &c.uri)?;
-        d.set_item("bodyHash", &c.body_hash)?;
-        d.set_item("iat", c.iat)?;
-        d.set_item("exp", c.exp)?;
-        d.set_item("jti", &c.jti)?;
-        Ok(d)
+    fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(slf.py());
+        for name in CLAIM_NAMES {
+            let jwt_name = if name == "body_hash" {
+                "bodyHash"
+            } else {
+                name
+            };
+            dict.set_item(jwt_name, slf.getattr(name)?)?;
+        }
+        Ok(dict)
     }
 
-    fn __hash__(&self) -> u64 {
-        let c = &self.inner;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (
-            &c.iss,
-            &c.aud,
-            &c.sub,
-            &c.method,
-            &c.uri,
-            &c.body_hash,
-            c.iat,
-            c.exp,
-            &c.jti,
-        )
-            .hash(&mut h);
-        h.finish()
-    }
-
-    fn __repr__(&self) -> String {
-        let c = &self.inner;
-        format!(
-            "Claims(iss={:?}, aud={:?}, sub=<redacted>, method={:?}, uri={:?}, body_hash={:?}, \
-             iat={}, exp={}, jti={:?})",
-            c.iss, c.aud, c.method, c.uri, c.body_hash, c.iat, c.exp, c.jti
-        )
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let shown = CLAIM_NAMES.map(|name| {
+            if name == "sub" {
+                "sub=<redacted>"
+            } else {
+                name
+            }
+        });
+        boundary::repr(slf, &shown)
     }
 }
 
@@ -131,11 +107,11 @@ impl SignedRequest {
     /// ``{"x-api-key": …, "Authorization": "Bearer …"}``, in that order.
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
+        let headers = PyDict::new(py);
         for (name, value) in self.inner.headers() {
-            d.set_item(name, value)?;
+            headers.set_item(name, value)?;
         }
-        Ok(d)
+        Ok(headers)
     }
 
     /// The compact JWT.
@@ -153,7 +129,7 @@ impl SignedRequest {
     /// The signed claims.
     #[getter]
     fn claims(&self) -> Claims {
-        Claims::new(self.inner.claims().clone())
+        self.inner.claims().into()
     }
 
     /// The proof artifact (contract §7) as pretty JSON; it holds no secret.
@@ -163,8 +139,7 @@ impl SignedRequest {
 
     /// The proof artifact as a dict.
     fn proof<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("json")?
-            .call_method1("loads", (self.inner.proof().to_json_pretty(),))
+        boundary::json_loads(py, &self.proof_json())
     }
 
     fn __repr__(&self) -> String {
@@ -184,8 +159,10 @@ impl SignedRequest {
 /// signer with a known offset in seconds (``iat = now + offset``); the client policy corrects it.
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Signer {
-    inner: core::Signer,
-    /// The `PrivateKey` or `RemoteKey` given.
+    /// The core signer (its clock offset is what a client `Exchange` corrects).
+    pub(crate) inner: core::Signer,
+    /// The signing key (a `PrivateKey` or a `RemoteKey`).
+    #[pyo3(get)]
     key: Py<PyAny>,
 }
 
@@ -193,33 +170,26 @@ pub struct Signer {
 impl Signer {
     #[new]
     #[pyo3(signature = (key, api_key, *, lifetime=None, issuer=None, audience=None, clock_offset=None))]
-    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        key: &Bound<'_, PyAny>,
+        key: Py<PyAny>,
         api_key: PyBackedStr,
         lifetime: Option<i64>,
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_offset: Option<i64>,
     ) -> PyResult<Self> {
-        let signing_key = crate::remote::signing_key(key)?;
+        let signing_key = crate::remote::signing_key(key.bind(py))?;
         let inner = boundary::attached(py, || {
-            let options = core::SignerOptions::from_optional(
-                lifetime,
-                issuer.as_deref(),
-                audience.as_deref(),
-            )?;
+            let (issuer, audience) = (issuer.as_deref(), audience.as_deref());
+            let options = core::SignerOptions::from_optional(lifetime, issuer, audience)?;
             let signer = core::Signer::with_options(signing_key, &api_key, options)?;
             match clock_offset {
                 Some(secs) => signer.with_clock_offset(secs),
                 None => Ok(signer),
             }
         })?;
-        Ok(Signer {
-            inner,
-            key: key.clone().unbind(),
-        })
+        Ok(Signer { inner, key })
     }
 
     /// The clock offset in seconds (``iat = now + offset``), shared by every request of this
@@ -229,21 +199,15 @@ impl Signer {
         self.inner.clock_offset().secs()
     }
 
-    /// The signing key (a `PrivateKey` or a `RemoteKey`).
-    #[getter]
-    fn key(&self, py: Python<'_>) -> Py<PyAny> {
-        self.key.clone_ref(py)
-    }
-
     /// Signs a request.
     ///
     /// ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
     /// send (``str`` is sent as UTF-8), a binary file object (read to its end in chunks, so it
     /// cannot be sent afterwards unless it can seek), ``None`` for no body, or a
-    /// :class:`MultipartForm`; or give
-    /// a precomputed ``body_hash`` instead. With ``content_type``, the core chooses how the bytes
-    /// are hashed (an encoded ``multipart/form-data`` body through its canonical object).
-    /// ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
+    /// :class:`MultipartForm`; or give a precomputed ``body_hash`` instead. With
+    /// ``content_type``, the core chooses how the bytes are hashed (an encoded
+    /// ``multipart/form-data`` body through its canonical object). ``iat``/``jti`` pin the clock
+    /// and token id (tests, reproducing a token).
     #[pyo3(signature = (method, url, body=None, *, body_hash=None, content_type=None, iat=None, jti=None))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
@@ -257,36 +221,32 @@ impl Signer {
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let overrides = boundary::attached(py, || {
-            core::SignOverrides::from_optional(iat, jti.as_deref())
-        })?;
+        let pins = (iat, jti);
+        let body = body.filter(|b| !b.is_none());
         if let Some(hash) = body_hash {
-            if body.is_some_and(|b| !b.is_none()) {
-                return Err(PyTypeError::new_err(
-                    "give either body or body_hash, not both",
-                ));
+            if body.is_some() {
+                let message = "give either body or body_hash, not both";
+                return Err(PyTypeError::new_err(message));
             }
-            return self.run(py, &method, &url, &overrides, move || {
-                core::BodyHash::parse(&hash).map(Body::Precomputed)
-            });
+            let hash = |sign: Sign| sign(Body::Precomputed(core::BodyHash::parse(&hash)?));
+            return self.run(py, &method, &url, pins, hash);
         }
         if let Some(form) = body.and_then(|b| b.cast::<MultipartForm>().ok()) {
             let form = form.get();
-            return self.sign_form(py, &method, &url, form, &overrides);
+            return self.run(py, &method, &url, pins, |sign| {
+                sign(Body::Multipart(&mut form.lock()))
+            });
         }
         if let Some(mut reader) = body.and_then(FileObjectReader::of) {
             // A binary file object: read to its end by the core in chunks, and signed as the
             // exact bytes it yields (whatever `content_type` says).
-            let reader = &mut reader;
-            return self.run(py, &method, &url, &overrides, move || {
-                Ok(Body::Reader(reader))
-            });
+            let reader = |sign: Sign| sign(Body::Reader(&mut reader));
+            return self.run(py, &method, &url, pins, reader);
         }
-        let data = optional_data(body, "body")?;
-        let bytes = data.as_ref().map(|d| d.as_slice());
-        let content_type = content_type.as_deref();
-        self.run(py, &method, &url, &overrides, || {
-            Ok(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
+        let bytes = body.map(|b| b.extract::<Bytes>()).transpose()?;
+        let (bytes, content_type) = (bytes.as_deref(), content_type.as_deref());
+        self.run(py, &method, &url, pins, |sign| {
+            sign(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
         })
     }
 
@@ -297,16 +257,13 @@ impl Signer {
         py: Python<'_>,
         method: PyBackedStr,
         url: PyBackedStr,
-        path: &Bound<'_, PyAny>,
+        path: PathBuf,
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let overrides = boundary::attached(py, || {
-            core::SignOverrides::from_optional(iat, jti.as_deref())
-        })?;
-        let path = boundary::path(path)?;
-        let path = path.as_path();
-        self.run(py, &method, &url, &overrides, || Ok(Body::File(path)))
+        self.run(py, &method, &url, (iat, jti), |sign| {
+            sign(Body::File(&path))
+        })
     }
 
     /// Signs a multipart request described by ``form`` (send ``form.to_bytes()`` with
@@ -321,10 +278,10 @@ impl Signer {
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let overrides = boundary::attached(py, || {
-            core::SignOverrides::from_optional(iat, jti.as_deref())
-        })?;
-        self.sign_form(py, &method, &url, form.get(), &overrides)
+        let form = form.get();
+        self.run(py, &method, &url, (iat, jti), |sign| {
+            sign(Body::Multipart(&mut form.lock()))
+        })
     }
 
     /// Signs an already encoded multipart body (hashed through its canonical object).
@@ -336,18 +293,13 @@ impl Signer {
         method: PyBackedStr,
         url: PyBackedStr,
         content_type: PyBackedStr,
-        body: &Bound<'_, PyAny>,
+        body: Bytes,
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let overrides = boundary::attached(py, || {
-            core::SignOverrides::from_optional(iat, jti.as_deref())
-        })?;
-        let body = data(body, "body")?;
-        let (content_type, body) = (&*content_type, body.as_slice());
-        self.run(py, &method, &url, &overrides, || {
-            Ok(Body::MultipartWire { content_type, body })
-        })
+        let (content_type, body) = (&*content_type, &*body);
+        let wire = |sign: Sign| sign(Body::MultipartWire { content_type, body });
+        self.run(py, &method, &url, (iat, jti), wire)
     }
 
     /// :meth:`sign` for asyncio: runs in the event loop's default executor (the GIL is released
@@ -355,34 +307,22 @@ impl Signer {
     #[pyo3(signature = (method, url, body=None, **kwargs))]
     fn sign_async<'py>(
         slf: &Bound<'py, Self>,
-        method: &Bound<'py, PyAny>,
-        url: &Bound<'py, PyAny>,
-        body: Option<&Bound<'py, PyAny>>,
+        method: Bound<'py, PyAny>,
+        url: Bound<'py, PyAny>,
+        body: Option<Bound<'py, PyAny>>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        let args = PyTuple::new(
-            py,
-            [
-                slf.getattr("sign")?,
-                method.clone(),
-                url.clone(),
-                body.map_or_else(|| py.None().into_bound(py), Clone::clone),
-            ],
-        )?;
-        let call = py
-            .import("functools")?
-            .getattr("partial")?
-            .call(args, kwargs)?;
-        event_loop.call_method1("run_in_executor", (py.None(), call))
+        let body = body.unwrap_or_else(|| py.None().into_bound(py));
+        let args = PyTuple::new(py, [slf.getattr("sign")?, method, url, body])?;
+        let partial = py.import("functools")?.getattr("partial")?;
+        event_loop.call_method1("run_in_executor", (py.None(), partial.call(args, kwargs)?))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Signer(key={}, api_key=<redacted>)",
-            self.key.bind(py).repr()?
-        ))
+        let key = self.key.bind(py).repr()?;
+        Ok(format!("Signer(key={key}, api_key=<redacted>)"))
     }
 
     fn __reduce__(&self) -> PyResult<()> {
@@ -390,39 +330,27 @@ impl Signer {
     }
 }
 
+/// The `iat`/`jti` a caller pinned, parsed by the core when the request is signed.
+type Pins = (Option<i64>, Option<PyBackedStr>);
+
+/// Signs a core body: what [`Signer::run`] gives the method that builds the body.
+type Sign<'s> = &'s dyn Fn(Body<'_>) -> core::Result<core::SignedRequest>;
+
 impl Signer {
-    /// The core signer (its clock offset is what a client `Exchange` corrects).
-    pub fn core(&self) -> &core::Signer {
-        &self.inner
-    }
-
-    /// Signs with the GIL released; `body` builds the core body inside the released section (a
-    /// file or form is read there).
-    fn run<'a>(
+    /// Signs with the GIL released: `body` builds the core body there (a file is read, a form
+    /// locked: a file object the form reads takes the GIL, so holding the form's lock and the
+    /// GIL together could deadlock) and signs it with the function it is given.
+    fn run(
         &self,
         py: Python<'_>,
         method: &str,
         url: &str,
-        overrides: &core::SignOverrides,
-        body: impl FnOnce() -> core::Result<Body<'a>> + Send,
-    ) -> PyResult<SignedRequest> {
-        let inner =
-            boundary::detached(py, || self.inner.sign_with(method, url, body()?, overrides))?;
-        Ok(SignedRequest { inner })
-    }
-
-    fn sign_form(
-        &self,
-        py: Python<'_>,
-        method: &str,
-        url: &str,
-        form: &MultipartForm,
-        overrides: &core::SignOverrides,
+        (iat, jti): Pins,
+        body: impl FnOnce(Sign<'_>) -> core::Result<core::SignedRequest> + Send,
     ) -> PyResult<SignedRequest> {
         let inner = boundary::detached(py, || {
-            let mut form = form.lock();
-            self.inner
-                .sign_with(method, url, Body::Multipart(&mut form), overrides)
+            let pins = core::SignOverrides::from_optional(iat, jti.as_deref())?;
+            body(&|body| self.inner.sign_with(method, url, body, &pins))
         })?;
         Ok(SignedRequest { inner })
     }
@@ -431,45 +359,28 @@ impl Signer {
 /// SHA-256 hex of the exact body bytes (``str`` as UTF-8), or of what a binary file object
 /// reads, streamed in chunks.
 #[pyfunction]
-fn body_hash(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<String> {
+pub fn body_hash(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Some(reader) = FileObjectReader::of(body) {
-        return boundary::detached(py, || {
-            Ok(core::body_hash_reader(reader)?.0.as_str().to_owned())
-        });
+        return boundary::detached(py, || Ok(core::body_hash_reader(reader)?.0.to_string()));
     }
-    let body = data(body, "body")?;
-    let body = body.as_slice();
-    boundary::detached(py, || Ok(core::body_hash(body).as_str().to_owned()))
+    let body = body.extract::<Bytes>()?;
+    boundary::detached(py, || Ok(core::body_hash(&body).to_string()))
 }
 
 /// SHA-256 hex of a file's content, streamed.
 #[pyfunction]
-fn body_hash_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<String> {
-    let path = boundary::path(path)?;
-    boundary::detached(py, || {
-        Ok(core::body_hash_file(&path)?.0.as_str().to_owned())
-    })
+pub fn body_hash_file(py: Python<'_>, path: PathBuf) -> PyResult<String> {
+    boundary::detached(py, || Ok(core::body_hash_file(&path)?.0.to_string()))
 }
 
 /// The ``uri`` claim of a URL or request target (WHATWG ``pathname + search``).
 #[pyfunction]
-fn request_uri(py: Python<'_>, url: PyBackedStr) -> PyResult<String> {
+pub fn request_uri(py: Python<'_>, url: PyBackedStr) -> PyResult<String> {
     boundary::attached(py, || core::request_uri(&url))
 }
 
 /// The URL to give an HTTP client so that it sends exactly the signed ``uri``.
 #[pyfunction]
-fn sendable_url(py: Python<'_>, url: PyBackedStr) -> PyResult<String> {
+pub fn sendable_url(py: Python<'_>, url: PyBackedStr) -> PyResult<String> {
     boundary::attached(py, || core::sendable_url(&url))
-}
-
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Claims>()?;
-    m.add_class::<SignedRequest>()?;
-    m.add_class::<Signer>()?;
-    m.add_function(wrap_pyfunction!(body_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(body_hash_file, m)?)?;
-    m.add_function(wrap_pyfunction!(request_uri, m)?)?;
-    m.add_function(wrap_pyfunction!(sendable_url, m)?)?;
-    Ok(())
 }

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
+use serde::Serialize;
 use url::{Origin, Url};
 
 use crate::client::clock::{offset_from_date, parse_http_date_ms, ClockOffset};
@@ -28,8 +29,9 @@ pub struct Request {
     pub has_body: bool,
 }
 
-/// One send: what to sign and send now.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One send: what to sign and send now. Serialized with camelCase names (`sendBody`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Attempt {
     /// The method to send (and sign).
     pub method: String,
@@ -80,8 +82,9 @@ impl Response {
     }
 }
 
-/// Why the exchange sends again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why the exchange sends again. Serialized as [`as_str`](Self::as_str) names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SendReason {
     /// A redirect hop (301, 302, 303, 307, 308 with a `Location`).
     Redirect,
@@ -102,8 +105,15 @@ impl SendReason {
     }
 }
 
-/// What the integration does with a response.
-#[derive(Clone, Debug, PartialEq)]
+/// What the integration does with a response. `Send` and `Done` serialize as bindings show them
+/// (`{"action": "send", "attempt": {…}, "delayMs": 0, "reason": "redirect"}`, `{"action":
+/// "done"}`); `Fail` does not serialize: raise its error instead.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(
+    tag = "action",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Action {
     /// Wait `delay_ms` (0: none), then sign afresh (new `iat` and `jti`, with the signer's
     /// current clock offset) and send `attempt`.
@@ -118,6 +128,7 @@ pub enum Action {
     /// The exchange is over: hand this response to the caller.
     Done,
     /// The exchange is over: raise this error (its code is in the core's list).
+    #[serde(skip_serializing)]
     Fail(Error),
 }
 
@@ -416,4 +427,45 @@ fn sendable(url: &Url) -> String {
         url.set_query(None);
     }
     url.into()
+}
+
+#[cfg(test)]
+mod serialized_tests {
+    use super::*;
+
+    #[test]
+    fn actions_and_policies_serialize_as_bindings_show_them() {
+        let attempt = Attempt {
+            method: "GET".to_owned(),
+            url: "https://api.nuvera.test/a".to_owned(),
+            send_body: false,
+            credentials: true,
+        };
+        let send = Action::Send {
+            attempt,
+            delay_ms: 250,
+            reason: SendReason::ClockCorrection,
+        };
+        let expected = r#"{"action":"send","attempt":{"method":"GET","url":"https://api.nuvera.test/a","sendBody":false,"credentials":true},"delayMs":250,"reason":"clock-correction"}"#;
+        assert_eq!(serde_json::to_string(&send).unwrap(), expected);
+        assert_eq!(
+            serde_json::to_string(&Action::Done).unwrap(),
+            r#"{"action":"done"}"#
+        );
+        let failed = Action::Fail(Error::new(ErrorCode::TooManyRedirects, "x"));
+        assert!(serde_json::to_string(&failed).is_err());
+        let policy = serde_json::to_value(ClientPolicy::with_retries()).unwrap();
+        let expected = serde_json::json!({
+            "maxRedirects": 10,
+            "retry": {
+                "statuses": [429, 502, 503, 504],
+                "methods": ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"],
+                "maxAttempts": 3,
+                "baseDelayMs": 200,
+                "maxDelayMs": 10000
+            },
+            "correctClock": true
+        });
+        assert_eq!(policy, expected);
+    }
 }

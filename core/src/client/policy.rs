@@ -1,6 +1,8 @@
 //! The shape and defaults of the client policy (contract §8): redirects, retries, clock
 //! correction. Plain data, so every binding builds it from its own types in a few lines.
 
+use serde::Serialize;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::method::normalize_method;
 
@@ -18,8 +20,10 @@ pub const DEFAULT_BASE_DELAY_MS: u64 = 200;
 /// Longest wait before a retry, for backoff and `Retry-After` alike.
 pub const DEFAULT_MAX_DELAY_MS: u64 = 10_000;
 
-/// Opt-in retries: which responses are retried, how often, and how long to wait.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Opt-in retries: which responses are retried, how often, and how long to wait. Serialized
+/// with camelCase names (`maxAttempts`), as bindings show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     /// Response statuses that are retried (default 429, 502, 503, 504).
     pub statuses: Vec<u16>,
@@ -109,8 +113,9 @@ impl RetryPolicy {
 }
 
 /// What an HTTP-client integration does between sending a request and handing the caller its
-/// response (contract §8).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// response (contract §8). Serialized with camelCase names (`maxRedirects`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ClientPolicy {
     /// Redirect hops followed (default 10); the next is `TOO_MANY_REDIRECTS`. 0 follows none.
     pub max_redirects: u32,
@@ -132,6 +137,21 @@ impl Default for ClientPolicy {
 }
 
 impl ClientPolicy {
+    /// A policy from what a binding's caller gave: `None` takes the default (10 redirects, clock
+    /// correction on); retries stay off unless given.
+    pub fn from_optional(
+        max_redirects: Option<u32>,
+        retry: Option<RetryPolicy>,
+        correct_clock: Option<bool>,
+    ) -> Self {
+        let defaults = ClientPolicy::default();
+        ClientPolicy {
+            max_redirects: max_redirects.unwrap_or(defaults.max_redirects),
+            retry,
+            correct_clock: correct_clock.unwrap_or(defaults.correct_clock),
+        }
+    }
+
     /// The defaults with retries on, with their defaults.
     pub fn with_retries() -> Self {
         ClientPolicy {
@@ -145,5 +165,23 @@ impl ClientPolicy {
             Some(retry) => retry.validate(),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_policy_from_nothing_is_the_default() {
+        assert_eq!(
+            ClientPolicy::from_optional(None, None, None),
+            ClientPolicy::default()
+        );
+        let given = ClientPolicy::from_optional(Some(0), Some(RetryPolicy::default()), Some(false));
+        assert_eq!(
+            (given.max_redirects, given.retry, given.correct_clock),
+            (0, Some(RetryPolicy::default()), false)
+        );
     }
 }

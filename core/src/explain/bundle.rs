@@ -150,6 +150,16 @@ pub struct SupportBundle {
 }
 
 impl SupportBundle {
+    /// The time (Unix seconds) a bundle is made at, from what a binding's caller gave: `None` is
+    /// now, by the system clock; a negative time is `INVALID_ARGUMENT`. The one place every
+    /// language's `createdAt`/`created_at` default is decided.
+    pub fn created_at(given: Option<i64>) -> Result<u64> {
+        match given {
+            None => crate::Clock::now_unix(&crate::SystemClock),
+            Some(t) => crate::signer::given_unix_seconds(t, "a bundle's time"),
+        }
+    }
+
     /// Builds a bundle from the request as sent (`headers` as sent, including `x-api-key` and
     /// `Authorization`, which are masked), its token and Nuvera's response.
     ///
@@ -358,6 +368,22 @@ fn rfc3339(unix: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn created_at_defaults_to_now_and_refuses_negative_times() {
+        assert_eq!(
+            SupportBundle::created_at(Some(1_700_000_000)).unwrap(),
+            1_700_000_000
+        );
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let now = SupportBundle::created_at(None).unwrap();
+        assert!(now.abs_diff(before) <= 60, "{now} vs {before}");
+        let err = SupportBundle::created_at(Some(-1)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    }
+
     use super::*;
 
     #[test]

@@ -62,7 +62,7 @@ pub struct OptionalExplainOptions<'a> {
     pub audience: Option<&'a str>,
     /// A public key PEM to check the signature against.
     pub public_key_pem: Option<&'a [u8]>,
-    /// Unix seconds to check `iat`/`exp` against (negative is `INVALID_CLAIM`).
+    /// Unix seconds to check `iat`/`exp` against (negative is `INVALID_ARGUMENT`).
     pub now: Option<i64>,
     /// Allowed clock difference, 0..=60 s (default 5).
     pub clock_skew_secs: Option<i64>,
@@ -80,15 +80,10 @@ impl ExplainOptions {
             given.audience,
             given.clock_skew_secs,
         )?;
-        let now = match given.now {
-            None => None,
-            Some(n) => Some(u64::try_from(n).map_err(|_| {
-                crate::Error::new(
-                    crate::ErrorCode::InvalidClaim,
-                    format!("now {n} is negative: it is Unix seconds"),
-                )
-            })?),
-        };
+        let now = given
+            .now
+            .map(|n| crate::signer::given_unix_seconds(n, "now"))
+            .transpose()?;
         Ok(ExplainOptions {
             issuer: verifier.issuer,
             audience: verifier.audience,

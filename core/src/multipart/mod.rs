@@ -15,5 +15,5 @@ pub use form::{FileSource, MultipartForm, DEFAULT_FILE_MEDIA_TYPE};
 pub use reading::ReadingNote;
 pub use wire::{
     boundary_from_content_type, canonicalize_wire, canonicalize_wire_reader, multipart_body_hash,
-    multipart_body_hash_reader, MultipartLimits, WireCanonicalizer,
+    multipart_body_hash_file, multipart_body_hash_reader, MultipartLimits, WireCanonicalizer,
 };

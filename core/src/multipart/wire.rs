@@ -11,6 +11,7 @@
 //! accepts and refuses different bytes than busboy does.
 
 use std::io::Read;
+use std::path::Path;
 
 use memchr::memmem;
 
@@ -440,6 +441,12 @@ pub fn multipart_body_hash_reader(content_type: &str, reader: impl Read) -> Resu
     canonicalize_wire_reader(content_type, reader).map(|c| c.body_hash())
 }
 
+/// `bodyHash` of an encoded multipart body stored in the file at `path`, streamed.
+pub fn multipart_body_hash_file(content_type: &str, path: impl AsRef<Path>) -> Result<BodyHash> {
+    let file = crate::body_hash::open_file(path.as_ref())?;
+    multipart_body_hash_reader(content_type, std::io::BufReader::new(file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +455,20 @@ mod tests {
 
     fn canon(body: &str) -> Result<CanonicalForm> {
         canonicalize_wire(CT, body.as_bytes())
+    }
+
+    #[test]
+    fn a_file_hashes_as_its_bytes_and_a_missing_one_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("body");
+        let body = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n";
+        std::fs::write(&path, body).unwrap();
+        assert_eq!(
+            multipart_body_hash_file(CT, &path).unwrap(),
+            multipart_body_hash(CT, body.as_bytes()).unwrap()
+        );
+        let missing = multipart_body_hash_file(CT, dir.path().join("none")).unwrap_err();
+        assert_eq!(missing.code(), ErrorCode::IoError);
     }
 
     #[test]

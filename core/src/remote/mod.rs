@@ -28,6 +28,30 @@ pub enum SignatureInput {
     Message,
 }
 
+impl SignatureInput {
+    /// The name a binding's caller gives and sees: `digest` or `message`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SignatureInput::Digest => "digest",
+            SignatureInput::Message => "message",
+        }
+    }
+
+    /// The input named `name` (see [`as_str`](Self::as_str)); another name is
+    /// `INVALID_ARGUMENT`.
+    pub fn from_name(name: &str) -> Result<Self> {
+        [SignatureInput::Digest, SignatureInput::Message]
+            .into_iter()
+            .find(|input| input.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("input {name:?} is neither \"digest\" nor \"message\""),
+                )
+            })
+    }
+}
+
 /// The probe signed by [`RemoteKey::check`]: fixed, so that a provider's audit log shows what it is.
 const PROBE_MESSAGE: &[u8] = b"nuvera-signing: remote key check";
 
@@ -172,5 +196,20 @@ impl fmt::Debug for RemoteKey {
             .field("bits", &self.public.bits())
             .field("fingerprint", &self.public.fingerprint())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_input_is_named_digest_or_message() {
+        for input in [SignatureInput::Digest, SignatureInput::Message] {
+            assert_eq!(SignatureInput::from_name(input.as_str()), Ok(input));
+        }
+        assert_eq!(SignatureInput::Message.as_str(), "message");
+        let refused = SignatureInput::from_name("raw").unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidArgument);
     }
 }

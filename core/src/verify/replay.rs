@@ -176,6 +176,29 @@ impl ReplayCacheOptions {
         Ok(options)
     }
 
+    /// [`from_optional`](Self::from_optional) when a binding's caller may leave the URL out:
+    /// `None` then (the registry file's `replayCache`, else the in-process cache), and the other
+    /// arguments, which would be ignored, are `INVALID_ARGUMENT`.
+    pub fn from_optional_url(
+        url: Option<&str>,
+        key_prefix: Option<&str>,
+        timeout_ms: Option<i64>,
+        max_connections: Option<i64>,
+    ) -> Result<Option<Self>> {
+        match url {
+            Some(url) => {
+                Self::from_optional(url, key_prefix, timeout_ms, max_connections).map(Some)
+            }
+            None if key_prefix.is_none() && timeout_ms.is_none() && max_connections.is_none() => {
+                Ok(None)
+            }
+            None => Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a replay cache prefix, timeout or connection bound needs the replay cache's URL",
+            )),
+        }
+    }
+
     /// Checks every field (the URL's scheme and form, the ranges); the error never shows the
     /// password.
     pub fn validate(&self) -> Result<()> {
@@ -505,6 +528,18 @@ mod tests {
                     .unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidArgument);
         }
+    }
+
+    #[test]
+    fn without_a_url_there_is_no_option_to_give() {
+        assert_eq!(
+            ReplayCacheOptions::from_optional_url(None, None, None, None),
+            Ok(None)
+        );
+        let given = ReplayCacheOptions::from_optional_url(Some("redis://cache"), None, None, None);
+        assert_eq!(given, Ok(Some(ReplayCacheOptions::new("redis://cache"))));
+        let ignored = ReplayCacheOptions::from_optional_url(None, Some("p:"), None, None);
+        assert_eq!(ignored.unwrap_err().code(), ErrorCode::InvalidArgument);
     }
 
     #[test]

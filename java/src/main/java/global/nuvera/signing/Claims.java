@@ -5,78 +5,62 @@ package global.nuvera.signing;
  * log it ({@link #toString()} leaves it out).
  */
 public final class Claims {
-    private final String iss;
-    private final String aud;
-    private final String sub;
-    private final String method;
-    private final String uri;
-    private final String bodyHash;
-    private final long iat;
-    private final long exp;
-    private final String jti;
+    /** The core's nine values in contract order ({@code iat} and {@code exp} in decimal). */
+    private final String[] c;
 
-    /** From the core's nine values in contract order ({@code iat} and {@code exp} in decimal). */
     Claims(String[] c) {
-        this.iss = c[0];
-        this.aud = c[1];
-        this.sub = c[2];
-        this.method = c[3];
-        this.uri = c[4];
-        this.bodyHash = c[5];
-        this.iat = Long.parseLong(c[6]);
-        this.exp = Long.parseLong(c[7]);
-        this.jti = c[8];
+        this.c = c;
     }
 
     /** Issuer ({@code nuvera-api} by default). */
     public String getIss() {
-        return iss;
+        return c[0];
     }
 
     /** Audience ({@code nuvera-rest-api} by default). */
     public String getAud() {
-        return aud;
+        return c[1];
     }
 
     /** The API key. A secret: do not log it. */
     public String getSub() {
-        return sub;
+        return c[2];
     }
 
     /** The upper-cased HTTP method. */
     public String getMethod() {
-        return method;
+        return c[3];
     }
 
     /** The request target that was signed (path and query). */
     public String getUri() {
-        return uri;
+        return c[4];
     }
 
     /** The body hash that was signed. */
     public String getBodyHash() {
-        return bodyHash;
+        return c[5];
     }
 
     /** Issued at, Unix seconds. */
     public long getIat() {
-        return iat;
+        return Long.parseLong(c[6]);
     }
 
     /** Expiry, Unix seconds. */
     public long getExp() {
-        return exp;
+        return Long.parseLong(c[7]);
     }
 
     /** The token id (a UUID v4 unless pinned). */
     public String getJti() {
-        return jti;
+        return c[8];
     }
 
     /** Every claim but {@code sub}. */
     @Override
     public String toString() {
-        return "Claims[iss=" + iss + ", aud=" + aud + ", method=" + method + ", uri=" + uri + ", bodyHash="
-                + bodyHash + ", iat=" + iat + ", exp=" + exp + ", jti=" + jti + "]";
+        return "Claims[iss=" + c[0] + ", aud=" + c[1] + ", method=" + c[3] + ", uri=" + c[4] + ", bodyHash=" + c[5]
+                + ", iat=" + c[6] + ", exp=" + c[7] + ", jti=" + c[8] + "]";
     }
 }

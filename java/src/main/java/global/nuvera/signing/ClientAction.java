@@ -16,14 +16,14 @@ final class ClientAction {
     /** {@code redirect}, {@code retry}, {@code clock-correction}; {@code null} for the first send and done. */
     final @Nullable String reason;
 
-    ClientAction(@Nullable String method, @Nullable String url, boolean sendBody, boolean credentials, long delayMs,
-            @Nullable String reason) {
-        this.method = method;
-        this.url = url;
-        this.sendBody = sendBody;
-        this.credentials = credentials;
-        this.delayMs = delayMs;
-        this.reason = reason;
+    /** From the native side's texts {@code [method, url, sendBody, credentials, delayMs, reason]} (all null: done). */
+    ClientAction(@Nullable String[] a) {
+        this.method = a[0];
+        this.url = a[1];
+        this.sendBody = Boolean.parseBoolean(a[2]);
+        this.credentials = Boolean.parseBoolean(a[3]);
+        this.delayMs = a[4] == null ? 0 : Long.parseLong(a[4]);
+        this.reason = a[5];
     }
 
     boolean isDone() {

@@ -1,64 +1,32 @@
 package global.nuvera.signing;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One caller's request through the core's §8 exchange: the integrations send {@link #first()}, give
  * each response to {@link #onResponse} and carry out the answer. No decision is taken here.
  */
-final class ClientExchange implements AutoCloseable {
-    private final NativeHandle handle;
-
+final class ClientExchange extends NativeObject {
     ClientExchange(ClientPolicy policy, ClockOffset offset, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException {
-        RetryPolicy retry = policy.retryPolicy();
-        Integer maxRedirects = policy.maxRedirectsGiven();
-        long o = offset.handle().acquire();
-        long pointer;
-        try {
-            pointer = retry == null
-                    ? Native.exchangeNew(o, maxRedirects, policy.correctsClock(), false, null, null, null, null, null,
-                            method, url, hasBody, jitter)
-                    : Native.exchangeNew(o, maxRedirects, policy.correctsClock(), true, retry.statusesGiven(),
-                            retry.methodsGiven(), retry.maxAttemptsGiven(), retry.baseDelayGiven(), retry.maxDelayGiven(),
-                            method, url, hasBody, jitter);
-        } finally {
-            offset.handle().release();
-        }
-        this.handle = NativeHandle.own(this, pointer, Native::exchangeFree, "ClientExchange");
+        super(offset.handle.with(o -> {
+            RetryPolicy r = policy.retry;
+            return r == null
+                    ? Native.exchangeNew(o, policy.maxRedirects, policy.correctsClock(), false, null, null, null, null,
+                            null, method, url, hasBody, jitter)
+                    : Native.exchangeNew(o, policy.maxRedirects, policy.correctsClock(), true, r.statuses, r.methods,
+                            r.maxAttempts, r.baseDelayMs, r.maxDelayMs, method, url, hasBody, jitter);
+        }));
     }
 
     ClientAction first() throws NuveraSigningException {
-        return handle.with(Native::exchangeFirst);
+        return new ClientAction(handle.with(Native::exchangeFirst));
     }
 
     /** What follows a response; {@code body} matters only for a 401 (null otherwise). */
     ClientAction onResponse(int status, String[] headers, byte @Nullable [] body, long sentAtMs, long receivedAtMs)
             throws NuveraSigningException {
-        return handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs));
-    }
-
-    /** {@code [name, value, …]} from a header map (the headers the policy reads are single-valued). */
-    static String[] flatten(Map<String, List<String>> headers) {
-        String[] flat = new String[0];
-        int n = 0;
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            for (String v : e.getValue()) {
-                if (n + 2 > flat.length) {
-                    flat = Arrays.copyOf(flat, Math.max(8, flat.length * 2));
-                }
-                flat[n++] = e.getKey();
-                flat[n++] = v;
-            }
-        }
-        return Arrays.copyOf(flat, n);
-    }
-
-    @Override
-    public void close() {
-        handle.close();
+        return new ClientAction(
+                handle.with(p -> Native.exchangeOnResponse(p, status, headers, body, sentAtMs, receivedAtMs)));
     }
 }

@@ -5,24 +5,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link NuveraHttpClient} and {@link NuveraOkHttpInterceptor} do between sending a request
- * and handing you its response (contract §8). Every decision is the Rust core's; this object only
- * carries your choices to it. Immutable; what you leave unset takes the core's default, which the
- * getters show:
- *
- * <ul>
- *   <li>redirects: up to {@link #maxRedirects()} hops (10), each signed afresh; 301/302 after a
- *       POST and 303 become a GET without body, 307/308 keep method and body; a hop to another
- *       origin goes without {@code x-api-key} and {@code Authorization} (and stays so); https to
- *       http fails with {@code INSECURE_REDIRECT}; one hop more fails with {@code TOO_MANY_REDIRECTS};
- *   <li>retries: off unless you give a {@link RetryPolicy};
- *   <li>clock correction: on ({@link #correctsClock()}); a 401 {@code AUTH_TOKEN_EXPIRED} or
- *       {@code AUTH_TOKEN_NOT_YET_VALID} with a {@code Date} header sets the signer's clock offset
- *       and re-sends once with a fresh {@code jti} (the token's lifetime unchanged).
- * </ul>
+ * and handing you its response (contract §8: redirects, each hop signed afresh and credentials
+ * kept to the origin; opt-in retries; clock correction from a refusal's {@code Date}). Every
+ * decision is the Rust core's; this immutable object carries your choices to it, and its getters
+ * show the core's defaults for what you leave unset.
  */
 public final class ClientPolicy {
-    private final @Nullable Integer maxRedirects;
-    private final @Nullable RetryPolicy retry;
+    // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
+    final @Nullable Integer maxRedirects;
+    final @Nullable RetryPolicy retry;
     private final @Nullable Boolean correctClock;
 
     private ClientPolicy(@Nullable Integer maxRedirects, @Nullable RetryPolicy retry, @Nullable Boolean correctClock) {
@@ -72,10 +63,6 @@ public final class ClientPolicy {
     /** The retry policy, or {@code null}: no retries (the default). */
     public @Nullable RetryPolicy retryPolicy() {
         return retry;
-    }
-
-    @Nullable Integer maxRedirectsGiven() {
-        return maxRedirects;
     }
 
     @Override

@@ -4,11 +4,9 @@ package global.nuvera.signing;
  * A clock offset in the core: a signer's (shared by its copies, corrected by the §8 policy from a
  * server's {@code Date}) or one of its own for the table of cases.
  */
-final class ClockOffset implements AutoCloseable {
-    private final NativeHandle handle;
-
+final class ClockOffset extends NativeObject {
     private ClockOffset(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::clockOffsetFree, "ClockOffset");
+        super(pointer);
     }
 
     /** An offset of its own, {@code secs} seconds. */
@@ -24,14 +22,5 @@ final class ClockOffset implements AutoCloseable {
     /** The offset now, in seconds. */
     long seconds() throws NuveraSigningException {
         return handle.with(Native::clockOffsetSecs);
-    }
-
-    NativeHandle handle() {
-        return handle;
-    }
-
-    @Override
-    public void close() {
-        handle.close();
     }
 }

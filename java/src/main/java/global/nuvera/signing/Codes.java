@@ -10,18 +10,11 @@ final class Codes {
     static final String OBJECT_CLOSED = "OBJECT_CLOSED";
     static final String IO_ERROR = "IO_ERROR";
     static final String INVALID_URL = "INVALID_URL";
-    static final String INVALID_REGISTRY = "INVALID_REGISTRY";
-    static final String INVALID_ARGUMENT = "INVALID_ARGUMENT";
     static final String STREAMING_BODY = "STREAMING_BODY";
-    static final String TOO_MANY_REDIRECTS = "TOO_MANY_REDIRECTS";
     static final String UNSUPPORTED = "UNSUPPORTED";
-    static final String INTERNAL_ERROR = "INTERNAL_ERROR";
 
     /** Every constant above, for the test. */
-    static final String[] ALL = {
-        OBJECT_CLOSED, IO_ERROR, INVALID_URL, INVALID_REGISTRY, INVALID_ARGUMENT, STREAMING_BODY,
-        TOO_MANY_REDIRECTS, UNSUPPORTED, INTERNAL_ERROR,
-    };
+    static final String[] ALL = {OBJECT_CLOSED, IO_ERROR, INVALID_URL, STREAMING_BODY, UNSUPPORTED};
 
     private Codes() {}
 }

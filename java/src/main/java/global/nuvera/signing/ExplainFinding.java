@@ -1,5 +1,6 @@
 package global.nuvera.signing;
 
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -12,14 +13,14 @@ public final class ExplainFinding {
     private final String diagnosis;
     private final String fix;
 
-    /** Made by the native side. */
-    ExplainFinding(String code, String area, @Nullable String signed, @Nullable String sent, String diagnosis, String fix) {
-        this.code = code;
-        this.area = area;
-        this.signed = signed;
-        this.sent = sent;
-        this.diagnosis = diagnosis;
-        this.fix = fix;
+    /** From six of the native side's texts from {@code i}: code, area, signed, sent, diagnosis, fix. */
+    ExplainFinding(@Nullable String[] f, int i) {
+        this.code = Objects.requireNonNull(f[i]);
+        this.area = Objects.requireNonNull(f[i + 1]);
+        this.signed = f[i + 2];
+        this.sent = f[i + 3];
+        this.diagnosis = Objects.requireNonNull(f[i + 4]);
+        this.fix = Objects.requireNonNull(f[i + 5]);
     }
 
     /** The {@code AUTH_*} code Nuvera would answer with for this rule. */

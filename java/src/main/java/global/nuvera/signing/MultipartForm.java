@@ -19,11 +19,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public final class MultipartForm implements AutoCloseable {
-    private final NativeHandle handle;
-
+public final class MultipartForm extends NativeObject {
     private MultipartForm(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::formFree, "MultipartForm");
+        super(pointer);
     }
 
     /** An empty form with a random boundary. */
@@ -126,20 +124,5 @@ public final class MultipartForm implements AutoCloseable {
     public String writeTo(Path path) throws NuveraSigningException {
         String p = Objects.requireNonNull(path, "path").toString();
         return handle.with(f -> Native.formWriteToFile(f, p));
-    }
-
-    NativeHandle handle() {
-        return handle;
-    }
-
-    /** Frees the native form; later calls fail with {@code OBJECT_CLOSED}. */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
-    @Override
-    public String toString() {
-        return handle.isClosed() ? "MultipartForm[closed]" : "MultipartForm[]";
     }
 }

@@ -9,12 +9,9 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The native methods of the Rust core ({@code bindings/jni}), one per entry point, and the loading
- * of the library from this jar. An optional number is a nullable box ({@code Long},
- * {@code Integer}, {@code Boolean}): null is "absent, take the core's default", and leaving it out
- * costs no allocation. Handles are {@code long}s owned by {@link NativeHandle}; a failure
- * is thrown by the native side as a {@link NuveraSigningException} with the core's code. Nothing
- * here is public: the classes of this package are the API.
+ * The native methods of {@code bindings/jni} and the loading of its library from this jar. A
+ * nullable box ({@code Long}, {@code Boolean}, …) is "absent, the core's default"; a handle is a
+ * {@code long} owned by {@link NativeHandle}; failures are thrown as {@link NuveraSigningException}.
  */
 final class Native {
     /** Set to a path to load that library instead of the one inside the jar. */
@@ -59,176 +56,104 @@ final class Native {
         return o + "-" + a;
     }
 
+    // handles: any object made by the native side, freed once by NativeHandle
+    static native void free(long handle);
+
     // errors
     static native @Nullable String errorFamily(String code);
-
     static native int errorHttpStatus(String code);
-
     static native String errorCodesJson();
 
     // keys
     static native long keyFromPem(byte[] pem, byte @Nullable [] passphrase) throws NuveraSigningException;
-
     static native long keyFromFile(String path, byte @Nullable [] passphrase) throws NuveraSigningException;
-
     static native String keyPublicPem(long key);
-
     static native String keyFingerprint(long key);
-
     static native String publicKeyFingerprint(String pem) throws NuveraSigningException;
-
     static native int keyBits(long key);
 
-    static native void keyFree(long key);
-
     // signing
-    static native long signerNew(long key, String apiKey, @Nullable Long lifetime, @Nullable String issuer,
+    static native long signerNew(long privateOrRemoteKey, String apiKey, @Nullable Long lifetime, @Nullable String issuer,
             @Nullable String audience) throws NuveraSigningException;
-
-    static native void signerFree(long signer);
-
     static native long sign(long signer, String method, String url, @Nullable String contentType,
             byte @Nullable [] body, @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
-
     static native long signFile(long signer, String method, String url, @Nullable String contentType, String path,
             @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
-
     static native long signPrecomputed(long signer, String method, String url, String bodyHash, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;
-
     static native long signMultipartWire(long signer, String method, String url, String contentType, byte[] body,
             @Nullable Long iat, @Nullable String jti) throws NuveraSigningException;
-
     static native long signMultipart(long signer, String method, String url, long form, @Nullable Long iat,
             @Nullable String jti) throws NuveraSigningException;
-
-    static native String signedToken(long request);
-
-    static native String[] signedHeaders(long request);
-
+    static native String[] signedTokenAndHeaders(long request);
     static native String[] signedClaims(long request);
-
     static native String signedProofJson(long request);
-
-    static native void signedFree(long request);
 
     // bodies and URLs
     static native String bodyHash(byte[] body);
-
     static native String bodyHashFile(String path) throws NuveraSigningException;
-
     static native String bodyHashStream(@Nullable String contentType, InputStream body) throws NuveraSigningException;
-
     static native String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException;
-
     static native boolean isMultipartFormData(String contentType);
-
     static native String requestUri(String url) throws NuveraSigningException;
-
     static native String sendableUrl(String url) throws NuveraSigningException;
 
     // multipart
     static native long formNew(@Nullable String boundary) throws NuveraSigningException;
-
-    static native void formFree(long form);
-
     static native void formAddField(long form, String name, String value) throws NuveraSigningException;
-
     static native void formAddFilePath(long form, String field, String path, @Nullable String fileName,
             @Nullable String mimeType) throws NuveraSigningException;
-
     static native void formAddFileBytes(long form, String field, String fileName, byte[] content,
             @Nullable String mimeType) throws NuveraSigningException;
-
     static native void formAddFileStream(long form, String field, String fileName, InputStream content,
             @Nullable String mimeType) throws NuveraSigningException;
-
     static native String formContentType(long form);
-
     static native String formBoundary(long form);
-
     static native String formCanonicalJson(long form) throws NuveraSigningException;
-
     static native String formBodyHash(long form) throws NuveraSigningException;
-
     static native Object[] formEncode(long form) throws NuveraSigningException;
-
     static native String formWriteToFile(long form, String path) throws NuveraSigningException;
-
     static native String multipartBodyHash(String contentType, byte[] body) throws NuveraSigningException;
-
     static native String multipartBodyHashFile(String contentType, String path) throws NuveraSigningException;
-
     static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
 
     // verify
-    static native long verifierFromFile(String path, @Nullable String issuer, @Nullable String audience,
-            @Nullable Long skew, @Nullable Long now, long replayCache) throws NuveraSigningException;
-
-    static native long verifierFromText(String text, String format, @Nullable String baseDir, @Nullable String issuer,
-            @Nullable String audience, @Nullable Long skew, @Nullable Long now, long replayCache)
-            throws NuveraSigningException;
-
-    static native long replayCacheOptionsNew(String url, @Nullable String prefix, @Nullable Long timeoutMs,
-            @Nullable Integer maxConnections) throws NuveraSigningException;
-
-    static native void replayCacheOptionsFree(long options);
-
-    static native void verifierFree(long verifier);
-
-    static native Verified verify(long verifier, String method, String target, @Nullable String apiKey,
+    static native long verifierNew(@Nullable String file, @Nullable String text, String format,
+            @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
+            @Nullable Long now, @Nullable String replayUrl, @Nullable String replayPrefix,
+            @Nullable Long replayTimeoutMs, @Nullable Integer replayMaxConnections) throws NuveraSigningException;
+    static native String[] verify(long verifier, String method, String target, @Nullable String apiKey,
             @Nullable String authorization, String bodyHash) throws NuveraSigningException;
-
-    static native Verified verifyRequest(long verifier, String method, String target, String[] headers, byte[] body)
+    static native String[] verifyRequest(long verifier, String method, String target, String[] headers, byte[] body)
             throws NuveraSigningException;
 
     // explain
-    static native ExplainReport explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
+    static native @Nullable String[] explain(String method, String url, @Nullable String apiKey, @Nullable String contentType,
             byte[] body, String token, @Nullable String publicKeyPem, @Nullable Long now)
             throws NuveraSigningException;
-
     static native String supportBundle(String method, String url, String[] headers, @Nullable String apiKey,
             @Nullable String contentType, byte[] body, String token, int status, byte[] responseBody,
             @Nullable String application, @Nullable String publicKeyPem, @Nullable Long now)
             throws NuveraSigningException;
 
-    // client policy (contract §8): bindings/jni/src/client.rs
+    // client policy (contract §8)
     static native long clockOffsetNew(long secs) throws NuveraSigningException;
-
     static native long signerClockOffset(long signer) throws NuveraSigningException;
-
     static native long clockOffsetSecs(long offset) throws NuveraSigningException;
-
-    static native void clockOffsetFree(long offset);
-
     static native long[] clientDefaults();
-
     static native int[] retryDefaultStatuses();
-
     static native String[] retryDefaultMethods();
-
     static native long exchangeNew(long offset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
             int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException;
-
-    static native void exchangeFree(long exchange);
-
-    static native ClientAction exchangeFirst(long exchange) throws NuveraSigningException;
-
-    static native ClientAction exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
+    static native @Nullable String[] exchangeFirst(long exchange) throws NuveraSigningException;
+    static native @Nullable String[] exchangeOnResponse(long exchange, int status, String[] headers, byte @Nullable [] body,
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 
-    // remote keys: bindings/jni/src/remote.rs
+    // remote keys
     static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem,
             @Nullable Boolean messageInput, @Nullable Long timeoutMs) throws NuveraSigningException;
-
     static native void remoteKeyCheck(long key) throws NuveraSigningException;
-
     static native String remoteKeyDescribe(long key) throws NuveraSigningException;
-
-    static native void remoteKeyFree(long key);
-
-    static native long signerNewRemote(long key, String apiKey, @Nullable Long lifetime, @Nullable String issuer,
-            @Nullable String audience) throws NuveraSigningException;
 }

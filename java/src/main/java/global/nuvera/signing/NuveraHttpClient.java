@@ -214,7 +214,7 @@ public final class NuveraHttpClient {
                 return (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) HttpResponse.BodySubscribers.ofByteArray();
             }
             try {
-                action = exchange.onResponse(info.statusCode(), ClientExchange.flatten(info.headers().map()), null,
+                action = exchange.onResponse(info.statusCode(), NuveraSigning.flatten(info.headers().map()), null,
                         sentAtMs, receivedAtMs);
             } catch (NuveraSigningException e) {
                 failure = e;
@@ -234,7 +234,7 @@ public final class NuveraHttpClient {
             if (action == null) {
                 byte[] body = (byte[]) response.body();
                 action = exchange.onResponse(response.statusCode(),
-                        ClientExchange.flatten(response.headers().map()), body, sentAtMs, receivedAtMs);
+                        NuveraSigning.flatten(response.headers().map()), body, sentAtMs, receivedAtMs);
             }
             return action;
         }

@@ -150,7 +150,7 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
                                 + "or followRedirects(false) and retryOnConnectionFailure(false)");
                     }
                     byte[] refusal = response.code() == 401 ? response.peekBody(REFUSAL_BODY_BYTES).bytes() : null;
-                    next = exchange.onResponse(response.code(), ClientExchange.flatten(response.headers().toMultimap()),
+                    next = exchange.onResponse(response.code(), NuveraSigning.flatten(response.headers().toMultimap()),
                             refusal, response.sentRequestAtMillis(), response.receivedResponseAtMillis());
                 } catch (NuveraSigningException | IOException | RuntimeException e) {
                     response.close();

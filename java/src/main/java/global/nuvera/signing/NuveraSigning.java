@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,17 +107,14 @@ public final class NuveraSigning {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(token, "token");
-        return Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body, token, publicKeyPem,
-                now == null ? null : now.getEpochSecond());
+        return new ExplainReport(Native.explain(method, url, apiKey, contentType, body == null ? new byte[0] : body,
+                token, publicKeyPem, now == null ? null : now.getEpochSecond()));
     }
 
     /**
-     * A support bundle (contract §7) as pretty JSON, to send to Nuvera support about a refused
-     * request: the request as sent ({@code headers}; {@code x-api-key} and {@code Authorization}
-     * are completed from {@code apiKey} and {@code token} when missing, and masked), the token
-     * decoded without its signature, Nuvera's answer ({@code status}, {@code responseBody}) and the
-     * local diagnosis. It holds no API key, token, private key or body bytes. {@code now} null:
-     * the current time.
+     * A support bundle (contract §7) as pretty JSON for Nuvera support about a refused request: the
+     * request as sent, the token decoded, Nuvera's answer and the local diagnosis, with no API key,
+     * token, private key or body bytes in it. {@code now} null: the current time.
      */
     public static String supportBundle(String method, String url, Map<String, String> headers, @Nullable String apiKey,
             @Nullable String contentType, byte @Nullable [] body, String token, int status,
@@ -145,15 +143,20 @@ public final class NuveraSigning {
         return Native.errorCodesJson();
     }
 
-    /** {@code [name, value, name, value, …]} of the non-null entries. */
-    static String[] flatten(Map<String, String> headers) {
+    /**
+     * {@code [name, value, name, value, …]} of the non-null entries of a header map whose values
+     * are a {@code String} or a {@code List} of them (one pair per value).
+     */
+    static String[] flatten(Map<String, ?> headers) {
         List<String> flat = new ArrayList<>(headers.size() * 2);
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey() != null && e.getValue() != null) {
-                flat.add(e.getKey());
-                flat.add(e.getValue());
+        headers.forEach((name, value) -> {
+            for (Object v : value instanceof List ? (List<?>) value : Collections.singletonList(value)) {
+                if (name != null && v != null) {
+                    flat.add(name);
+                    flat.add(v.toString());
+                }
             }
-        }
+        });
         return flat.toArray(new String[0]);
     }
 }

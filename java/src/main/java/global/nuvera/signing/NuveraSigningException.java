@@ -4,15 +4,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one exception of this library: a stable {@linkplain #getCode() code} from the core's one
- * list (see {@code testdata/error-codes.json}), its {@linkplain #getFamily() family}, the
- * {@linkplain #getHttpStatus() HTTP status} for the {@code AUTH_*} codes, and a human message.
- *
- * <p>Codes are those of the Rust core: {@code INVALID_PRIVATE_KEY}, {@code WRONG_PASSPHRASE},
- * {@code INVALID_URL}, {@code INVALID_LIFETIME}, {@code MULTIPART_MALFORMED}, {@code IO_ERROR},
- * {@code OBJECT_CLOSED} (a closed object used again), {@code STREAMING_BODY},
- * {@code TOO_MANY_REDIRECTS}, {@code INTERNAL_ERROR} (a panic caught at the native boundary,
- * never expected), the {@code AUTH_*} codes of a refused request ({@link VerificationException}),
- * … No code is invented in Java. Messages never contain a key, an API key or a token.
+ * list ({@link NuveraSigning#errorCodesJson()}, {@code testdata/error-codes.json}), its
+ * {@linkplain #getFamily() family}, the {@linkplain #getHttpStatus() HTTP status} for the
+ * {@code AUTH_*} codes ({@link VerificationException}), and a message that never contains a key,
+ * an API key or a token. No code is invented in Java.
  */
 public class NuveraSigningException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -42,12 +37,10 @@ public class NuveraSigningException extends Exception {
         this.httpStatus = Native.errorHttpStatus(code);
     }
 
-    /** Made by the native side, which knows the family and status already. */
-    NuveraSigningException(String code, String family, int httpStatus, String message) {
-        super(message);
-        this.code = code;
-        this.family = family;
-        this.httpStatus = httpStatus;
+    /** What the native side throws: a {@link VerificationException} for a refusal (it has a response body). */
+    static NuveraSigningException fromCore(String code, String message, @Nullable String responseBody) {
+        return responseBody == null ? new NuveraSigningException(code, message)
+                : new VerificationException(code, message, responseBody);
     }
 
     /** The stable code: compare this, never the message. */

@@ -15,12 +15,11 @@ import java.util.Objects;
  * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"))) { ... }
  * }</pre>
  */
-public final class PrivateKey implements AutoCloseable {
-    private final NativeHandle handle;
+public final class PrivateKey extends NativeObject {
     private final String description;
 
     private PrivateKey(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::keyFree, "PrivateKey");
+        super(pointer);
         this.description = "PrivateKey[RSA " + Native.keyBits(pointer) + " bits, " + Native.keyFingerprint(pointer) + "]";
     }
 
@@ -42,12 +41,7 @@ public final class PrivateKey implements AutoCloseable {
     /** Parses encrypted PEM bytes with {@code passphrase}. */
     public static PrivateKey fromPem(byte[] pem, char[] passphrase) throws NuveraSigningException {
         Objects.requireNonNull(pem, "pem");
-        byte[] secret = utf8(Objects.requireNonNull(passphrase, "passphrase"));
-        try {
-            return new PrivateKey(Native.keyFromPem(pem, secret));
-        } finally {
-            Arrays.fill(secret, (byte) 0);
-        }
+        return withSecret(passphrase, secret -> Native.keyFromPem(pem, secret));
     }
 
     /** Reads and parses the PEM file at {@code path}. */
@@ -57,13 +51,8 @@ public final class PrivateKey implements AutoCloseable {
 
     /** Reads and parses the encrypted PEM file at {@code path} with {@code passphrase}. */
     public static PrivateKey fromFile(Path path, char[] passphrase) throws NuveraSigningException {
-        Objects.requireNonNull(path, "path");
-        byte[] secret = utf8(Objects.requireNonNull(passphrase, "passphrase"));
-        try {
-            return new PrivateKey(Native.keyFromFile(path.toString(), secret));
-        } finally {
-            Arrays.fill(secret, (byte) 0);
-        }
+        String p = Objects.requireNonNull(path, "path").toString();
+        return withSecret(passphrase, secret -> Native.keyFromFile(p, secret));
     }
 
     /** The public key as SPKI PEM ({@code -----BEGIN PUBLIC KEY-----}), to register with Nuvera. */
@@ -81,29 +70,30 @@ public final class PrivateKey implements AutoCloseable {
         return handle.with(Native::keyBits);
     }
 
-    NativeHandle handle() {
-        return handle;
-    }
-
-    /** Frees the native key. Signers built from it keep working; this object does not. */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
     /** Size and fingerprint only. */
     @Override
     public String toString() {
         return handle.isClosed() ? "PrivateKey[closed]" : description;
     }
 
-    private static byte[] utf8(char[] chars) {
-        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
-        byte[] bytes = new byte[encoded.remaining()];
-        encoded.get(bytes);
+    @FunctionalInterface
+    private interface Parse {
+        long apply(byte[] passphrase) throws NuveraSigningException;
+    }
+
+    /** A key parsed by {@code parse} with the passphrase as UTF-8, every copy of which is zeroed after. */
+    private static PrivateKey withSecret(char[] passphrase, Parse parse)
+            throws NuveraSigningException {
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(Objects.requireNonNull(passphrase, "passphrase")));
+        byte[] secret = new byte[encoded.remaining()];
+        encoded.get(secret);
         if (encoded.hasArray()) {
             Arrays.fill(encoded.array(), (byte) 0);
         }
-        return bytes;
+        try {
+            return new PrivateKey(parse.apply(secret));
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
     }
 }

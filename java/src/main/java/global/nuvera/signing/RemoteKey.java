@@ -5,13 +5,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A signing key held elsewhere (contract §9), here a cloud KMS reached through your
- * {@link SignCallback}. Use it wherever a {@link PrivateKey} goes ({@link Signer#create(RemoteKey, String)});
- * the tokens are byte-identical to those of the same key in memory. The Rust core runs the
- * callback on a helper thread bounded by a timeout (default 10 s) and verifies every signature
- * against the public key before it goes into a token: another key's signature fails with
- * {@code REMOTE_KEY_MISMATCH}; a wrong length, an exception or a timeout with
- * {@code REMOTE_SIGNER_FAILED}. Thread-safe.
+ * A signing key held elsewhere (contract §9), a cloud KMS reached through your
+ * {@link SignCallback}, used like a {@link PrivateKey} ({@link Signer#create(RemoteKey, String)}).
+ * The core runs the callback with a timeout (default 10 s) and verifies every signature against
+ * the public key ({@code REMOTE_KEY_MISMATCH}, {@code REMOTE_SIGNER_FAILED}). Thread-safe.
  *
  * <pre>{@code
  * RemoteKey key = RemoteKey.fromCallback(digest -> kms.sign(digest), publicKeyPem);
@@ -19,11 +16,12 @@ import org.jspecify.annotations.Nullable;
  * Signer signer = Signer.create(key, apiKey);
  * }</pre>
  */
-public final class RemoteKey implements AutoCloseable {
-    private final NativeHandle handle;
+public final class RemoteKey extends NativeObject {
+    private final String description;
 
-    private RemoteKey(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::remoteKeyFree, "RemoteKey");
+    private RemoteKey(long pointer) throws NuveraSigningException {
+        super(pointer);
+        this.description = "RemoteKey[" + Native.remoteKeyDescribe(pointer) + "]";
     }
 
     /**
@@ -64,26 +62,10 @@ public final class RemoteKey implements AutoCloseable {
         });
     }
 
-    NativeHandle handle() {
-        return handle;
-    }
-
-    /** Frees the native key; a {@link Signer} made from it keeps working. */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
+    /** Names the provider, never a secret. */
     @Override
     public String toString() {
-        if (handle.isClosed()) {
-            return "RemoteKey[closed]";
-        }
-        try {
-            return "RemoteKey[" + handle.with(Native::remoteKeyDescribe) + "]";
-        } catch (NuveraSigningException e) {
-            return "RemoteKey[closed]";
-        }
+        return handle.isClosed() ? "RemoteKey[closed]" : description;
     }
 
     /**

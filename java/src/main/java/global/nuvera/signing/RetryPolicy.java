@@ -14,11 +14,12 @@ import org.jspecify.annotations.Nullable;
  * {@code Retry-After}, never more than 10 s. Each retry is signed afresh (new {@code jti}).
  */
 public final class RetryPolicy {
-    private final int @Nullable [] statuses;
-    private final String @Nullable [] methods;
-    private final @Nullable Integer maxAttempts;
-    private final @Nullable Long baseDelayMs;
-    private final @Nullable Long maxDelayMs;
+    // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
+    final int @Nullable [] statuses;
+    final String @Nullable [] methods;
+    final @Nullable Integer maxAttempts;
+    final @Nullable Long baseDelayMs;
+    final @Nullable Long maxDelayMs;
 
     private RetryPolicy(int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs) {
@@ -90,26 +91,6 @@ public final class RetryPolicy {
     /** The cap of every wait. */
     public Duration getMaxDelay() {
         return Duration.ofMillis(maxDelayMs != null ? maxDelayMs : Native.clientDefaults()[4]);
-    }
-
-    int @Nullable [] statusesGiven() {
-        return statuses;
-    }
-
-    String @Nullable [] methodsGiven() {
-        return methods;
-    }
-
-    @Nullable Integer maxAttemptsGiven() {
-        return maxAttempts;
-    }
-
-    @Nullable Long baseDelayGiven() {
-        return baseDelayMs;
-    }
-
-    @Nullable Long maxDelayGiven() {
-        return maxDelayMs;
     }
 
     @Override

@@ -12,31 +12,26 @@ import org.jspecify.annotations.Nullable;
  * object is collected.
  */
 public final class SignedRequest {
-    // The token is read at once; headers, claims and proof on first use (most callers need the
-    // headers only), each from the native request.
+    // The token and headers are read at once, in one call (every caller needs them); claims and
+    // proof on first use, from the native request.
     private final NativeHandle handle;
     private final String token;
-    private volatile @Nullable Map<String, String> headers;
+    private final Map<String, String> headers;
     private volatile @Nullable Claims claims;
 
     SignedRequest(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::signedFree, "SignedRequest");
-        this.token = Native.signedToken(pointer);
+        this.handle = new NativeHandle(this, pointer);
+        String[] texts = Native.signedTokenAndHeaders(pointer);
+        this.token = texts[0];
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(texts[1], texts[2]);
+        h.put(texts[3], texts[4]);
+        this.headers = Collections.unmodifiableMap(h);
     }
 
     /** {@code x-api-key} then {@code Authorization}, in that order; set both on the request. */
     public Map<String, String> getHeaders() {
-        Map<String, String> h = headers;
-        if (h == null) {
-            String[] flat = read(Native::signedHeaders);
-            Map<String, String> map = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < flat.length; i += 2) {
-                map.put(flat[i], flat[i + 1]);
-            }
-            h = Collections.unmodifiableMap(map);
-            headers = h;
-        }
-        return h;
+        return headers;
     }
 
     /** The compact JWT. A secret until it expires: do not log it. */
@@ -69,18 +64,12 @@ public final class SignedRequest {
         return read(Native::signedProofJson);
     }
 
-    private <T> T read(java.util.function.LongFunction<T> call) {
-        long pointer;
+    private <T> T read(NativeHandle.Call<T> call) {
         try {
-            pointer = handle.acquire();
+            return handle.with(call);
         } catch (NuveraSigningException e) {
             // Never closed while reachable: only the Cleaner closes it, once this object is gone.
             throw new IllegalStateException(e);
-        }
-        try {
-            return call.apply(pointer);
-        } finally {
-            handle.release();
         }
     }
 

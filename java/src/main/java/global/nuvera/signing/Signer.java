@@ -27,11 +27,9 @@ import org.jspecify.annotations.Nullable;
  * pass: send exactly that URL and those bytes. The HTTP helpers ({@link NuveraHttpClient},
  * {@link NuveraOkHttpInterceptor}) do it for you.
  */
-public final class Signer implements AutoCloseable {
-    private final NativeHandle handle;
-
+public final class Signer extends NativeObject {
     private Signer(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::signerFree, "Signer");
+        super(pointer);
     }
 
     /** A signer with the contract's defaults (lifetime 55 s, {@code nuvera-api}, {@code nuvera-rest-api}). */
@@ -46,26 +44,24 @@ public final class Signer implements AutoCloseable {
 
     /** A builder for a signer with non-default options. */
     public static Builder builder(PrivateKey key, String apiKey) {
-        return new Builder(Objects.requireNonNull(key, "key").handle(), false, apiKey);
+        return new Builder(Objects.requireNonNull(key, "key"), apiKey);
     }
 
     /** A builder for a signer with non-default options over a remote key. */
     public static Builder builder(RemoteKey key, String apiKey) {
-        return new Builder(Objects.requireNonNull(key, "key").handle(), true, apiKey);
+        return new Builder(Objects.requireNonNull(key, "key"), apiKey);
     }
 
     /** Options of a {@link Signer}; unset options take the core's defaults. */
     public static final class Builder {
-        private final NativeHandle key;
-        private final boolean remote;
+        private final NativeObject key;
         private final String apiKey;
         private @Nullable Long lifetimeSeconds;
         private @Nullable String issuer;
         private @Nullable String audience;
 
-        private Builder(NativeHandle key, boolean remote, String apiKey) {
+        private Builder(NativeObject key, String apiKey) {
             this.key = key;
-            this.remote = remote;
             this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         }
 
@@ -95,9 +91,7 @@ public final class Signer implements AutoCloseable {
 
         /** The signer; a bad API key or lifetime fails here with its code. */
         public Signer build() throws NuveraSigningException {
-            return key.with(pointer -> new Signer(remote
-                    ? Native.signerNewRemote(pointer, apiKey, lifetimeSeconds, issuer, audience)
-                    : Native.signerNew(pointer, apiKey, lifetimeSeconds, issuer, audience)));
+            return key.handle.with(k -> new Signer(Native.signerNew(k, apiKey, lifetimeSeconds, issuer, audience)));
         }
     }
 
@@ -215,8 +209,7 @@ public final class Signer implements AutoCloseable {
     /** Signs a multipart request described by {@code form}, with pinned {@code options}. */
     public SignedRequest signMultipart(String method, String url, MultipartForm form, SignOptions options)
             throws NuveraSigningException {
-        NativeHandle f = Objects.requireNonNull(form, "form").handle();
-        return f.with(pointer -> call(method, url, options,
+        return Objects.requireNonNull(form, "form").handle.with(pointer -> call(method, url, options,
                 (s, iat, jti) -> Native.signMultipart(s, method, url, pointer, iat, jti)));
     }
 
@@ -274,17 +267,5 @@ public final class Signer implements AutoCloseable {
     /** The core's clock offset of this signer, for an exchange to read and correct. */
     ClockOffset clockOffset() throws NuveraSigningException {
         return handle.with(ClockOffset::ofSigner);
-    }
-
-    /** Frees the native signer; later calls fail with {@code OBJECT_CLOSED} (running calls finish first). */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
-    /** Never shows the API key or the key. */
-    @Override
-    public String toString() {
-        return handle.isClosed() ? "Signer[closed]" : "Signer[]";
     }
 }

@@ -9,9 +9,8 @@ public final class VerificationException extends NuveraSigningException {
 
     private final String responseBody;
 
-    /** Made by the native side. */
-    VerificationException(String code, String family, int httpStatus, String message, String responseBody) {
-        super(code, family, httpStatus, message);
+    VerificationException(String code, String message, String responseBody) {
+        super(code, message);
         this.responseBody = responseBody;
     }
 

@@ -1,21 +1,21 @@
 package global.nuvera.signing;
 
+import java.util.Arrays;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /** A request accepted by a {@link Verifier}: who sent it, what was signed, and which key verified it. */
 public final class Verified {
     private final String application;
-    private final Claims claims;
-    private final @Nullable String permission;
+    private final String permission;
     private final String keyFingerprint;
+    private final Claims claims;
 
-    /** Made by the native side. */
-    Verified(String application, String[] claims, @Nullable String permission, String keyFingerprint) {
-        this.application = application;
-        this.claims = new Claims(claims);
-        this.permission = permission;
-        this.keyFingerprint = keyFingerprint;
+    /** From the native side's {@code [application, permission, keyFingerprint, claims…]}. */
+    Verified(String[] v) {
+        this.application = v[0];
+        this.permission = v[1];
+        this.keyFingerprint = v[2];
+        this.claims = new Claims(Arrays.copyOfRange(v, 3, v.length));
     }
 
     /** The application's name in the registry. */
@@ -30,7 +30,7 @@ public final class Verified {
 
     /** The permission the route needed, if any. */
     public Optional<String> getPermission() {
-        return Optional.ofNullable(permission);
+        return Optional.of(permission);
     }
 
     /** {@code SHA256:…} of the public key that verified the signature. */

@@ -18,11 +18,9 @@ import org.jspecify.annotations.Nullable;
  * Verified ok = verifier.verifyRequest(method, target, headers, body);
  * }</pre>
  */
-public final class Verifier implements AutoCloseable {
-    private final NativeHandle handle;
-
+public final class Verifier extends NativeObject {
     private Verifier(long pointer) {
-        this.handle = NativeHandle.own(this, pointer, Native::verifierFree, "Verifier");
+        super(pointer);
     }
 
     /** A builder: give it one registry (file, JSON or TOML text). */
@@ -32,10 +30,10 @@ public final class Verifier implements AutoCloseable {
 
     /** Registry and options of a {@link Verifier}. */
     public static final class Builder {
-        private @Nullable Path registryFile;
+        private @Nullable String registryFile;
         private @Nullable String registryText;
         private String registryFormat = "json";
-        private @Nullable Path baseDir;
+        private @Nullable String baseDir;
         private @Nullable String issuer;
         private @Nullable String audience;
         private @Nullable Long clockSkewSeconds;
@@ -49,7 +47,7 @@ public final class Verifier implements AutoCloseable {
 
         /** The registry file: TOML when its name ends in {@code .toml}, JSON otherwise. */
         public Builder registryFile(Path path) {
-            this.registryFile = Objects.requireNonNull(path, "path");
+            this.registryFile = Objects.requireNonNull(path, "path").toString();
             this.registryText = null;
             return this;
         }
@@ -72,7 +70,7 @@ public final class Verifier implements AutoCloseable {
 
         /** Where relative key files of a registry given as text resolve (default: the working directory). */
         public Builder baseDir(Path dir) {
-            this.baseDir = Objects.requireNonNull(dir, "dir");
+            this.baseDir = Objects.requireNonNull(dir, "dir").toString();
             return this;
         }
 
@@ -101,13 +99,10 @@ public final class Verifier implements AutoCloseable {
         }
 
         /**
-         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9) instead
-         * of this process's memory (or the registry file's {@code replayCache}):
-         * {@code redis://[user:password@]host[:port][/db]}, {@code rediss://…} (TLS),
-         * {@code valkey://…}, {@code valkeys://…} or {@code redis+unix:///path}. A token seen by
-         * any of them is refused with {@code AUTH_REPLAYED_JTI}; when the store does not answer in
-         * time, requests are refused with {@code AUTH_REPLAY_CACHE_UNAVAILABLE} (HTTP 503), never
-         * let through. Nothing connects before the first request.
+         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9:
+         * {@code redis://}, {@code rediss://}, {@code valkey://}, {@code valkeys://} or
+         * {@code redis+unix://} URL) instead of this process's memory or the registry's; a store
+         * that does not answer in time refuses with {@code AUTH_REPLAY_CACHE_UNAVAILABLE}.
          */
         public Builder replayCache(String url) {
             this.replayCacheUrl = Objects.requireNonNull(url, "url");
@@ -134,26 +129,9 @@ public final class Verifier implements AutoCloseable {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            Path file = registryFile;
-            String text = registryText;
-            if (file == null && text == null) {
-                throw new NuveraSigningException(Codes.INVALID_REGISTRY,
-                        "no registry given: call registryFile, registryJson or registryToml");
-            }
-            String url = replayCacheUrl;
-            long replay = url == null ? 0
-                    : Native.replayCacheOptionsNew(url, replayCachePrefix, replayCacheTimeoutMs, replayCacheMaxConnections);
-            try {
-                if (file != null) {
-                    return new Verifier(Native.verifierFromFile(file.toString(), issuer, audience, clockSkewSeconds,
-                            fixedTime, replay));
-                }
-                String base = baseDir == null ? null : baseDir.toString();
-                return new Verifier(Native.verifierFromText(Objects.requireNonNull(text), registryFormat, base, issuer,
-                        audience, clockSkewSeconds, fixedTime, replay));
-            } finally {
-                Native.replayCacheOptionsFree(replay);
-            }
+            return new Verifier(Native.verifierNew(registryFile, registryText, registryFormat, baseDir, issuer,
+                    audience, clockSkewSeconds, fixedTime, replayCacheUrl, replayCachePrefix, replayCacheTimeoutMs,
+                    replayCacheMaxConnections));
         }
     }
 
@@ -167,7 +145,7 @@ public final class Verifier implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(bodyHash, "bodyHash");
-        return handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash));
+        return new Verified(handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash)));
     }
 
     /**
@@ -181,17 +159,6 @@ public final class Verifier implements AutoCloseable {
         Objects.requireNonNull(target, "target");
         String[] flat = NuveraSigning.flatten(Objects.requireNonNull(headers, "headers"));
         byte[] bytes = body == null ? new byte[0] : body;
-        return handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes));
-    }
-
-    /** Frees the native verifier and its replay cache; later calls fail with {@code OBJECT_CLOSED}. */
-    @Override
-    public void close() {
-        handle.close();
-    }
-
-    @Override
-    public String toString() {
-        return handle.isClosed() ? "Verifier[closed]" : "Verifier[]";
+        return new Verified(handle.with(v -> Native.verifyRequest(v, method, target, flat, bytes)));
     }
 }
