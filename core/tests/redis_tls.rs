@@ -142,11 +142,34 @@ fn rediss_urls_connect_over_tls_and_check_the_certificate() {
         matches!(untrusted, ReplayOutcome::Unavailable(_)),
         "{untrusted:?}"
     );
+    // The awaited path (feature `redis-async`) checks the certificate the same way.
+    #[cfg(feature = "redis-async")]
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    #[cfg(feature = "redis-async")]
+    {
+        let untrusted = runtime.block_on(cache(&url).first_use_async(&key, far, 0));
+        assert!(
+            matches!(untrusted, ReplayOutcome::Unavailable(_)),
+            "{untrusted:?}"
+        );
+    }
 
     std::env::set_var("SSL_CERT_FILE", path("ca.crt"));
     let trusted = cache(&url);
     assert_eq!(trusted.first_use(&key, far, 0), ReplayOutcome::FirstUse);
     assert_eq!(trusted.first_use(&key, far, 0), ReplayOutcome::Replayed);
+    #[cfg(feature = "redis-async")]
+    {
+        let awaited = cache(&url);
+        let other = ReplayKey::new("Acme", "over-tls-awaited");
+        let first_use = |k| runtime.block_on(awaited.first_use_async(k, far, 0));
+        assert_eq!(first_use(&key), ReplayOutcome::Replayed);
+        assert_eq!(first_use(&other), ReplayOutcome::FirstUse);
+        assert_eq!(first_use(&other), ReplayOutcome::Replayed);
+    }
     // The entry is in the same server, seen through its plain port.
     let started = Instant::now();
     let name = format!("nuvera:jti:{}", key.to_hex());

@@ -39,15 +39,19 @@ impl Clock for OffsetClock {
 }
 
 impl OffsetClock {
-    /// The `Date` header value for now on this clock.
-    pub fn date_header(&self) -> HeaderValue {
+    /// Seconds since the epoch on this clock (0 if the system clock is before it).
+    fn now_secs(&self) -> u64 {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let text = format_http_date(now.saturating_add_signed(self.offset_secs));
-        HeaderValue::from_str(&text).expect("an HTTP-date is a valid header value")
+        now.saturating_add_signed(self.offset_secs)
     }
+}
+
+/// The `Date` header value for `secs`.
+fn date_header(secs: u64) -> HeaderValue {
+    HeaderValue::from_str(&format_http_date(secs)).expect("an HTTP-date is a valid header value")
 }
 
 /// The test behaviours of one server.
@@ -58,6 +62,9 @@ pub struct ClientTests {
     /// `--test-routes`: the redirect route and `__unavailable` are on.
     pub routes: bool,
     unavailable: Mutex<HashMap<String, u32>>,
+    /// The `Date` value of the current second: formatted once a second, not once per response
+    /// (hyper caches its own the same way).
+    date: Mutex<Option<(u64, HeaderValue)>>,
 }
 
 impl ClientTests {
@@ -68,15 +75,27 @@ impl ClientTests {
             },
             routes,
             unavailable: Mutex::default(),
+            date: Mutex::default(),
         }
     }
 
     /// Every response carries the server's `Date`.
     pub(super) fn stamp(&self, outcome: &mut Outcome) {
-        outcome
-            .response
-            .headers_mut()
-            .insert(DATE, self.clock.date_header());
+        outcome.response.headers_mut().insert(DATE, self.date_now());
+    }
+
+    /// The `Date` header for now on the server's clock.
+    fn date_now(&self) -> HeaderValue {
+        let now = self.clock.now_secs();
+        let mut cached = self.date.lock().unwrap_or_else(|p| p.into_inner());
+        match &*cached {
+            Some((at, value)) if *at == now => value.clone(),
+            _ => {
+                let value = date_header(now);
+                *cached = Some((now, value.clone()));
+                value
+            }
+        }
     }
 
     /// A test answer for this request, when `--test-routes` is on and the request asks for one.

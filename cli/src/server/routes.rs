@@ -58,15 +58,19 @@ pub enum Route {
 impl Route {
     pub fn parse(method: &str, path: &str) -> Option<Route> {
         let rest = path.strip_prefix("/api/v1/")?;
-        let segments: Vec<&str> = rest.split('/').collect();
-        Some(match (method, segments.as_slice()) {
-            ("POST", ["customers"]) => Route::CreateCustomer,
-            ("GET", ["customers"]) => Route::ListCustomers,
-            ("GET", ["customers", id]) if !id.is_empty() => Route::GetCustomer((*id).to_owned()),
-            ("POST", ["documents"]) => Route::UploadDocument,
-            (_, ["customers"]) | (_, ["customers", _]) | (_, ["documents"]) => {
-                Route::Unknown { known_path: true }
-            }
+        // The first two segments name a route; a third names none (no `Vec` per request).
+        let mut segments = rest.split('/');
+        let first = segments.next().unwrap_or("");
+        let second = segments.next();
+        if segments.next().is_some() {
+            return Some(Route::Unknown { known_path: false });
+        }
+        Some(match (method, first, second) {
+            ("POST", "customers", None) => Route::CreateCustomer,
+            ("GET", "customers", None) => Route::ListCustomers,
+            ("GET", "customers", Some(id)) if !id.is_empty() => Route::GetCustomer(id.to_owned()),
+            ("POST", "documents", None) => Route::UploadDocument,
+            (_, "customers", _) | (_, "documents", None) => Route::Unknown { known_path: true },
             _ => Route::Unknown { known_path: false },
         })
     }
@@ -199,5 +203,21 @@ mod tests {
             Some(Route::Unknown { known_path: false })
         );
         assert_eq!(Route::parse("GET", "/elsewhere"), None);
+        assert_eq!(
+            Route::parse("GET", "/api/v1/customers/"),
+            Some(Route::Unknown { known_path: true })
+        );
+        assert_eq!(
+            Route::parse("POST", "/api/v1/documents/d_1"),
+            Some(Route::Unknown { known_path: false })
+        );
+        assert_eq!(
+            Route::parse("GET", "/api/v1/customers/c_1/x"),
+            Some(Route::Unknown { known_path: false })
+        );
+        assert_eq!(
+            Route::parse("GET", "/api/v1/"),
+            Some(Route::Unknown { known_path: false })
+        );
     }
 }

@@ -13,8 +13,8 @@ pub use code::{AuthCode, FailureArea, VerifyError};
 pub use redis_cache::RedisReplayCache;
 pub use registry::{ApiKeyStatus, Application, PublicKeyStatus, RegisteredKey, Registry};
 pub use replay::{
-    shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayKey,
-    ReplayOutcome, DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS, DEFAULT_REPLAY_CACHE_PREFIX,
+    shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayFuture,
+    ReplayKey, ReplayOutcome, DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS, DEFAULT_REPLAY_CACHE_PREFIX,
     DEFAULT_REPLAY_CACHE_TIMEOUT_MS, MAX_REPLAY_CACHE_CONNECTIONS, MAX_REPLAY_CACHE_TIMEOUT_MS,
 };
 pub use verifier::{

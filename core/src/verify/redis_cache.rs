@@ -10,11 +10,19 @@
 //! and a runtime inside the library. `fred`'s reconnection policies and pools are built for async
 //! callers; here reconnection is simply "a connection that failed is dropped, the next request
 //! opens a new one within its own deadline", which is what failing closed needs.
+//!
+//! Asynchronous servers on tokio get the same cache without a blocked worker through the
+//! `redis-async` feature ([`pipelined`]): one pipelined connection, awaited.
+
+#[cfg(feature = "redis-async")]
+mod pipelined;
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorCode, Result};
+#[cfg(feature = "redis-async")]
+use crate::verify::replay::ReplayFuture;
 use crate::verify::replay::{ReplayCache, ReplayCacheOptions, ReplayKey, ReplayOutcome};
 
 /// A [`ReplayCache`] in Redis or Valkey. Bounded: at most `max_connections` connections, and
@@ -30,6 +38,9 @@ pub struct RedisReplayCache {
     freed: Condvar,
     /// Replies the `redis` crate reads while setting up a connection (AUTH or HELLO, SELECT).
     setup_replies: u32,
+    /// The asynchronous path's connection, opened on its first use.
+    #[cfg(feature = "redis-async")]
+    pipelined: pipelined::PipelinedConnection,
 }
 
 struct Pool {
@@ -96,6 +107,8 @@ impl RedisReplayCache {
             }),
             freed: Condvar::new(),
             setup_replies,
+            #[cfg(feature = "redis-async")]
+            pipelined: pipelined::PipelinedConnection::new(options.max_connections as usize),
         })
     }
 
@@ -144,6 +157,18 @@ impl RedisReplayCache {
         ReplayOutcome::Unavailable(format!("the replay cache at {} {why}", self.shown_url))
     }
 
+    fn did_not_answer(&self) -> ReplayOutcome {
+        self.unavailable(format_args!(
+            "did not answer within {} ms",
+            self.timeout.as_millis()
+        ))
+    }
+
+    /// The store's key for `key`: the prefix, then the digest in hex.
+    fn key_name(&self, key: &ReplayKey) -> String {
+        format!("{}{}", self.key_prefix, key.to_hex())
+    }
+
     fn set_nx(
         &self,
         connection: &mut redis::Connection,
@@ -163,6 +188,11 @@ impl RedisReplayCache {
             .query(connection)?;
         Ok(reply.is_some())
     }
+}
+
+/// `PXAT`'s argument: `forget_after` (Unix seconds, `exp + skew`) in milliseconds.
+fn expire_at_ms(forget_after: u64) -> u64 {
+    forget_after.saturating_mul(1000)
 }
 
 fn remaining(deadline: Instant) -> Option<Duration> {
@@ -192,8 +222,8 @@ fn install_tls_provider() {
 impl ReplayCache for RedisReplayCache {
     fn first_use(&self, key: &ReplayKey, forget_after: u64, _now: u64) -> ReplayOutcome {
         let deadline = Instant::now() + self.timeout;
-        let name = format!("{}{}", self.key_prefix, key.to_hex());
-        let expire_at_ms = forget_after.saturating_mul(1000);
+        let name = self.key_name(key);
+        let expire_at_ms = expire_at_ms(forget_after);
         let Some(mut lease) = self.acquire(deadline) else {
             return self.unavailable(format_args!(
                 "had no free connection within {} ms (all busy)",
@@ -206,10 +236,7 @@ impl ReplayCache for RedisReplayCache {
                 Lease::New => {
                     let Some(left) = remaining(deadline) else {
                         self.release(None);
-                        return self.unavailable(format_args!(
-                            "did not answer within {} ms",
-                            self.timeout.as_millis()
-                        ));
+                        return self.did_not_answer();
                     };
                     // The crate gives each set-up reply the whole timeout it is passed, and reads
                     // them all even after one timed out: share `left` between them, or a store
@@ -247,10 +274,7 @@ impl ReplayCache for RedisReplayCache {
                     drop(connection);
                     self.release(None);
                     return if e.is_timeout() {
-                        self.unavailable(format_args!(
-                            "did not answer within {} ms",
-                            self.timeout.as_millis()
-                        ))
+                        self.did_not_answer()
                     } else {
                         self.unavailable(format_args!("failed: {e}"))
                     };
@@ -261,5 +285,23 @@ impl ReplayCache for RedisReplayCache {
 
     fn may_wait(&self) -> bool {
         true
+    }
+
+    /// Inside a tokio runtime, the `SET` goes over the pipelined connection and is awaited;
+    /// elsewhere (no runtime to drive that connection) it is the blocking round trip.
+    #[cfg(feature = "redis-async")]
+    fn first_use_async<'a>(
+        &'a self,
+        key: &'a ReplayKey,
+        forget_after: u64,
+        now: u64,
+    ) -> ReplayFuture<'a> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Box::pin(std::future::ready(self.first_use(key, forget_after, now)));
+        }
+        Box::pin(
+            self.pipelined
+                .first_use(self, self.key_name(key), expire_at_ms(forget_after)),
+        )
     }
 }

@@ -3,6 +3,8 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -75,11 +77,31 @@ pub trait ReplayCache: Send + Sync {
     fn first_use(&self, key: &ReplayKey, forget_after: u64, now: u64) -> ReplayOutcome;
 
     /// True when `first_use` may wait on I/O (up to its timeout): an asynchronous server calls the
-    /// verifier where blocking a thread is allowed.
+    /// verifier where blocking a thread is allowed, or awaits
+    /// [`first_use_async`](Self::first_use_async) when the cache implements it.
     fn may_wait(&self) -> bool {
         false
     }
+
+    /// [`first_use`](Self::first_use) for an asynchronous caller
+    /// ([`Verifier::verify_body_async`](crate::Verifier::verify_body_async)), with the same
+    /// answers and the same bound on its time. The default runs `first_use` on the caller's
+    /// thread, which is right for a cache that never waits (the in-process one); a cache that
+    /// waits on the network overrides it so a server's worker is not blocked meanwhile
+    /// (`RedisReplayCache` with the `redis-async` feature).
+    fn first_use_async<'a>(
+        &'a self,
+        key: &'a ReplayKey,
+        forget_after: u64,
+        now: u64,
+    ) -> ReplayFuture<'a> {
+        Box::pin(std::future::ready(self.first_use(key, forget_after, now)))
+    }
 }
+
+/// What [`ReplayCache::first_use_async`] returns: boxed, so the trait stays object-safe (the
+/// verifier holds its cache as `Arc<dyn ReplayCache>`); one small allocation per request.
+pub type ReplayFuture<'a> = Pin<Box<dyn Future<Output = ReplayOutcome> + Send + 'a>>;
 
 /// Default prefix of the keys a shared replay cache writes.
 pub const DEFAULT_REPLAY_CACHE_PREFIX: &str = "nuvera:jti:";

@@ -18,7 +18,7 @@ use crate::verify::replay::{
     shared_replay_cache, InMemoryReplayCache, ReplayCache, ReplayCacheOptions, ReplayKey,
     ReplayOutcome, UnusableReplayCache,
 };
-use crate::verify::token::{check_compact_form, decode_token, DecodedToken};
+use crate::verify::token::{check_compact_form, decode_checked_token, DecodedToken, FoundClaims};
 
 /// Default allowance for clocks that disagree, in seconds.
 pub const DEFAULT_CLOCK_SKEW_SECS: u32 = 5;
@@ -196,6 +196,48 @@ impl VerifiedHead {
     }
 }
 
+/// A request that passed every rule but the last: its `jti` is still to be recorded. Private,
+/// so the only way to a [`Verified`] is through the replay cache's answer.
+struct PendingRecord {
+    head: VerifiedHead,
+    key: ReplayKey,
+    /// `exp + skew`: when the cache may forget the `jti` (contract §9).
+    forget_after: u64,
+    now: u64,
+}
+
+impl PendingRecord {
+    /// The verdict from the replay cache's answer: accepted on a first use only; a replay is
+    /// `AUTH_REPLAYED_JTI`, a store that could not answer `AUTH_REPLAY_CACHE_UNAVAILABLE` (503),
+    /// never an acceptance.
+    fn finish(self, outcome: ReplayOutcome) -> Result<Verified, VerifyError> {
+        match outcome {
+            ReplayOutcome::FirstUse => {}
+            ReplayOutcome::Replayed => {
+                return refuse(
+                    AuthCode::ReplayedJti,
+                    "this jti was already used; sign every request (and every retry) anew",
+                )
+            }
+            ReplayOutcome::Unavailable(why) => {
+                return refuse(
+                    AuthCode::ReplayCacheUnavailable,
+                    format!(
+                        "{why}; the request was refused because its jti could not be recorded: retry shortly with a freshly signed request"
+                    ),
+                )
+            }
+        }
+        let head = self.head;
+        Ok(Verified {
+            application: head.application,
+            claims: head.claims,
+            permission: head.permission,
+            key_fingerprint: head.key_fingerprint,
+        })
+    }
+}
+
 /// The permission a route needs (§6): `<AREA>_READ` for `GET`/`HEAD` (byte for byte: HTTP
 /// methods are case-sensitive, so `get` needs `_WRITE`), `<AREA>_WRITE` for every other method,
 /// where the area is the first path segment after `/api/v1/`, upper-cased, `-` → `_`.
@@ -216,10 +258,15 @@ pub fn required_permission(method: &str, target: &str) -> Option<String> {
     } else {
         "WRITE"
     };
-    Some(format!(
-        "{}_{access}",
-        area.to_ascii_uppercase().replace('-', "_")
-    ))
+    // `<AREA>_<ACCESS>` built in one allocation.
+    let mut permission = String::with_capacity(area.len() + 1 + access.len());
+    permission.extend(area.chars().map(|c| match c {
+        '-' => '_',
+        c => c.to_ascii_uppercase(),
+    }));
+    permission.push('_');
+    permission.push_str(access);
+    Some(permission)
 }
 
 /// `[a-z0-9]+(-[a-z0-9]+)*`
@@ -234,15 +281,34 @@ fn is_area(segment: &str) -> bool {
 }
 
 /// A segment that path normalization (RFC 3986 dot segments, percent-decoding, `\` as `/`)
-/// could turn into a step to another area.
+/// could turn into a step to another area. Without allocating: this runs for every segment of
+/// every request's path.
 fn could_change_the_area(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    let decoded_dots = lower.replace("%2e", ".");
-    decoded_dots == "."
-        || decoded_dots == ".."
-        || lower.contains('\\')
-        || lower.contains("%2f")
-        || lower.contains("%5c")
+    let bytes = segment.as_bytes();
+    if bytes.contains(&b'\\') {
+        return true;
+    }
+    // Percent-encoded `/` or `\` anywhere, in either case.
+    let encoded_separator = bytes.windows(3).any(|w| {
+        w[0] == b'%' && (w[1..].eq_ignore_ascii_case(b"2f") || w[1..].eq_ignore_ascii_case(b"5c"))
+    });
+    encoded_separator || is_dot_segment(bytes)
+}
+
+/// `.` or `..`, each dot possibly percent-encoded (`%2e`, `%2E`).
+fn is_dot_segment(mut bytes: &[u8]) -> bool {
+    let mut dots = 0;
+    while !bytes.is_empty() {
+        if bytes[0] == b'.' {
+            bytes = &bytes[1..];
+        } else if bytes.len() >= 3 && bytes[..3].eq_ignore_ascii_case(b"%2e") {
+            bytes = &bytes[3..];
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// An accepted request.
@@ -348,7 +414,8 @@ impl Verifier {
     }
 
     /// True when `verify` may wait on a shared replay cache (up to its timeout): an asynchronous
-    /// server then calls it where blocking a thread is allowed.
+    /// server then awaits [`verify_body_async`](Self::verify_body_async), or calls the
+    /// synchronous forms where blocking a thread is allowed.
     pub fn may_wait(&self) -> bool {
         self.replay.may_wait()
     }
@@ -440,13 +507,13 @@ impl Verifier {
         }
 
         // Decode, algorithm, signature: nothing in the payload is trusted before this.
-        let decoded = decode_token(token)?;
+        let decoded = decode_checked_token(token)?;
         decoded.check_algorithm()?;
         let now = self.now()?;
         let key_fingerprint = verify_signature(&decoded, token, app, now)?;
 
         // The claims that do not need the body.
-        let claims = self.check_claims(&decoded, head, api_key, now)?;
+        let claims = self.check_claims(decoded.claims, head, api_key, now)?;
         // Deny by default: a target that names no area is refused like a missing permission.
         let Some(permission) = required_permission(head.method, head.target) else {
             return refuse(
@@ -479,11 +546,47 @@ impl Verifier {
     /// refused for any other rule never uses up its `jti` (§6). `body_hash` is the hash the
     /// server computed as the body streamed in ([`BodyReceiver`](crate::BodyReceiver)), or the
     /// error that reading it as its Content-Type gave (refused `AUTH_BODY_HASH_MISMATCH`).
+    ///
+    /// A shared replay cache makes this wait on the network, up to its timeout, on the caller's
+    /// thread; an asynchronous server awaits [`verify_body_async`](Self::verify_body_async)
+    /// instead.
     pub fn verify_body(
         &self,
         head: VerifiedHead,
         body_hash: Result<BodyHash>,
     ) -> Result<Verified, VerifyError> {
+        let record = self.check_body(head, body_hash)?;
+        let outcome = self
+            .replay
+            .first_use(&record.key, record.forget_after, record.now);
+        record.finish(outcome)
+    }
+
+    /// [`verify_body`](Self::verify_body) for an asynchronous server: the same rules and
+    /// answers, with the replay cache's answer awaited ([`ReplayCache::first_use_async`]) rather
+    /// than waited for on the worker's thread. With the `redis-async` feature a Redis cache
+    /// sends its `SET` over one pipelined connection from the tokio runtime the caller runs on
+    /// (outside a tokio runtime it falls back to the blocking round trip); the in-process cache
+    /// answers at once.
+    pub async fn verify_body_async(
+        &self,
+        head: VerifiedHead,
+        body_hash: Result<BodyHash>,
+    ) -> Result<Verified, VerifyError> {
+        let record = self.check_body(head, body_hash)?;
+        let outcome = self
+            .replay
+            .first_use_async(&record.key, record.forget_after, record.now)
+            .await;
+        record.finish(outcome)
+    }
+
+    /// The body's rules, up to the replay record: what both `verify_body` forms share.
+    fn check_body(
+        &self,
+        head: VerifiedHead,
+        body_hash: Result<BodyHash>,
+    ) -> Result<PendingRecord, VerifyError> {
         let body_hash = match body_hash {
             Ok(hash) => hash,
             Err(e) => {
@@ -505,43 +608,21 @@ impl Verifier {
         }
         let now = self.now()?;
         let skew = u64::from(self.options.clock_skew_secs);
-        let key = ReplayKey::new(&head.application, &head.claims.jti);
-        match self
-            .replay
-            .first_use(&key, head.claims.exp.saturating_add(skew), now)
-        {
-            ReplayOutcome::FirstUse => {}
-            ReplayOutcome::Replayed => {
-                return refuse(
-                    AuthCode::ReplayedJti,
-                    "this jti was already used; sign every request (and every retry) anew",
-                )
-            }
-            ReplayOutcome::Unavailable(why) => {
-                return refuse(
-                    AuthCode::ReplayCacheUnavailable,
-                    format!(
-                        "{why}; the request was refused because its jti could not be recorded: retry shortly with a freshly signed request"
-                    ),
-                )
-            }
-        }
-        Ok(Verified {
-            application: head.application,
-            claims: head.claims,
-            permission: head.permission,
-            key_fingerprint: head.key_fingerprint,
+        Ok(PendingRecord {
+            key: ReplayKey::new(&head.application, &head.claims.jti),
+            forget_after: head.claims.exp.saturating_add(skew),
+            now,
+            head,
         })
     }
 
     fn check_claims(
         &self,
-        decoded: &DecodedToken,
+        found: FoundClaims,
         request: &RequestHead<'_>,
         api_key: &str,
         now: u64,
     ) -> Result<Claims, VerifyError> {
-        let found = &decoded.claims;
         let missing = found.missing();
         if !missing.is_empty() {
             return refuse(
@@ -551,15 +632,15 @@ impl Verifier {
         }
         // All nine are present (checked above).
         let claims = Claims {
-            iss: found.iss.clone().unwrap_or_default(),
-            aud: found.aud.clone().unwrap_or_default(),
-            sub: found.sub.clone().unwrap_or_default(),
-            method: found.method.clone().unwrap_or_default(),
-            uri: found.uri.clone().unwrap_or_default(),
-            body_hash: found.body_hash.clone().unwrap_or_default(),
+            iss: found.iss.unwrap_or_default(),
+            aud: found.aud.unwrap_or_default(),
+            sub: found.sub.unwrap_or_default(),
+            method: found.method.unwrap_or_default(),
+            uri: found.uri.unwrap_or_default(),
+            body_hash: found.body_hash.unwrap_or_default(),
             iat: found.iat.unwrap_or_default(),
             exp: found.exp.unwrap_or_default(),
-            jti: found.jti.clone().unwrap_or_default(),
+            jti: found.jti.unwrap_or_default(),
         };
         if claims.iss != self.options.issuer {
             return refuse(
@@ -705,6 +786,30 @@ mod tests {
         );
         assert_eq!(required_permission("GET", "/healthz"), None);
         assert_eq!(required_permission("GET", "/api/v1/"), None);
+    }
+
+    #[test]
+    fn segments_a_gateway_could_normalize_into_another_area() {
+        for changes in [
+            ".", "..", "%2e", "%2E%2e", ".%2E", "a\\b", "%2F", "x%2fy", "x%5Cy", "%5c",
+        ] {
+            assert!(could_change_the_area(changes), "{changes:?}");
+        }
+        for stays in [
+            "",
+            "...",
+            "%2e%2e%2e",
+            "a.b",
+            ".a",
+            "a.",
+            "%2",
+            "%2ex",
+            "%%2e",
+            "customers",
+            "%41",
+        ] {
+            assert!(!could_change_the_area(stays), "{stays:?}");
+        }
     }
 
     #[test]
