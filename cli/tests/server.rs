@@ -823,3 +823,51 @@ fn a_refused_uploader_gets_its_answer_and_an_orderly_close_not_a_reset() {
         .write_all(&vec![b'{'; 64 * 1024])
         .expect("the connection was reset right after the answer");
 }
+
+#[test]
+fn answers_that_leave_a_body_unread_close_the_connection() {
+    use std::io::{Read, Write};
+    // A test-route redirect (and /healthz) answers without reading the body: a client that then
+    // reused the connection (Java's HttpClient after a 303 from a POST) found it closed.
+    let server = Server::start(&["--test-routes"]);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let head_of = |request: String| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut reply = Vec::new();
+        // The server closes after its answer, so reading to the end terminates.
+        let _ = stream.read_to_end(&mut reply);
+        String::from_utf8_lossy(&reply).to_ascii_lowercase()
+    };
+    let body = "{\"companyName\":\"Acme\"}";
+    for target in [
+        "/__test/redirect?status=303&to=%2Fapi%2Fv1%2Fcustomers",
+        "/healthz",
+    ] {
+        let reply = head_of(format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len() + 10 // more is announced than sent: the body is still on its way
+        ));
+        let head = reply.split("\r\n\r\n").next().unwrap_or_default();
+        assert!(head.contains("connection: close"), "{target}: {head}");
+    }
+    // Without a body, keep-alive stays: the answer carries no close.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let (status, _) = read_response(stream.try_clone().unwrap());
+    assert_eq!(status, 200);
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        read_response(stream).0,
+        200,
+        "the connection was kept alive"
+    );
+}

@@ -307,15 +307,18 @@ async fn respond(
         ));
     }
     let path = target.split('?').next().unwrap_or("/");
+    // Answers that never read a body close the connection when one is on its way: a client
+    // that reused it would find it closed under its next request (seen: Java's HttpClient
+    // following a 303 from a POST to the test routes, "header parser received no bytes").
     if path == "/healthz" {
-        return Outcome {
+        return refuse_unread(Outcome {
             response: json_response(StatusCode::OK, &serde_json::json!({"status": "ok"})),
             code: None,
-        };
+        });
     }
     let query = target.split_once('?').map_or("", |(_, q)| q);
     if let Some(outcome) = state.client_tests.answer(path, query) {
-        return outcome;
+        return refuse_unread(outcome);
     }
     let Some(route) = routes::Route::parse(method, path) else {
         return refuse_unread(error_response(
@@ -395,8 +398,8 @@ fn refusal_response(refusal: &nuvera_signing::VerifyError) -> Outcome {
     error_response(status, refusal.code().as_str(), refusal.message())
 }
 
-/// A refusal answered before the body was read: when a body is on its way, the connection is
-/// closed after the answer, so the rest of it is never read (§6: at most what hyper's buffer
+/// An answer (a refusal, or a route that needs no body) given before the body was read: when a
+/// body is on its way, the connection is closed after the answer, so the rest of it is never read (§6: at most what hyper's buffer
 /// already holds).
 fn refuse_unread(mut outcome: Outcome, body_pending: bool) -> Outcome {
     if !body_pending {
