@@ -184,6 +184,7 @@ func (s *Signer) sign(method, url string, opts []SignOption,
 		signed, e = newSignedRequest(out)
 		return e
 	})
+	afterSignature()
 	return signed, err
 }
 
