@@ -4,73 +4,19 @@
 mod common;
 #[path = "common/redis_server.rs"]
 mod redis_server;
+#[path = "common/replay_fixture.rs"]
+mod replay_fixture;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::key_pem;
-use nuvera_signing::verify::{
-    ApiKeyStatus, PublicKeyStatus, RedisReplayCache, ReplayCache, ReplayKey, ReplayOutcome,
-};
+use nuvera_signing::verify::{RedisReplayCache, ReplayCache, ReplayKey, ReplayOutcome};
 use nuvera_signing::{
-    Application, AuthCode, Body, BodyHash, PrivateKey, PublicKey, ReceivedRequest, Registry,
-    ReplayCacheOptions, Signer, Verified, Verifier, VerifierOptions, VerifyError,
+    AuthCode, BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verified, Verifier,
+    VerifyError,
 };
 use redis_server::{free_port, open_connections, RedisServer};
-
-const API_KEY: &str = "nv_live_3f9a2c7d1e";
-const OTHER_KEY: &str = "nv_live_other_0001";
-const TARGET: &str = "/api/v1/customers?limit=20";
-const SKEW: u32 = 5;
-/// Far above any timeout configured here, so that the bound cannot flake on a loaded machine; the
-/// latencies themselves are measured by bench/server.sh.
-const GENEROUS: Duration = Duration::from_secs(5);
-
-fn registry() -> Registry {
-    let public = PublicKey::from_pem(key_pem("test-rsa2048-public.pem")).unwrap();
-    let mut registry = Registry::new();
-    registry
-        .add(
-            Application::new("Acme Payouts")
-                .with_api_key(API_KEY, ApiKeyStatus::Active)
-                .with_public_key(public.clone(), PublicKeyStatus::Active, None)
-                .with_permission("CUSTOMERS_READ"),
-        )
-        .unwrap()
-        .add(
-            Application::new("Other")
-                .with_api_key(OTHER_KEY, ApiKeyStatus::Active)
-                .with_public_key(public, PublicKeyStatus::Active, None)
-                .with_permission("CUSTOMERS_READ"),
-        )
-        .unwrap();
-    registry
-}
-
-/// A timeout well above the default 50 ms: this machine runs other builds beside the tests, and
-/// only the tests about timeouts set a short one.
-fn options(url: &str) -> ReplayCacheOptions {
-    ReplayCacheOptions {
-        key_prefix: "test:jti:".to_owned(),
-        timeout_ms: 3_000,
-        ..ReplayCacheOptions::new(url)
-    }
-}
-
-fn verifier(cache: ReplayCacheOptions) -> Verifier {
-    Verifier::new(registry())
-        .with_options(VerifierOptions {
-            clock_skew_secs: SKEW,
-            replay_cache: Some(cache),
-            ..VerifierOptions::default()
-        })
-        .unwrap()
-}
-
-fn signer(api_key: &str) -> Signer {
-    let key = PrivateKey::from_pem(key_pem("test-rsa2048-pkcs8.pem"), None).unwrap();
-    Signer::new(Arc::new(key), api_key).unwrap()
-}
+use replay_fixture::*;
 
 /// Sends (to the verifier) a GET signed now, with `jti`.
 struct Token {
@@ -80,17 +26,7 @@ struct Token {
 }
 
 fn token(api_key: &'static str, jti: &str) -> Token {
-    let signed = signer(api_key)
-        .sign_with(
-            "GET",
-            TARGET,
-            Body::Empty,
-            &nuvera_signing::SignOverrides {
-                jti: Some(jti.to_owned()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let signed = signed_get(api_key, jti);
     Token {
         api_key,
         authorization: signed.authorization(),
@@ -106,10 +42,6 @@ fn check(verifier: &Verifier, token: &Token) -> Result<Verified, VerifyError> {
         authorization: Some(&token.authorization),
         body_hash: &BodyHash::empty(),
     })
-}
-
-fn code(result: Result<Verified, VerifyError>) -> Option<AuthCode> {
-    result.err().map(|e| e.code())
 }
 
 #[test]
@@ -316,24 +248,7 @@ fn a_slow_redis_fails_closed() {
         ..options(&redis.url())
     });
     assert!(check(&v, &token(API_KEY, "warm")).is_ok());
-    let sleeper = {
-        let port = redis.port().to_string();
-        std::thread::spawn(move || {
-            std::process::Command::new("redis-cli")
-                .args(["-h", "127.0.0.1", "-p", &port, "DEBUG", "SLEEP", "5"])
-                .output()
-                .unwrap()
-        })
-    };
-    // DEBUG SLEEP holds the server's one thread; wait until it is asleep.
-    let started = Instant::now();
-    while redis.answers_ping_within(Duration::from_millis(200)) {
-        assert!(
-            started.elapsed() < GENEROUS,
-            "DEBUG SLEEP did not take hold"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let sleeper = redis.sleep_in_background(5);
     let err = check(&v, &token(API_KEY, "during-sleep")).unwrap_err();
     assert_eq!(err.code(), AuthCode::ReplayCacheUnavailable, "{err:?}");
     assert!(

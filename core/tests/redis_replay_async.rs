@@ -6,77 +6,24 @@
 mod common;
 #[path = "common/redis_server.rs"]
 mod redis_server;
+#[path = "common/replay_fixture.rs"]
+mod replay_fixture;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::key_pem;
-use nuvera_signing::verify::{
-    ApiKeyStatus, PublicKeyStatus, RedisReplayCache, ReplayCache, ReplayKey, ReplayOutcome,
-};
+use nuvera_signing::verify::{RedisReplayCache, ReplayCache, ReplayKey, ReplayOutcome};
 use nuvera_signing::{
-    Application, AuthCode, Body, BodyHash, PrivateKey, PublicKey, Registry, ReplayCacheOptions,
-    RequestHead, Signer, Verified, Verifier, VerifierOptions, VerifyError,
+    AuthCode, BodyHash, ReplayCacheOptions, RequestHead, Verified, Verifier, VerifyError,
 };
 use redis_server::{open_connections, RedisServer};
-
-const API_KEY: &str = "nv_live_3f9a2c7d1e";
-const TARGET: &str = "/api/v1/customers?limit=20";
-const SKEW: u32 = 5;
-/// Far above any timeout configured here, so that the bound cannot flake on a loaded machine; the
-/// latencies themselves are measured by bench/server.sh.
-const GENEROUS: Duration = Duration::from_secs(5);
-
-fn registry() -> Registry {
-    let public = PublicKey::from_pem(key_pem("test-rsa2048-public.pem")).unwrap();
-    let mut registry = Registry::new();
-    registry
-        .add(
-            Application::new("Acme Payouts")
-                .with_api_key(API_KEY, ApiKeyStatus::Active)
-                .with_public_key(public, PublicKeyStatus::Active, None)
-                .with_permission("CUSTOMERS_READ"),
-        )
-        .unwrap();
-    registry
-}
-
-/// A roomy timeout (other builds share this machine); only the tests about timeouts shorten it.
-fn options(url: &str) -> ReplayCacheOptions {
-    ReplayCacheOptions {
-        key_prefix: "test:jti:".to_owned(),
-        timeout_ms: 3_000,
-        ..ReplayCacheOptions::new(url)
-    }
-}
-
-fn verifier(cache: ReplayCacheOptions) -> Verifier {
-    Verifier::new(registry())
-        .with_options(VerifierOptions {
-            clock_skew_secs: SKEW,
-            replay_cache: Some(cache),
-            ..VerifierOptions::default()
-        })
-        .unwrap()
-}
+use replay_fixture::*;
 
 /// An `Authorization` header for a GET of `TARGET` signed now with `jti`, and its `exp`.
 fn token(jti: &str) -> (String, u64) {
-    let key = PrivateKey::from_pem(key_pem("test-rsa2048-pkcs8.pem"), None).unwrap();
-    let signed = Signer::new(Arc::new(key), API_KEY)
-        .unwrap()
-        .sign_with(
-            "GET",
-            TARGET,
-            Body::Empty,
-            &nuvera_signing::SignOverrides {
-                jti: Some(jti.to_owned()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let signed = signed_get(API_KEY, jti);
     (signed.authorization(), signed.claims().exp)
 }
 
@@ -102,10 +49,6 @@ async fn check_async(verifier: &Verifier, authorization: &str) -> Result<Verifie
 fn check_blocking(verifier: &Verifier, authorization: &str) -> Result<Verified, VerifyError> {
     let verified_head = verifier.verify_head(&head(authorization))?;
     verifier.verify_body(verified_head, Ok(BodyHash::empty()))
-}
-
-fn code(result: Result<Verified, VerifyError>) -> Option<AuthCode> {
-    result.err().map(|e| e.code())
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -333,23 +276,7 @@ fn a_slow_redis_fails_closed_on_the_async_path() {
     });
     let rt = runtime();
     assert!(rt.block_on(check_async(&v, &token("warm").0)).is_ok());
-    let sleeper = {
-        let port = redis.port().to_string();
-        std::thread::spawn(move || {
-            std::process::Command::new("redis-cli")
-                .args(["-h", "127.0.0.1", "-p", &port, "DEBUG", "SLEEP", "3"])
-                .output()
-                .unwrap()
-        })
-    };
-    let started = Instant::now();
-    while redis.answers_ping_within(Duration::from_millis(200)) {
-        assert!(
-            started.elapsed() < GENEROUS,
-            "DEBUG SLEEP did not take hold"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let sleeper = redis.sleep_in_background(3);
     let err = rt
         .block_on(check_async(&v, &token("during-sleep").0))
         .unwrap_err();

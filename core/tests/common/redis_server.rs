@@ -85,6 +85,36 @@ impl RedisServer {
                 .is_ok_and(|n| n > 0 && (reply[0] == b'+' || reply[0] == b'-'))
     }
 
+    /// Puts the server to sleep for `secs` seconds (`DEBUG SLEEP`, which holds its one thread;
+    /// the server must run with `--enable-debug-command yes`) and returns once it no longer
+    /// answers, with the thread that waits for the sleep to end (join it to wait for the server).
+    pub fn sleep_in_background(&self, secs: u32) -> std::thread::JoinHandle<()> {
+        let port = self.port.to_string();
+        let sleeper = std::thread::spawn(move || {
+            Command::new("redis-cli")
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "DEBUG",
+                    "SLEEP",
+                    &secs.to_string(),
+                ])
+                .output()
+                .expect("redis-cli DEBUG SLEEP");
+        });
+        let started = Instant::now();
+        while self.answers_ping_within(Duration::from_millis(200)) {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "DEBUG SLEEP did not take hold"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        sleeper
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
