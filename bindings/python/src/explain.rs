@@ -81,10 +81,7 @@ pub fn explain(
     now: Option<i64>,
 ) -> PyResult<Report> {
     let report = boundary::detached(py, || {
-        let options = core::ExplainOptions {
-            now: boundary::unsigned_opt(now, "now")?,
-            ..options(public_key_pem.as_deref())?
-        };
+        let options = options(public_key_pem.as_deref(), now)?;
         let sent = core::SentRequest {
             method: &method,
             url: &url,
@@ -115,11 +112,12 @@ pub fn explain(
     })
 }
 
-/// The options of `explain` and bundles: the defaults, and the public key when one is given.
-fn options(public_key_pem: Option<&str>) -> core::Result<core::ExplainOptions> {
-    let public_key = public_key_pem.map(core::PublicKey::from_pem).transpose()?;
-    Ok(core::ExplainOptions {
-        public_key,
+/// The options of `explain` and bundles, merged by the core: the defaults, the public key and
+/// `now` when given.
+fn options(public_key_pem: Option<&str>, now: Option<i64>) -> core::Result<core::ExplainOptions> {
+    core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
+        public_key_pem: public_key_pem.map(str::as_bytes),
+        now,
         ..Default::default()
     })
 }
@@ -151,7 +149,7 @@ macro_rules! support_bundle_functions {
             now: Option<i64>,
         ) -> PyResult<$output> {
             let json = boundary::detached(py, || {
-                let options = options(public_key_pem.as_deref())?;
+                let options = options(public_key_pem.as_deref(), None)?;
                 let now = core::SupportBundle::created_at(now)?;
                 let headers: Vec<_> = headers.iter().flat_map(Headers::pairs).collect();
                 let sent = core::SentRequest {

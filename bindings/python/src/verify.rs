@@ -96,8 +96,11 @@ impl Verifier {
                 o.replay_cache_max_connections,
             )?;
             let verifier = core::Verifier::new(registry).with_options(options)?;
-            Ok(match boundary::unsigned_opt(o.now, "now")? {
-                Some(now) => verifier.with_clock(Arc::new(core::FixedClock(now))),
+            Ok(match o.now {
+                Some(now) => {
+                    let now = core::given_unix_seconds(now, "now")?;
+                    verifier.with_clock(Arc::new(core::FixedClock(now)))
+                }
                 None => verifier,
             })
         })?;
