@@ -298,9 +298,9 @@ async fn respond(
     target: &str,
 ) -> Outcome {
     let body_pending = !hyper::body::Body::is_end_stream(&body);
-    let refuse_unread = |outcome| refuse_unread(outcome, body_pending);
+    let close_if_body_unread = |outcome| close_if_body_unread(outcome, body_pending);
     if head_size(request) > MAX_HEADER_BYTES {
-        return refuse_unread(error_response(
+        return close_if_body_unread(error_response(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "HEADERS_TOO_LARGE",
             &format!("the request line and headers are over {MAX_HEADER_BYTES} bytes"),
@@ -311,17 +311,17 @@ async fn respond(
     // that reused it would find it closed under its next request (seen: Java's HttpClient
     // following a 303 from a POST to the test routes, "header parser received no bytes").
     if path == "/healthz" {
-        return refuse_unread(Outcome {
+        return close_if_body_unread(Outcome {
             response: json_response(StatusCode::OK, &serde_json::json!({"status": "ok"})),
             code: None,
         });
     }
     let query = target.split_once('?').map_or("", |(_, q)| q);
     if let Some(outcome) = state.client_tests.answer(path, query) {
-        return refuse_unread(outcome);
+        return close_if_body_unread(outcome);
     }
     let Some(route) = routes::Route::parse(method, path) else {
-        return refuse_unread(error_response(
+        return close_if_body_unread(error_response(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "no such route",
@@ -341,20 +341,20 @@ async fn respond(
     // fails them is answered at once, its body unread (hyper then closes the connection).
     let verified_head = match state.verifier.verify_head(&head) {
         Ok(verified_head) => verified_head,
-        Err(refusal) => return refuse_unread(refusal_response(&refusal)),
+        Err(refusal) => return close_if_body_unread(refusal_response(&refusal)),
     };
     let declared_length = request
         .headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > state.limits.max_body_bytes) {
-        return refuse_unread(too_large(state));
+        return close_if_body_unread(too_large(state));
     }
     let received = match receive_body(body, &head, &state.limits, route.needs_body_bytes()).await {
         Ok(r) => r,
-        Err(BodyFailure::TooLarge) => return refuse_unread(too_large(state)),
+        Err(BodyFailure::TooLarge) => return close_if_body_unread(too_large(state)),
         Err(BodyFailure::Timeout) => {
-            return refuse_unread(error_response(
+            return close_if_body_unread(error_response(
                 StatusCode::REQUEST_TIMEOUT,
                 "REQUEST_TIMEOUT",
                 "the request body arrived too slowly",
@@ -398,10 +398,10 @@ fn refusal_response(refusal: &nuvera_signing::VerifyError) -> Outcome {
     error_response(status, refusal.code().as_str(), refusal.message())
 }
 
-/// An answer (a refusal, or a route that needs no body) given before the body was read: when a
-/// body is on its way, the connection is closed after the answer, so the rest of it is never read (§6: at most what hyper's buffer
-/// already holds).
-fn refuse_unread(mut outcome: Outcome, body_pending: bool) -> Outcome {
+/// An answer given before the body was read (a refusal, or a route that needs no body): when a
+/// body is on its way, the connection is closed after the answer, so the rest of it is never
+/// read (§6: at most what hyper's buffer already holds).
+fn close_if_body_unread(mut outcome: Outcome, body_pending: bool) -> Outcome {
     if !body_pending {
         return outcome;
     }
