@@ -5,7 +5,7 @@
 # round with the µs of server CPU per verified request. Alternating makes a shared machine's load
 # hit every binary alike; compare the binaries' figures of the same run, never across runs.
 #
-#   bench/server-ab.sh CACHE BIN...      # CACHE: memory | redis; ROUNDS=3 REQUESTS=20000
+#   bench/server-ab.sh CACHE BIN...      # CACHE: memory | redis; ROUNDS=3 REQUESTS=20000 SPIN=1
 #   e.g. save target/release/nuvera-sign of two commits as /tmp/serve-a and /tmp/serve-b, then
 #   bench/server-ab.sh redis /tmp/serve-a /tmp/serve-b
 set -euo pipefail
@@ -48,7 +48,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     redis-cli -p "$REDIS_PORT" FLUSHALL >/dev/null
     OUT=$(taskset -c "$LOAD_CORE" "$LOADGEN" --addr "$ADDR" --key testdata/keys/test-rsa2048-pkcs8.pem \
       --api-key "$API_KEY" --connections "$CONNECTIONS" --mode throughput --requests "$REQUESTS" \
-      --server-pid "$PID" --redis-pid "$REDIS_PID" 2>/dev/null)
+      --server-pid "$PID" --redis-pid "$REDIS_PID" ${SPIN:+--spin} 2>/dev/null)
     printf '%s round %d %s [%s cache]: %s; server core %s busy; %s; %s\n' "$(date +%T)" "$r" "$bin" "$CACHE" \
       "$(grep -o '[0-9.]* µs of server CPU per verified request' <<<"$OUT")" \
       "$(grep -o '[0-9]*% of its core' <<<"$OUT" | cut -d' ' -f1)" \
