@@ -6,10 +6,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use nuvera_signing::{Error, ErrorCode};
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyString};
+
+use crate::hints::{JsonObject, Typed};
 
 /// Runs `work` with the GIL released (RSA, hashing, file reads), catching a panic.
 pub fn detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
@@ -88,6 +91,7 @@ pub enum Bytes {
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
     type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = crate::hints::BYTES_OR_STR;
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if let Ok(bytes) = value.cast::<PyBytes>() {
@@ -127,6 +131,7 @@ pub struct Headers(pub Vec<(PyBackedStr, PyBackedStr)>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Headers {
     type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = crate::hints::HEADERS;
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         let items = match value.hasattr("items")? {
@@ -145,9 +150,13 @@ impl Headers {
     }
 }
 
-/// A JSON text the core wrote, as Python objects (`dict`, `list`, …).
-pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("json")?.call_method1("loads", (text,))
+/// A JSON object as Python sees it: a `dict`.
+pub type Json<'py> = Typed<Bound<'py, PyAny>, JsonObject>;
+
+/// A JSON object the core wrote, as a `dict`.
+pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Json<'py>> {
+    let object = py.import("json")?.call_method1("loads", (text,))?;
+    Ok(Typed::new(object))
 }
 
 /// `Class(field=repr(value), …)` from the object's own attributes; an entry with `=` in it is

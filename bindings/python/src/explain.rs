@@ -191,6 +191,6 @@ support_bundle_functions! {
     /// private key or file bytes. ``now`` pins the creation time (Unix seconds).
     fn support_bundle_json -> String = |_, json| Ok(json);
     /// :func:`support_bundle_json` as a dict.
-    fn support_bundle -> Bound<'py, PyAny> =
+    fn support_bundle -> boundary::Json<'py> =
         |py, json: String| boundary::json_loads(py, &json);
 }

@@ -33,7 +33,8 @@ macro_rules! key_methods {
                 core::SigningKey::bits(&*self.inner)
             }
 
-            fn __reduce__(&self) -> PyResult<()> {
+            // Typed as `object.__reduce__` is, so that the stub's override is compatible.
+            fn __reduce__(&self) -> PyResult<String> {
                 let message = concat!("a ", stringify!($class), " cannot be pickled");
                 Err(pyo3::exceptions::PyTypeError::new_err(message))
             }

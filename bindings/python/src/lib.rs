@@ -10,6 +10,7 @@ mod boundary;
 mod client;
 mod errors;
 mod explain;
+mod hints;
 mod keys;
 mod multipart;
 mod remote;

@@ -7,11 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use nuvera_signing as core;
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use crate::boundary::{self, Bytes};
+use crate::hints::{self, BinaryReader, FileSource, Typed};
 
 /// A ``multipart/form-data`` body described by parts. Thread-safe (calls are serialized).
 ///
@@ -112,10 +114,11 @@ impl MultipartForm {
     fn add_file_reader<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        fileobj: &Bound<'py, PyAny>,
+        fileobj: Typed<Bound<'py, PyAny>, BinaryReader>,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
+        let fileobj = &fileobj.0;
         let reader = FileObjectReader::of(fileobj).ok_or_else(|| {
             let kind = fileobj.get_type().name().map(|n| n.to_string());
             let kind = kind.unwrap_or_default();
@@ -148,11 +151,12 @@ impl MultipartForm {
     fn add_file<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        source: &Bound<'py, PyAny>,
+        source: Typed<Bound<'py, PyAny>, FileSource>,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        if is_binary(source) {
+        let source = source.0;
+        if is_binary(&source) {
             let file_name = file_name
                 .ok_or_else(|| PyTypeError::new_err("a file given as bytes needs a file_name"))?;
             let data = source.extract()?;
@@ -163,6 +167,7 @@ impl MultipartForm {
             let path = source.extract()?;
             return Self::add_file_path(slf, field_name, path, file_name, mime_type);
         }
+        let source = Typed::new(source);
         Self::add_file_reader(slf, field_name, source, file_name, mime_type)
     }
 
@@ -184,7 +189,7 @@ impl MultipartForm {
     }
 
     /// The canonical object as a dict.
-    fn canonical<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn canonical<'py>(&self, py: Python<'py>) -> PyResult<boundary::Json<'py>> {
         boundary::json_loads(py, &self.canonical_json(py)?)
     }
 
@@ -275,6 +280,28 @@ impl FileObjectReader {
     }
 }
 
+impl<'a, 'py> FromPyObject<'a, 'py> for FileObjectReader {
+    type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = hints::BINARY_READER;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        FileObjectReader::of(&value).ok_or_else(|| {
+            let kind = value.get_type().name().map(|n| n.to_string());
+            let kind = kind.unwrap_or_default();
+            PyTypeError::new_err(format!("expected a binary file object, not {kind}"))
+        })
+    }
+}
+
+/// A body from Python: bytes (or `str` as UTF-8), or a binary file object read in chunks.
+#[derive(FromPyObject)]
+pub enum Data {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A binary file object.
+    Reader(FileObjectReader),
+}
+
 impl Read for FileObjectReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if buf.is_empty() {
@@ -290,16 +317,14 @@ impl Read for FileObjectReader {
 pub fn multipart_body_hash(
     py: Python<'_>,
     content_type: PyBackedStr,
-    body: &Bound<'_, PyAny>,
+    body: Data,
 ) -> PyResult<String> {
-    if let Some(reader) = FileObjectReader::of(body) {
-        return boundary::detached(py, || {
-            Ok(core::multipart_body_hash_reader(&content_type, reader)?.to_string())
-        });
-    }
-    let body = body.extract::<Bytes>()?;
     boundary::detached(py, || {
-        Ok(core::multipart_body_hash(&content_type, &body)?.to_string())
+        let hash = match body {
+            Data::Bytes(bytes) => core::multipart_body_hash(&content_type, &bytes)?,
+            Data::Reader(reader) => core::multipart_body_hash_reader(&content_type, reader)?,
+        };
+        Ok(hash.to_string())
     })
 }
 

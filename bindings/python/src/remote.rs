@@ -16,6 +16,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyBytes;
 
 use crate::boundary::{self, Bytes};
+use crate::hints::{EventLoop, InputName, SignCallable, Typed};
 use crate::keys::{key_methods, PrivateKey};
 
 /// A key whose signatures come from ``sign``, a callable (or an ``async`` one) given bytes and
@@ -51,7 +52,7 @@ fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
 key_methods!(RemoteKey {
     /// A key whose signatures come from ``sign(data: bytes) -> bytes``.
     ///
-    /// ``data`` is the 32-byte SHA-256 digest of the JWS signing input (``input="digest"``, the
+    /// ``data`` is the 32-byte SHA-256 digest of the JWS signing input (``input=Typed::new("digest".into())``, the
     /// default: AWS KMS ``MessageType="DIGEST"``, Google Cloud KMS ``digest.sha256``) or the
     /// signing input itself (``input="message"``). The public half is ``public_key_pem`` (SPKI or
     /// PKCS#1 PEM) or ``public_key_der`` (SPKI DER, as AWS KMS ``GetPublicKey`` returns it).
@@ -62,16 +63,17 @@ key_methods!(RemoteKey {
     /// :meth:`Signer.sign_async` from that loop, so it is not blocked while the core waits),
     /// otherwise on a new event loop of the core's helper thread.
     #[staticmethod]
-    #[pyo3(signature = (sign, *, public_key_pem=None, public_key_der=None, input="digest", timeout_ms=None, r#loop=None))]
+    #[pyo3(signature = (sign, *, public_key_pem=None, public_key_der=None, input=Typed::new("digest".into()), timeout_ms=None, r#loop=None))]
     fn from_callback(
         py: Python<'_>,
-        sign: &Bound<'_, PyAny>,
+        sign: Typed<Bound<'_, PyAny>, SignCallable>,
         public_key_pem: Option<Bytes>,
         public_key_der: Option<Bytes>,
-        input: &str,
+        input: Typed<String, InputName>,
         timeout_ms: Option<i64>,
-        r#loop: Option<&Bound<'_, PyAny>>,
+        r#loop: Option<Typed<Bound<'_, PyAny>, EventLoop>>,
     ) -> PyResult<Self> {
+        let (sign, input, r#loop) = (sign.0, input.0, r#loop.map(|l| l.0));
         if !sign.is_callable() {
             return Err(PyTypeError::new_err("sign must be callable"));
         }
@@ -88,7 +90,7 @@ key_methods!(RemoteKey {
                     ))
                 }
             };
-            let input = core::SignatureInput::from_name(input)?;
+            let input = core::SignatureInput::from_name(&input)?;
             let options = core::CallbackOptions::from_optional(Some(input), timeout_ms)?;
             let callback: core::SignCallback = Arc::new(move |data: &[u8]| call(&sign, data));
             Ok(core::RemoteKey::from_callback(public, callback, options))
@@ -141,8 +143,8 @@ key_methods!(RemoteKey {
 
     /// ``"digest"`` or ``"message"``: what the callable is given.
     #[getter]
-    fn input(&self) -> &'static str {
-        self.inner.input().as_str()
+    fn input(&self) -> Typed<&'static str, InputName> {
+        Typed::new(self.inner.input().as_str())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -151,15 +153,21 @@ key_methods!(RemoteKey {
     }
 });
 
-/// The core signing key of a `PrivateKey` or a `RemoteKey` (what `Signer` takes).
-pub fn signing_key(key: &Bound<'_, PyAny>) -> PyResult<Arc<dyn core::SigningKey>> {
-    if let Ok(k) = key.cast::<PrivateKey>() {
-        return Ok(k.get().inner.clone());
-    }
-    match key.cast::<RemoteKey>() {
-        Ok(k) => Ok(k.get().inner.clone()),
-        Err(_) => Err(PyTypeError::new_err(
-            "key must be a nuvera_signing.PrivateKey or RemoteKey",
-        )),
+/// The key a `Signer` takes: a `PrivateKey` or a `RemoteKey`.
+#[derive(FromPyObject, IntoPyObjectRef)]
+pub enum Key {
+    /// A key in memory.
+    Private(Py<PrivateKey>),
+    /// A key held elsewhere.
+    Remote(Py<RemoteKey>),
+}
+
+impl Key {
+    /// The core's signing key.
+    pub fn signing_key(&self) -> Arc<dyn core::SigningKey> {
+        match self {
+            Key::Private(key) => key.get().inner.clone(),
+            Key::Remote(key) => key.get().inner.clone(),
+        }
     }
 }

@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use nuvera_signing as core;
 use nuvera_signing::Body;
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::boundary::{self, Bytes};
-use crate::multipart::{FileObjectReader, MultipartForm};
+use crate::hints::{FutureSigned, Hint, StrDict, Typed};
+use crate::multipart::{Data, MultipartForm};
+use crate::remote::Key;
 
 /// The nine signed claims. ``sub`` is the API key: ``repr`` hides it.
 #[pyclass(frozen, eq, hash, get_all, module = "nuvera_signing")]
@@ -69,6 +72,7 @@ const CLAIM_NAMES: [&str; 9] = [
 #[pymethods]
 impl Claims {
     /// The claims with their JWT names (``bodyHash``), in the signed order.
+    #[pyo3(signature = () -> "dict[str, str | int]")]
     fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(slf.py());
         for name in CLAIM_NAMES {
@@ -106,12 +110,12 @@ pub struct SignedRequest {
 impl SignedRequest {
     /// ``{"x-api-key": …, "Authorization": "Bearer …"}``, in that order.
     #[getter]
-    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Typed<Bound<'py, PyDict>, StrDict>> {
         let headers = PyDict::new(py);
         for (name, value) in self.inner.headers() {
             headers.set_item(name, value)?;
         }
-        Ok(headers)
+        Ok(Typed::new(headers))
     }
 
     /// The compact JWT.
@@ -138,7 +142,7 @@ impl SignedRequest {
     }
 
     /// The proof artifact as a dict.
-    fn proof<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn proof<'py>(&self, py: Python<'py>) -> PyResult<boundary::Json<'py>> {
         boundary::json_loads(py, &self.proof_json())
     }
 
@@ -161,9 +165,9 @@ impl SignedRequest {
 pub struct Signer {
     /// The core signer (its clock offset is what a client `Exchange` corrects).
     pub(crate) inner: core::Signer,
-    /// The signing key (a `PrivateKey` or a `RemoteKey`).
+    /// The signing key.
     #[pyo3(get)]
-    key: Py<PyAny>,
+    key: Key,
 }
 
 #[pymethods]
@@ -172,14 +176,14 @@ impl Signer {
     #[pyo3(signature = (key, api_key, *, lifetime=None, issuer=None, audience=None, clock_offset=None))]
     fn new(
         py: Python<'_>,
-        key: Py<PyAny>,
+        key: Key,
         api_key: PyBackedStr,
         lifetime: Option<i64>,
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_offset: Option<i64>,
     ) -> PyResult<Self> {
-        let signing_key = crate::remote::signing_key(key.bind(py))?;
+        let signing_key = key.signing_key();
         let inner = boundary::attached(py, || {
             let (issuer, audience) = (issuer.as_deref(), audience.as_deref());
             let options = core::SignerOptions::from_optional(lifetime, issuer, audience)?;
@@ -215,39 +219,41 @@ impl Signer {
         py: Python<'_>,
         method: PyBackedStr,
         url: PyBackedStr,
-        body: Option<&Bound<'_, PyAny>>,
+        body: Option<SignBody<'_>>,
         body_hash: Option<PyBackedStr>,
         content_type: Option<PyBackedStr>,
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
         let pins = (iat, jti);
-        let body = body.filter(|b| !b.is_none());
-        if let Some(hash) = body_hash {
-            if body.is_some() {
-                let message = "give either body or body_hash, not both";
-                return Err(PyTypeError::new_err(message));
+        match (body, body_hash) {
+            (Some(_), Some(_)) => Err(PyTypeError::new_err(
+                "give either body or body_hash, not both",
+            )),
+            (None, Some(hash)) => self.run(py, &method, &url, pins, |sign| {
+                sign(Body::Precomputed(core::BodyHash::parse(&hash)?))
+            }),
+            (Some(SignBody::Form(form)), None) => {
+                let form = form.get();
+                self.run(py, &method, &url, pins, |sign| {
+                    sign(Body::Multipart(&mut form.lock()))
+                })
             }
-            let hash = |sign: Sign| sign(Body::Precomputed(core::BodyHash::parse(&hash)?));
-            return self.run(py, &method, &url, pins, hash);
-        }
-        if let Some(form) = body.and_then(|b| b.cast::<MultipartForm>().ok()) {
-            let form = form.get();
-            return self.run(py, &method, &url, pins, |sign| {
-                sign(Body::Multipart(&mut form.lock()))
-            });
-        }
-        if let Some(mut reader) = body.and_then(FileObjectReader::of) {
             // A binary file object: read to its end by the core in chunks, and signed as the
             // exact bytes it yields (whatever `content_type` says).
-            let reader = |sign: Sign| sign(Body::Reader(&mut reader));
-            return self.run(py, &method, &url, pins, reader);
+            (Some(SignBody::Data(Data::Reader(mut reader))), None) => {
+                self.run(py, &method, &url, pins, |sign| {
+                    sign(Body::Reader(&mut reader))
+                })
+            }
+            (Some(SignBody::Data(Data::Bytes(bytes))), None) => {
+                let content_type = content_type.as_deref();
+                self.run(py, &method, &url, pins, |sign| {
+                    sign(Body::for_content_type(content_type, &bytes))
+                })
+            }
+            (None, None) => self.run(py, &method, &url, pins, |sign| sign(Body::Empty)),
         }
-        let bytes = body.map(|b| b.extract::<Bytes>()).transpose()?;
-        let (bytes, content_type) = (bytes.as_deref(), content_type.as_deref());
-        self.run(py, &method, &url, pins, |sign| {
-            sign(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
-        })
     }
 
     /// Signs a request whose body is the file at ``path`` (streamed by the core, GIL released).
@@ -304,30 +310,44 @@ impl Signer {
 
     /// :meth:`sign` for asyncio: runs in the event loop's default executor (the GIL is released
     /// while signing, so the loop keeps running) and returns a future of the signed request.
-    #[pyo3(signature = (method, url, body=None, **kwargs))]
+    #[pyo3(signature = (method: "str", url: "str", body=None, **kwargs: "object"))]
     fn sign_async<'py>(
         slf: &Bound<'py, Self>,
         method: Bound<'py, PyAny>,
         url: Bound<'py, PyAny>,
-        body: Option<Bound<'py, PyAny>>,
+        body: Option<Typed<Bound<'py, PyAny>, SignBody<'static>>>,
         kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Typed<Bound<'py, PyAny>, FutureSigned>> {
         let py = slf.py();
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        let body = body.unwrap_or_else(|| py.None().into_bound(py));
+        let body = body.map_or_else(|| py.None().into_bound(py), |b| b.0);
         let args = PyTuple::new(py, [slf.getattr("sign")?, method, url, body])?;
         let partial = py.import("functools")?.getattr("partial")?;
-        event_loop.call_method1("run_in_executor", (py.None(), partial.call(args, kwargs)?))
+        let future =
+            event_loop.call_method1("run_in_executor", (py.None(), partial.call(args, kwargs)?))?;
+        Ok(Typed::new(future))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let key = self.key.bind(py).repr()?;
+        let key = (&self.key).into_pyobject(py)?.repr()?;
         Ok(format!("Signer(key={key}, api_key=<redacted>)"))
     }
 
-    fn __reduce__(&self) -> PyResult<()> {
+    // Typed as `object.__reduce__` is, so that the stub's override is compatible.
+    fn __reduce__(&self) -> PyResult<String> {
         Err(PyTypeError::new_err("a Signer cannot be pickled"))
     }
+}
+
+/// What `Signer.sign` signs: bytes, a binary file object, or a `MultipartForm`.
+#[derive(FromPyObject)]
+enum SignBody<'py> {
+    Data(Data),
+    Form(Bound<'py, MultipartForm>),
+}
+
+impl<'py> Hint for SignBody<'py> {
+    const HINT: PyStaticExpr = <Self as FromPyObject<'static, 'py>>::INPUT_TYPE;
 }
 
 /// The `iat`/`jti` a caller pinned, parsed by the core when the request is signed.
@@ -359,12 +379,11 @@ impl Signer {
 /// SHA-256 hex of the exact body bytes (``str`` as UTF-8), or of what a binary file object
 /// reads, streamed in chunks.
 #[pyfunction]
-pub fn body_hash(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Some(reader) = FileObjectReader::of(body) {
-        return boundary::detached(py, || Ok(core::body_hash_reader(reader)?.0.to_string()));
-    }
-    let body = body.extract::<Bytes>()?;
-    boundary::detached(py, || Ok(core::body_hash(&body).to_string()))
+pub fn body_hash(py: Python<'_>, body: Data) -> PyResult<String> {
+    boundary::detached(py, || match body {
+        Data::Bytes(bytes) => Ok(core::body_hash(&bytes).to_string()),
+        Data::Reader(reader) => Ok(core::body_hash_reader(reader)?.0.to_string()),
+    })
 }
 
 /// SHA-256 hex of a file's content, streamed.
