@@ -244,7 +244,7 @@ class MultipartForm:
         """
         Adds a text field (repeated names are kept). Returns the form.
         """
-    def add_file(self, /, field_name: str, source: str | PathLike[str] | bytes | bytearray | memoryview | SupportsRead[bytes], file_name: str | None = None, mime_type: str | None = None) -> MultipartForm:
+    def add_file(self, /, field_name: str, source: str | PathLike[str] | bytes | bytearray | memoryview | str | SupportsRead[bytes], file_name: str | None = None, mime_type: str | None = None) -> MultipartForm:
         """
         Adds a file from a path (``str`` or ``os.PathLike``), from bytes (bytes need a
         ``file_name``) or from a binary file object (see :meth:`add_file_reader`).

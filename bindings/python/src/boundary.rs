@@ -105,11 +105,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
             Err(_) => value.to_owned(),
         };
         value.extract().map(Bytes::Binary).map_err(|_| {
-            let kind = value.get_type().name().map(|n| n.to_string());
-            PyTypeError::new_err(format!(
-                "expected bytes or str, not {}",
-                kind.unwrap_or_default()
-            ))
+            let kind = type_name(&value);
+            PyTypeError::new_err(format!("expected bytes or str, not {kind}"))
         })
     }
 }
@@ -148,6 +145,18 @@ impl Headers {
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(name, value)| (&**name, &**value))
     }
+}
+
+/// The name of `value`'s type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    let name = value.get_type().name().map(|n| n.to_string());
+    name.unwrap_or_default()
+}
+
+/// `TypeName: message` of a Python exception, for the message of a core error.
+pub fn describe(py: Python<'_>, error: &PyErr) -> String {
+    let value = error.value(py);
+    format!("{}: {value}", type_name(value))
 }
 
 /// A JSON object as Python sees it: a `dict`.

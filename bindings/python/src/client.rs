@@ -298,23 +298,24 @@ impl Exchange {
             core::Action::Fail(error) => Err(error),
             other => Ok(other),
         })?;
-        Ok(match action {
+        let (kind, attempt, delay_ms, reason) = match action {
             core::Action::Send {
                 attempt,
                 delay_ms,
                 reason,
-            } => Action {
-                kind: "send",
-                attempt: Some(Py::new(py, Attempt::from(&attempt))?),
+            } => (
+                "send",
+                Some(Py::new(py, Attempt::from(&attempt))?),
                 delay_ms,
-                reason: Some(reason.as_str()),
-            },
-            _ => Action {
-                kind: "done",
-                attempt: None,
-                delay_ms: 0,
-                reason: None,
-            },
+                Some(reason.as_str()),
+            ),
+            _ => ("done", None, 0, None),
+        };
+        Ok(Action {
+            kind,
+            attempt,
+            delay_ms,
+            reason,
         })
     }
 

@@ -113,13 +113,6 @@ hints! {
         name!("asyncio", "Future"),
         <crate::signing::SignedRequest as pyo3::PyTypeInfo>::TYPE_HINT
     );
-    /// A file for `MultipartForm.add_file`: a path, bytes, or a binary file object.
-    FileSource = union!(
-        STR,
-        subscript!(name!("os", "PathLike"), STR),
-        SIGNATURE,
-        BINARY_READER
-    );
     /// A binary file object.
     BinaryReader = BINARY_READER;
 }

@@ -13,7 +13,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use crate::boundary::{self, Bytes};
-use crate::hints::{self, BinaryReader, FileSource, Typed};
+use crate::hints::{self, BinaryReader, Typed};
 
 /// A ``multipart/form-data`` body described by parts. Thread-safe (calls are serialized).
 ///
@@ -118,12 +118,7 @@ impl MultipartForm {
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let fileobj = &fileobj.0;
-        let reader = FileObjectReader::of(fileobj).ok_or_else(|| {
-            let kind = fileobj.get_type().name().map(|n| n.to_string());
-            let kind = kind.unwrap_or_default();
-            PyTypeError::new_err(format!("fileobj must have a read() method, not {kind}"))
-        })?;
+        let (fileobj, reader) = (&fileobj.0, fileobj.0.extract::<FileObjectReader>()?);
         let file_name = match file_name {
             Some(name) => name.to_string(),
             None => {
@@ -151,24 +146,23 @@ impl MultipartForm {
     fn add_file<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        source: Typed<Bound<'py, PyAny>, FileSource>,
+        source: FileSource<'py>,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let source = source.0;
-        if is_binary(&source) {
-            let file_name = file_name
-                .ok_or_else(|| PyTypeError::new_err("a file given as bytes needs a file_name"))?;
-            let data = source.extract()?;
-            return Self::add_file_bytes(slf, field_name, file_name, data, mime_type);
+        match source {
+            FileSource::Path(path) => {
+                Self::add_file_path(slf, field_name, path, file_name, mime_type)
+            }
+            FileSource::Bytes(data) => {
+                let message = "a file given as bytes needs a file_name";
+                let file_name = file_name.ok_or_else(|| PyTypeError::new_err(message))?;
+                Self::add_file_bytes(slf, field_name, file_name, data, mime_type)
+            }
+            FileSource::Reader(fileobj) => {
+                Self::add_file_reader(slf, field_name, fileobj, file_name, mime_type)
+            }
         }
-        let os_path_like = slf.py().import("os")?.getattr("PathLike")?;
-        if source.is_instance_of::<PyString>() || source.is_instance(&os_path_like)? {
-            let path = source.extract()?;
-            return Self::add_file_path(slf, field_name, path, file_name, mime_type);
-        }
-        let source = Typed::new(source);
-        Self::add_file_reader(slf, field_name, source, file_name, mime_type)
     }
 
     /// ``multipart/form-data; boundary=…``: the Content-Type to send.
@@ -215,6 +209,14 @@ impl MultipartForm {
     }
 }
 
+/// Where `MultipartForm.add_file` takes a file from (a `str` is a path).
+#[derive(FromPyObject)]
+enum FileSource<'py> {
+    Path(PathBuf),
+    Bytes(Bytes),
+    Reader(Typed<Bound<'py, PyAny>, BinaryReader>),
+}
+
 /// Whether `value` is `bytes`, `bytearray` or `memoryview`.
 fn is_binary(value: &Bound<'_, PyAny>) -> bool {
     value.is_instance_of::<PyBytes>()
@@ -243,40 +245,41 @@ impl FileObjectReader {
     /// One `read(n)` of the file object, into `buf`; what goes wrong is said in the message of
     /// the `IO_ERROR` the core reports.
     fn read_into(&self, py: Python<'_>, buf: &mut [u8]) -> Result<usize, String> {
-        let kind = |value: &Bound<'_, PyAny>| value.get_type().name().map(|n| n.to_string());
-        let chunk = self
-            .file
-            .bind(py)
-            .call_method1("read", (buf.len(),))
-            .map_err(|e| {
-                let name = e.get_type(py).name().map(|n| n.to_string());
-                let name = name.unwrap_or_default();
-                format!("reading the file object failed: {name}: {}", e.value(py))
-            })?;
-        if chunk.is_none() {
-            return Err(
-                "the file object returned None (a non-blocking stream with no data \
-                 ready); give a blocking binary file object"
-                    .to_owned(),
-            );
-        }
-        if chunk.is_instance_of::<PyString>() {
-            return Err(
-                "the file object returned str: open the file in binary mode ('rb')".to_owned(),
-            );
-        }
-        let bytes = chunk.extract::<Bytes>().map_err(|_| {
-            let kind = kind(&chunk).unwrap_or_default();
-            format!("the file object's read() returned {kind}, not bytes")
-        })?;
-        let Some(target) = buf.get_mut(..bytes.len()) else {
-            let (got, asked) = (bytes.len(), buf.len());
-            return Err(format!(
-                "the file object returned {got} bytes when {asked} were asked"
-            ));
+        let read = self.file.bind(py).call_method1("read", (buf.len(),));
+        let failed = |e| {
+            format!(
+                "reading the file object failed: {}",
+                boundary::describe(py, &e)
+            )
         };
+        let chunk = read.map_err(failed)?;
+        let bytes = match chunk.extract::<Bytes>() {
+            Ok(Bytes::Binary(bytes)) => bytes,
+            Ok(Bytes::Text(_)) => {
+                return Err(
+                    "the file object returned str: open the file in binary mode ('rb')".into(),
+                )
+            }
+            Err(_) if chunk.is_none() => {
+                return Err(
+                    "the file object returned None (a non-blocking stream with no data \
+                     ready); give a blocking binary file object"
+                        .into(),
+                )
+            }
+            Err(_) => {
+                let kind = boundary::type_name(&chunk);
+                return Err(format!(
+                    "the file object's read() returned {kind}, not bytes"
+                ));
+            }
+        };
+        let (got, asked) = (bytes.len(), buf.len());
+        let target = buf.get_mut(..got).ok_or_else(|| {
+            format!("the file object returned {got} bytes when {asked} were asked")
+        })?;
         target.copy_from_slice(&bytes);
-        Ok(bytes.len())
+        Ok(got)
     }
 }
 
@@ -286,9 +289,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for FileObjectReader {
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         FileObjectReader::of(&value).ok_or_else(|| {
-            let kind = value.get_type().name().map(|n| n.to_string());
-            let kind = kind.unwrap_or_default();
-            PyTypeError::new_err(format!("expected a binary file object, not {kind}"))
+            let kind = boundary::type_name(&value);
+            PyTypeError::new_err(format!(
+                "expected a binary file object (with read()), not {kind}"
+            ))
         })
     }
 }

@@ -41,11 +41,7 @@ fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
     Python::attach(|py| {
         let signature = sign.bind(py).call1((PyBytes::new(py, input),));
         let signature = signature.and_then(|s| Ok(s.cast_into::<PyBytes>()?.as_bytes().to_vec()));
-        signature.map_err(|e| {
-            let name = e.get_type(py).name().map(|n| n.to_string());
-            let name = name.unwrap_or_else(|_| "Exception".to_owned());
-            format!("{name}: {}", e.value(py))
-        })
+        signature.map_err(|e| boundary::describe(py, &e))
     })
 }
 

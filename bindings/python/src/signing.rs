@@ -219,41 +219,30 @@ impl Signer {
         py: Python<'_>,
         method: PyBackedStr,
         url: PyBackedStr,
-        body: Option<SignBody<'_>>,
+        body: Option<SignBody>,
         body_hash: Option<PyBackedStr>,
         content_type: Option<PyBackedStr>,
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let pins = (iat, jti);
-        match (body, body_hash) {
-            (Some(_), Some(_)) => Err(PyTypeError::new_err(
-                "give either body or body_hash, not both",
-            )),
-            (None, Some(hash)) => self.run(py, &method, &url, pins, |sign| {
-                sign(Body::Precomputed(core::BodyHash::parse(&hash)?))
-            }),
-            (Some(SignBody::Form(form)), None) => {
-                let form = form.get();
-                self.run(py, &method, &url, pins, |sign| {
-                    sign(Body::Multipart(&mut form.lock()))
-                })
-            }
-            // A binary file object: read to its end by the core in chunks, and signed as the
-            // exact bytes it yields (whatever `content_type` says).
-            (Some(SignBody::Data(Data::Reader(mut reader))), None) => {
-                self.run(py, &method, &url, pins, |sign| {
-                    sign(Body::Reader(&mut reader))
-                })
-            }
-            (Some(SignBody::Data(Data::Bytes(bytes))), None) => {
-                let content_type = content_type.as_deref();
-                self.run(py, &method, &url, pins, |sign| {
-                    sign(Body::for_content_type(content_type, &bytes))
-                })
-            }
-            (None, None) => self.run(py, &method, &url, pins, |sign| sign(Body::Empty)),
+        if body.is_some() && body_hash.is_some() {
+            let message = "give either body or body_hash, not both";
+            return Err(PyTypeError::new_err(message));
         }
+        let content_type = content_type.as_deref();
+        self.run(py, &method, &url, (iat, jti), |sign| match body {
+            None => match &body_hash {
+                Some(hash) => sign(Body::Precomputed(core::BodyHash::parse(hash)?)),
+                None => sign(Body::Empty),
+            },
+            Some(SignBody::Form(form)) => sign(Body::Multipart(&mut form.get().lock())),
+            // Read to its end by the core in chunks and signed as the exact bytes it yields,
+            // whatever `content_type` says.
+            Some(SignBody::Data(Data::Reader(mut reader))) => sign(Body::Reader(&mut reader)),
+            Some(SignBody::Data(Data::Bytes(bytes))) => {
+                sign(Body::for_content_type(content_type, &bytes))
+            }
+        })
     }
 
     /// Signs a request whose body is the file at ``path`` (streamed by the core, GIL released).
@@ -315,7 +304,7 @@ impl Signer {
         slf: &Bound<'py, Self>,
         method: Bound<'py, PyAny>,
         url: Bound<'py, PyAny>,
-        body: Option<Typed<Bound<'py, PyAny>, SignBody<'static>>>,
+        body: Option<Typed<Bound<'py, PyAny>, SignBody>>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Typed<Bound<'py, PyAny>, FutureSigned>> {
         let py = slf.py();
@@ -341,13 +330,13 @@ impl Signer {
 
 /// What `Signer.sign` signs: bytes, a binary file object, or a `MultipartForm`.
 #[derive(FromPyObject)]
-enum SignBody<'py> {
+enum SignBody {
     Data(Data),
-    Form(Bound<'py, MultipartForm>),
+    Form(Py<MultipartForm>),
 }
 
-impl<'py> Hint for SignBody<'py> {
-    const HINT: PyStaticExpr = <Self as FromPyObject<'static, 'py>>::INPUT_TYPE;
+impl Hint for SignBody {
+    const HINT: PyStaticExpr = <Self as FromPyObject<'static, 'static>>::INPUT_TYPE;
 }
 
 /// The `iat`/`jti` a caller pinned, parsed by the core when the request is signed.
