@@ -67,6 +67,7 @@ pub use signer::{
 };
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
+pub use verify::OptionalVerifierOptions;
 pub use verify::{
     required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,
     ReplayCacheOptions, RequestHead, Verified, VerifiedHead, Verifier, VerifierOptions,

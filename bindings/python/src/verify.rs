@@ -1,7 +1,6 @@
 //! The server side of the contract (§6): `Verifier`, `Verified`, `received_body_hash`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use nuvera_signing as core;
 use pyo3::prelude::*;
@@ -65,21 +64,13 @@ enum Source {
     Toml(PyBackedStr, Option<PathBuf>),
 }
 
-/// The keyword arguments every `Verifier` constructor takes.
-struct Options {
-    issuer: Option<PyBackedStr>,
-    audience: Option<PyBackedStr>,
-    clock_skew: Option<i64>,
-    now: Option<i64>,
-    replay_cache: Option<PyBackedStr>,
-    replay_cache_prefix: Option<PyBackedStr>,
-    replay_cache_timeout_ms: Option<i64>,
-    replay_cache_max_connections: Option<i64>,
-}
-
 impl Verifier {
-    /// The verifier of `source` with `o`, built with the GIL released (key files are read).
-    fn build(py: Python<'_>, source: Source, o: Options) -> PyResult<Self> {
+    /// The verifier of `source` with `options`, built with the GIL released (key files are read).
+    fn build(
+        py: Python<'_>,
+        source: Source,
+        options: core::OptionalVerifierOptions,
+    ) -> PyResult<Self> {
         let inner = boundary::detached(py, || {
             let base = |dir: &Option<PathBuf>| dir.clone().unwrap_or_else(|| ".".into());
             let registry = match &source {
@@ -87,29 +78,14 @@ impl Verifier {
                 Source::Json(text, dir) => core::Registry::from_json_str(text, &base(dir))?,
                 Source::Toml(text, dir) => core::Registry::from_toml_str(text, &base(dir))?,
             };
-            let (issuer, audience) = (o.issuer.as_deref(), o.audience.as_deref());
-            let mut options = core::VerifierOptions::from_optional(issuer, audience, o.clock_skew)?;
-            options.replay_cache = core::ReplayCacheOptions::from_optional_url(
-                o.replay_cache.as_deref(),
-                o.replay_cache_prefix.as_deref(),
-                o.replay_cache_timeout_ms,
-                o.replay_cache_max_connections,
-            )?;
-            let verifier = core::Verifier::new(registry).with_options(options)?;
-            Ok(match o.now {
-                Some(now) => {
-                    let now = core::given_unix_seconds(now, "now")?;
-                    verifier.with_clock(Arc::new(core::FixedClock(now)))
-                }
-                None => verifier,
-            })
+            core::Verifier::from_optional(registry, options)
         })?;
         Ok(Verifier { inner })
     }
 }
 
 /// The `Verifier` constructors: each takes its source (`$arg`, and `$kw` by keyword), then the
-/// keyword arguments of [`Options`]; `$source` turns them into a [`Source`].
+/// keyword arguments of [`core::OptionalVerifierOptions`]; `$source` turns them into a [`Source`].
 macro_rules! constructors {
     ($(
         $(#[doc = $doc:literal])*
@@ -139,13 +115,13 @@ macro_rules! constructors {
                     replay_cache_timeout_ms: Option<i64>,
                     replay_cache_max_connections: Option<i64>,
                 ) -> PyResult<Self> {
-                    let options = Options {
-                        issuer,
-                        audience,
-                        clock_skew,
+                    let options = core::OptionalVerifierOptions {
+                        issuer: issuer.as_deref(),
+                        audience: audience.as_deref(),
+                        clock_skew_secs: clock_skew,
                         now,
-                        replay_cache,
-                        replay_cache_prefix,
+                        replay_cache: replay_cache.as_deref(),
+                        replay_cache_prefix: replay_cache_prefix.as_deref(),
                         replay_cache_timeout_ms,
                         replay_cache_max_connections,
                     };
