@@ -179,3 +179,45 @@ pub fn repr(object: &Bound<'_, PyAny>, fields: &[&str]) -> PyResult<String> {
     let class = object.get_type().name()?;
     Ok(format!("{class}({})", shown.join(", ")))
 }
+
+/// A core value's field as the field of its Python data class: cloned, unless a type says how.
+pub trait FromCore<T> {
+    /// The Python data class's field for `value`.
+    fn from_core(value: &T) -> Self;
+}
+
+impl<T: Clone> FromCore<T> for T {
+    fn from_core(value: &T) -> T {
+        value.clone()
+    }
+}
+
+/// For a `get_all` data class `$class` (declared as usual): its `From<&$core>`, each field through
+/// [`FromCore`], its field names in order (`FIELDS`), a `repr` of the `$shown` fields (see
+/// [`repr`]) and the class's own `$methods`.
+macro_rules! data_class {
+    ($class:ident from $core:ty { $($field:ident),* } repr [$($shown:literal),*]; $($methods:tt)*) => {
+        impl $class {
+            /// The attributes, in the order of the fields.
+            #[allow(dead_code)]
+            const FIELDS: &[&str] = &[$(stringify!($field)),*];
+        }
+
+        impl From<&$core> for $class {
+            fn from(value: &$core) -> Self {
+                use crate::boundary::FromCore;
+                $class { $($field: FromCore::from_core(&value.$field),)* }
+            }
+        }
+
+        #[pyo3::pymethods]
+        impl $class {
+            fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+                crate::boundary::repr(slf, &[$($shown),*])
+            }
+
+            $($methods)*
+        }
+    };
+}
+pub(crate) use data_class;

@@ -6,7 +6,7 @@ use nuvera_signing as core;
 use nuvera_signing::client as policy;
 use pyo3::prelude::*;
 
-use crate::boundary::{self, unsigned_opt, Bytes, Headers};
+use crate::boundary::{self, data_class, unsigned_opt, Bytes, Headers};
 use crate::signing::Signer;
 
 /// Opt-in retries: which statuses and methods are retried, how often and how long to wait.
@@ -177,22 +177,9 @@ pub struct Attempt {
     credentials: bool,
 }
 
-impl From<&policy::Attempt> for Attempt {
-    fn from(a: &policy::Attempt) -> Self {
-        Attempt {
-            method: a.method.clone(),
-            url: a.url.clone(),
-            send_body: a.send_body,
-            credentials: a.credentials,
-        }
-    }
-}
-
-#[pymethods]
-impl Attempt {
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        boundary::repr(slf, &["method", "url", "send_body", "credentials"])
-    }
+data_class! {
+    Attempt from policy::Attempt { method, url, send_body, credentials }
+    repr ["method", "url", "send_body", "credentials"];
 }
 
 /// The exchange's answer to a response: ``kind`` is ``"send"`` (wait ``delay_ms``, then sign and

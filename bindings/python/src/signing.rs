@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::boundary::{self, Bytes};
+use crate::boundary::{self, data_class, Bytes, FromCore};
 use crate::hints::{FutureSigned, Hint, StrDict, Typed};
 use crate::multipart::{Data, MultipartForm};
 use crate::remote::Key;
@@ -40,42 +40,15 @@ pub struct Claims {
     jti: String,
 }
 
-impl From<&core::Claims> for Claims {
-    fn from(c: &core::Claims) -> Self {
-        Claims {
-            iss: c.iss.clone(),
-            aud: c.aud.clone(),
-            sub: c.sub.clone(),
-            method: c.method.clone(),
-            uri: c.uri.clone(),
-            body_hash: c.body_hash.clone(),
-            iat: c.iat,
-            exp: c.exp,
-            jti: c.jti.clone(),
-        }
-    }
-}
+data_class! {
+    Claims from core::Claims { iss, aud, sub, method, uri, body_hash, iat, exp, jti }
+    repr ["iss", "aud", "sub=<redacted>", "method", "uri", "body_hash", "iat", "exp", "jti"];
 
-/// The claims' attribute names, in the signed order.
-const CLAIM_NAMES: [&str; 9] = [
-    "iss",
-    "aud",
-    "sub",
-    "method",
-    "uri",
-    "body_hash",
-    "iat",
-    "exp",
-    "jti",
-];
-
-#[pymethods]
-impl Claims {
     /// The claims with their JWT names (``bodyHash``), in the signed order.
     #[pyo3(signature = () -> "dict[str, str | int]")]
     fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(slf.py());
-        for name in CLAIM_NAMES {
+        for &name in Self::FIELDS {
             let jwt_name = if name == "body_hash" {
                 "bodyHash"
             } else {
@@ -85,16 +58,11 @@ impl Claims {
         }
         Ok(dict)
     }
+}
 
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let shown = CLAIM_NAMES.map(|name| {
-            if name == "sub" {
-                "sub=<redacted>"
-            } else {
-                name
-            }
-        });
-        boundary::repr(slf, &shown)
+impl FromCore<core::Claims> for Claims {
+    fn from_core(claims: &core::Claims) -> Self {
+        claims.into()
     }
 }
 

@@ -6,7 +6,7 @@ use nuvera_signing as core;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use crate::boundary::{self, Bytes, Headers};
+use crate::boundary::{self, data_class, Bytes, Headers};
 use crate::signing::Claims;
 
 /// A request that passed every rule.
@@ -23,23 +23,9 @@ pub struct Verified {
     key_fingerprint: String,
 }
 
-impl From<core::Verified> for Verified {
-    fn from(v: core::Verified) -> Self {
-        Verified {
-            application: v.application,
-            claims: (&v.claims).into(),
-            permission: v.permission,
-            key_fingerprint: v.key_fingerprint,
-        }
-    }
-}
-
-#[pymethods]
-impl Verified {
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let fields = ["application", "claims", "permission", "key_fingerprint"];
-        boundary::repr(slf, &fields)
-    }
+data_class! {
+    Verified from core::Verified { application, claims, permission, key_fingerprint }
+    repr ["application", "claims", "permission", "key_fingerprint"];
 }
 
 /// The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
@@ -151,7 +137,7 @@ macro_rules! constructors {
                     };
                     Ok(self.inner.verify(&request)?)
                 })?;
-                Ok(verified.into())
+                Ok((&verified).into())
             }
 
             /// Verifies a received request from its headers (any case) and raw body bytes
@@ -169,7 +155,7 @@ macro_rules! constructors {
                 let verified = boundary::detached(py, || {
                     self.inner.verify_received(&method, &target, headers.pairs(), body)
                 })?;
-                Ok(verified.into())
+                Ok((&verified).into())
             }
 
             fn __repr__(&self) -> &'static str {
