@@ -384,12 +384,10 @@ class RemoteKey:
     @staticmethod
     def from_pkcs11(module: str | PathLike[str], *, token_label: str | None = None, slot: SupportsIndex | None = None, key_label: str | None = None, key_id: str | None = None, pin_env: str | None = None, pin_file: str | PathLike[str] | None = None) -> RemoteKey:
         """
-        A key in a PKCS#11 token (an HSM; SoftHSM2): ``module`` is the PKCS#11 library's path,
-        the token is found by ``token_label`` or ``slot``, the key by ``key_label`` or ``key_id``
-        (``CKA_ID`` as hex), the PIN read from the environment variable named ``pin_env`` or the
-        file ``pin_file`` — one of each (``INVALID_ARGUMENT`` otherwise). The token hashes and
-        signs (``CKM_SHA256_RSA_PKCS``); the public key is read from it and every signature checked
-        against it. Failures are ``REMOTE_SIGNER_FAILED`` with the module's ``CKR_…`` answer.
+        A key in a PKCS#11 token (an HSM) of the library ``module``: the token by ``token_label``
+        or ``slot``, the key by ``key_label`` or ``key_id`` (``CKA_ID`` as hex), the PIN from the
+        environment variable ``pin_env`` or the file ``pin_file`` — one of each. Failures are
+        ``REMOTE_SIGNER_FAILED`` with the module's ``CKR_…`` answer.
         """
     @property
     def input(self, /) -> Literal["digest", "message"]:

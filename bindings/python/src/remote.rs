@@ -1,15 +1,12 @@
 //! `RemoteKey`: a signing key held elsewhere (a cloud KMS through a Python callable, a PKCS#11
-//! token), usable wherever a `PrivateKey` is. The core does the work
-//! (`RemoteKey::from_callback`, `RemoteKey::from_pkcs11`): it runs the callable on a helper thread
-//! bounded by the timeout and verifies every signature against the public key; this module only
-//! turns the callable into the core's callback and the arguments into the core's configuration.
+//! token), usable wherever a `PrivateKey` is. The core's `RemoteKey` does the work (timeouts,
+//! checking every signature); this module turns a callable into the core's callback.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera_signing as core;
 use nuvera_signing::remote::pkcs11::Pkcs11Config;
-use nuvera_signing::{Error, ErrorCode};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -32,11 +29,8 @@ pub struct RemoteKey {
     inner: Arc<core::RemoteKey>,
 }
 
-/// Calls the caller's callable, made synchronous by `nuvera_signing._remote.synchronous`: the
-/// core calls this on its helper thread (or the signing thread without a timeout) with the GIL
-/// released; the GIL is taken for the Python call only. An exception becomes `TypeName:
-/// message` (the provider's message; a provider must not put a credential in it, as the core's
-/// contract for callbacks says).
+/// Calls the callable (made synchronous by `nuvera_signing._remote.synchronous`) with the GIL
+/// taken for the call only; an exception becomes `TypeName: message` for `REMOTE_SIGNER_FAILED`.
 fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
     Python::attach(|py| {
         let signature = sign.bind(py).call1((PyBytes::new(py, input),));
@@ -76,16 +70,8 @@ key_methods!(RemoteKey {
         let helper = py.import("nuvera_signing._remote")?;
         let sign = helper.call_method1("synchronous", (sign, r#loop))?.unbind();
         let key = boundary::attached(py, || {
-            let public = match (&public_key_pem, &public_key_der) {
-                (Some(pem), None) => core::PublicKey::from_pem(&**pem)?,
-                (None, Some(der)) => core::PublicKey::from_spki_der(der)?,
-                _ => {
-                    return Err(Error::new(
-                        ErrorCode::InvalidArgument,
-                        "give exactly one of public_key_pem and public_key_der",
-                    ))
-                }
-            };
+            let (pem, der) = (public_key_pem.as_deref(), public_key_der.as_deref());
+            let public = core::PublicKey::from_pem_or_spki_der(pem, der)?;
             let input = core::SignatureInput::from_name(&input)?;
             let options = core::CallbackOptions::from_optional(Some(input), timeout_ms)?;
             let callback: core::SignCallback = Arc::new(move |data: &[u8]| call(&sign, data));
@@ -96,12 +82,10 @@ key_methods!(RemoteKey {
         })
     }
 
-    /// A key in a PKCS#11 token (an HSM; SoftHSM2): ``module`` is the PKCS#11 library's path,
-    /// the token is found by ``token_label`` or ``slot``, the key by ``key_label`` or ``key_id``
-    /// (``CKA_ID`` as hex), the PIN read from the environment variable named ``pin_env`` or the
-    /// file ``pin_file`` — one of each (``INVALID_ARGUMENT`` otherwise). The token hashes and
-    /// signs (``CKM_SHA256_RSA_PKCS``); the public key is read from it and every signature checked
-    /// against it. Failures are ``REMOTE_SIGNER_FAILED`` with the module's ``CKR_…`` answer.
+    /// A key in a PKCS#11 token (an HSM) of the library ``module``: the token by ``token_label``
+    /// or ``slot``, the key by ``key_label`` or ``key_id`` (``CKA_ID`` as hex), the PIN from the
+    /// environment variable ``pin_env`` or the file ``pin_file`` — one of each. Failures are
+    /// ``REMOTE_SIGNER_FAILED`` with the module's ``CKR_…`` answer.
     #[staticmethod]
     #[pyo3(signature = (module, *, token_label=None, slot=None, key_label=None, key_id=None, pin_env=None, pin_file=None))]
     #[allow(clippy::too_many_arguments)]
