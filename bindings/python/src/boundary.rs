@@ -4,7 +4,7 @@
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use nuvera_signing::{Error, ErrorCode};
+use nuvera_signing::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
@@ -59,25 +59,6 @@ pub fn to_py_err(py: Python<'_>, error: &Error) -> PyErr {
         class.call1((code.as_str(), error.message(), code.http_status(), body))
     };
     exception().map_or_else(|failure| failure, PyErr::from_value)
-}
-
-/// A Python `int` that must fit an unsigned Rust integer (Unix seconds, an HTTP status): out of
-/// range is `INVALID_ARGUMENT`, a `ValueError` like the rest of the request family.
-pub fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> nuvera_signing::Result<T> {
-    T::try_from(value).map_err(|_| {
-        Error::new(
-            ErrorCode::InvalidArgument,
-            format!("{what} {value} is out of range"),
-        )
-    })
-}
-
-/// [`unsigned`] for an optional argument.
-pub fn unsigned_opt<T: TryFrom<i64>>(
-    value: Option<i64>,
-    what: &str,
-) -> nuvera_signing::Result<Option<T>> {
-    value.map(|v| unsigned(v, what)).transpose()
 }
 
 /// Bytes from Python: `bytes` and `str` (as UTF-8) are borrowed; a `bytearray` or `memoryview`

@@ -6,7 +6,7 @@ use nuvera_signing as core;
 use nuvera_signing::client as policy;
 use pyo3::prelude::*;
 
-use crate::boundary::{self, data_class, unsigned_opt, Bytes, FromCore, Headers};
+use crate::boundary::{self, data_class, Bytes, FromCore, Headers};
 use crate::signing::Signer;
 
 /// Opt-in retries: which statuses and methods are retried, how often and how long to wait.
@@ -46,14 +46,14 @@ data_class! {
         // Python ints of any size: out of range is the core's INVALID_ARGUMENT, not an
         // OverflowError from the conversion.
         let policy = boundary::attached(py, || {
-            let status = |s| boundary::unsigned(s, "the retry status");
+            let status = |s| core::given_unsigned(s, "the retry status");
             let statuses = statuses.map(|list| list.into_iter().map(status).collect());
             policy::RetryPolicy::from_optional(
                 statuses.transpose()?,
                 methods,
-                unsigned_opt(max_attempts, "max_attempts")?,
-                unsigned_opt(base_delay_ms, "base_delay_ms")?,
-                unsigned_opt(max_delay_ms, "max_delay_ms")?,
+                max_attempts.map(|n| core::given_unsigned(n, "max_attempts")).transpose()?,
+                base_delay_ms.map(|n| core::given_unsigned(n, "base_delay_ms")).transpose()?,
+                max_delay_ms.map(|n| core::given_unsigned(n, "max_delay_ms")).transpose()?,
             )
         })?;
         Ok((&policy).into())
@@ -128,8 +128,8 @@ data_class! {
         retry: Option<Retry>,
         correct_clock: Option<bool>,
     ) -> PyResult<Self> {
-        let max_redirects =
-            boundary::attached(py, || unsigned_opt(max_redirects, "max_redirects"))?;
+        let max_redirects = max_redirects.map(|n| core::given_unsigned(n, "max_redirects"));
+        let max_redirects = boundary::attached(py, || max_redirects.transpose())?;
         let retry = match retry {
             Some(Retry::Flag(on)) => on.then(policy::RetryPolicy::default),
             Some(Retry::Policy(policy)) => Some(policy.get().into()),

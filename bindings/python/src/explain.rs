@@ -160,7 +160,7 @@ macro_rules! support_bundle_functions {
                     body: &mut body.as_deref().unwrap_or_default(),
                 };
                 let response = core::explain::BundleResponse::new(
-                    boundary::unsigned(status, "status")?,
+                    core::given_unsigned(status, "status")?,
                     response_body.as_deref().unwrap_or_default(),
                 );
                 let bundle = core::SupportBundle::build(

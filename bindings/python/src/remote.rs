@@ -103,7 +103,7 @@ key_methods!(RemoteKey {
             core::RemoteKey::from_pkcs11(Pkcs11Config::from_optional(
                 &module,
                 token_label.as_deref(),
-                boundary::unsigned_opt(slot, "slot")?,
+                slot.map(|n| core::given_unsigned(n, "slot")).transpose()?,
                 key_label.as_deref(),
                 key_id.as_deref(),
                 pin_env.as_deref(),
