@@ -259,14 +259,10 @@ class MultipartForm:
         """
     def add_file_reader(self, /, field_name: str, fileobj: SupportsRead[bytes], file_name: str | None = None, mime_type: str | None = None) -> MultipartForm:
         """
-        Adds a file read from a binary file object (anything with ``read(n) -> bytes``:
-        ``open(path, "rb")``, ``io.BytesIO``, a socket file…), streamed in chunks of at most
-        64 KiB whenever the form is hashed or encoded; it is never loaded whole.
-
-        ``file_name`` defaults to the last component of ``fileobj.name`` when that is a string.
-        A file object can be read once: hash or encode the form once. To send and sign, encode
-        first (``to_bytes()`` / ``write_to()``), then sign: the form keeps the size and hash of
-        what it read. Failures of the file object raise ``NuveraIOError`` (``IO_ERROR``).
+        Adds a file read from a binary file object (``read(n) -> bytes``), in chunks of at most
+        64 KiB whenever the form is hashed or encoded, never whole. ``file_name`` defaults to the
+        last component of ``fileobj.name``. It is read once: encode first (``to_bytes()`` /
+        ``write_to()``), then sign (the form keeps what it read). Its failures are ``IO_ERROR``.
         """
     def body_hash(self, /) -> str:
         """
@@ -370,16 +366,12 @@ class RemoteKey:
         """
         A key whose signatures come from ``sign(data: bytes) -> bytes``.
 
-        ``data`` is the 32-byte SHA-256 digest of the JWS signing input (``input=Typed::new("digest".into())``, the
-        default: AWS KMS ``MessageType="DIGEST"``, Google Cloud KMS ``digest.sha256``) or the
-        signing input itself (``input="message"``). The public half is ``public_key_pem`` (SPKI or
-        PKCS#1 PEM) or ``public_key_der`` (SPKI DER, as AWS KMS ``GetPublicKey`` returns it).
-        ``timeout_ms`` bounds one call (default 10 s; 0 means none, the callable then runs on
-        the signing thread).
-
-        ``sign`` may be ``async``: its coroutine runs on ``loop`` when given (use
-        :meth:`Signer.sign_async` from that loop, so it is not blocked while the core waits),
-        otherwise on a new event loop of the core's helper thread.
+        ``data`` is the SHA-256 digest of the JWS signing input (``input="digest"``, the default:
+        AWS KMS ``MessageType="DIGEST"``) or the signing input itself (``input="message"``). The
+        public half is ``public_key_pem`` (SPKI or PKCS#1) or ``public_key_der`` (SPKI).
+        ``timeout_ms`` bounds one call (default 10 s; 0: none, the callable runs on the signing
+        thread). An ``async`` ``sign`` runs on ``loop`` when given (then sign with
+        :meth:`Signer.sign_async` from that loop), else on a new event loop.
         """
     @staticmethod
     def from_pkcs11(module: str | PathLike[str], *, token_label: str | None = None, slot: SupportsIndex | None = None, key_label: str | None = None, key_id: str | None = None, pin_env: str | None = None, pin_file: str | PathLike[str] | None = None) -> RemoteKey:
@@ -546,15 +538,12 @@ class Signer:
         """
     def sign(self, /, method: str, url: str, body: bytes | bytearray | memoryview | str | SupportsRead[bytes] | MultipartForm | None = None, *, body_hash: str | None = None, content_type: str | None = None, iat: SupportsIndex | None = None, jti: str | None = None) -> SignedRequest:
         """
-        Signs a request.
+        Signs a request to ``url`` (absolute, or a target starting with ``/``).
 
-        ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
-        send (``str`` is sent as UTF-8), a binary file object (read to its end in chunks, so it
-        cannot be sent afterwards unless it can seek), ``None`` for no body, or a
-        :class:`MultipartForm`; or give a precomputed ``body_hash`` instead. With
-        ``content_type``, the core chooses how the bytes are hashed (an encoded
-        ``multipart/form-data`` body through its canonical object). ``iat``/``jti`` pin the clock
-        and token id (tests, reproducing a token).
+        ``body``: the exact bytes to send (``str`` as UTF-8), a binary file object (read to its
+        end in chunks), a :class:`MultipartForm`, or ``None``; or give its ``body_hash``. With
+        ``content_type``, an encoded ``multipart/form-data`` body is hashed through its canonical
+        object. ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
         """
     def sign_async(self, /, method: "str", url: "str", body: bytes | bytearray | memoryview | str | SupportsRead[bytes] | MultipartForm | None = None, **kwargs: "object") -> Future[SignedRequest]:
         """
@@ -610,12 +599,10 @@ class Verifier:
     The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
 
     ``issuer``/``audience``/``clock_skew`` default to the contract's profile; ``now`` pins the
-    clock (tests). ``replay_cache="redis://host:6379"`` (or ``rediss://``, ``valkey://``,
-    ``redis+unix://``) shares seen token ids between instances, with ``replay_cache_prefix``
-    (default ``nuvera:jti:``), ``replay_cache_timeout_ms`` (default 50) and
-    ``replay_cache_max_connections`` (default 16); without it the registry file's
-    ``replayCache`` applies, else an in-process cache. When the store does not answer, ``verify``
-    raises ``VerificationError`` ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
+    clock (tests). ``replay_cache="redis://host:6379"`` (``rediss://``, ``valkey://``,
+    ``redis+unix://``) shares seen token ids between instances (default: the registry's
+    ``replayCache``, else in-process); a store that does not answer is
+    ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
     """
     def __repr__(self, /) -> str: ...
     @staticmethod
@@ -732,13 +719,10 @@ def support_bundle(method: str, url: str, *, token: str, status: SupportsIndex, 
 
 def support_bundle_json(method: str, url: str, *, token: str, status: SupportsIndex, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None, api_key: str | None = None, content_type: str | None = None, body: bytes | bytearray | memoryview | str | None = None, response_body: bytes | bytearray | memoryview | str | None = None, application: str | None = None, public_key_pem: str | None = None, now: SupportsIndex | None = None) -> str:
     """
-    A support bundle (contract §7) for a request Nuvera refused, as pretty JSON: what Nuvera
-    support asks for, and no secret.
-
-    Give the request as sent (``headers`` as sent; ``x-api-key`` from ``api_key`` and
-    ``Authorization`` from ``token`` are added when missing), the ``token`` sent, Nuvera's
-    HTTP ``status`` and ``response_body``. The API key is reduced to its last four
-    characters, the token to its decoded header and claims (``sub`` masked) and a SHA-256,
-    and the body to its size, hash and (multipart) canonical object: no API key, token,
-    private key or file bytes. ``now`` pins the creation time (Unix seconds).
+    A support bundle (contract §7) for a request Nuvera refused, as pretty JSON with no
+    secret: give the request as sent (``headers``; the signing headers missing from them are
+    completed from ``api_key`` and ``token``), Nuvera's ``status`` and ``response_body``. The
+    API key is reduced to its last four characters, the token to its header, claims (``sub``
+    masked) and SHA-256, the body to its size, hash and canonical object. ``now`` pins the
+    creation time (Unix seconds).
     """

@@ -180,15 +180,12 @@ macro_rules! support_bundle_functions {
 }
 
 support_bundle_functions! {
-    /// A support bundle (contract §7) for a request Nuvera refused, as pretty JSON: what Nuvera
-    /// support asks for, and no secret.
-    ///
-    /// Give the request as sent (``headers`` as sent; ``x-api-key`` from ``api_key`` and
-    /// ``Authorization`` from ``token`` are added when missing), the ``token`` sent, Nuvera's
-    /// HTTP ``status`` and ``response_body``. The API key is reduced to its last four
-    /// characters, the token to its decoded header and claims (``sub`` masked) and a SHA-256,
-    /// and the body to its size, hash and (multipart) canonical object: no API key, token,
-    /// private key or file bytes. ``now`` pins the creation time (Unix seconds).
+    /// A support bundle (contract §7) for a request Nuvera refused, as pretty JSON with no
+    /// secret: give the request as sent (``headers``; the signing headers missing from them are
+    /// completed from ``api_key`` and ``token``), Nuvera's ``status`` and ``response_body``. The
+    /// API key is reduced to its last four characters, the token to its header, claims (``sub``
+    /// masked) and SHA-256, the body to its size, hash and canonical object. ``now`` pins the
+    /// creation time (Unix seconds).
     fn support_bundle_json -> String = |_, json| Ok(json);
     /// :func:`support_bundle_json` as a dict.
     fn support_bundle -> boundary::Json<'py> =

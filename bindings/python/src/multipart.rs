@@ -102,14 +102,10 @@ impl MultipartForm {
         })
     }
 
-    /// Adds a file read from a binary file object (anything with ``read(n) -> bytes``:
-    /// ``open(path, "rb")``, ``io.BytesIO``, a socket file…), streamed in chunks of at most
-    /// 64 KiB whenever the form is hashed or encoded; it is never loaded whole.
-    ///
-    /// ``file_name`` defaults to the last component of ``fileobj.name`` when that is a string.
-    /// A file object can be read once: hash or encode the form once. To send and sign, encode
-    /// first (``to_bytes()`` / ``write_to()``), then sign: the form keeps the size and hash of
-    /// what it read. Failures of the file object raise ``NuveraIOError`` (``IO_ERROR``).
+    /// Adds a file read from a binary file object (``read(n) -> bytes``), in chunks of at most
+    /// 64 KiB whenever the form is hashed or encoded, never whole. ``file_name`` defaults to the
+    /// last component of ``fileobj.name``. It is read once: encode first (``to_bytes()`` /
+    /// ``write_to()``), then sign (the form keeps what it read). Its failures are ``IO_ERROR``.
     #[pyo3(signature = (field_name, fileobj, file_name=None, mime_type=None))]
     fn add_file_reader<'py>(
         slf: &Bound<'py, Self>,

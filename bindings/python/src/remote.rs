@@ -42,16 +42,12 @@ fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
 key_methods!(RemoteKey {
     /// A key whose signatures come from ``sign(data: bytes) -> bytes``.
     ///
-    /// ``data`` is the 32-byte SHA-256 digest of the JWS signing input (``input=Typed::new("digest".into())``, the
-    /// default: AWS KMS ``MessageType="DIGEST"``, Google Cloud KMS ``digest.sha256``) or the
-    /// signing input itself (``input="message"``). The public half is ``public_key_pem`` (SPKI or
-    /// PKCS#1 PEM) or ``public_key_der`` (SPKI DER, as AWS KMS ``GetPublicKey`` returns it).
-    /// ``timeout_ms`` bounds one call (default 10 s; 0 means none, the callable then runs on
-    /// the signing thread).
-    ///
-    /// ``sign`` may be ``async``: its coroutine runs on ``loop`` when given (use
-    /// :meth:`Signer.sign_async` from that loop, so it is not blocked while the core waits),
-    /// otherwise on a new event loop of the core's helper thread.
+    /// ``data`` is the SHA-256 digest of the JWS signing input (``input="digest"``, the default:
+    /// AWS KMS ``MessageType="DIGEST"``) or the signing input itself (``input="message"``). The
+    /// public half is ``public_key_pem`` (SPKI or PKCS#1) or ``public_key_der`` (SPKI).
+    /// ``timeout_ms`` bounds one call (default 10 s; 0: none, the callable runs on the signing
+    /// thread). An ``async`` ``sign`` runs on ``loop`` when given (then sign with
+    /// :meth:`Signer.sign_async` from that loop), else on a new event loop.
     #[staticmethod]
     #[pyo3(signature = (sign, *, public_key_pem=None, public_key_der=None, input=Typed::new("digest".into()), timeout_ms=None, r#loop=None))]
     fn from_callback(

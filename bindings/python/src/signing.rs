@@ -171,15 +171,12 @@ impl Signer {
         self.inner.clock_offset().secs()
     }
 
-    /// Signs a request.
+    /// Signs a request to ``url`` (absolute, or a target starting with ``/``).
     ///
-    /// ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
-    /// send (``str`` is sent as UTF-8), a binary file object (read to its end in chunks, so it
-    /// cannot be sent afterwards unless it can seek), ``None`` for no body, or a
-    /// :class:`MultipartForm`; or give a precomputed ``body_hash`` instead. With
-    /// ``content_type``, the core chooses how the bytes are hashed (an encoded
-    /// ``multipart/form-data`` body through its canonical object). ``iat``/``jti`` pin the clock
-    /// and token id (tests, reproducing a token).
+    /// ``body``: the exact bytes to send (``str`` as UTF-8), a binary file object (read to its
+    /// end in chunks), a :class:`MultipartForm`, or ``None``; or give its ``body_hash``. With
+    /// ``content_type``, an encoded ``multipart/form-data`` body is hashed through its canonical
+    /// object. ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
     #[pyo3(signature = (method, url, body=None, *, body_hash=None, content_type=None, iat=None, jti=None))]
     #[allow(clippy::too_many_arguments)]
     fn sign(

@@ -31,12 +31,10 @@ data_class! {
 /// The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
 ///
 /// ``issuer``/``audience``/``clock_skew`` default to the contract's profile; ``now`` pins the
-/// clock (tests). ``replay_cache="redis://host:6379"`` (or ``rediss://``, ``valkey://``,
-/// ``redis+unix://``) shares seen token ids between instances, with ``replay_cache_prefix``
-/// (default ``nuvera:jti:``), ``replay_cache_timeout_ms`` (default 50) and
-/// ``replay_cache_max_connections`` (default 16); without it the registry file's
-/// ``replayCache`` applies, else an in-process cache. When the store does not answer, ``verify``
-/// raises ``VerificationError`` ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
+/// clock (tests). ``replay_cache="redis://host:6379"`` (``rediss://``, ``valkey://``,
+/// ``redis+unix://``) shares seen token ids between instances (default: the registry's
+/// ``replayCache``, else in-process); a store that does not answer is
+/// ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
 #[pyclass(frozen, module = "nuvera_signing")]
 pub struct Verifier {
     inner: core::Verifier,
