@@ -177,7 +177,11 @@ impl<T: Clone> FromCore<T> for T {
 /// [`FromCore`], its field names in order (`FIELDS`), a `repr` of the `$shown` fields (see
 /// [`repr`]) and the class's own `$methods`.
 macro_rules! data_class {
-    ($class:ident from $core:ty { $($field:ident),* } repr [$($shown:literal),*]; $($methods:tt)*) => {
+    (
+        $class:ident from $core:ty { $($field:ident),* }
+        repr [$($shown:literal),*];
+        $($methods:tt)*
+    ) => {
         impl $class {
             /// The attributes, in the order of the fields.
             #[allow(dead_code)]

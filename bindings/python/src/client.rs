@@ -30,7 +30,9 @@ pub struct RetryPolicy {
 }
 
 data_class! {
-    RetryPolicy from policy::RetryPolicy { statuses, methods, max_attempts, base_delay_ms, max_delay_ms }
+    RetryPolicy from policy::RetryPolicy {
+        statuses, methods, max_attempts, base_delay_ms, max_delay_ms
+    }
     repr ["statuses", "methods", "max_attempts", "base_delay_ms", "max_delay_ms"];
 
     #[new]

@@ -81,7 +81,11 @@ pub fn explain(
     now: Option<i64>,
 ) -> PyResult<Report> {
     let report = boundary::detached(py, || {
-        let options = options(public_key_pem.as_deref(), now)?;
+        let options = core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
+            public_key_pem: public_key_pem.as_deref().map(str::as_bytes),
+            now,
+            ..Default::default()
+        })?;
         let sent = core::SentRequest {
             method: &method,
             url: &url,
@@ -112,16 +116,6 @@ pub fn explain(
     })
 }
 
-/// The options of `explain` and bundles, merged by the core: the defaults, the public key and
-/// `now` when given.
-fn options(public_key_pem: Option<&str>, now: Option<i64>) -> core::Result<core::ExplainOptions> {
-    core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
-        public_key_pem: public_key_pem.map(str::as_bytes),
-        now,
-        ..Default::default()
-    })
-}
-
 /// `support_bundle_json` and `support_bundle` over one signature: `$finish` turns the bundle's
 /// JSON text into what the function returns.
 macro_rules! support_bundle_functions {
@@ -149,30 +143,22 @@ macro_rules! support_bundle_functions {
             now: Option<i64>,
         ) -> PyResult<$output> {
             let json = boundary::detached(py, || {
-                let options = options(public_key_pem.as_deref(), None)?;
-                let now = core::SupportBundle::created_at(now)?;
                 let headers: Vec<_> = headers.iter().flat_map(Headers::pairs).collect();
-                let sent = core::SentRequest {
+                let given = core::explain::OptionalSupportBundle {
                     method: &method,
                     url: &url,
+                    headers: &headers,
                     api_key: api_key.as_deref(),
                     content_type: content_type.as_deref(),
-                    body: &mut body.as_deref().unwrap_or_default(),
-                };
-                let response = core::explain::BundleResponse::new(
-                    core::given_unsigned(status, "status")?,
-                    response_body.as_deref().unwrap_or_default(),
-                );
-                let bundle = core::SupportBundle::build(
-                    sent,
-                    &headers,
-                    &token,
-                    response,
-                    application.as_deref(),
-                    &options,
+                    body: body.as_deref().unwrap_or_default(),
+                    token: &token,
+                    status,
+                    response_body: response_body.as_deref().unwrap_or_default(),
+                    application: application.as_deref(),
+                    public_key_pem: public_key_pem.as_deref().map(str::as_bytes),
                     now,
-                )?;
-                Ok(bundle.to_json_pretty())
+                };
+                Ok(core::SupportBundle::from_optional(given)?.to_json_pretty())
             })?;
             ($finish)(py, json)
         }
