@@ -125,15 +125,9 @@ macro_rules! constructors {
                 authorization: Option<PyBackedStr>,
                 body_hash: PyBackedStr,
             ) -> PyResult<Verified> {
+                let (api_key, authorization) = (api_key.as_deref(), authorization.as_deref());
                 let verified = boundary::detached(py, || {
-                    let request = core::ReceivedRequest {
-                        method: &method,
-                        target: &target,
-                        api_key: api_key.as_deref(),
-                        authorization: authorization.as_deref(),
-                        body_hash: &core::BodyHash::parse(&body_hash)?,
-                    };
-                    Ok(self.inner.verify(&request)?)
+                    self.inner.verify_given(&method, &target, api_key, authorization, &body_hash)
                 })?;
                 Ok((&verified).into())
             }

@@ -490,6 +490,27 @@ impl Verifier {
         Ok(self.verify_body(verified_head, body_hash)?)
     }
 
+    /// [`verify`](Self::verify) of a request a binding's caller gives field by field, its body
+    /// hash as text ([`BodyHash::parse`]: anything but 64 lowercase hex digits is
+    /// `INVALID_BODY_HASH`).
+    pub fn verify_given(
+        &self,
+        method: &str,
+        target: &str,
+        api_key: Option<&str>,
+        authorization: Option<&str>,
+        body_hash: &str,
+    ) -> Result<Verified> {
+        let request = ReceivedRequest {
+            method,
+            target,
+            api_key,
+            authorization,
+            body_hash: &BodyHash::parse(body_hash)?,
+        };
+        Ok(self.verify(&request)?)
+    }
+
     /// Applies every rule of contract §6 to a request whose body hash is known; the first failure
     /// is returned. The same as [`verify_head`](Self::verify_head) then
     /// [`verify_body`](Self::verify_body).
@@ -872,6 +893,33 @@ mod tests {
             let err = VerifierOptions::from_optional(None, None, Some(bad)).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidClaim);
         }
+    }
+
+    #[test]
+    fn verify_given_parses_the_body_hash_then_verifies_as_verify_does() {
+        let verifier = Verifier::new(Registry::new());
+        let hash = crate::body_hash(b"{}");
+        let request = ReceivedRequest {
+            method: "GET",
+            target: "/api/v1/customers",
+            api_key: Some("nv_unknown"),
+            authorization: Some("Bearer a.b.c"),
+            body_hash: &hash,
+        };
+        let refused = verifier.verify(&request).unwrap_err();
+        let (method, target) = (request.method, request.target);
+        let given = verifier.verify_given(
+            method,
+            target,
+            request.api_key,
+            request.authorization,
+            hash.as_str(),
+        );
+        assert_eq!(given.unwrap_err().code(), Error::from(refused).code());
+        let bad = verifier
+            .verify_given(method, target, None, None, "not hex")
+            .unwrap_err();
+        assert_eq!(bad.code(), BodyHash::parse("not hex").unwrap_err().code());
     }
 
     #[test]
