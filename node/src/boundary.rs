@@ -1,12 +1,8 @@
-//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types, the
-//! core crate as `core`, and the conversions every module needs). Every entry point runs its work through [`guard`] (or
-//! [`later`] on the libuv pool): a core error becomes a JS `Error` whose `.code` is the core's
-//! code, and a panic `INTERNAL_ERROR` instead of aborting Node (a panic cannot unwind through
-//! napi's `extern "C"` callbacks). `AUTH_*` refusals also get `.httpStatus` and `.responseBody`,
-//! which napi's status-only errors cannot carry: [`js_error`] builds them on the JS thread. The
-//! core's list of codes is exposed here too (`ErrorCodes` in main.cjs is built from it).
+//! The one boundary between JavaScript and the core, and the crate's prelude. Every entry point
+//! runs through [`guard`] (or [`later`] on the libuv pool): a core error becomes a JS `Error`
+//! whose `.code` is the core's, a panic `INTERNAL_ERROR` (it cannot unwind through napi's
+//! `extern "C"` callbacks), and [`js_error`] adds `.httpStatus`/`.responseBody` to `AUTH_*`.
 
-use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -42,37 +38,21 @@ pub fn error_code_list() -> Vec<ErrorCodeInfo> {
 }
 
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
-pub struct Code(&'static str);
-
-impl AsRef<str> for Code {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
+pub type Code = &'static str;
 
 /// A core error as the error napi throws (with `.code`).
 pub fn fail(e: Error) -> napi::Error<Code> {
-    napi::Error::new(Code(e.code().as_str()), e.message().to_owned())
+    napi::Error::new(e.code().as_str(), e.message().to_owned())
 }
 
 /// Runs `work`, turning a panic into `INTERNAL_ERROR`.
 pub fn catch<T>(work: impl FnOnce() -> core::Result<T>) -> core::Result<T> {
-    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(internal(&*panic)))
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
 }
 
 /// Runs `work` for a synchronous entry point: core errors and panics become coded JS errors.
 pub fn guard<T>(work: impl FnOnce() -> core::Result<T>) -> Result<T, Code> {
     catch(work).map_err(fail)
-}
-
-fn internal(panic: &(dyn Any + Send)) -> Error {
-    let what = (panic.downcast_ref::<&str>().copied())
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic");
-    Error::new(
-        ErrorCode::InternalError,
-        format!("internal error in nuvera-signing (please report it): {what}"),
-    )
 }
 
 /// A JS `Error` with `.code`, plus `.httpStatus` and `.responseBody` for `AUTH_*` codes, built on
@@ -106,13 +86,10 @@ impl<J: ToNapiValue + TypeName + Send + 'static> Task for CoreTask<J> {
     type JsValue = J;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let ran_twice = || {
-            Err(Error::new(
-                ErrorCode::InternalError,
-                "an async task ran twice",
-            ))
-        };
-        Ok(self.0.take().map_or_else(ran_twice, catch))
+        // A second run would be a bug of napi: `catch` makes its panic INTERNAL_ERROR.
+        Ok(catch(|| {
+            (self.0.take().expect("an async task runs once"))()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<J> {
