@@ -1,7 +1,5 @@
-//! The HTTP-client policy of contract §8 (redirects, opt-in retries, clock correction) as the
-//! core decides it: `signedFetch` builds an [`Exchange`](JsExchange) per request and carries out
-//! each action it answers. Nothing is decided here: the defaults, the counting and every rule are
-//! the core's.
+//! The HTTP-client policy of contract §8 as the core decides it: `signedFetch` builds an
+//! [`Exchange`](JsExchange) per request and carries out each action it answers.
 
 use crate::boundary::*;
 use crate::signing::Signer;
@@ -133,26 +131,18 @@ impl JsExchange {
         policy: Option<JsClientPolicy>,
         jitter: Option<Vec<f64>>,
     ) -> Result<Self, Code> {
-        let (p, offset) = (
-            policy.unwrap_or_default(),
-            signer.inner.clock_offset().clone(),
-        );
-        let (method, url, has_body) = (request.method, request.url, request.has_body);
+        let (p, offset) = (policy.unwrap_or_default(), signer.inner.clock_offset());
+        let request = policy::Request {
+            method: request.method,
+            url: request.url,
+            has_body: request.has_body,
+        };
         guard(|| {
-            let mut policy = core::ClientPolicy::default();
-            policy.max_redirects = p.max_redirects.unwrap_or(policy.max_redirects);
-            policy.correct_clock = p.correct_clock.unwrap_or(policy.correct_clock);
-            policy.retry = p.retry.map(to_core_retry).transpose()?;
-            let request = policy::Request {
-                method,
-                url,
-                has_body,
-            };
-            let exchange = core::Exchange::new(policy, request, offset)?;
-            match jitter {
-                Some(fractions) => exchange.with_jitter_fractions(fractions),
-                None => Ok(exchange),
-            }
+            let retry = p.retry.map(to_core_retry).transpose()?;
+            let policy = core::ClientPolicy::from_optional(p.max_redirects, retry, p.correct_clock);
+            // No fractions: the OS's randomness, as the core's exchange starts with.
+            core::Exchange::new(policy, request, offset.clone())?
+                .with_jitter_fractions(jitter.unwrap_or_default())
         })
         .map(|inner| JsExchange { inner })
     }
@@ -171,7 +161,7 @@ impl JsExchange {
             let headers = header_pairs(&r.headers)?.into_iter();
             let response = policy::Response {
                 status: http_status(r.status)?,
-                headers: headers.map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
+                headers: headers.map(|(n, v)| (n.into(), v.into())).collect(),
                 body: r.body.map(|b| b.to_vec()).unwrap_or_default(),
                 sent_at_ms: r.sent_at_ms,
                 received_at_ms: r.received_at_ms,

@@ -4,17 +4,13 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use crate::boundary::*;
 use crate::stream::{JsStreamReader, PullFunction};
+use nuvera_signing::MultipartForm as Form;
 
-/// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
-/// signed is what is sent; file parts added by path are streamed when hashed.
-///
-/// A part added from a stream (`addFileStream`) is read once, on the libuv pool, by the first
-/// asynchronous method that needs it: `bodyHashAsync`, `canonicalAsync`, `writeToFile`,
-/// `signer.signMultipartAsync`, `signedFetch`. A synchronous method that would read it is
-/// `UNSUPPORTED`. After the stream was hashed, the form hashes and signs from its summary but
-/// cannot be encoded (`INVALID_FORM_PART`); after `writeToFile`, it hashes and signs as the bytes
-/// written. A form is used by one method at a time: while an asynchronous one runs, another
-/// call is `UNSUPPORTED`.
+/// Fields and files of a multipart/form-data request; encodes itself (`toBuffer`), so what is
+/// signed is what is sent. A stream part (`addFileStream`) is read once, by the first async
+/// method that needs it (a sync one is `UNSUPPORTED`); then the form signs from its summary but
+/// cannot be encoded (`INVALID_FORM_PART`), unless `writeToFile` wrote it. One method at a time:
+/// a call while an async one runs is `UNSUPPORTED`.
 #[napi]
 pub struct MultipartForm {
     pub(crate) inner: SharedForm,
@@ -43,28 +39,30 @@ impl SharedForm {
     }
 
     /// `work` with the form on the calling thread.
-    fn now<T>(
-        &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
-    ) -> Result<T, Code> {
+    fn now<T>(&self, work: impl FnOnce(&mut Form) -> core::Result<T>) -> Result<T, Code> {
         guard(|| work(&mut *self.lock()?))
+    }
+
+    /// Adds a part on the calling thread.
+    fn add(&self, work: impl FnOnce(&mut Form) -> core::Result<&mut Form>) -> Result<(), Code> {
+        self.now(|form| work(form).map(drop))
     }
 
     /// `work` with the form on the libuv pool.
     fn later<J: ToNapiValue + TypeName + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<J> + Send + 'static,
+        work: impl FnOnce(&mut Form) -> core::Result<J> + Send + 'static,
     ) -> AsyncTask<CoreTask<J>> {
         let form = self.clone();
         later(move || work(&mut *form.lock()?))
     }
 }
 
-fn canonical_json(form: &mut core::MultipartForm) -> core::Result<String> {
+fn canonical_json(form: &mut Form) -> core::Result<String> {
     Ok(form.canonical()?.to_json())
 }
 
-fn body_hash(form: &mut core::MultipartForm) -> core::Result<String> {
+fn body_hash(form: &mut Form) -> core::Result<String> {
     Ok(form.body_hash()?.to_string())
 }
 
@@ -87,7 +85,7 @@ impl MultipartForm {
     /// Adds a text field.
     #[napi]
     pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
-        self.inner.now(|f| f.add_field(&name, &value).map(drop))
+        self.inner.add(|f| f.add_field(&name, &value))
     }
 
     /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
@@ -100,10 +98,8 @@ impl MultipartForm {
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_bytes(&field_name, &file_name, bytes, mime_type)
-                .map(drop)
-        })
+        self.inner
+            .add(|f| f.add_file_bytes(&field_name, &file_name, bytes, mime_type))
     }
 
     /// Adds a file by path (`fileName` defaults to the path's last component); its content is
@@ -117,10 +113,8 @@ impl MultipartForm {
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_path(&field_name, path, file_name, mime_type)
-                .map(drop)
-        })
+        self.inner
+            .add(|f| f.add_file_path(&field_name, path, file_name, mime_type))
     }
 
     /// Adds a file read from a JS stream, once, by the asynchronous methods (see the class). The
@@ -136,10 +130,8 @@ impl MultipartForm {
         mime_type: Option<String>,
     ) -> Result<(), Code> {
         let (reader, mime_type) = (Box::new(JsStreamReader::new(pull)), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_reader(&field_name, &file_name, reader, mime_type)
-                .map(drop)
-        })
+        self.inner
+            .add(|f| f.add_file_reader(&field_name, &file_name, reader, mime_type))
     }
 
     /// The encoded body.
