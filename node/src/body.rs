@@ -26,9 +26,8 @@ pub fn is_multipart_form_data(content_type: String) -> bool {
     core::is_multipart_form_data(&content_type)
 }
 
-/// A body hashed as it streams in, chunk by chunk (`update`, then `finish`), plain or multipart
-/// by its Content-Type as a server hashes it; holds neither the body nor any file in memory.
-/// Behind `signer.signStream` and `bodyHashStream`.
+/// A body hashed as it streams in (`update`, then `finish`), plain or multipart by its
+/// Content-Type as a server hashes it; holds no more than a chunk in memory.
 #[napi]
 pub struct BodyHasher {
     receiver: Option<core::BodyReceiver>,
@@ -55,8 +54,8 @@ impl BodyHasher {
         }
     }
 
-    /// Consumes the next chunk (a string as UTF-8). A multipart body that cannot be parsed
-    /// fails here or in `finish`.
+    /// Consumes the next chunk (a string as UTF-8); an unparsable multipart body fails here or in
+    /// `finish`.
     #[napi]
     pub fn update(&mut self, chunk: Bytes) -> Result<(), Code> {
         guard(|| {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::boundary::*;
 
-/// A parsed RSA private key (≥ 2048 bits). Parsed once, reused by any number of signers; never
-/// shows key material (`toString()` gives the size and fingerprint only).
+/// A parsed RSA private key (≥ 2048 bits), reused by any number of signers; never shows key
+/// material.
 #[napi]
 pub struct PrivateKey {
     pub(crate) inner: Arc<core::PrivateKey>,
@@ -38,8 +38,7 @@ impl PrivateKey {
 getters! { PrivateKey |key| {
     #[doc = " The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera."]
     public_key_pem: String = key.inner.public_key().to_pem();
-    #[doc = " The key's fingerprint: SHA-256 of the public key's SPKI DER, as Nuvera's registry and"]
-    #[doc = " the verifier show it."]
+    #[doc = " The key's fingerprint (SHA-256 of the public key's SPKI DER), as Nuvera shows it."]
     fingerprint: String = key.inner.fingerprint();
     #[doc = " Modulus size in bits."]
     bits: u32 = u32::try_from(key.inner.bits()).unwrap_or(u32::MAX);

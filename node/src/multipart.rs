@@ -164,9 +164,8 @@ impl MultipartForm {
         self.inner.later(body_hash)
     }
 
-    /// Encodes the body into the file at `path` (created or truncated) on the libuv pool,
-    /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
-    /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
+    /// Encodes the body into the file at `path` (created or truncated) on the libuv pool and
+    /// resolves to its `bodyHash`; the form then hashes and signs as exactly these bytes.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String>> {
         self.inner
@@ -189,7 +188,7 @@ pub fn multipart_body_hash(content_type: String, body: Buffer) -> Result<String,
 }
 
 /// The canonical object (contract §5) of an encoded multipart body, as compact JSON: what a
-/// server derives from the bytes it received (names, sizes and hashes; no file bytes).
+/// server derives from the bytes it received.
 #[napi]
 pub fn multipart_canonical(content_type: String, body: Buffer) -> Result<String, Code> {
     guard(|| Ok(core::multipart::canonicalize_wire(&content_type, &body)?.to_json()))

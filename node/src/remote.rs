@@ -1,7 +1,5 @@
 //! Keys held elsewhere (contract §9): a `RemoteKey` whose signatures come from a JavaScript
-//! function (a cloud KMS client), called through [`crate::callback`] by the core, which times it
-//! and checks every signature. Such a key signs only asynchronously (`Signer` refuses a
-//! synchronous sign with it, `UNSUPPORTED`, instead of deadlocking).
+//! function, called through [`crate::callback`] by the core, which times and checks each one.
 
 use std::sync::Arc;
 
@@ -25,35 +23,27 @@ type JsSignFunction = JsFunction<Buffer, JsRemoteSignOutcome>;
 #[napi(object, js_name = "RemoteKeyOptions")]
 #[derive(Default)]
 pub struct JsRemoteKeyOptions {
-    /// What the function is given: `digest` (default: the 32-byte SHA-256 of the signing input,
-    /// as AWS KMS `MessageType: 'DIGEST'` and Google Cloud KMS `digest.sha256` take) or `message`
-    /// (the signing input itself; the core's name in every language). `input` is the older Node
-    /// spelling of `message`, still accepted.
+    /// What the function is given: `digest` (default: the SHA-256 of the signing input, as cloud
+    /// KMS digest APIs take) or `message` (the input itself; `input` is its older Node spelling).
     #[napi(ts_type = "'digest' | 'message' | 'input'")]
     pub input: Option<String>,
     /// How long one signature may take in ms (default 10 000).
     pub timeout_ms: Option<i64>,
 }
 
-/// A key whose private half stays with a provider (a cloud KMS): signatures come from a
-/// function, each checked against the public key before it goes into a token. Sign with it
-/// through the async methods (`signAsync`, `signFileAsync`, `signedFetch`).
+/// A key whose private half stays with a provider (a cloud KMS); each signature is checked
+/// against the public key. Sign with it through the async methods (`signAsync`, `signedFetch`…).
 #[napi]
 pub struct RemoteKey {
     pub(crate) inner: Arc<core::RemoteKey>,
 }
 
 fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    match call_and_wait(function, Buffer::from(input.to_vec()))? {
-        JsRemoteSignOutcome {
-            signature: Some(signature),
-            ..
-        } => Ok(signature.to_vec()),
-        JsRemoteSignOutcome {
-            error: Some(message),
-            ..
-        } => Err(message),
-        _ => Err("the JavaScript callback gave no signature".to_owned()),
+    let outcome = call_and_wait(function, Buffer::from(input.to_vec()))?;
+    match (outcome.signature, outcome.error) {
+        (Some(signature), _) => Ok(signature.to_vec()),
+        (None, Some(message)) => Err(message),
+        (None, None) => Err("the JavaScript callback gave no signature".to_owned()),
     }
 }
 
@@ -65,8 +55,8 @@ fn signature_input(name: Option<&str>) -> core::Result<Option<core::SignatureInp
 
 #[napi]
 impl RemoteKey {
-    /// The package's entry (main.cjs) wraps the caller's function so that it always settles to
-    /// a `RemoteSignOutcome`; call `RemoteKey.fromCallback(fn, publicKeyPem, options?)`.
+    /// Behind `RemoteKey.fromCallback(fn, publicKeyPem, options?)`, which wraps `fn` so that it
+    /// always settles to a `RemoteSignOutcome`.
     #[napi(
         factory,
         js_name = "fromCallbackOutcome",
