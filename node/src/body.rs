@@ -73,7 +73,8 @@ impl BodyHasher {
             let received = self.receiver.take().ok_or_else(closed)?.finish()?;
             Ok(StreamedBody {
                 body_hash: received.hash.to_string(),
-                size: js_int(received.size),
+                // Saturating: napi gives JS numbers as i64.
+                size: i64::try_from(received.size).unwrap_or(i64::MAX),
             })
         })
     }

@@ -40,11 +40,6 @@ pub fn error_code_list() -> Vec<ErrorCodeInfo> {
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
 pub type Code = &'static str;
 
-/// A core error as the error napi throws (with `.code`).
-pub fn fail(e: Error) -> napi::Error<Code> {
-    napi::Error::new(e.code().as_str(), e.message().to_owned())
-}
-
 /// Runs `work`, turning a panic into `INTERNAL_ERROR`.
 pub fn catch<T>(work: impl FnOnce() -> core::Result<T>) -> core::Result<T> {
     catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
@@ -52,7 +47,7 @@ pub fn catch<T>(work: impl FnOnce() -> core::Result<T>) -> core::Result<T> {
 
 /// Runs `work` for a synchronous entry point: core errors and panics become coded JS errors.
 pub fn guard<T>(work: impl FnOnce() -> core::Result<T>) -> Result<T, Code> {
-    catch(work).map_err(fail)
+    catch(work).map_err(|e| napi::Error::new(e.code().as_str(), e.message().to_owned()))
 }
 
 /// A JS `Error` with `.code`, plus `.httpStatus` and `.responseBody` for `AUTH_*` codes, built on
@@ -97,22 +92,16 @@ impl<J: ToNapiValue + TypeName + Send + 'static> Task for CoreTask<J> {
     }
 }
 
-/// A JS number for a count the core keeps as `u64` (saturating: JS numbers are `i64` to napi).
-pub fn js_int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
 /// Milliseconds JS gave as a number, `INVALID_ARGUMENT` if negative (`what` names the field).
 pub fn millis(what: &str, value: Option<i64>) -> core::Result<Option<u64>> {
-    let check = |v: i64| {
-        let negative = |_| {
-            invalid(format!(
-                "{what} must be a number of milliseconds >= 0, not {v}"
-            ))
-        };
-        u64::try_from(v).map_err(negative)
+    let negative = |v| {
+        invalid(format!(
+            "{what} must be a number of milliseconds >= 0, not {v}"
+        ))
     };
-    value.map(check).transpose()
+    value
+        .map(|v| u64::try_from(v).map_err(|_| negative(v)))
+        .transpose()
 }
 
 /// An HTTP status given by JS, `INVALID_ARGUMENT` unless in 100..=599.
@@ -137,12 +126,8 @@ pub fn header_pairs(headers: &[Vec<String>]) -> core::Result<Vec<(&str, &str)>> 
 /// A core value (claims, proof, report, bundle) as the JS-side value its serde form describes
 /// (a `serde_json::Value` for a plain JS object): one conversion for every such type.
 pub fn convert<T: serde::de::DeserializeOwned>(value: &impl serde::Serialize) -> core::Result<T> {
-    let error = |e: serde_json::Error| {
-        Error::new(ErrorCode::InternalError, format!("not convertible: {e}"))
-    };
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .map_err(error)
+    let converted = serde_json::to_value(value).and_then(serde_json::from_value);
+    converted.map_err(|e| Error::new(ErrorCode::InternalError, format!("not convertible: {e}")))
 }
 
 /// `INVALID_ARGUMENT`: a value JS gave that the core's types cannot hold.
