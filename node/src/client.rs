@@ -147,12 +147,6 @@ impl JsExchange {
         .map(|inner| JsExchange { inner })
     }
 
-    /// The first send.
-    #[napi(getter)]
-    pub fn first(&self) -> Result<JsAttempt, Code> {
-        guard(|| convert(self.inner.first()))
-    }
-
     /// What follows `response` to the last send; a failure is thrown with its code.
     #[napi]
     pub fn on_response(&mut self, response: JsExchangeResponse) -> Result<JsAction, Code> {
@@ -174,9 +168,13 @@ impl JsExchange {
     }
 }
 
-getters! { JsExchange |exchange| {
+methods! { JsExchange |exchange| {
+    #[doc = " The first send."]
+    #[napi(getter)]
+    fn first() -> Result<JsAttempt, Code> = guard(|| convert(exchange.inner.first()));
     #[doc = " The clock offset in seconds this exchange reads and corrects (the signer's)."]
-    clock_offset: i64 = exchange.inner.clock_offset().secs();
+    #[napi(getter)]
+    fn clock_offset() -> i64 = exchange.inner.clock_offset().secs();
 }}
 
 /// Largest response body the policy reads (64 KiB): `signedFetch` reads no more of a 401.

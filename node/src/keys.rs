@@ -27,21 +27,21 @@ impl PrivateKey {
         let passphrase = passphrase.as_ref().map(bytes_of);
         guard(|| Ok(core::PrivateKey::from_file(path, passphrase)?.into()))
     }
-
-    /// `PrivateKey(RSA-2048, <fingerprint>)`: no key material.
-    #[napi(js_name = "toString")]
-    pub fn to_js_string(&self) -> String {
-        format!("PrivateKey(RSA-{}, {})", self.bits(), self.fingerprint())
-    }
 }
 
-getters! { PrivateKey |key| {
+methods! { PrivateKey |key| {
+    #[doc = " `PrivateKey(RSA-2048, <fingerprint>)`: no key material."]
+    #[napi(js_name = "toString")]
+    fn to_js_string() -> String = format!("PrivateKey(RSA-{}, {})", key.bits(), key.fingerprint());
     #[doc = " The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera."]
-    public_key_pem: String = key.inner.public_key().to_pem();
+    #[napi(getter)]
+    fn public_key_pem() -> String = key.inner.public_key().to_pem();
     #[doc = " The key's fingerprint (SHA-256 of the public key's SPKI DER), as Nuvera shows it."]
-    fingerprint: String = key.inner.fingerprint();
+    #[napi(getter)]
+    fn fingerprint() -> String = key.inner.fingerprint();
     #[doc = " Modulus size in bits."]
-    bits: u32 = u32::try_from(key.inner.bits()).unwrap_or(u32::MAX);
+    #[napi(getter)]
+    fn bits() -> u32 = u32::try_from(key.inner.bits()).unwrap_or(u32::MAX);
 }}
 
 impl From<core::PrivateKey> for PrivateKey {

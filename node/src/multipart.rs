@@ -82,12 +82,6 @@ impl MultipartForm {
         })
     }
 
-    /// Adds a text field.
-    #[napi]
-    pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
-        self.inner.add(|f| f.add_field(&name, &value))
-    }
-
     /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
     #[napi]
     pub fn add_file_bytes(
@@ -133,51 +127,35 @@ impl MultipartForm {
         self.inner
             .add(|f| f.add_file_reader(&field_name, &file_name, reader, mime_type))
     }
-
-    /// The encoded body.
-    #[napi]
-    pub fn to_buffer(&self) -> Result<Buffer, Code> {
-        self.inner.now(|f| Ok(f.to_bytes()?.0.into()))
-    }
-
-    /// The canonical object (contract §5) as compact JSON.
-    #[napi]
-    pub fn canonical(&self) -> Result<String, Code> {
-        self.inner.now(canonical_json)
-    }
-
-    /// The multipart `bodyHash`.
-    #[napi]
-    pub fn body_hash(&self) -> Result<String, Code> {
-        self.inner.now(body_hash)
-    }
-
-    /// Like `canonical`, on the libuv pool: reads a stream part.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String>> {
-        self.inner.later(canonical_json)
-    }
-
-    /// Like `bodyHash`, on the libuv pool: reads a stream part.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String>> {
-        self.inner.later(body_hash)
-    }
-
-    /// Encodes the body into the file at `path` (created or truncated) on the libuv pool and
-    /// resolves to its `bodyHash`; the form then hashes and signs as exactly these bytes.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String>> {
-        self.inner
-            .later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()))
-    }
 }
 
-getters! { MultipartForm |form| {
+methods! { MultipartForm |form| {
+    #[doc = " Adds a text field."]
+    fn add_field(name: String, value: String) -> Result<(), Code> =
+        form.inner.add(|f| f.add_field(&name, &value));
+    #[doc = " The encoded body."]
+    fn to_buffer() -> Result<Buffer, Code> = form.inner.now(|f| Ok(f.to_bytes()?.0.into()));
+    #[doc = " The canonical object (contract §5) as compact JSON."]
+    fn canonical() -> Result<String, Code> = form.inner.now(canonical_json);
+    #[doc = " The multipart `bodyHash`."]
+    fn body_hash() -> Result<String, Code> = form.inner.now(body_hash);
+    #[doc = " Like `canonical`, on the libuv pool: reads a stream part."]
+    #[napi(ts_return_type = "Promise<string>")]
+    fn canonical_async() -> AsyncTask<CoreTask<String>> = form.inner.later(canonical_json);
+    #[doc = " Like `bodyHash`, on the libuv pool: reads a stream part."]
+    #[napi(ts_return_type = "Promise<string>")]
+    fn body_hash_async() -> AsyncTask<CoreTask<String>> = form.inner.later(body_hash);
+    #[doc = " Encodes the body into the file at `path` (created or truncated) on the libuv pool and"]
+    #[doc = " resolves to its `bodyHash`; the form then hashes and signs as exactly these bytes."]
+    #[napi(ts_return_type = "Promise<string>")]
+    fn write_to_file(path: String) -> AsyncTask<CoreTask<String>> =
+        form.inner.later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()));
     #[doc = " `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`."]
-    content_type: String = form.content_type.clone();
+    #[napi(getter)]
+    fn content_type() -> String = form.content_type.clone();
     #[doc = " The boundary."]
-    boundary: String = form.boundary.clone();
+    #[napi(getter)]
+    fn boundary() -> String = form.boundary.clone();
 }}
 
 /// The multipart `bodyHash` of an encoded body and its Content-Type: the same as the structured

@@ -74,24 +74,25 @@ impl RemoteKey {
             let options = core::CallbackOptions::from_optional(input, o.timeout_ms)?;
             let callback: core::SignCallback = Arc::new(move |input| call_js(&callback, input));
             let key = core::RemoteKey::from_callback(public, callback, options);
-            Ok(RemoteKey {
-                inner: Arc::new(key),
-            })
+            let inner = Arc::new(key);
+            Ok(RemoteKey { inner })
         })
-    }
-
-    /// `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret.
-    #[napi(js_name = "toString")]
-    pub fn to_js_string(&self) -> String {
-        let (provider, bits, fingerprint) =
-            (self.inner.describe(), self.bits(), self.fingerprint());
-        format!("RemoteKey({provider}, {bits}-bit, {fingerprint})")
     }
 }
 
-getters! { RemoteKey |key| {
+methods! { RemoteKey |key| {
+    #[doc = " `RemoteKey(<provider>, <bits>-bit, <fingerprint>)`: no secret."]
+    #[napi(js_name = "toString")]
+    fn to_js_string() -> String = format!(
+        "RemoteKey({}, {}-bit, {})",
+        key.inner.describe(),
+        key.bits(),
+        key.fingerprint()
+    );
     #[doc = " The public key's fingerprint."]
-    fingerprint: String = core::SigningKey::fingerprint(key.inner.as_ref());
+    #[napi(getter)]
+    fn fingerprint() -> String = core::SigningKey::fingerprint(key.inner.as_ref());
     #[doc = " Modulus size in bits."]
-    bits: u32 = u32::try_from(core::SigningKey::bits(key.inner.as_ref())).unwrap_or(u32::MAX);
+    #[napi(getter)]
+    fn bits() -> u32 = u32::try_from(core::SigningKey::bits(key.inner.as_ref())).unwrap_or(u32::MAX);
 }}

@@ -75,38 +75,28 @@ pub struct JsSignedRequest {
     inner: core::SignedRequest,
 }
 
-getters! { JsSignedRequest |signed| {
+methods! { JsSignedRequest |signed| {
     #[doc = " The headers to add to the request."]
-    headers: JsSignedHeaders = match signed.inner.headers() {
+    #[napi(getter)]
+    fn headers() -> JsSignedHeaders = match signed.inner.headers() {
         [(_, x_api_key), (_, authorization)] => JsSignedHeaders { x_api_key, authorization },
     };
     #[doc = " The compact JWT."]
-    token: String = signed.inner.token().to_owned();
-}}
-
-#[napi]
-impl JsSignedRequest {
-    /// The token's claims.
     #[napi(getter)]
-    pub fn claims(&self) -> Result<JsClaims, Code> {
-        guard(|| convert(self.inner.claims()))
-    }
-
-    /// The proof artifact (contract §7): what was signed, without any secret.
-    #[napi(
-        getter,
-        ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
-    )]
-    pub fn proof(&self) -> Result<serde_json::Value, Code> {
-        guard(|| convert(&self.inner.proof()))
-    }
-
-    /// `JSON.stringify(signed)`: the proof, which holds no secret.
+    fn token() -> String = signed.inner.token().to_owned();
+    #[doc = " The token's claims."]
+    #[napi(getter)]
+    fn claims() -> Result<JsClaims, Code> = guard(|| convert(signed.inner.claims()));
+    #[doc = " The proof artifact (contract §7): what was signed, without any secret."]
+    #[napi(getter, ts_return_type = "{ format: string, method: string, uri: string, \
+        bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', \
+        size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, \
+        keyFingerprint: string }")]
+    fn proof() -> Result<serde_json::Value, Code> = guard(|| convert(&signed.inner.proof()));
+    #[doc = " `JSON.stringify(signed)`: the proof, which holds no secret."]
     #[napi(js_name = "toJSON", ts_return_type = "SignedRequest['proof']")]
-    pub fn to_json(&self) -> Result<serde_json::Value, Code> {
-        self.proof()
-    }
-}
+    fn to_json() -> Result<serde_json::Value, Code> = signed.proof();
+}}
 
 /// Signs requests with one key and one API key; share one per application. Shows no secret.
 #[napi]
@@ -138,20 +128,22 @@ impl Signer {
         })
         .map(|inner| Signer { inner, async_only })
     }
-
-    /// `Signer(<key fingerprint>, lifetime N s)`: no secret.
-    #[napi(js_name = "toString")]
-    pub fn to_js_string(&self) -> String {
-        let lifetime = self.inner.options().lifetime_secs;
-        format!("Signer({}, lifetime {lifetime} s)", self.key_fingerprint())
-    }
 }
 
-getters! { Signer |signer| {
-    #[doc = " The clock offset in seconds this signer adds to the local clock (the client policy corrects it)."]
-    clock_offset: i64 = signer.inner.clock_offset().secs();
+methods! { Signer |signer| {
+    #[doc = " `Signer(<key fingerprint>, lifetime N s)`: no secret."]
+    #[napi(js_name = "toString")]
+    fn to_js_string() -> String = format!(
+        "Signer({}, lifetime {} s)",
+        signer.key_fingerprint(),
+        signer.inner.options().lifetime_secs
+    );
+    #[doc = " The clock offset in seconds added to the local clock (the client policy corrects it)."]
+    #[napi(getter)]
+    fn clock_offset() -> i64 = signer.inner.clock_offset().secs();
     #[doc = " The fingerprint of the signer's key."]
-    key_fingerprint: String = signer.inner.key().fingerprint();
+    #[napi(getter)]
+    fn key_fingerprint() -> String = signer.inner.key().fingerprint();
 }}
 
 impl Signer {
