@@ -116,9 +116,7 @@ pub struct JsAction {
 /// by the core: sign and send `first`, give each response to `onResponse`, carry out its answer.
 /// A clock correction updates the signer's offset, for all its later requests.
 #[napi(js_name = "Exchange")]
-pub struct JsExchange {
-    inner: core::Exchange,
-}
+pub struct JsExchange(core::Exchange);
 
 #[napi]
 impl JsExchange {
@@ -144,7 +142,7 @@ impl JsExchange {
             core::Exchange::new(policy, request, offset.clone())?
                 .with_jitter_fractions(jitter.unwrap_or_default())
         })
-        .map(|inner| JsExchange { inner })
+        .map(JsExchange)
     }
 
     /// What follows `response` to the last send; a failure is thrown with its code.
@@ -160,7 +158,7 @@ impl JsExchange {
                 sent_at_ms: r.sent_at_ms,
                 received_at_ms: r.received_at_ms,
             };
-            match self.inner.on_response(&response) {
+            match self.0.on_response(&response) {
                 core::Action::Fail(e) => Err(e),
                 action => convert(&action),
             }
@@ -171,10 +169,10 @@ impl JsExchange {
 methods! { JsExchange |exchange| {
     #[doc = " The first send."]
     #[napi(getter)]
-    fn first() -> Result<JsAttempt, Code> = guard(|| convert(exchange.inner.first()));
+    fn first() -> Result<JsAttempt, Code> = guard(|| convert(exchange.0.first()));
     #[doc = " The clock offset in seconds this exchange reads and corrects (the signer's)."]
     #[napi(getter)]
-    fn clock_offset() -> i64 = exchange.inner.clock_offset().secs();
+    fn clock_offset() -> i64 = exchange.0.clock_offset().secs();
 }}
 
 /// Largest response body the policy reads (64 KiB): `signedFetch` reads no more of a 401.

@@ -7,9 +7,7 @@ use crate::boundary::*;
 /// A parsed RSA private key (≥ 2048 bits), reused by any number of signers; never shows key
 /// material.
 #[napi]
-pub struct PrivateKey {
-    pub(crate) inner: Arc<core::PrivateKey>,
-}
+pub struct PrivateKey(pub(crate) Arc<core::PrivateKey>);
 
 #[napi]
 impl PrivateKey {
@@ -18,14 +16,22 @@ impl PrivateKey {
     #[napi(factory)]
     pub fn from_pem(pem: Bytes, passphrase: Option<Bytes>) -> Result<Self, Code> {
         let passphrase = passphrase.as_ref().map(bytes_of);
-        guard(|| Ok(core::PrivateKey::from_pem(bytes_of(&pem), passphrase)?.into()))
+        guard(|| {
+            Ok(PrivateKey(
+                core::PrivateKey::from_pem(bytes_of(&pem), passphrase)?.into(),
+            ))
+        })
     }
 
     /// Reads and parses a PEM file.
     #[napi(factory)]
     pub fn from_file(path: String, passphrase: Option<Bytes>) -> Result<Self, Code> {
         let passphrase = passphrase.as_ref().map(bytes_of);
-        guard(|| Ok(core::PrivateKey::from_file(path, passphrase)?.into()))
+        guard(|| {
+            Ok(PrivateKey(
+                core::PrivateKey::from_file(path, passphrase)?.into(),
+            ))
+        })
     }
 }
 
@@ -33,23 +39,16 @@ methods! { PrivateKey |key| {
     #[doc = " `PrivateKey(RSA-2048, <fingerprint>)`: no key material."]
     #[napi(js_name = "toString")]
     fn to_js_string() -> String = format!("PrivateKey(RSA-{}, {})", key.bits(), key.fingerprint());
-    #[doc = " The public half as an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), to register with Nuvera."]
+    #[doc = " The public half as an SPKI PEM (`BEGIN PUBLIC KEY`), to register with Nuvera."]
     #[napi(getter)]
-    fn public_key_pem() -> String = key.inner.public_key().to_pem();
+    fn public_key_pem() -> String = key.0.public_key().to_pem();
     #[doc = " The key's fingerprint (SHA-256 of the public key's SPKI DER), as Nuvera shows it."]
     #[napi(getter)]
-    fn fingerprint() -> String = key.inner.fingerprint();
+    fn fingerprint() -> String = key.0.fingerprint();
     #[doc = " Modulus size in bits."]
     #[napi(getter)]
-    fn bits() -> u32 = u32::try_from(key.inner.bits()).unwrap_or(u32::MAX);
+    fn bits() -> u32 = u32::try_from(key.0.bits()).unwrap_or(u32::MAX);
 }}
-
-impl From<core::PrivateKey> for PrivateKey {
-    fn from(key: core::PrivateKey) -> Self {
-        let inner = Arc::new(key);
-        PrivateKey { inner }
-    }
-}
 
 /// The fingerprint of a public key given as an SPKI PEM (the same value as
 /// `PrivateKey.fingerprint` for its private half).

@@ -145,8 +145,8 @@ methods! { MultipartForm |form| {
     #[doc = " Like `bodyHash`, on the libuv pool: reads a stream part."]
     #[napi(ts_return_type = "Promise<string>")]
     fn body_hash_async() -> AsyncTask<CoreTask<String>> = form.inner.later(body_hash);
-    #[doc = " Encodes the body into the file at `path` (created or truncated) on the libuv pool and"]
-    #[doc = " resolves to its `bodyHash`; the form then hashes and signs as exactly these bytes."]
+    #[doc = " Encodes the body into the file at `path` (created or truncated) on the libuv pool,"]
+    #[doc = " resolving to its `bodyHash`; the form then hashes and signs as exactly these bytes."]
     #[napi(ts_return_type = "Promise<string>")]
     fn write_to_file(path: String) -> AsyncTask<CoreTask<String>> =
         form.inner.later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()));

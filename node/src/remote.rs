@@ -34,9 +34,7 @@ pub struct JsRemoteKeyOptions {
 /// A key whose private half stays with a provider (a cloud KMS); each signature is checked
 /// against the public key. Sign with it through the async methods (`signAsync`, `signedFetch`…).
 #[napi]
-pub struct RemoteKey {
-    pub(crate) inner: Arc<core::RemoteKey>,
-}
+pub struct RemoteKey(pub(crate) Arc<core::RemoteKey>);
 
 fn call_js(function: &JsSignFunction, input: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let outcome = call_and_wait(function, Buffer::from(input.to_vec()))?;
@@ -74,8 +72,7 @@ impl RemoteKey {
             let options = core::CallbackOptions::from_optional(input, o.timeout_ms)?;
             let callback: core::SignCallback = Arc::new(move |input| call_js(&callback, input));
             let key = core::RemoteKey::from_callback(public, callback, options);
-            let inner = Arc::new(key);
-            Ok(RemoteKey { inner })
+            Ok(RemoteKey(Arc::new(key)))
         })
     }
 }
@@ -85,14 +82,14 @@ methods! { RemoteKey |key| {
     #[napi(js_name = "toString")]
     fn to_js_string() -> String = format!(
         "RemoteKey({}, {}-bit, {})",
-        key.inner.describe(),
+        key.0.describe(),
         key.bits(),
         key.fingerprint()
     );
     #[doc = " The public key's fingerprint."]
     #[napi(getter)]
-    fn fingerprint() -> String = core::SigningKey::fingerprint(key.inner.as_ref());
+    fn fingerprint() -> String = core::SigningKey::fingerprint(key.0.as_ref());
     #[doc = " Modulus size in bits."]
     #[napi(getter)]
-    fn bits() -> u32 = u32::try_from(core::SigningKey::bits(key.inner.as_ref())).unwrap_or(u32::MAX);
+    fn bits() -> u32 = u32::try_from(core::SigningKey::bits(key.0.as_ref())).unwrap_or(u32::MAX);
 }}

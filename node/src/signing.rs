@@ -71,28 +71,26 @@ pub struct JsSignedHeaders {
 /// A signed request, read from the core's result when asked. Holds the API key and the token: log
 /// `proof` (what `JSON.stringify` gives), never `headers`, `token` or `claims`.
 #[napi(js_name = "SignedRequest")]
-pub struct JsSignedRequest {
-    inner: core::SignedRequest,
-}
+pub struct JsSignedRequest(core::SignedRequest);
 
 methods! { JsSignedRequest |signed| {
     #[doc = " The headers to add to the request."]
     #[napi(getter)]
-    fn headers() -> JsSignedHeaders = match signed.inner.headers() {
+    fn headers() -> JsSignedHeaders = match signed.0.headers() {
         [(_, x_api_key), (_, authorization)] => JsSignedHeaders { x_api_key, authorization },
     };
     #[doc = " The compact JWT."]
     #[napi(getter)]
-    fn token() -> String = signed.inner.token().to_owned();
+    fn token() -> String = signed.0.token().to_owned();
     #[doc = " The token's claims."]
     #[napi(getter)]
-    fn claims() -> Result<JsClaims, Code> = guard(|| convert(signed.inner.claims()));
+    fn claims() -> Result<JsClaims, Code> = guard(|| convert(signed.0.claims()));
     #[doc = " The proof artifact (contract §7): what was signed, without any secret."]
     #[napi(getter, ts_return_type = "{ format: string, method: string, uri: string, \
         bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', \
         size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, \
         keyFingerprint: string }")]
-    fn proof() -> Result<serde_json::Value, Code> = guard(|| convert(&signed.inner.proof()));
+    fn proof() -> Result<serde_json::Value, Code> = guard(|| convert(&signed.0.proof()));
     #[doc = " `JSON.stringify(signed)`: the proof, which holds no secret."]
     #[napi(js_name = "toJSON", ts_return_type = "SignedRequest['proof']")]
     fn to_json() -> Result<serde_json::Value, Code> = signed.proof();
@@ -116,8 +114,8 @@ impl Signer {
         options: Option<JsSignerOptions>,
     ) -> Result<Self, Code> {
         let (key, async_only): (Arc<dyn core::SigningKey>, _) = match key {
-            Either::A(private) => (private.inner.clone(), false),
-            Either::B(remote) => (remote.inner.clone(), true),
+            Either::A(private) => (private.0.clone(), false),
+            Either::B(remote) => (remote.0.clone(), true),
         };
         let o = options.unwrap_or_default();
         guard(|| {
@@ -138,7 +136,7 @@ methods! { Signer |signer| {
         signer.key_fingerprint(),
         signer.inner.options().lifetime_secs
     );
-    #[doc = " The clock offset in seconds added to the local clock (the client policy corrects it)."]
+    #[doc = " Seconds added to the local clock (the client policy corrects them)."]
     #[napi(getter)]
     fn clock_offset() -> i64 = signer.inner.clock_offset().secs();
     #[doc = " The fingerprint of the signer's key."]
@@ -201,8 +199,9 @@ impl What {
                 body: bytes,
             },
         };
-        let inner = signer.sign_with(method, url, body, overrides)?;
-        Ok(JsSignedRequest { inner })
+        Ok(JsSignedRequest(
+            signer.sign_with(method, url, body, overrides)?,
+        ))
     }
 }
 
@@ -259,7 +258,7 @@ sign_methods! {
     #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
     async fn sign_async;
 
-    #[doc = " Signs a request whose body is the file at `path`, sent as it is (streamed while hashed)."]
+    #[doc = " Signs a request whose body is the file at `path`, sent as is (streamed when hashed)."]
     fn sign_file(path: String) => (What::File(path.into()), &[]);
     #[doc = " Like `signFile`, with the file read and hashed on the libuv thread pool."]
     async fn sign_file_async;

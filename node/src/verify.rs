@@ -77,9 +77,7 @@ fn verified(v: core::Verified) -> core::Result<JsVerified> {
 /// Verifies requests against a registry, remembering every `jti` it accepted. A refusal throws
 /// an `Error` with `.code` (`AUTH_*`), `.httpStatus` and `.responseBody` (Nuvera's JSON answer).
 #[napi]
-pub struct Verifier {
-    inner: core::Verifier,
-}
+pub struct Verifier(core::Verifier);
 
 fn build_verifier(
     registry: core::Registry,
@@ -94,8 +92,9 @@ fn build_verifier(
             core::ReplayCacheOptions::from_optional(&r.url, prefix, r.timeout_ms, r.max_connections)
         })
         .transpose()?;
-    let inner = core::Verifier::new(registry).with_options(options)?;
-    Ok(Verifier { inner })
+    Ok(Verifier(
+        core::Verifier::new(registry).with_options(options)?,
+    ))
 }
 
 #[napi]
@@ -125,7 +124,7 @@ impl Verifier {
     pub fn verify(&self, env: Env, request: JsReceivedRequest) -> Result<JsVerified> {
         let work = || {
             let body_hash = core::BodyHash::parse(&request.body_hash)?;
-            verified(self.inner.verify(&core::ReceivedRequest {
+            verified(self.0.verify(&core::ReceivedRequest {
                 method: &request.method,
                 target: &request.target,
                 api_key: request.api_key.as_deref(),
@@ -138,7 +137,7 @@ impl Verifier {
 
     /// Verifies a request from what arrived: its headers (as Node's `IncomingMessage.headers`;
     /// a repeated header's first value counts) and its raw body, hashed by its Content-Type once
-    /// the headers and token pass (§6); a body unreadable as that type is `AUTH_BODY_HASH_MISMATCH`.
+    /// the headers and token pass (§6); a body unreadable as such is `AUTH_BODY_HASH_MISMATCH`.
     #[napi(
         ts_args_type = "method: string, target: string, headers: Record<string, string | string[] | undefined>, body?: Buffer | string | null"
     )]
@@ -160,7 +159,7 @@ impl Verifier {
             values.iter().map(|v| (name.as_str(), v.as_str()))
         });
         let body = bytes_or_empty(&body);
-        catch(|| verified(self.inner.verify_received(&method, &target, pairs, body)?))
+        catch(|| verified(self.0.verify_received(&method, &target, pairs, body)?))
             .map_err(|e| js_error(&env, &e))
     }
 }
