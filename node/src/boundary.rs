@@ -153,45 +153,27 @@ pub fn bytes_or_empty(data: &Option<Bytes>) -> &[u8] {
 pub type Bytes = Either<Buffer, String>;
 
 /// `#[napi]` methods of a class, each one expression over `self` (named in the pattern) and its
-/// arguments; napi's options (`#[napi(getter)]`, `#[napi(js_name = …)]`) go before `fn`. Each
-/// method gets an `impl` block of its own: napi-derive sees a fallible method only in a literal
-/// `Result<…>`, which a `$t:ty` is not, so that case has a rule of its own. Docs are
-/// `#[doc = "…"]`: napi-derive reads `///` passed through a macro as `r"…"` text.
+/// arguments; napi's options (`#[napi(getter)]`, `#[napi(js_name = …)]`) go before `fn`. The
+/// return type is matched as a name and its arguments: napi-derive sees a fallible method only
+/// in a literal `Result<…>`, which a `$t:ty` is not. Docs are `#[doc = "…"]`: napi-derive reads
+/// `///` passed through a macro as `r"…"` text.
 macro_rules! methods {
-    ($class:ident |$this:ident| {}) => {};
-    ($class:ident |$this:ident| {
+    ($class:ident |$this:ident| { $(
         $(#[doc = $doc:tt])*
         $(#[napi($($option:tt)*)])?
-        fn $name:ident($($arg:ident: $ty:ty),*) -> Result<$ok:ty, Code> = $value:expr;
-        $($rest:tt)*
-    }) => {
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ident$(<$($of:ty),+>)? = $value:expr;
+    )* }) => {
         #[napi]
         impl $class {
-            $(#[doc = $doc])*
-            #[napi$(($($option)*))?]
-            pub fn $name(&self, $($arg: $ty),*) -> Result<$ok, Code> {
-                let $this = self;
-                $value
-            }
+            $(
+                $(#[doc = $doc])*
+                #[napi$(($($option)*))?]
+                pub fn $name(&self, $($arg: $ty),*) -> $out$(<$($of),+>)? {
+                    let $this = self;
+                    $value
+                }
+            )*
         }
-        methods! { $class |$this| { $($rest)* } }
-    };
-    ($class:ident |$this:ident| {
-        $(#[doc = $doc:tt])*
-        $(#[napi($($option:tt)*)])?
-        fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty = $value:expr;
-        $($rest:tt)*
-    }) => {
-        #[napi]
-        impl $class {
-            $(#[doc = $doc])*
-            #[napi$(($($option)*))?]
-            pub fn $name(&self, $($arg: $ty),*) -> $out {
-                let $this = self;
-                $value
-            }
-        }
-        methods! { $class |$this| { $($rest)* } }
     };
 }
 pub(crate) use methods;
