@@ -81,58 +81,45 @@ impl MultipartForm {
             inner: SharedForm(Arc::new(Mutex::new(form))),
         })
     }
-
-    /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
-    #[napi]
-    pub fn add_file_bytes(
-        &self,
-        field_name: String,
-        file_name: String,
-        bytes: Bytes,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
-        self.inner
-            .add(|f| f.add_file_bytes(&field_name, &file_name, bytes, mime_type))
-    }
-
-    /// Adds a file by path (`fileName` defaults to the path's last component); its content is
-    /// streamed when hashed or encoded.
-    #[napi]
-    pub fn add_file_path(
-        &self,
-        field_name: String,
-        path: String,
-        file_name: Option<String>,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
-        self.inner
-            .add(|f| f.add_file_path(&field_name, path, file_name, mime_type))
-    }
-
-    /// Adds a file read from a JS stream, once, by the asynchronous methods (see the class). The
-    /// package's entry wraps this: call `addFileStream(fieldName, fileName, stream, mimeType?)`.
-    #[napi(
-        ts_args_type = "fieldName: string, fileName: string, pull: () => Promise<StreamPull>, mimeType?: string | undefined | null"
-    )]
-    pub fn add_file_stream_pull(
-        &self,
-        field_name: String,
-        file_name: String,
-        pull: PullFunction,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (reader, mime_type) = (Box::new(JsStreamReader::new(pull)), mime_type.as_deref());
-        self.inner
-            .add(|f| f.add_file_reader(&field_name, &file_name, reader, mime_type))
-    }
 }
 
 methods! { MultipartForm |form| {
     #[doc = " Adds a text field."]
     fn add_field(name: String, value: String) -> Result<(), Code> =
         form.inner.add(|f| f.add_field(&name, &value));
+    #[doc = " Adds a file from memory (`mimeType` defaults to application/octet-stream)."]
+    fn add_file_bytes(
+        field_name: String,
+        file_name: String,
+        bytes: Bytes,
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        let bytes = bytes_of(&bytes).to_vec();
+        f.add_file_bytes(&field_name, &file_name, bytes, mime_type.as_deref())
+    });
+    #[doc = " Adds a file by path (`fileName` defaults to the path's last component); its content is"]
+    #[doc = " streamed when hashed or encoded."]
+    fn add_file_path(
+        field_name: String,
+        path: String,
+        file_name: Option<String>,
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        f.add_file_path(&field_name, path, file_name.as_deref(), mime_type.as_deref())
+    });
+    #[doc = " Adds a file read from a JS stream, once, by the async methods (see the class): behind"]
+    #[doc = " `addFileStream(fieldName, fileName, stream, mimeType?)`, which wraps it."]
+    #[napi(ts_args_type = "fieldName: string, fileName: string, pull: () => Promise<StreamPull>, \
+        mimeType?: string | undefined | null")]
+    fn add_file_stream_pull(
+        field_name: String,
+        file_name: String,
+        pull: PullFunction,
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        let reader = Box::new(JsStreamReader::new(pull));
+        f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
+    });
     #[doc = " The encoded body."]
     fn to_buffer() -> Result<Buffer, Code> = form.inner.now(|f| Ok(f.to_bytes()?.0.into()));
     #[doc = " The canonical object (contract §5) as compact JSON."]
