@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::boundary::*;
-use crate::keys::PrivateKey;
+use crate::keys::{PrivateKey, RemoteKey};
 use crate::multipart::{MultipartForm, SharedForm};
-use crate::remote::RemoteKey;
 
 /// Signer options; every field is optional and defaults in the core.
 #[napi(object, js_name = "SignerOptions")]
@@ -100,7 +99,7 @@ methods! { JsSignedRequest |signed| {
 #[napi]
 pub struct Signer {
     pub(crate) inner: core::Signer,
-    /// The key's signatures come from a JS function (see `remote.rs`): sign on the libuv pool only.
+    /// The key's signatures come from a JS function (see `keys.rs`): sign on the libuv pool only.
     async_only: bool,
 }
 
