@@ -138,12 +138,11 @@ final class Native {
 
     // client policy (contract §8)
     static native long clockOffsetNew(long secs) throws NuveraSigningException;
-    static native long signerClockOffset(long signer) throws NuveraSigningException;
-    static native long clockOffsetSecs(long offset) throws NuveraSigningException;
+    static native long clockOffsetSecs(long signerOrOffset) throws NuveraSigningException;
     static native long[] clientDefaults();
     static native int[] retryDefaultStatuses();
     static native String[] retryDefaultMethods();
-    static native long exchangeNew(long offset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
+    static native long exchangeNew(long signerOrOffset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
             int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException;

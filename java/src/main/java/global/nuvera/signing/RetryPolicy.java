@@ -6,12 +6,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Opt-in retries of the §8 client policy: which responses are retried, how often, how long to
- * wait. Immutable; what you leave unset takes the core's default, which the getters show:
- * statuses 429, 502, 503, 504; the idempotent methods GET, HEAD, OPTIONS, TRACE, PUT, DELETE (add
- * POST with {@link #includingPost()} when your POSTs are idempotent); 3 sends at most, the first
- * included; the n-th retry waits a random part of {@code 200 ms · 2ⁿ}, or the server's
- * {@code Retry-After}, never more than 10 s. Each retry is signed afresh (new {@code jti}).
+ * Opt-in retries of the §8 client policy, each signed afresh; immutable; the getters show the
+ * core's defaults for what you leave unset.
  */
 public final class RetryPolicy {
     // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
