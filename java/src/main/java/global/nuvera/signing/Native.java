@@ -60,8 +60,7 @@ final class Native {
     static native void free(long handle);
 
     // errors
-    static native @Nullable String errorFamily(String code);
-    static native int errorHttpStatus(String code);
+    static native @Nullable String[] errorInfo(String code);
     static native String errorCodesJson();
 
     // keys
@@ -118,8 +117,7 @@ final class Native {
     static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
 
     // verify
-    static native long verifierNew(@Nullable String file, @Nullable String text, String format,
-            @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
+    static native long verifierNew(@Nullable String registry, String format, @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
             @Nullable Long now, @Nullable String replayUrl, @Nullable String replayPrefix,
             @Nullable Long replayTimeoutMs, @Nullable Integer replayMaxConnections) throws NuveraSigningException;
     static native String[] verify(long verifier, String method, String target, @Nullable String apiKey,

@@ -21,13 +21,13 @@ public class NuveraSigningException extends Exception {
     /** An exception with {@code code}, {@code message} and {@code cause}. */
     public NuveraSigningException(String code, String message, @Nullable Throwable cause) {
         super(message, cause);
-        String f = Native.errorFamily(code);
-        if (f == null) {
+        @Nullable String[] info = Native.errorInfo(code);
+        if (info[0] == null) {
             throw new IllegalArgumentException("not a nuvera-signing error code: " + code);
         }
         this.code = code;
-        this.family = f;
-        this.httpStatus = Native.errorHttpStatus(code);
+        this.family = info[0];
+        this.httpStatus = Integer.parseInt(info[1]);
     }
 
     /** What the native side throws: a {@link VerificationException} for a refusal (it has a response body). */

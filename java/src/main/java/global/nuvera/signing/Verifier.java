@@ -28,8 +28,8 @@ public final class Verifier extends NativeObject {
 
     /** Registry and options of a {@link Verifier}. */
     public static final class Builder {
-        private @Nullable String registryFile;
-        private @Nullable String registryText;
+        private @Nullable String registry;
+        /** {@code file} ({@link #registry} is its path), {@code json} or {@code toml}. */
         private String registryFormat = "json";
         private @Nullable String baseDir;
         private @Nullable String issuer;
@@ -45,24 +45,22 @@ public final class Verifier extends NativeObject {
 
         /** The registry file: TOML when its name ends in {@code .toml}, JSON otherwise. */
         public Builder registryFile(Path path) {
-            this.registryFile = Objects.requireNonNull(path, "path").toString();
-            this.registryText = null;
+            this.registry = Objects.requireNonNull(path, "path").toString();
+            this.registryFormat = "file";
             return this;
         }
 
         /** The registry as JSON text. */
         public Builder registryJson(String json) {
-            this.registryText = Objects.requireNonNull(json, "json");
+            this.registry = Objects.requireNonNull(json, "json");
             this.registryFormat = "json";
-            this.registryFile = null;
             return this;
         }
 
         /** The registry as TOML text. */
         public Builder registryToml(String toml) {
-            this.registryText = Objects.requireNonNull(toml, "toml");
+            this.registry = Objects.requireNonNull(toml, "toml");
             this.registryFormat = "toml";
-            this.registryFile = null;
             return this;
         }
 
@@ -122,7 +120,7 @@ public final class Verifier extends NativeObject {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            return new Verifier(Native.verifierNew(registryFile, registryText, registryFormat, baseDir, issuer,
+            return new Verifier(Native.verifierNew(registry, registryFormat, baseDir, issuer,
                     audience, clockSkewSeconds, fixedTime, replayCacheUrl, replayCachePrefix, replayCacheTimeoutMs,
                     replayCacheMaxConnections));
         }
