@@ -75,8 +75,11 @@ native! {
         RetryPolicy::default().statuses.iter().map(|s| jint::from(*s)).collect()
     }
 
-    fn retryDefaultMethods() -> Vec<String> {
-        RetryPolicy::default().methods
+    fn retryDefaultMethods(including_post: bool) -> Vec<String> {
+        match including_post {
+            true => RetryPolicy::including_post().methods,
+            false => RetryPolicy::default().methods,
+        }
     }
 
     /// Absent values take the core's defaults; `retry` false means no retries.

@@ -64,9 +64,8 @@ public final class ClientPolicy {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof ClientPolicy && maxRedirects() == ((ClientPolicy) o).maxRedirects()
-                && correctsClock() == ((ClientPolicy) o).correctsClock()
-                && Objects.equals(retry, ((ClientPolicy) o).retry);
+        return o instanceof ClientPolicy p && maxRedirects() == p.maxRedirects() && correctsClock() == p.correctsClock()
+                && Objects.equals(retry, p.retry);
     }
 
     @Override

@@ -139,7 +139,7 @@ final class Native {
     static native long clockOffsetSecs(long signerOrOffset) throws NuveraSigningException;
     static native long[] clientDefaults();
     static native int[] retryDefaultStatuses();
-    static native String[] retryDefaultMethods();
+    static native String[] retryDefaultMethods(boolean includingPost);
     static native long exchangeNew(long signerOrOffset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
             int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,

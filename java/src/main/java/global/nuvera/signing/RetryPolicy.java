@@ -33,10 +33,7 @@ public final class RetryPolicy {
 
     /** The defaults with POST retried too. */
     public static RetryPolicy includingPost() {
-        String[] defaults = Native.retryDefaultMethods();
-        String[] methods = Arrays.copyOf(defaults, defaults.length + 1);
-        methods[defaults.length] = "POST";
-        return new RetryPolicy(null, methods, null, null, null);
+        return new RetryPolicy(null, Native.retryDefaultMethods(true), null, null, null);
     }
 
     /** This policy retrying these statuses instead. */
@@ -71,7 +68,7 @@ public final class RetryPolicy {
 
     /** The methods retried. */
     public String[] getMethods() {
-        return methods != null ? methods.clone() : Native.retryDefaultMethods();
+        return methods != null ? methods.clone() : Native.retryDefaultMethods(false);
     }
 
     /** Sends of one request at most, the first included. */
@@ -91,13 +88,9 @@ public final class RetryPolicy {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        if (!(o instanceof RetryPolicy)) {
-            return false;
-        }
-        RetryPolicy r = (RetryPolicy) o;
-        return Arrays.equals(getStatuses(), r.getStatuses()) && Arrays.equals(getMethods(), r.getMethods())
-                && getMaxAttempts() == r.getMaxAttempts() && getBaseDelay().equals(r.getBaseDelay())
-                && getMaxDelay().equals(r.getMaxDelay());
+        return o instanceof RetryPolicy r && Arrays.equals(getStatuses(), r.getStatuses())
+                && Arrays.equals(getMethods(), r.getMethods()) && getMaxAttempts() == r.getMaxAttempts()
+                && getBaseDelay().equals(r.getBaseDelay()) && getMaxDelay().equals(r.getMaxDelay());
     }
 
     @Override
