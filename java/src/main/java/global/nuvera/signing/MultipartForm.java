@@ -70,7 +70,7 @@ public final class MultipartForm extends NativeObject {
         });
     }
 
-    /** Adds a file read from {@code content} in chunks, not closed; such a form can be encoded only once. */
+    /** Adds a file read from {@code content} in chunks, not closed; such a form is hashed or encoded once. */
     public MultipartForm addFile(String fieldName, String fileName, InputStream content, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");

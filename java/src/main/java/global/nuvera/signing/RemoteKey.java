@@ -22,7 +22,7 @@ public final class RemoteKey extends NativeObject {
         this.description = "RemoteKey[" + Native.remoteKeyDescribe(pointer) + "]";
     }
 
-    /** A key signing the SHA-256 digest through {@code callback}; {@code publicKeyPem}: its public half. */
+    /** A key signing the SHA-256 digest through {@code callback} within 10 s; {@code publicKeyPem}: its public half. */
     public static RemoteKey fromCallback(SignCallback callback, String publicKeyPem) throws NuveraSigningException {
         return create(callback, publicKeyPem, null, null);
     }
