@@ -85,6 +85,17 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
     }
 }
 
+/// The text of a failed call into Java for the core's error: a caught exception as
+/// `Throwable.toString` writes it (its class, then its message if it has one), else `what: e`.
+pub(crate) fn java_failure_text(e: JniError, what: &str) -> String {
+    match e {
+        // jni formats a null message as "<NULL>".
+        JniError::CaughtJavaException { name, msg, .. } if msg == "<NULL>" => name,
+        JniError::CaughtJavaException { name, msg, .. } => format!("{name}: {msg}"),
+        e => format!("{what}: {e}"),
+    }
+}
+
 native! {
     /// `[family, httpStatus]` (0: none); `[null, 0]` when the core has no such code.
     fn errorInfo(code: String) -> Vec<Option<String>> {

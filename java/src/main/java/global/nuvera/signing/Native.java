@@ -149,7 +149,7 @@ final class Native {
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 
     // remote keys
-    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem,
+    static native long remoteKeyFromCallback(SignCallback callback, String publicKeyPem,
             @Nullable Boolean messageInput, @Nullable Long timeoutMs) throws NuveraSigningException;
     static native void remoteKeyCheck(long key) throws NuveraSigningException;
     static native String remoteKeyDescribe(long key) throws NuveraSigningException;

@@ -38,7 +38,7 @@ public final class RemoteKey extends NativeObject {
             @Nullable Duration timeout) throws NuveraSigningException {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(publicKeyPem, "publicKeyPem");
-        return new RemoteKey(Native.remoteKeyFromCallback(new Bridge(callback), publicKeyPem,
+        return new RemoteKey(Native.remoteKeyFromCallback(callback, publicKeyPem,
                 input == null ? null : input == SignatureInput.MESSAGE, timeout == null ? null : timeout.toMillis()));
     }
 
@@ -54,24 +54,5 @@ public final class RemoteKey extends NativeObject {
     @Override
     public String toString() {
         return handle.isClosed() ? "RemoteKey[closed]" : description;
-    }
-
-    /** What the native side calls: the signature, or the failure's message, so no exception crosses into the core. */
-    static final class Bridge {
-        private final SignCallback callback;
-
-        Bridge(SignCallback callback) {
-            this.callback = callback;
-        }
-
-        Object invoke(byte[] input) {
-            try {
-                byte[] signature = callback.sign(input);
-                return signature != null ? signature : "the callback returned null";
-            } catch (Throwable t) {
-                String message = t.getMessage();
-                return message != null ? message : t.getClass().getName();
-            }
-        }
     }
 }
