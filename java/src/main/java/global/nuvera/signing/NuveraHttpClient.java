@@ -177,7 +177,7 @@ public final class NuveraHttpClient {
 
     private ClientExchange start(NuveraRequest request) throws NuveraSigningException {
         return new ClientExchange(policy, signer, request.getMethod(), request.getUrl(),
-                request.kind() != NuveraRequest.Kind.NONE, null);
+                request.parts.kind() != NuveraRequest.Kind.NONE, null);
     }
 
     /**
@@ -325,26 +325,26 @@ public final class NuveraHttpClient {
         boolean credentials = action.credentials();
         SignedRequest signed = null;
         HttpRequest.BodyPublisher publisher;
-        String contentType = request.contentType();
-        switch (action.sendBody() ? request.kind() : NuveraRequest.Kind.NONE) {
+        String contentType = request.parts.contentType();
+        switch (action.sendBody() ? request.parts.kind() : NuveraRequest.Kind.NONE) {
             case BYTES:
                 if (credentials) {
-                    signed = signer.signWithContentType(method, url, contentType, request.bytes());
+                    signed = signer.signWithContentType(method, url, contentType, request.parts.bytes());
                 }
-                publisher = HttpRequest.BodyPublishers.ofByteArray(request.bytes());
+                publisher = HttpRequest.BodyPublishers.ofByteArray(request.parts.bytes());
                 break;
             case FILE:
                 if (credentials) {
-                    signed = signer.signWithContentType(method, url, contentType, request.file());
+                    signed = signer.signWithContentType(method, url, contentType, request.parts.file());
                 }
                 try {
-                    publisher = HttpRequest.BodyPublishers.ofFile(request.file());
+                    publisher = HttpRequest.BodyPublishers.ofFile(request.parts.file());
                 } catch (FileNotFoundException e) {
-                    throw new NuveraSigningException(Codes.IO_ERROR, "cannot open " + request.file() + ": " + e.getMessage(), e);
+                    throw new NuveraSigningException(Codes.IO_ERROR, "cannot open " + request.parts.file() + ": " + e.getMessage(), e);
                 }
                 break;
             case MULTIPART:
-                EncodedForm encoded = request.form().encode();
+                EncodedForm encoded = request.parts.form().encode();
                 if (credentials) {
                     signed = signer.signWithBodyHash(method, url, encoded.getBodyHash());
                 }
@@ -360,7 +360,7 @@ public final class NuveraHttpClient {
                 break;
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, publisher);
-        for (String[] header : request.headers()) {
+        for (String[] header : request.parts.headers()) {
             if (!SET_BY_CLIENT.contains(header[0].toLowerCase(Locale.ROOT))) {
                 builder.header(header[0], header[1]);
             }
@@ -371,8 +371,8 @@ public final class NuveraHttpClient {
         if (signed != null) {
             signed.getHeaders().forEach(builder::header);
         }
-        if (request.timeout() != null) {
-            builder.timeout(request.timeout());
+        if (request.parts.timeout() != null) {
+            builder.timeout(request.parts.timeout());
         }
         return builder.build();
     }
