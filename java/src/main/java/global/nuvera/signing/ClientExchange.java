@@ -11,12 +11,10 @@ final class ClientExchange extends NativeObject {
     ClientExchange(ClientPolicy policy, NativeObject clock, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException {
         super(clock.handle.with(c -> {
-            RetryPolicy r = policy.retry;
-            return r == null
-                    ? Native.exchangeNew(c, policy.maxRedirects, policy.correctsClock(), false, null, null, null, null,
-                            null, method, url, hasBody, jitter)
-                    : Native.exchangeNew(c, policy.maxRedirects, policy.correctsClock(), true, r.statuses, r.methods,
-                            r.maxAttempts, r.baseDelayMs, r.maxDelayMs, method, url, hasBody, jitter);
+            // Without retries the core reads none of the retry values.
+            RetryPolicy r = policy.retry != null ? policy.retry : RetryPolicy.defaults();
+            return Native.exchangeNew(c, policy.maxRedirects, policy.correctsClock(), policy.retry != null, r.statuses,
+                    r.methods, r.maxAttempts, r.baseDelayMs, r.maxDelayMs, method, url, hasBody, jitter);
         }));
     }
 
