@@ -192,9 +192,7 @@ impl Action {
 /// :class:`Action` it returns. The exchange reads and corrects ``signer``'s clock offset (shared
 /// by every user of that signer). ``jitter`` pins the backoff's random fractions (tests).
 #[pyclass(module = "nuvera_signing")]
-pub struct Exchange {
-    inner: policy::Exchange,
-}
+pub struct Exchange(policy::Exchange);
 
 #[pymethods]
 impl Exchange {
@@ -222,19 +220,19 @@ impl Exchange {
                 None => Ok(exchange),
             }
         })?;
-        Ok(Exchange { inner })
+        Ok(Exchange(inner))
     }
 
     /// The first send: the caller's request.
     #[getter]
     fn first(&self) -> Attempt {
-        self.inner.first().into()
+        self.0.first().into()
     }
 
     /// Redirect hops followed so far.
     #[getter]
     fn redirects(&self) -> u32 {
-        self.inner.redirects()
+        self.0.redirects()
     }
 
     /// Decides what follows a response to the last send. ``headers`` are (name, value) pairs or
@@ -260,7 +258,7 @@ impl Exchange {
             sent_at_ms,
             received_at_ms,
         };
-        let action = boundary::attached(py, || match self.inner.on_response(&response) {
+        let action = boundary::attached(py, || match self.0.on_response(&response) {
             core::Action::Fail(error) => Err(error),
             other => Ok(other),
         })?;

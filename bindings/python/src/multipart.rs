@@ -20,15 +20,13 @@ use crate::hints::{self, BinaryReader, Typed};
 /// Files given by path or file object are streamed by the core whenever the form is hashed or
 /// encoded, never loaded whole.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct MultipartForm {
-    inner: Mutex<core::MultipartForm>,
-}
+pub struct MultipartForm(Mutex<core::MultipartForm>);
 
 impl MultipartForm {
     /// The form, surviving a poisoned lock (the core never leaves a form half-updated). Callers
     /// take it with the GIL released: a file object's `read` needs the GIL while it is held.
     pub fn lock(&self) -> MutexGuard<'_, core::MultipartForm> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn with<T: Send>(
@@ -59,9 +57,7 @@ impl MultipartForm {
             Some(b) => core::MultipartForm::with_boundary(b),
             None => Ok(core::MultipartForm::new()),
         })?;
-        Ok(MultipartForm {
-            inner: Mutex::new(form),
-        })
+        Ok(MultipartForm(Mutex::new(form)))
     }
 
     /// Adds a text field (repeated names are kept). Returns the form.

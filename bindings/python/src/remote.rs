@@ -25,9 +25,7 @@ use crate::keys::{key_methods, PrivateKey};
 /// raises, returns something that is not a signature, or runs past the timeout raises
 /// ``RemoteSignerError`` ``REMOTE_SIGNER_FAILED`` with its message.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct RemoteKey {
-    inner: Arc<core::RemoteKey>,
-}
+pub struct RemoteKey(Arc<core::RemoteKey>);
 
 /// Calls the callable (made synchronous by `nuvera_signing._remote.synchronous`) with the GIL
 /// taken for the call only; an exception becomes `TypeName: message` for `REMOTE_SIGNER_FAILED`.
@@ -73,9 +71,7 @@ key_methods!(RemoteKey {
             let callback: core::SignCallback = Arc::new(move |data: &[u8]| call(&sign, data));
             Ok(core::RemoteKey::from_callback(public, callback, options))
         })?;
-        Ok(RemoteKey {
-            inner: Arc::new(key),
-        })
+        Ok(RemoteKey(Arc::new(key)))
     }
 
     /// A key in a PKCS#11 token (an HSM) of the library ``module``: the token by ``token_label``
@@ -106,25 +102,23 @@ key_methods!(RemoteKey {
                 pin_file.as_deref(),
             )?)
         })?;
-        Ok(RemoteKey {
-            inner: Arc::new(key),
-        })
+        Ok(RemoteKey(Arc::new(key)))
     }
 
     /// Signs a probe and verifies it: call at start-up to fail then rather than on a first
     /// request (``REMOTE_KEY_MISMATCH``, ``REMOTE_SIGNER_FAILED``).
     fn check(&self, py: Python<'_>) -> PyResult<()> {
-        boundary::detached(py, || self.inner.check())
+        boundary::detached(py, || self.0.check())
     }
 
     /// ``"digest"`` or ``"message"``: what the callable is given.
     #[getter]
     fn input(&self) -> Typed<&'static str, InputName> {
-        Typed::new(self.inner.input().as_str())
+        Typed::new(self.0.input().as_str())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let provider = format!("provider='{}'", slf.get().inner.describe());
+        let provider = format!("provider='{}'", slf.get().0.describe());
         boundary::repr(slf, &[provider.as_str(), "bits", "fingerprint"])
     }
 });
@@ -142,8 +136,8 @@ impl Key {
     /// The core's signing key.
     pub fn signing_key(&self) -> Arc<dyn core::SigningKey> {
         match self {
-            Key::Private(key) => key.get().inner.clone(),
-            Key::Remote(key) => key.get().inner.clone(),
+            Key::Private(key) => key.get().0.clone(),
+            Key::Remote(key) => key.get().0.clone(),
         }
     }
 }

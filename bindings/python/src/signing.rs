@@ -70,9 +70,7 @@ impl FromCore<core::Claims> for Claims {
 ///
 /// ``repr`` shows neither the token nor the API key.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct SignedRequest {
-    inner: core::SignedRequest,
-}
+pub struct SignedRequest(core::SignedRequest);
 
 #[pymethods]
 impl SignedRequest {
@@ -80,7 +78,7 @@ impl SignedRequest {
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Typed<Bound<'py, PyDict>, StrDict>> {
         let headers = PyDict::new(py);
-        for (name, value) in self.inner.headers() {
+        for (name, value) in self.0.headers() {
             headers.set_item(name, value)?;
         }
         Ok(Typed::new(headers))
@@ -89,24 +87,24 @@ impl SignedRequest {
     /// The compact JWT.
     #[getter]
     fn token(&self) -> &str {
-        self.inner.token()
+        self.0.token()
     }
 
     /// ``Bearer <token>``.
     #[getter]
     fn authorization(&self) -> String {
-        self.inner.authorization()
+        self.0.authorization()
     }
 
     /// The signed claims.
     #[getter]
     fn claims(&self) -> Claims {
-        self.inner.claims().into()
+        self.0.claims().into()
     }
 
     /// The proof artifact (contract §7) as pretty JSON; it holds no secret.
     fn proof_json(&self) -> String {
-        self.inner.proof().to_json_pretty()
+        self.0.proof().to_json_pretty()
     }
 
     /// The proof artifact as a dict.
@@ -115,7 +113,7 @@ impl SignedRequest {
     }
 
     fn __repr__(&self) -> String {
-        let c = self.inner.claims();
+        let c = self.0.claims();
         format!(
             "SignedRequest(method={:?}, uri={:?}, jti={:?}, token=<redacted>)",
             c.method, c.uri, c.jti
@@ -326,7 +324,7 @@ impl Signer {
             let pins = core::SignOverrides::from_optional(iat, jti.as_deref())?;
             body(&|body| self.inner.sign_with(method, url, body, &pins))
         })?;
-        Ok(SignedRequest { inner })
+        Ok(SignedRequest(inner))
     }
 }
 

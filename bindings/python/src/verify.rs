@@ -36,9 +36,7 @@ data_class! {
 /// ``replayCache``, else in-process); a store that does not answer is
 /// ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct Verifier {
-    inner: core::Verifier,
-}
+pub struct Verifier(core::Verifier);
 
 /// Where a registry comes from: a file, or JSON or TOML text with the directory its relative
 /// key files resolve against.
@@ -64,7 +62,7 @@ impl Verifier {
             };
             core::Verifier::from_optional(registry, options)
         })?;
-        Ok(Verifier { inner })
+        Ok(Verifier(inner))
     }
 }
 
@@ -127,7 +125,7 @@ macro_rules! constructors {
             ) -> PyResult<Verified> {
                 let (api_key, authorization) = (api_key.as_deref(), authorization.as_deref());
                 let verified = boundary::detached(py, || {
-                    self.inner.verify_given(&method, &target, api_key, authorization, &body_hash)
+                    self.0.verify_given(&method, &target, api_key, authorization, &body_hash)
                 })?;
                 Ok((&verified).into())
             }
@@ -145,7 +143,7 @@ macro_rules! constructors {
             ) -> PyResult<Verified> {
                 let body = body.as_deref().unwrap_or_default();
                 let verified = boundary::detached(py, || {
-                    self.inner.verify_received(&method, &target, headers.pairs(), body)
+                    self.0.verify_received(&method, &target, headers.pairs(), body)
                 })?;
                 Ok((&verified).into())
             }
