@@ -541,9 +541,9 @@ class Signer:
         Signs a request to ``url`` (absolute, or a target starting with ``/``).
 
         ``body``: the exact bytes to send (``str`` as UTF-8), a binary file object (read to its
-        end in chunks), a :class:`MultipartForm`, or ``None``; or give its ``body_hash``. With
-        ``content_type``, an encoded ``multipart/form-data`` body is hashed through its canonical
-        object. ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
+        end in chunks: seek it back to send it), a :class:`MultipartForm`, or ``None``; or give
+        its ``body_hash``. With ``content_type``, an encoded ``multipart/form-data`` body is hashed
+        through its canonical object. ``iat``/``jti`` pin the clock and token id (tests).
         """
     def sign_async(self, /, method: "str", url: "str", body: bytes | bytearray | memoryview | str | SupportsRead[bytes] | MultipartForm | None = None, **kwargs: "object") -> Future[SignedRequest]:
         """

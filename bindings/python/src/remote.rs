@@ -28,7 +28,8 @@ use crate::keys::{key_methods, PrivateKey};
 pub struct RemoteKey(Arc<core::RemoteKey>);
 
 /// Calls the callable (made synchronous by `nuvera_signing._remote.synchronous`) with the GIL
-/// taken for the call only; an exception becomes `TypeName: message` for `REMOTE_SIGNER_FAILED`.
+/// taken for the call only; an exception becomes `TypeName: message` for `REMOTE_SIGNER_FAILED`
+/// (the provider's message: the core's callback contract says it must hold no credential).
 fn call(sign: &Py<PyAny>, input: &[u8]) -> Result<Vec<u8>, String> {
     Python::attach(|py| {
         let signature = sign.bind(py).call1((PyBytes::new(py, input),));

@@ -172,9 +172,9 @@ impl Signer {
     /// Signs a request to ``url`` (absolute, or a target starting with ``/``).
     ///
     /// ``body``: the exact bytes to send (``str`` as UTF-8), a binary file object (read to its
-    /// end in chunks), a :class:`MultipartForm`, or ``None``; or give its ``body_hash``. With
-    /// ``content_type``, an encoded ``multipart/form-data`` body is hashed through its canonical
-    /// object. ``iat``/``jti`` pin the clock and token id (tests, reproducing a token).
+    /// end in chunks: seek it back to send it), a :class:`MultipartForm`, or ``None``; or give
+    /// its ``body_hash``. With ``content_type``, an encoded ``multipart/form-data`` body is hashed
+    /// through its canonical object. ``iat``/``jti`` pin the clock and token id (tests).
     #[pyo3(signature = (method, url, body=None, *, body_hash=None, content_type=None, iat=None, jti=None))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
