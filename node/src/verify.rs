@@ -84,17 +84,18 @@ fn build_verifier(
     options: Option<JsVerifierOptions>,
 ) -> core::Result<Verifier> {
     let o = options.unwrap_or_default();
-    let (issuer, audience) = (o.issuer.as_deref(), o.audience.as_deref());
-    let mut options = core::VerifierOptions::from_optional(issuer, audience, o.clock_skew_secs)?;
-    options.replay_cache = (o.replay_cache)
-        .map(|r| {
-            let prefix = r.prefix.as_deref();
-            core::ReplayCacheOptions::from_optional(&r.url, prefix, r.timeout_ms, r.max_connections)
-        })
-        .transpose()?;
-    Ok(Verifier(
-        core::Verifier::new(registry).with_options(options)?,
-    ))
+    let cache = o.replay_cache.as_ref();
+    let given = core::OptionalVerifierOptions {
+        issuer: o.issuer.as_deref(),
+        audience: o.audience.as_deref(),
+        clock_skew_secs: o.clock_skew_secs,
+        replay_cache: cache.map(|r| r.url.as_str()),
+        replay_cache_prefix: cache.and_then(|r| r.prefix.as_deref()),
+        replay_cache_timeout_ms: cache.and_then(|r| r.timeout_ms),
+        replay_cache_max_connections: cache.and_then(|r| r.max_connections),
+        now: None,
+    };
+    Ok(Verifier(core::Verifier::from_optional(registry, given)?))
 }
 
 #[napi]
@@ -123,14 +124,14 @@ impl Verifier {
     #[napi]
     pub fn verify(&self, env: Env, request: JsReceivedRequest) -> Result<JsVerified> {
         let work = || {
-            let body_hash = core::BodyHash::parse(&request.body_hash)?;
-            verified(self.0.verify(&core::ReceivedRequest {
-                method: &request.method,
-                target: &request.target,
-                api_key: request.api_key.as_deref(),
-                authorization: request.authorization.as_deref(),
-                body_hash: &body_hash,
-            })?)
+            let (api_key, authorization) = (&request.api_key, &request.authorization);
+            verified(self.0.verify_given(
+                &request.method,
+                &request.target,
+                api_key.as_deref(),
+                authorization.as_deref(),
+                &request.body_hash,
+            )?)
         };
         catch(work).map_err(|e| js_error(&env, &e))
     }

@@ -5,10 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jni::Env;
-use nuvera_signing::{
-    BodyHash, Error, ErrorCode, FixedClock, ReceivedRequest, Registry, ReplayCacheOptions,
-    Verified, Verifier, VerifierOptions,
-};
+use nuvera_signing::{Error, ErrorCode, OptionalVerifierOptions, Registry, Verified, Verifier};
 
 use crate::boundary::{native, Handle};
 use crate::convert::{Headers, IntoJava, StringArray};
@@ -44,31 +41,21 @@ native! {
                 Registry::from_text(&text, format, Path::new(base_dir.as_deref().unwrap_or(".")))?
             }
         };
-        let mut options =
-            VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), skew)?;
-        options.replay_cache = replay_url
-            .map(|url| {
-                let prefix = replay_prefix.as_deref();
-                ReplayCacheOptions::from_optional(&url, prefix, replay_timeout_ms, replay_max_connections)
-            })
-            .transpose()?;
-        let mut verifier = Verifier::new(registry).with_options(options)?;
-        if let Some(now) = now {
-            let now = nuvera_signing::given_unix_seconds(now, "now")?;
-            verifier = verifier.with_clock(Arc::new(FixedClock(now)));
-        }
-        Arc::new(verifier)
+        let given = OptionalVerifierOptions {
+            issuer: issuer.as_deref(),
+            audience: audience.as_deref(),
+            clock_skew_secs: skew,
+            now,
+            replay_cache: replay_url.as_deref(),
+            replay_cache_prefix: replay_prefix.as_deref(),
+            replay_cache_timeout_ms: replay_timeout_ms,
+            replay_cache_max_connections: replay_max_connections,
+        };
+        Arc::new(Verifier::from_optional(registry, given)?)
     }
     fn verify(verifier: Handle<Verifier>, method: String, target: String,
         api_key: Option<String>, authorization: Option<String>, body_hash: String) -> Verified {
-        let hash = BodyHash::parse(&body_hash)?;
-        verifier.verify(&ReceivedRequest {
-            method: &method,
-            target: &target,
-            api_key: api_key.as_deref(),
-            authorization: authorization.as_deref(),
-            body_hash: &hash,
-        })?
+        verifier.verify_given(&method, &target, api_key.as_deref(), authorization.as_deref(), &body_hash)?
     }
 
     fn verifyRequest(verifier: Handle<Verifier>, method: String, target: String,
