@@ -122,6 +122,56 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
     }
 }
 
+/// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
+/// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]; one
+/// written `-> T` also gets the out-parameter `out: *mut T` before `err`, filled by [`returning`]
+/// with what its body returns; a `free fn` frees its one handle with [`free_handle`]. cbindgen
+/// reads the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
+macro_rules! c_api {
+    () => {};
+    (
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty $body:block
+        $($rest:tt)*
+    ) => {
+        $(#[doc = $doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            $($arg: $ty,)*
+            out: *mut $out,
+            err: *mut *mut nuvera_error,
+        ) -> nuvera_status {
+            $crate::boundary::returning(out, err, || $body)
+        }
+        $crate::boundary::c_api!($($rest)*);
+    };
+    (
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
+        $($rest:tt)*
+    ) => {
+        $(#[doc = $doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name($($arg: $ty,)* err: *mut *mut nuvera_error) -> nuvera_status {
+            $crate::boundary::guard(err, || $body)
+        }
+        $crate::boundary::c_api!($($rest)*);
+    };
+    (
+        $(#[doc = $doc:literal])*
+        free fn $name:ident($arg:ident: $ty:ty);
+        $($rest:tt)*
+    ) => {
+        $(#[doc = $doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name($arg: $ty) {
+            $crate::boundary::free_handle($arg)
+        }
+        $crate::boundary::c_api!($($rest)*);
+    };
+}
+pub(crate) use c_api;
+
 /// A Rust value as the C value an out-parameter of type `T *` receives.
 pub(crate) trait IntoC<T> {
     /// The C value; what it points to belongs to the caller from now on.

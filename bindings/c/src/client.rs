@@ -17,7 +17,7 @@ use nuvera::client::{
 
 use crate::boundary::*;
 use crate::signing::nuvera_signer;
-use crate::verify::headers;
+use crate::verify::{headers, nuvera_header};
 
 /// What an HTTP-client integration does between sending a request and handing its caller the
 /// response (contract §8). Fill it with `nuvera_client_policy_init` (the contract's defaults),
@@ -112,14 +112,10 @@ impl nuvera_exchange {
     }
 }
 
-/// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
-/// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_client_policy_init(
-    out: *mut nuvera_client_policy,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+c_api! {
+    /// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
+    /// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
+    fn nuvera_client_policy_init() -> nuvera_client_policy {
         let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
         Ok(nuvera_client_policy {
             max_redirects: policy.max_redirects,
@@ -132,7 +128,7 @@ pub unsafe extern "C" fn nuvera_client_policy_init(
             base_delay_ms: retry.base_delay_ms,
             max_delay_ms: retry.max_delay_ms,
         })
-    })
+    }
 }
 
 /// The policy C filled in (NULL: the defaults) as the core's.
@@ -162,20 +158,27 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     })
 }
 
-/// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
-/// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
-/// reads and corrects that signer's clock offset, which its later requests then use.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_new(
-    policy: *const nuvera_client_policy,
-    method: *const c_char,
-    url: *const c_char,
-    has_body: bool,
-    signer: *const nuvera_signer,
-    out: *mut *mut nuvera_exchange,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+/// The static C string of a send reason.
+fn reason_str(reason: SendReason) -> *const c_char {
+    match reason {
+        SendReason::Redirect => c"redirect",
+        SendReason::Retry => c"retry",
+        SendReason::ClockCorrection => c"clock-correction",
+    }
+    .as_ptr()
+}
+
+c_api! {
+    /// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
+    /// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
+    /// reads and corrects that signer's clock offset, which its later requests then use.
+    fn nuvera_exchange_new(
+        policy: *const nuvera_client_policy,
+        method: *const c_char,
+        url: *const c_char,
+        has_body: bool,
+        signer: *const nuvera_signer,
+    ) -> *mut nuvera_exchange {
         let policy = read_policy(policy)?;
         let request = Request {
             method: req_str(method, "method")?.to_owned(),
@@ -190,57 +193,41 @@ pub unsafe extern "C" fn nuvera_exchange_new(
             method,
             url,
         })
-    })
-}
+    }
 
-/// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
-/// system's randomness: for tests and the table of cases only.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_set_jitter(
-    exchange: *mut nuvera_exchange,
-    fractions: *const f64,
-    count: usize,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+    /// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
+    /// system's randomness: for tests and the table of cases only.
+    fn nuvera_exchange_set_jitter(
+        exchange: *mut nuvera_exchange,
+        fractions: *const f64,
+        count: usize,
+    ) {
         let state = req_mut(exchange, "exchange")?;
         let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
         Ok(state.exchange.set_jitter_fractions(fractions)?)
-    })
-}
+    }
 
-/// The first send: the caller's request, to sign and send. The strings belong to the exchange.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_first(
-    exchange: *mut nuvera_exchange,
-    out: *mut nuvera_attempt,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// The first send: the caller's request, to sign and send. The strings belong to the exchange.
+    fn nuvera_exchange_first(exchange: *mut nuvera_exchange) -> nuvera_attempt {
         let state = req_mut(exchange, "exchange")?;
         let first = state.exchange.first().clone();
         Ok(state.remember(&first))
-    })
-}
+    }
 
-/// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
-/// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
-/// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
-/// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_on_response(
-    exchange: *mut nuvera_exchange,
-    status: u16,
-    headers: *const crate::verify::nuvera_header,
-    header_count: usize,
-    body: *const u8,
-    body_len: usize,
-    sent_at_ms: i64,
-    received_at_ms: i64,
-    out: *mut nuvera_action,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
+    /// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
+    /// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
+    /// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
+    fn nuvera_exchange_on_response(
+        exchange: *mut nuvera_exchange,
+        status: u16,
+        headers: *const nuvera_header,
+        header_count: usize,
+        body: *const u8,
+        body_len: usize,
+        sent_at_ms: i64,
+        received_at_ms: i64,
+    ) -> nuvera_action {
         let state = req_mut(exchange, "exchange")?;
         let headers = self::headers(headers, header_count)?.into_iter();
         let response = Response {
@@ -274,31 +261,13 @@ pub unsafe extern "C" fn nuvera_exchange_on_response(
             },
             Action::Fail(e) => return Err(e.into()),
         })
-    })
-}
-
-/// The static C string of a send reason.
-fn reason_str(reason: SendReason) -> *const c_char {
-    match reason {
-        SendReason::Redirect => c"redirect",
-        SendReason::Retry => c"retry",
-        SendReason::ClockCorrection => c"clock-correction",
     }
-    .as_ptr()
-}
 
-/// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
-/// with one).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_clock_offset(
-    exchange: *const nuvera_exchange,
-    out: *mut i64,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let exchange = &req_ref(exchange, "exchange")?.exchange;
-        Ok(exchange.clock_offset().secs())
-    })
+    /// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
+    /// with one).
+    fn nuvera_exchange_clock_offset(exchange: *const nuvera_exchange) -> i64 {
+        Ok(req_ref(exchange, "exchange")?.exchange.clock_offset().secs())
+    }
 }
 
 /// The most response-body bytes `nuvera_exchange_on_response` reads (64 KiB): a 401 body longer
@@ -309,37 +278,21 @@ pub extern "C" fn nuvera_client_max_refusal_body() -> usize {
     MAX_REFUSAL_BODY_BYTES
 }
 
-/// Frees an exchange. NULL is allowed.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_free(exchange: *mut nuvera_exchange) {
-    free_handle(exchange);
-}
+c_api! {
+    /// Frees an exchange. NULL is allowed.
+    free fn nuvera_exchange_free(exchange: *mut nuvera_exchange);
 
-/// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
-/// the value it was made with.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_signer_clock_offset(
-    signer: *const nuvera_signer,
-    out: *mut i64,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
+    /// the value it was made with.
+    fn nuvera_signer_clock_offset(signer: *const nuvera_signer) -> i64 {
         Ok(req_ref(signer, "signer")?.0.clock_offset().secs())
-    })
-}
+    }
 
-/// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
-/// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
-/// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_signer_with_clock_offset(
-    signer: *const nuvera_signer,
-    secs: i64,
-    out: *mut *mut nuvera_signer,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
+    /// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
+    /// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
+    fn nuvera_signer_with_clock_offset(signer: *const nuvera_signer, secs: i64) -> *mut nuvera_signer {
         let signer = req_ref(signer, "signer")?.0.clone();
         Ok(nuvera_signer(signer.with_clock_offset(secs)?))
-    })
+    }
 }

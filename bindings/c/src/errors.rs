@@ -56,10 +56,9 @@ impl Drop for nuvera_error {
     }
 }
 
-/// Frees an error. NULL is allowed.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_error_free(err: *mut nuvera_error) {
-    free_handle(err);
+c_api! {
+    /// Frees an error. NULL is allowed.
+    free fn nuvera_error_free(err: *mut nuvera_error);
 }
 
 /// Frees a string returned through a `char **` out-parameter. NULL is allowed.

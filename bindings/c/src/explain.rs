@@ -20,28 +20,26 @@ unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<
     Ok(options)
 }
 
-/// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
-/// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
-/// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
-/// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
-/// for humans, `ok` (may be NULL) whether no rule fails.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_explain(
-    method: *const c_char,
-    url: *const c_char,
-    api_key: *const c_char,
-    content_type: *const c_char,
-    body: *const u8,
-    body_len: usize,
-    token: *const c_char,
-    public_key_pem: *const c_char,
-    now: *const u64,
-    report_json: *mut *mut c_char,
-    report_text: *mut *mut c_char,
-    ok: *mut bool,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+c_api! {
+    /// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
+    /// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
+    /// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
+    /// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
+    /// for humans, `ok` (may be NULL) whether no rule fails.
+    fn nuvera_explain(
+        method: *const c_char,
+        url: *const c_char,
+        api_key: *const c_char,
+        content_type: *const c_char,
+        body: *const u8,
+        body_len: usize,
+        token: *const c_char,
+        public_key_pem: *const c_char,
+        now: *const u64,
+        report_json: *mut *mut c_char,
+        report_text: *mut *mut c_char,
+        ok: *mut bool,
+    ) {
         req_out(report_json, "report_json")?;
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
@@ -52,43 +50,35 @@ pub unsafe extern "C" fn nuvera_explain(
             body: &mut body,
         };
         let token = req_str(token, "token")?;
-        let report = nuvera::explain(
-            sent,
-            token,
-            &options(public_key_pem, now.as_ref().copied())?,
-        )?;
+        let options = options(public_key_pem, now.as_ref().copied())?;
+        let report = nuvera::explain(sent, token, &options)?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
         put(report_json, report.to_json_pretty());
         Ok(())
-    })
-}
+    }
 
-/// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
-/// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
-/// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
-/// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_support_bundle(
-    method: *const c_char,
-    url: *const c_char,
-    headers: *const nuvera_header,
-    header_count: usize,
-    api_key: *const c_char,
-    content_type: *const c_char,
-    body: *const u8,
-    body_len: usize,
-    token: *const c_char,
-    status: u16,
-    response_body: *const u8,
-    response_len: usize,
-    application: *const c_char,
-    public_key_pem: *const c_char,
-    now: *const u64,
-    out: *mut *mut c_char,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
+    /// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
+    /// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
+    /// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
+    fn nuvera_support_bundle(
+        method: *const c_char,
+        url: *const c_char,
+        headers: *const nuvera_header,
+        header_count: usize,
+        api_key: *const c_char,
+        content_type: *const c_char,
+        body: *const u8,
+        body_len: usize,
+        token: *const c_char,
+        status: u16,
+        response_body: *const u8,
+        response_len: usize,
+        application: *const c_char,
+        public_key_pem: *const c_char,
+        now: *const u64,
+    ) -> *mut c_char {
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
             method: req_str(method, "method")?,
@@ -111,5 +101,5 @@ pub unsafe extern "C" fn nuvera_support_bundle(
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
         Ok(bundle.to_json_pretty())
-    })
+    }
 }

@@ -149,25 +149,22 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
     })
 }
 
-/// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
-/// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
-/// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
-/// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
-/// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
-/// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
-    module: *const c_char,
-    token_label: *const c_char,
-    slot: *const u64,
-    key_label: *const c_char,
-    key_id_hex: *const c_char,
-    pin_env: *const c_char,
-    pin_file: *const c_char,
-    out: *mut *mut nuvera_private_key,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+c_api! {
+    /// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
+    /// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
+    /// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
+    /// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
+    /// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
+    /// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
+    fn nuvera_remote_key_from_pkcs11(
+        module: *const c_char,
+        token_label: *const c_char,
+        slot: *const u64,
+        key_label: *const c_char,
+        key_id_hex: *const c_char,
+        pin_env: *const c_char,
+        pin_file: *const c_char,
+    ) -> *mut nuvera_private_key {
         let config = Pkcs11Config::from_optional(
             &req_path(module, "module")?,
             opt_str(token_label, "token_label")?,
@@ -179,5 +176,5 @@ pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
         )?;
         let key = RemoteKey::from_pkcs11(config)?;
         Ok(nuvera_private_key(Arc::new(key)))
-    })
+    }
 }

@@ -30,54 +30,39 @@ pub(crate) unsafe fn headers<'a>(
     list.iter().map(pair).collect()
 }
 
-/// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
-/// clock, default skew (5 s) and an in-memory replay cache. Free it with `nuvera_verifier_free`.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_verifier_from_registry_file(
-    path: *const c_char,
-    out: *mut *mut nuvera_verifier,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+c_api! {
+    /// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
+    /// clock, default skew (5 s) and an in-memory replay cache. Free it with `nuvera_verifier_free`.
+    fn nuvera_verifier_from_registry_file(path: *const c_char) -> *mut nuvera_verifier {
         let registry = Registry::from_file(req_path(path, "path")?)?;
         Ok(nuvera_verifier(Verifier::new(registry)))
-    })
-}
+    }
 
-/// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
-/// by the core's rule (multipart through its canonical object, other bodies byte for byte).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_received_body_hash(
-    content_type: *const c_char,
-    body: *const u8,
-    len: usize,
-    out: *mut *mut c_char,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
+    /// by the core's rule (multipart through its canonical object, other bodies byte for byte).
+    fn nuvera_received_body_hash(
+        content_type: *const c_char,
+        body: *const u8,
+        len: usize,
+    ) -> *mut c_char {
         let content_type = opt_str(content_type, "content_type")?;
-        let body = req_bytes(body, len, "body")?;
-        Ok(nuvera::received_body_hash(content_type, body)?)
-    })
-}
+        Ok(nuvera::received_body_hash(content_type, req_bytes(body, len, "body")?)?)
+    }
 
-/// Verifies a received request (contract §6). `method` and `target` are as received (the
-/// request line), `api_key` and `authorization` the header values or NULL when absent,
-/// `body_hash` the received body's hash (`nuvera_received_body_hash`). Returns `NUVERA_OK`, or
-/// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status in the error. `application` may be
-/// NULL; given, on success it receives the application's name (free with `nuvera_string_free`).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_verifier_verify(
-    verifier: *const nuvera_verifier,
-    method: *const c_char,
-    target: *const c_char,
-    api_key: *const c_char,
-    authorization: *const c_char,
-    body_hash: *const c_char,
-    application: *mut *mut c_char,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+    /// Verifies a received request (contract §6). `method` and `target` are as received (the
+    /// request line), `api_key` and `authorization` the header values or NULL when absent,
+    /// `body_hash` the received body's hash (`nuvera_received_body_hash`). Returns `NUVERA_OK`, or
+    /// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status in the error. `application` may be
+    /// NULL; given, on success it receives the application's name (free with `nuvera_string_free`).
+    fn nuvera_verifier_verify(
+        verifier: *const nuvera_verifier,
+        method: *const c_char,
+        target: *const c_char,
+        api_key: *const c_char,
+        authorization: *const c_char,
+        body_hash: *const c_char,
+        application: *mut *mut c_char,
+    ) {
         let verifier = req_ref(verifier, "verifier")?;
         let body_hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
         let request = ReceivedRequest {
@@ -89,26 +74,22 @@ pub unsafe extern "C" fn nuvera_verifier_verify(
         };
         put_opt(application, verifier.0.verify(&request)?.application);
         Ok(())
-    })
-}
+    }
 
-/// Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
-/// hashed as §6 says once the headers and token pass (a body that does not parse as its
-/// Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
-/// `nuvera_verifier_verify`.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_verifier_verify_request(
-    verifier: *const nuvera_verifier,
-    method: *const c_char,
-    target: *const c_char,
-    headers: *const nuvera_header,
-    header_count: usize,
-    body: *const u8,
-    body_len: usize,
-    application: *mut *mut c_char,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+    /// Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
+    /// hashed as §6 says once the headers and token pass (a body that does not parse as its
+    /// Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
+    /// `nuvera_verifier_verify`.
+    fn nuvera_verifier_verify_request(
+        verifier: *const nuvera_verifier,
+        method: *const c_char,
+        target: *const c_char,
+        headers: *const nuvera_header,
+        header_count: usize,
+        body: *const u8,
+        body_len: usize,
+        application: *mut *mut c_char,
+    ) {
         let verifier = req_ref(verifier, "verifier")?;
         let method = req_str(method, "method")?;
         let target = req_str(target, "target")?;
@@ -117,24 +98,20 @@ pub unsafe extern "C" fn nuvera_verifier_verify_request(
         let verified = verifier.0.verify_received(method, target, headers, body)?;
         put_opt(application, verified.application);
         Ok(())
-    })
-}
+    }
 
-/// Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
-/// server instances (§9). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the
-/// core's defaults (`nuvera:jti:`, 50 ms, 16); bad options are `INVALID_ARGUMENT`. While Redis
-/// does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
-/// before sharing the verifier between threads.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
-    verifier: *mut nuvera_verifier,
-    url: *const c_char,
-    key_prefix: *const c_char,
-    timeout_ms: u32,
-    max_connections: u32,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+    /// Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
+    /// server instances (§9). `key_prefix` NULL, `timeout_ms` 0 and `max_connections` 0 take the
+    /// core's defaults (`nuvera:jti:`, 50 ms, 16); bad options are `INVALID_ARGUMENT`. While Redis
+    /// does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
+    /// before sharing the verifier between threads.
+    fn nuvera_verifier_set_replay_cache(
+        verifier: *mut nuvera_verifier,
+        url: *const c_char,
+        key_prefix: *const c_char,
+        timeout_ms: u32,
+        max_connections: u32,
+    ) {
         let verifier = req_mut(verifier, "verifier")?;
         let shared = ReplayCacheOptions::from_optional(
             req_str(url, "url")?,
@@ -146,11 +123,8 @@ pub unsafe extern "C" fn nuvera_verifier_set_replay_cache(
         options.replay_cache = Some(shared);
         verifier.0 = verifier.0.clone().with_options(options)?;
         Ok(())
-    })
-}
+    }
 
-/// Frees a verifier. NULL is allowed.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_verifier_free(verifier: *mut nuvera_verifier) {
-    free_handle(verifier);
+    /// Frees a verifier. NULL is allowed.
+    free fn nuvera_verifier_free(verifier: *mut nuvera_verifier);
 }
