@@ -125,35 +125,34 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
 /// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
 /// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]; one
 /// written `-> T` also gets the out-parameter `out: *mut T` before `err`, filled by [`returning`]
-/// with what its body returns; a `free fn` frees its one handle with [`free_handle`]. cbindgen
-/// reads the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
+/// with what its body returns; a `free fn` frees its one handle with [`free_handle`]. An argument
+/// written `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. cbindgen reads
+/// the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
 macro_rules! c_api {
     () => {};
+    (@run $err:ident $body:ident) => {
+        $crate::boundary::guard($err, $body)
+    };
+    (@run $err:ident $body:ident $out:ident: $t:ty) => {
+        $crate::boundary::returning($out, $err, $body)
+    };
     (
         $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty $body:block
+        fn $name:ident($($arg:ident: $ty:ty $(as $rust:ty)?),* $(,)?) $(-> $out:ty)? $body:block
         $($rest:tt)*
     ) => {
         $(#[doc = $doc])*
         #[no_mangle]
         pub unsafe extern "C" fn $name(
             $($arg: $ty,)*
-            out: *mut $out,
+            $(out: *mut $out,)?
             err: *mut *mut nuvera_error,
         ) -> nuvera_status {
-            $crate::boundary::returning(out, err, || $body)
-        }
-        $crate::boundary::c_api!($($rest)*);
-    };
-    (
-        $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
-        $($rest:tt)*
-    ) => {
-        $(#[doc = $doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name($($arg: $ty,)* err: *mut *mut nuvera_error) -> nuvera_status {
-            $crate::boundary::guard(err, || $body)
+            let body = || {
+                $($(let $arg: $rust = $crate::boundary::FromC::from_c($arg, stringify!($arg))?;)?)*
+                $body
+            };
+            $crate::boundary::c_api!(@run err body $(out: $out)?)
         }
         $crate::boundary::c_api!($($rest)*);
     };
@@ -221,49 +220,65 @@ pub(crate) unsafe fn put_opt<T>(out: *mut T, value: impl IntoC<T>) {
 
 /// Checks an out-parameter before any work is done.
 pub(crate) fn req_out<T>(p: *mut T, what: &str) -> FfiResult {
-    req_ptr(p.cast_const(), what).map(drop)
+    // SAFETY: only checked for NULL; the reference is dropped at once.
+    unsafe { <&mut T>::from_c(p, what).map(drop) }
 }
 
-fn req_ptr<T>(p: *const T, what: &str) -> FfiResult<*const T> {
-    match p.is_null() {
-        true => Err(Failure::invalid(format!("{what} is NULL"))),
-        false => Ok(p),
+/// An argument as C gives it (`C`) read as the value an entry point uses (`Self`); `what` names
+/// it in the error. NULL where a value is required and strings that are not UTF-8 are
+/// `INVALID_ARGUMENT`.
+pub(crate) trait FromC<C>: Sized {
+    /// Reads `c`.
+    unsafe fn from_c(c: C, what: &str) -> FfiResult<Self>;
+}
+
+/// A handle the call only reads.
+impl<T> FromC<*const T> for &T {
+    unsafe fn from_c(p: *const T, what: &str) -> FfiResult<Self> {
+        p.as_ref()
+            .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
     }
 }
 
-/// A required NUL-terminated UTF-8 string.
-pub(crate) unsafe fn req_str<'a>(p: *const c_char, what: &str) -> FfiResult<&'a str> {
-    std::str::from_utf8(req_c_bytes(p, what)?)
-        .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
+/// A handle the call changes (the caller guarantees exclusive access).
+impl<T> FromC<*mut T> for &mut T {
+    unsafe fn from_c(p: *mut T, what: &str) -> FfiResult<Self> {
+        p.as_mut()
+            .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
+    }
 }
 
-/// An optional NUL-terminated UTF-8 string (NULL = absent).
-pub(crate) unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> FfiResult<Option<&'a str>> {
-    (!p.is_null()).then(|| req_str(p, what)).transpose()
+/// An optional argument: NULL is `None`.
+impl<C, T: FromC<*const C>> FromC<*const C> for Option<T> {
+    unsafe fn from_c(p: *const C, what: &str) -> FfiResult<Self> {
+        (!p.is_null()).then(|| T::from_c(p, what)).transpose()
+    }
 }
 
-/// Required NUL-terminated bytes (PEM text and passphrases need not be UTF-8).
-pub(crate) unsafe fn req_c_bytes<'a>(p: *const c_char, what: &str) -> FfiResult<&'a [u8]> {
-    Ok(CStr::from_ptr(req_ptr(p, what)?).to_bytes())
+/// NUL-terminated bytes (PEM text and passphrases need not be UTF-8).
+impl FromC<*const c_char> for &[u8] {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        Ok(CStr::from_ptr(<&c_char>::from_c(p, what)?).to_bytes())
+    }
 }
 
-/// Optional NUL-terminated bytes (NULL = absent).
-pub(crate) unsafe fn opt_c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
-    (!p.is_null()).then(|| CStr::from_ptr(p).to_bytes())
+/// A NUL-terminated UTF-8 string.
+impl FromC<*const c_char> for &str {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        std::str::from_utf8(FromC::from_c(p, what)?)
+            .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
+    }
 }
 
 /// A file path: any bytes but NUL on Unix, where paths need not be UTF-8.
-pub(crate) unsafe fn req_path(p: *const c_char, what: &str) -> FfiResult<PathBuf> {
-    #[cfg(unix)]
-    let path = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(req_c_bytes(p, what)?);
-    #[cfg(not(unix))]
-    let path = OsStr::new(req_str(p, what)?);
-    Ok(PathBuf::from(path))
-}
-
-/// An optional file path (NULL = absent).
-pub(crate) unsafe fn opt_path(p: *const c_char, what: &str) -> FfiResult<Option<PathBuf>> {
-    (!p.is_null()).then(|| req_path(p, what)).transpose()
+impl FromC<*const c_char> for PathBuf {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        #[cfg(unix)]
+        let path = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(FromC::from_c(p, what)?);
+        #[cfg(not(unix))]
+        let path = OsStr::new(<&str>::from_c(p, what)?);
+        Ok(PathBuf::from(path))
+    }
 }
 
 /// A `(ptr, len)` buffer; NULL is allowed only with `len == 0`.
@@ -280,16 +295,6 @@ pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> Ff
 /// A C number where 0 means "the default": `None` then, for the core's `from_optional`.
 pub(crate) fn zero_is_default(n: u32) -> Option<i64> {
     (n != 0).then_some(i64::from(n))
-}
-
-/// A handle the call only reads.
-pub(crate) unsafe fn req_ref<'a, T>(p: *const T, what: &str) -> FfiResult<&'a T> {
-    Ok(&*req_ptr(p, what)?)
-}
-
-/// A handle the call changes (the caller guarantees exclusive access).
-pub(crate) unsafe fn req_mut<'a, T>(p: *mut T, what: &str) -> FfiResult<&'a mut T> {
-    Ok(&mut *req_ptr(p, what)?.cast_mut())
 }
 
 /// Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`

@@ -141,7 +141,7 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
             .then(|| req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses"))
             .transpose()?;
         // C has no list of strings: the methods come comma-separated.
-        let methods = opt_str(p.retry_methods, "retry_methods")?.map(|list| {
+        let methods = <Option<&str>>::from_c(p.retry_methods, "retry_methods")?.map(|list| {
             let methods = list.split(',').map(str::trim).filter(|m| !m.is_empty());
             methods.map(str::to_owned).collect()
         });
@@ -174,15 +174,15 @@ c_api! {
     /// reads and corrects that signer's clock offset, which its later requests then use.
     fn nuvera_exchange_new(
         policy: *const nuvera_client_policy,
-        method: *const c_char,
-        url: *const c_char,
+        method: *const c_char as &str,
+        url: *const c_char as &str,
         has_body: bool,
         signer: *const nuvera_signer,
     ) -> *mut nuvera_exchange {
         let policy = read_policy(policy)?;
         let request = Request {
-            method: req_str(method, "method")?.to_owned(),
-            url: req_str(url, "url")?.to_owned(),
+            method: method.to_owned(),
+            url: url.to_owned(),
             has_body,
         };
         let offset = signer.as_ref().map(|s| s.0.clock_offset().clone());
@@ -198,20 +198,18 @@ c_api! {
     /// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
     /// system's randomness: for tests and the table of cases only.
     fn nuvera_exchange_set_jitter(
-        exchange: *mut nuvera_exchange,
+        exchange: *mut nuvera_exchange as &mut _,
         fractions: *const f64,
         count: usize,
     ) {
-        let state = req_mut(exchange, "exchange")?;
         let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
-        Ok(state.exchange.set_jitter_fractions(fractions)?)
+        Ok(exchange.exchange.set_jitter_fractions(fractions)?)
     }
 
     /// The first send: the caller's request, to sign and send. The strings belong to the exchange.
-    fn nuvera_exchange_first(exchange: *mut nuvera_exchange) -> nuvera_attempt {
-        let state = req_mut(exchange, "exchange")?;
-        let first = state.exchange.first().clone();
-        Ok(state.remember(&first))
+    fn nuvera_exchange_first(exchange: *mut nuvera_exchange as &mut _) -> nuvera_attempt {
+        let first = exchange.exchange.first().clone();
+        Ok(exchange.remember(&first))
     }
 
     /// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
@@ -219,7 +217,7 @@ c_api! {
     /// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
     /// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
     fn nuvera_exchange_on_response(
-        exchange: *mut nuvera_exchange,
+        exchange: *mut nuvera_exchange as &mut _,
         status: u16,
         headers: *const nuvera_header,
         header_count: usize,
@@ -228,7 +226,6 @@ c_api! {
         sent_at_ms: i64,
         received_at_ms: i64,
     ) -> nuvera_action {
-        let state = req_mut(exchange, "exchange")?;
         let headers = self::headers(headers, header_count)?.into_iter();
         let response = Response {
             status,
@@ -237,14 +234,14 @@ c_api! {
             sent_at_ms,
             received_at_ms,
         };
-        Ok(match state.exchange.on_response(&response) {
+        Ok(match exchange.exchange.on_response(&response) {
             Action::Send {
                 attempt,
                 delay_ms,
                 reason,
             } => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_SEND,
-                attempt: state.remember(&attempt),
+                attempt: exchange.remember(&attempt),
                 delay_ms,
                 reason: reason_str(reason),
             },
@@ -265,8 +262,8 @@ c_api! {
 
     /// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
     /// with one).
-    fn nuvera_exchange_clock_offset(exchange: *const nuvera_exchange) -> i64 {
-        Ok(req_ref(exchange, "exchange")?.exchange.clock_offset().secs())
+    fn nuvera_exchange_clock_offset(exchange: *const nuvera_exchange as &_) -> i64 {
+        Ok(exchange.exchange.clock_offset().secs())
     }
 }
 
@@ -284,15 +281,17 @@ c_api! {
 
     /// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
     /// the value it was made with.
-    fn nuvera_signer_clock_offset(signer: *const nuvera_signer) -> i64 {
-        Ok(req_ref(signer, "signer")?.0.clock_offset().secs())
+    fn nuvera_signer_clock_offset(signer: *const nuvera_signer as &_) -> i64 {
+        Ok(signer.0.clock_offset().secs())
     }
 
     /// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
     /// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
     /// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
-    fn nuvera_signer_with_clock_offset(signer: *const nuvera_signer, secs: i64) -> *mut nuvera_signer {
-        let signer = req_ref(signer, "signer")?.0.clone();
-        Ok(nuvera_signer(signer.with_clock_offset(secs)?))
+    fn nuvera_signer_with_clock_offset(
+        signer: *const nuvera_signer as &_,
+        secs: i64,
+    ) -> *mut nuvera_signer {
+        Ok(nuvera_signer(signer.0.clone().with_clock_offset(secs)?))
     }
 }

@@ -111,7 +111,7 @@ pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
 /// string, do not free.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_error_code_family(code: *const c_char) -> *const c_char {
-    let code = opt_c_bytes(code);
+    let code = <Option<&[u8]>>::from_c(code, "code").unwrap_or(None);
     no_unwind(ptr::null(), || {
         let found = code_table().iter().find(|c| Some(c.0.as_bytes()) == code);
         found.map_or(ptr::null(), |(_, family)| family.as_ptr())

@@ -8,8 +8,7 @@ use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
 
 /// Options with the public key to check the signature against and the time, when given.
-unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    let public_key_pem = opt_c_bytes(public_key_pem);
+fn options(public_key_pem: Option<&[u8]>, now: Option<u64>) -> FfiResult<ExplainOptions> {
     let given = OptionalExplainOptions {
         public_key_pem,
         ..Default::default()
@@ -27,15 +26,15 @@ c_api! {
     /// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
     /// for humans, `ok` (may be NULL) whether no rule fails.
     fn nuvera_explain(
-        method: *const c_char,
-        url: *const c_char,
-        api_key: *const c_char,
-        content_type: *const c_char,
+        method: *const c_char as &str,
+        url: *const c_char as &str,
+        api_key: *const c_char as Option<&str>,
+        content_type: *const c_char as Option<&str>,
         body: *const u8,
         body_len: usize,
-        token: *const c_char,
-        public_key_pem: *const c_char,
-        now: *const u64,
+        token: *const c_char as &str,
+        public_key_pem: *const c_char as Option<&[u8]>,
+        now: *const u64 as Option<&u64>,
         report_json: *mut *mut c_char,
         report_text: *mut *mut c_char,
         ok: *mut bool,
@@ -43,14 +42,13 @@ c_api! {
         req_out(report_json, "report_json")?;
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
-            method: req_str(method, "method")?,
-            url: req_str(url, "url")?,
-            api_key: opt_str(api_key, "api_key")?,
-            content_type: opt_str(content_type, "content_type")?,
+            method,
+            url,
+            api_key,
+            content_type,
             body: &mut body,
         };
-        let token = req_str(token, "token")?;
-        let options = options(public_key_pem, now.as_ref().copied())?;
+        let options = options(public_key_pem, now.copied())?;
         let report = nuvera::explain(sent, token, &options)?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
@@ -63,41 +61,39 @@ c_api! {
     /// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
     /// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
     fn nuvera_support_bundle(
-        method: *const c_char,
-        url: *const c_char,
+        method: *const c_char as &str,
+        url: *const c_char as &str,
         headers: *const nuvera_header,
         header_count: usize,
-        api_key: *const c_char,
-        content_type: *const c_char,
+        api_key: *const c_char as Option<&str>,
+        content_type: *const c_char as Option<&str>,
         body: *const u8,
         body_len: usize,
-        token: *const c_char,
+        token: *const c_char as &str,
         status: u16,
         response_body: *const u8,
         response_len: usize,
-        application: *const c_char,
-        public_key_pem: *const c_char,
-        now: *const u64,
+        application: *const c_char as Option<&str>,
+        public_key_pem: *const c_char as Option<&[u8]>,
+        now: *const u64 as Option<&u64>,
     ) -> *mut c_char {
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
-            method: req_str(method, "method")?,
-            url: req_str(url, "url")?,
-            api_key: opt_str(api_key, "api_key")?,
-            content_type: opt_str(content_type, "content_type")?,
+            method,
+            url,
+            api_key,
+            content_type,
             body: &mut body,
         };
         let headers = self::headers(headers, header_count)?;
-        let token = req_str(token, "token")?;
         let response = req_bytes(response_body, response_len, "response_body")?;
         let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
         // C's `now` is already unsigned; only its absence needs the core's default (now).
-        let now = match now.as_ref() {
+        let now = match now {
             Some(now) => *now,
             None => SupportBundle::created_at(None)?,
         };
-        let application = opt_str(application, "application")?;
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
         Ok(bundle.to_json_pretty())

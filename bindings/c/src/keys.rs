@@ -1,5 +1,6 @@
 //! Private keys and public keys: parsing, the public half to register, fingerprints.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera::{PrivateKey, PublicKey, SigningKey};
@@ -17,44 +18,44 @@ c_api! {
     /// accepted). `passphrase` may be NULL; it is needed for an `ENCRYPTED PRIVATE KEY`.
     /// Free the key with `nuvera_private_key_free`.
     fn nuvera_private_key_from_pem(
-        pem: *const c_char,
-        passphrase: *const c_char,
+        pem: *const c_char as &[u8],
+        passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
-        let key = PrivateKey::from_pem(req_c_bytes(pem, "pem")?, opt_c_bytes(passphrase))?;
+        let key = PrivateKey::from_pem(pem, passphrase)?;
         Ok(nuvera_private_key(Arc::new(key)))
     }
 
     /// Reads and parses a PEM private key file. `passphrase` may be NULL.
     fn nuvera_private_key_from_file(
-        path: *const c_char,
-        passphrase: *const c_char,
+        path: *const c_char as PathBuf,
+        passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
-        let key = PrivateKey::from_file(req_path(path, "path")?, opt_c_bytes(passphrase))?;
+        let key = PrivateKey::from_file(path, passphrase)?;
         Ok(nuvera_private_key(Arc::new(key)))
     }
 
     /// The public half as SPKI PEM (what a partner registers). Free `*out` with `nuvera_string_free`.
-    fn nuvera_private_key_public_pem(key: *const nuvera_private_key) -> *mut c_char {
-        Ok(req_ref(key, "key")?.0.public_key().to_pem())
+    fn nuvera_private_key_public_pem(key: *const nuvera_private_key as &_) -> *mut c_char {
+        Ok(key.0.public_key().to_pem())
     }
 
     /// The public key's fingerprint (`SHA256:` and the lowercase hex SHA-256 of its SPKI DER, as
     /// `nuvera-sign public-key` prints it). Free `*out` with `nuvera_string_free`.
-    fn nuvera_private_key_fingerprint(key: *const nuvera_private_key) -> *mut c_char {
-        Ok(req_ref(key, "key")?.0.fingerprint())
+    fn nuvera_private_key_fingerprint(key: *const nuvera_private_key as &_) -> *mut c_char {
+        Ok(key.0.fingerprint())
     }
 
     /// The modulus size in bits.
-    fn nuvera_private_key_bits(key: *const nuvera_private_key) -> usize {
-        Ok(req_ref(key, "key")?.0.bits())
+    fn nuvera_private_key_bits(key: *const nuvera_private_key as &_) -> usize {
+        Ok(key.0.bits())
     }
 
     /// Checks, before a first request, that the key signs under its public key: a remote key signs a
     /// probe and verifies it (`REMOTE_KEY_MISMATCH`: the provider holds another key;
     /// `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
     /// check. Call it at start-up to fail then rather than on a first request.
-    fn nuvera_private_key_check(key: *const nuvera_private_key) {
-        Ok(req_ref(key, "key")?.0.check()?)
+    fn nuvera_private_key_check(key: *const nuvera_private_key as &_) {
+        Ok(key.0.check()?)
     }
 
     /// Frees a key. NULL is allowed. Signers made from it keep their own reference.
@@ -62,7 +63,7 @@ c_api! {
 
     /// The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
     /// the same value as `nuvera_private_key_fingerprint` of its private half.
-    fn nuvera_public_key_fingerprint(pem: *const c_char) -> *mut c_char {
-        Ok(PublicKey::from_pem(req_c_bytes(pem, "pem")?)?.fingerprint())
+    fn nuvera_public_key_fingerprint(pem: *const c_char as &[u8]) -> *mut c_char {
+        Ok(PublicKey::from_pem(pem)?.fingerprint())
     }
 }

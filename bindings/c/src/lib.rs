@@ -1,13 +1,9 @@
 //! C ABI of `nuvera-signing`: thin glue over the core, nothing is canonicalized, signed or
-//! decided here. One module per domain: [`keys`], [`signing`] (signers, bodies, signed requests,
-//! body hashes), [`multipart`], [`remote`] (a C sign callback, a PKCS#11 token), [`verify`],
-//! [`explain`] (and support bundles), [`client`] (the policy of contract §8); [`errors`] holds
-//! the statuses, the error object, the code list and the `_free` functions for returned memory;
-//! `boundary` is the one panic boundary, argument reader and result writer.
-//!
-//! The conventions every function follows (a `nuvera_status`, the last `nuvera_error **err`,
-//! handles and who frees what, NULL and non-UTF-8 arguments as `NUVERA_INVALID_ARGUMENT`, panics
-//! as `NUVERA_INTERNAL_ERROR`, threads) are stated once, in the header's preamble (written in
+//! decided here. One module per domain ([`keys`], [`signing`], [`multipart`], [`remote`],
+//! [`verify`], [`explain`], [`client`]); [`errors`] holds the statuses, the error object, the code
+//! list and the `_free` functions for returned memory; `boundary` is the one panic boundary, the
+//! `c_api!` macro every entry point is declared with, and the argument reader and result writer.
+//! The conventions every function follows are stated once, in the header's preamble (written in
 //! `cbindgen.toml`) and in `bindings/c/README.md`.
 //!
 //! Safety contract of every function: pointers are NULL or valid for the access they describe

@@ -2,6 +2,7 @@
 //! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
 use std::ffi::CStr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera::remote::pkcs11::Pkcs11Config;
@@ -109,32 +110,31 @@ impl Drop for CCallback {
     }
 }
 
-/// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
-/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
-/// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
-/// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
-/// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
-/// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_remote_key_from_callback(
-    public_key_pem: *const c_char,
-    input: u32,
-    timeout_ms: *const i64,
-    sign: nuvera_sign_fn,
-    user_data: *mut c_void,
-    free_user_data: nuvera_free_fn,
-    out: *mut *mut nuvera_private_key,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    // Owned from here on, so `free_user_data` runs exactly once whatever happens below.
-    let callback = CCallback {
-        sign,
-        user_data,
-        free: free_user_data,
-    };
-    returning(out, err, || {
+c_api! {
+    /// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
+    /// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
+    /// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
+    /// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
+    /// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
+    /// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
+    fn nuvera_remote_key_from_callback(
+        public_key_pem: *const c_char,
+        input: u32,
+        timeout_ms: *const i64,
+        sign: nuvera_sign_fn,
+        user_data: *mut c_void,
+        free_user_data: nuvera_free_fn,
+        out: *mut *mut nuvera_private_key,
+    ) {
+        // Owned first, so `free_user_data` runs exactly once whatever happens below.
+        let callback = CCallback {
+            sign,
+            user_data,
+            free: free_user_data,
+        };
+        req_out(out, "out")?;
         sign.ok_or_else(|| Failure::invalid("sign is NULL"))?;
-        let public = PublicKey::from_pem(req_c_bytes(public_key_pem, "public_key_pem")?)?;
+        let public = PublicKey::from_pem(<&[u8]>::from_c(public_key_pem, "public_key_pem")?)?;
         let input = match input {
             NUVERA_SIGNATURE_INPUT_DIGEST => SignatureInput::Digest,
             NUVERA_SIGNATURE_INPUT_MESSAGE => SignatureInput::Message,
@@ -145,11 +145,10 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
         let options = CallbackOptions::from_optional(Some(input), timeout_ms.as_ref().copied())?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
-        Ok(nuvera_private_key(Arc::new(key)))
-    })
-}
+        put(out, nuvera_private_key(Arc::new(key)));
+        Ok(())
+    }
 
-c_api! {
     /// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
     /// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
     /// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
@@ -157,22 +156,22 @@ c_api! {
     /// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
     /// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
     fn nuvera_remote_key_from_pkcs11(
-        module: *const c_char,
-        token_label: *const c_char,
-        slot: *const u64,
-        key_label: *const c_char,
-        key_id_hex: *const c_char,
-        pin_env: *const c_char,
-        pin_file: *const c_char,
+        module: *const c_char as PathBuf,
+        token_label: *const c_char as Option<&str>,
+        slot: *const u64 as Option<&u64>,
+        key_label: *const c_char as Option<&str>,
+        key_id_hex: *const c_char as Option<&str>,
+        pin_env: *const c_char as Option<&str>,
+        pin_file: *const c_char as Option<PathBuf>,
     ) -> *mut nuvera_private_key {
         let config = Pkcs11Config::from_optional(
-            &req_path(module, "module")?,
-            opt_str(token_label, "token_label")?,
-            slot.as_ref().copied(),
-            opt_str(key_label, "key_label")?,
-            opt_str(key_id_hex, "key_id_hex")?,
-            opt_str(pin_env, "pin_env")?,
-            opt_path(pin_file, "pin_file")?.as_deref(),
+            &module,
+            token_label,
+            slot.copied(),
+            key_label,
+            key_id_hex,
+            pin_env,
+            pin_file.as_deref(),
         )?;
         let key = RemoteKey::from_pkcs11(config)?;
         Ok(nuvera_private_key(Arc::new(key)))

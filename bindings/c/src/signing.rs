@@ -2,6 +2,7 @@
 //! (the `uri` claim, body hashes).
 
 use std::ffi::CString;
+use std::path::PathBuf;
 use std::ptr::null;
 use std::sync::OnceLock;
 
@@ -43,18 +44,15 @@ c_api! {
     /// the contract's defaults, `nuvera-api` and `nuvera-rest-api`). An invalid option fails with its
     /// code (`INVALID_LIFETIME`; `INVALID_CLAIM` for an empty issuer or audience). Free it with `nuvera_signer_free`.
     fn nuvera_signer_new_with_options(
-        key: *const nuvera_private_key,
-        api_key: *const c_char,
+        key: *const nuvera_private_key as &_,
+        api_key: *const c_char as &str,
         lifetime_secs: u32,
-        issuer: *const c_char,
-        audience: *const c_char,
+        issuer: *const c_char as Option<&str>,
+        audience: *const c_char as Option<&str>,
     ) -> *mut nuvera_signer {
-        let key = req_ref(key, "key")?.0.clone();
-        let api_key = req_str(api_key, "api_key")?;
-        let (issuer, audience) = (opt_str(issuer, "issuer")?, opt_str(audience, "audience")?);
         let lifetime = zero_is_default(lifetime_secs);
         let options = SignerOptions::from_optional(lifetime, issuer, audience)?;
-        Ok(nuvera_signer(Signer::with_options(key, api_key, options)?))
+        Ok(nuvera_signer(Signer::with_options(key.0.clone(), api_key, options)?))
     }
 
     /// Frees a signer. NULL is allowed.
@@ -67,26 +65,21 @@ c_api! {
 macro_rules! signing_calls {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block
+        fn $name:ident($($arg:ident: $ty:ty $(as $rust:ty)?),* $(,)?) $body:block
     )*) => {$(
         c_api! {
             $(#[doc = $doc])*
             fn $name(
-                signer: *const nuvera_signer,
-                method: *const c_char,
-                url: *const c_char,
-                $($arg: $ty,)*
-                iat: *const u64,
-                jti: *const c_char,
+                signer: *const nuvera_signer as &_,
+                method: *const c_char as &str,
+                url: *const c_char as &str,
+                $($arg: $ty $(as $rust)?,)*
+                iat: *const u64 as Option<&u64>,
+                jti: *const c_char as Option<&str>,
             ) -> *mut nuvera_signed_request {
-                let signer = &req_ref(signer, "signer")?.0;
-                let (method, url) = (req_str(method, "method")?, req_str(url, "url")?);
-                let jti = opt_str(jti, "jti")?.map(str::to_owned);
-                let overrides = SignOverrides {
-                    iat: iat.as_ref().copied(),
-                    jti,
-                };
-                let signed = signer.sign_with(method, url, $body, &overrides)?;
+                let jti = jti.map(str::to_owned);
+                let overrides = SignOverrides { iat: iat.copied(), jti };
+                let signed = signer.0.sign_with(method, url, $body, &overrides)?;
                 Ok(nuvera_signed_request {
                     signed,
                     strings: Default::default(),
@@ -109,9 +102,12 @@ signing_calls! {
     /// `multipart/form-data` body is signed through its canonical object, any other body byte for
     /// byte. The choice is the core's; this is the call for an HTTP client that already holds the
     /// encoded body and its Content-Type. `iat` and `jti` as in `nuvera_signer_sign`.
-    fn nuvera_signer_sign_body(content_type: *const c_char, body: *const u8, body_len: usize) {
-        let body = req_bytes(body, body_len, "body")?;
-        Body::for_content_type(opt_str(content_type, "content_type")?, body)
+    fn nuvera_signer_sign_body(
+        content_type: *const c_char as Option<&str>,
+        body: *const u8,
+        body_len: usize,
+    ) {
+        Body::for_content_type(content_type, req_bytes(body, body_len, "body")?)
     }
 
     /// Signs an encoded multipart body sent with `content_type` (`multipart/form-data;
@@ -119,19 +115,18 @@ signing_calls! {
     /// sign alike). A body that does not parse as that Content-Type is `MULTIPART_MALFORMED`.
     /// `iat` and `jti` as in `nuvera_signer_sign`.
     fn nuvera_signer_sign_multipart_wire(
-        content_type: *const c_char,
+        content_type: *const c_char as &str,
         body: *const u8,
         body_len: usize,
     ) {
-        let content_type = req_str(content_type, "content_type")?;
         let body = req_bytes(body, body_len, "body")?;
         Body::MultipartWire { content_type, body }
     }
 
     /// Signs a request whose body is the file at `path`, sent as it is (streamed: memory does not
     /// grow with the file). `iat` and `jti` as in `nuvera_signer_sign`.
-    fn nuvera_signer_sign_file(path: *const c_char) {
-        Body::File(&req_path(path, "path")?)
+    fn nuvera_signer_sign_file(path: *const c_char as PathBuf) {
+        Body::File(&path)
     }
 
     /// Signs a request whose body is read from `read` (called with `ctx` until it returns 0; -1 is a
@@ -145,11 +140,10 @@ signing_calls! {
     /// `nuvera_signer_sign_reader`) and hashed through its canonical object as it passes
     /// (streamed). `iat` and `jti` as in `nuvera_signer_sign`.
     fn nuvera_signer_sign_multipart_reader(
-        content_type: *const c_char,
+        content_type: *const c_char as &str,
         read: nuvera_read_fn,
         ctx: *mut c_void,
     ) {
-        let content_type = req_str(content_type, "content_type")?;
         let reader = CallbackReader::new(read, ctx, "read")?;
         Body::Canonical(canonicalize_wire_reader(content_type, reader)?)
     }
@@ -157,36 +151,34 @@ signing_calls! {
     /// As `nuvera_signer_sign_body` for a body read from `read` (streamed): the call for an HTTP
     /// client streaming the body it sends. `iat` and `jti` as in `nuvera_signer_sign`.
     fn nuvera_signer_sign_body_reader(
-        content_type: *const c_char,
+        content_type: *const c_char as Option<&str>,
         read: nuvera_read_fn,
         ctx: *mut c_void,
     ) {
-        let content_type = opt_str(content_type, "content_type")?;
         Body::for_content_type_reader(content_type, &mut CallbackReader::new(read, ctx, "read")?)?
     }
 
     /// Signs a request with a `bodyHash` computed elsewhere (64 lowercase hex digits; anything else
     /// is `INVALID_BODY_HASH`). `iat` and `jti` as in `nuvera_signer_sign`.
-    fn nuvera_signer_sign_body_hash(body_hash: *const c_char) {
-        Body::Precomputed(BodyHash::parse(req_str(body_hash, "body_hash")?)?)
+    fn nuvera_signer_sign_body_hash(body_hash: *const c_char as &str) {
+        Body::Precomputed(BodyHash::parse(body_hash)?)
     }
 
     /// Signs a multipart request described by `form`. If the form was encoded
     /// (`nuvera_multipart_form_encode*`) and not changed since, the signature covers exactly the
     /// encoded bytes (no second read of its files); otherwise the form is hashed now.
     /// `iat` and `jti` as in `nuvera_signer_sign`.
-    fn nuvera_signer_sign_multipart(form: *mut nuvera_multipart_form) {
-        Body::Multipart(&mut req_mut(form, "form")?.0)
+    fn nuvera_signer_sign_multipart(form: *mut nuvera_multipart_form as &mut _) {
+        Body::Multipart(&mut form.0)
     }
 }
 
 /// Lends C the string `make` gives of a signed request, made once into the request's `slot`.
-unsafe fn borrowed(
-    request: *const nuvera_signed_request,
+fn borrowed(
+    r: &nuvera_signed_request,
     slot: usize,
     make: fn(&SignedRequest) -> String,
 ) -> FfiResult<*const c_char> {
-    let r = req_ref(request, "request")?;
     Ok(r.strings[slot]
         .get_or_init(|| c_string(make(&r.signed)))
         .as_ptr())
@@ -194,30 +186,34 @@ unsafe fn borrowed(
 
 c_api! {
     /// The compact JWT. `*out` belongs to `request` (valid until `nuvera_signed_request_free`).
-    fn nuvera_signed_request_token(request: *const nuvera_signed_request) -> *const c_char {
+    fn nuvera_signed_request_token(request: *const nuvera_signed_request as &_) -> *const c_char {
         borrowed(request, 0, |s| s.token().to_owned())
     }
 
     /// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
     fn nuvera_signed_request_authorization(
-        request: *const nuvera_signed_request,
+        request: *const nuvera_signed_request as &_,
     ) -> *const c_char {
         borrowed(request, 1, SignedRequest::authorization)
     }
 
     /// The `x-api-key` header value. `*out` belongs to `request`.
-    fn nuvera_signed_request_api_key(request: *const nuvera_signed_request) -> *const c_char {
+    fn nuvera_signed_request_api_key(request: *const nuvera_signed_request as &_) -> *const c_char {
         borrowed(request, 2, |s| s.api_key().to_owned())
     }
 
     /// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
     /// do not log it). `*out` belongs to `request`.
-    fn nuvera_signed_request_claims_json(request: *const nuvera_signed_request) -> *const c_char {
+    fn nuvera_signed_request_claims_json(
+        request: *const nuvera_signed_request as &_,
+    ) -> *const c_char {
         borrowed(request, 3, |s| s.claims().to_json())
     }
 
     /// The proof artifact as pretty JSON: what was signed, no secret. `*out` belongs to `request`.
-    fn nuvera_signed_request_proof_json(request: *const nuvera_signed_request) -> *const c_char {
+    fn nuvera_signed_request_proof_json(
+        request: *const nuvera_signed_request as &_,
+    ) -> *const c_char {
         borrowed(request, 4, |s| s.proof().to_json_pretty())
     }
 
@@ -231,9 +227,13 @@ c_api! {
 
     /// SHA-256 (lowercase hex) of a file, streamed. `size` may be NULL; given, it receives the byte
     /// count. Free `*out` with `nuvera_string_free`.
-    fn nuvera_body_hash_file(path: *const c_char, out: *mut *mut c_char, size: *mut u64) {
+    fn nuvera_body_hash_file(
+        path: *const c_char as PathBuf,
+        out: *mut *mut c_char,
+        size: *mut u64,
+    ) {
         req_out(out, "out")?;
-        let (hash, n) = nuvera::body_hash_file(req_path(path, "path")?)?;
+        let (hash, n) = nuvera::body_hash_file(path)?;
         put_opt(size, n);
         put(out, hash);
         Ok(())
@@ -255,13 +255,13 @@ c_api! {
     }
 
     /// The `uri` claim of a URL or request target (WHATWG `pathname + search`).
-    fn nuvera_request_uri(url: *const c_char) -> *mut c_char {
-        Ok(nuvera::request_uri(req_str(url, "url")?)?)
+    fn nuvera_request_uri(url: *const c_char as &str) -> *mut c_char {
+        Ok(nuvera::request_uri(url)?)
     }
 
     /// The URL an HTTP client should send so the server receives exactly the signed target
     /// (normalized, fragment removed). Free `*out` with `nuvera_string_free`.
-    fn nuvera_sendable_url(url: *const c_char) -> *mut c_char {
-        Ok(nuvera::sendable_url(req_str(url, "url")?)?)
+    fn nuvera_sendable_url(url: *const c_char as &str) -> *mut c_char {
+        Ok(nuvera::sendable_url(url)?)
     }
 }

@@ -1,5 +1,7 @@
 //! The server side (contract §6): a verifier over a registry, verifying received requests.
 
+use std::path::PathBuf;
+
 use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verifier};
 
 use crate::boundary::*;
@@ -23,8 +25,10 @@ pub(crate) unsafe fn headers<'a>(
     count: usize,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
     let pair = |h: &nuvera_header| {
-        let name = req_str(h.name, "header name")?;
-        Ok((name, req_str(h.value, "header value")?))
+        Ok((
+            <&str>::from_c(h.name, "header name")?,
+            <&str>::from_c(h.value, "header value")?,
+        ))
     };
     let list = req_bytes(headers, count, "headers")?;
     list.iter().map(pair).collect()
@@ -33,19 +37,17 @@ pub(crate) unsafe fn headers<'a>(
 c_api! {
     /// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
     /// clock, default skew (5 s) and an in-memory replay cache. Free it with `nuvera_verifier_free`.
-    fn nuvera_verifier_from_registry_file(path: *const c_char) -> *mut nuvera_verifier {
-        let registry = Registry::from_file(req_path(path, "path")?)?;
-        Ok(nuvera_verifier(Verifier::new(registry)))
+    fn nuvera_verifier_from_registry_file(path: *const c_char as PathBuf) -> *mut nuvera_verifier {
+        Ok(nuvera_verifier(Verifier::new(Registry::from_file(path)?)))
     }
 
     /// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
     /// by the core's rule (multipart through its canonical object, other bodies byte for byte).
     fn nuvera_received_body_hash(
-        content_type: *const c_char,
+        content_type: *const c_char as Option<&str>,
         body: *const u8,
         len: usize,
     ) -> *mut c_char {
-        let content_type = opt_str(content_type, "content_type")?;
         Ok(nuvera::received_body_hash(content_type, req_bytes(body, len, "body")?)?)
     }
 
@@ -55,21 +57,20 @@ c_api! {
     /// `NUVERA_REFUSED` with the `AUTH_*` code and HTTP status in the error. `application` may be
     /// NULL; given, on success it receives the application's name (free with `nuvera_string_free`).
     fn nuvera_verifier_verify(
-        verifier: *const nuvera_verifier,
-        method: *const c_char,
-        target: *const c_char,
-        api_key: *const c_char,
-        authorization: *const c_char,
-        body_hash: *const c_char,
+        verifier: *const nuvera_verifier as &_,
+        method: *const c_char as &str,
+        target: *const c_char as &str,
+        api_key: *const c_char as Option<&str>,
+        authorization: *const c_char as Option<&str>,
+        body_hash: *const c_char as &str,
         application: *mut *mut c_char,
     ) {
-        let verifier = req_ref(verifier, "verifier")?;
-        let body_hash = BodyHash::parse(req_str(body_hash, "body_hash")?)?;
+        let body_hash = BodyHash::parse(body_hash)?;
         let request = ReceivedRequest {
-            method: req_str(method, "method")?,
-            target: req_str(target, "target")?,
-            api_key: opt_str(api_key, "api_key")?,
-            authorization: opt_str(authorization, "authorization")?,
+            method,
+            target,
+            api_key,
+            authorization,
             body_hash: &body_hash,
         };
         put_opt(application, verifier.0.verify(&request)?.application);
@@ -81,18 +82,15 @@ c_api! {
     /// Content-Type is `AUTH_BODY_HASH_MISMATCH`). Returns and `application` as in
     /// `nuvera_verifier_verify`.
     fn nuvera_verifier_verify_request(
-        verifier: *const nuvera_verifier,
-        method: *const c_char,
-        target: *const c_char,
+        verifier: *const nuvera_verifier as &_,
+        method: *const c_char as &str,
+        target: *const c_char as &str,
         headers: *const nuvera_header,
         header_count: usize,
         body: *const u8,
         body_len: usize,
         application: *mut *mut c_char,
     ) {
-        let verifier = req_ref(verifier, "verifier")?;
-        let method = req_str(method, "method")?;
-        let target = req_str(target, "target")?;
         let headers = self::headers(headers, header_count)?;
         let body = req_bytes(body, body_len, "body")?;
         let verified = verifier.0.verify_received(method, target, headers, body)?;
@@ -106,19 +104,14 @@ c_api! {
     /// does not answer, requests are refused with `AUTH_REPLAY_CACHE_UNAVAILABLE` (HTTP 503). Call it
     /// before sharing the verifier between threads.
     fn nuvera_verifier_set_replay_cache(
-        verifier: *mut nuvera_verifier,
-        url: *const c_char,
-        key_prefix: *const c_char,
+        verifier: *mut nuvera_verifier as &mut _,
+        url: *const c_char as &str,
+        key_prefix: *const c_char as Option<&str>,
         timeout_ms: u32,
         max_connections: u32,
     ) {
-        let verifier = req_mut(verifier, "verifier")?;
-        let shared = ReplayCacheOptions::from_optional(
-            req_str(url, "url")?,
-            opt_str(key_prefix, "key_prefix")?,
-            zero_is_default(timeout_ms),
-            zero_is_default(max_connections),
-        )?;
+        let (timeout_ms, max) = (zero_is_default(timeout_ms), zero_is_default(max_connections));
+        let shared = ReplayCacheOptions::from_optional(url, key_prefix, timeout_ms, max)?;
         let mut options = verifier.0.options().clone();
         options.replay_cache = Some(shared);
         verifier.0 = verifier.0.clone().with_options(options)?;
