@@ -2,9 +2,11 @@
 //! runs in [`guard`] or [`returning`] (panics become `INTERNAL_ERROR`, failures a status and a
 //! `nuvera_error`); arguments are read and results written ([`IntoC`]) only by the helpers here.
 
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, OsStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 pub(crate) use std::ffi::{c_char, c_void};
 
@@ -60,12 +62,6 @@ impl From<nuvera::Error> for Failure {
     }
 }
 
-impl From<nuvera::VerifyError> for Failure {
-    fn from(e: nuvera::VerifyError) -> Self {
-        nuvera::Error::from(e).into()
-    }
-}
-
 pub(crate) type FfiResult<T = ()> = Result<T, Failure>;
 
 /// A C string from a Rust string; an interior NUL (impossible for our messages and codes, but
@@ -109,6 +105,14 @@ pub(crate) fn returning<T, V: IntoC<T>>(
     })
 }
 
+/// A string of the core's that lives as long as the program (a code, a family, a send reason) as
+/// a C string that does too: made once per string, so C may keep the pointer.
+pub(crate) fn static_c_str(s: &'static str) -> *const c_char {
+    static MADE: Mutex<BTreeMap<&str, CString>> = Mutex::new(BTreeMap::new());
+    let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
+    made.entry(s).or_insert_with(|| c_string(s)).as_ptr()
+}
+
 /// Runs `f`, which reports nothing, without letting a panic unwind into C: `fallback` then.
 pub(crate) fn no_unwind<T>(fallback: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
@@ -125,7 +129,8 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
 /// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
 /// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]; one
 /// written `-> T` also gets the out-parameter `out: *mut T` before `err`, filled by [`returning`]
-/// with what its body returns; a `free fn` frees its one handle with [`free_handle`]. An argument
+/// with what its body returns; a `free fn` frees its one handle with [`free_handle`] (and makes
+/// the handle's type a [`Handle`], written out boxed). An argument
 /// written `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. cbindgen reads
 /// the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
 macro_rules! c_api {
@@ -158,12 +163,13 @@ macro_rules! c_api {
     };
     (
         $(#[doc = $doc:literal])*
-        free fn $name:ident($arg:ident: $ty:ty);
+        free fn $name:ident($arg:ident: *mut $handle:ty);
         $($rest:tt)*
     ) => {
+        impl $crate::boundary::Handle for $handle {}
         $(#[doc = $doc])*
         #[no_mangle]
-        pub unsafe extern "C" fn $name($arg: $ty) {
+        pub unsafe extern "C" fn $name($arg: *mut $handle) {
             $crate::boundary::free_handle($arg)
         }
         $crate::boundary::c_api!($($rest)*);

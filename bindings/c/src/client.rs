@@ -11,8 +11,7 @@ use std::ffi::CString;
 use std::ptr::null;
 
 use nuvera::client::{
-    Action, Attempt, ClientPolicy, Exchange, Request, Response, RetryPolicy, SendReason,
-    MAX_REFUSAL_BODY_BYTES,
+    Action, Attempt, ClientPolicy, Exchange, Request, Response, RetryPolicy, MAX_REFUSAL_BODY_BYTES,
 };
 
 use crate::boundary::*;
@@ -97,7 +96,6 @@ pub struct nuvera_exchange {
     method: CString,
     url: CString,
 }
-impl Handle for nuvera_exchange {}
 
 impl nuvera_exchange {
     fn remember(&mut self, attempt: &Attempt) -> nuvera_attempt {
@@ -109,25 +107,6 @@ impl nuvera_exchange {
             send_body: attempt.send_body,
             credentials: attempt.credentials,
         }
-    }
-}
-
-c_api! {
-    /// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
-    /// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
-    fn nuvera_client_policy_init() -> nuvera_client_policy {
-        let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
-        Ok(nuvera_client_policy {
-            max_redirects: policy.max_redirects,
-            correct_clock: policy.correct_clock,
-            retry: policy.retry.is_some(),
-            retry_statuses: null(),
-            retry_status_count: 0,
-            retry_methods: null(),
-            max_attempts: retry.max_attempts,
-            base_delay_ms: retry.base_delay_ms,
-            max_delay_ms: retry.max_delay_ms,
-        })
     }
 }
 
@@ -158,17 +137,24 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     })
 }
 
-/// The static C string of a send reason.
-fn reason_str(reason: SendReason) -> *const c_char {
-    match reason {
-        SendReason::Redirect => c"redirect",
-        SendReason::Retry => c"retry",
-        SendReason::ClockCorrection => c"clock-correction",
-    }
-    .as_ptr()
-}
-
 c_api! {
+    /// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
+    /// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
+    fn nuvera_client_policy_init() -> nuvera_client_policy {
+        let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
+        Ok(nuvera_client_policy {
+            max_redirects: policy.max_redirects,
+            correct_clock: policy.correct_clock,
+            retry: policy.retry.is_some(),
+            retry_statuses: null(),
+            retry_status_count: 0,
+            retry_methods: null(),
+            max_attempts: retry.max_attempts,
+            base_delay_ms: retry.base_delay_ms,
+            max_delay_ms: retry.max_delay_ms,
+        })
+    }
+
     /// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
     /// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
     /// reads and corrects that signer's clock offset, which its later requests then use.
@@ -243,7 +229,7 @@ c_api! {
                 kind: nuvera_action_kind::NUVERA_ACTION_SEND,
                 attempt: exchange.remember(&attempt),
                 delay_ms,
-                reason: reason_str(reason),
+                reason: static_c_str(reason.as_str()),
             },
             Action::Done => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_DONE,

@@ -11,7 +11,6 @@ use crate::boundary::*;
 /// (`nuvera_remote_key_from_callback`, `nuvera_remote_key_from_pkcs11`); every function taking a
 /// key takes either.
 pub struct nuvera_private_key(pub(crate) Arc<dyn SigningKey>);
-impl Handle for nuvera_private_key {}
 
 c_api! {
     /// Parses a PEM private key (PKCS#8, PKCS#1 or encrypted PKCS#8; literal `\n` line breaks are

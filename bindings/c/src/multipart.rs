@@ -9,7 +9,6 @@ use crate::boundary::*;
 /// A multipart/form-data body described by fields and files. Once encoded, and until a part is
 /// added, its hash and signature cover exactly the encoded bytes (the core remembers them).
 pub struct nuvera_multipart_form(pub(crate) MultipartForm);
-impl Handle for nuvera_multipart_form {}
 
 c_api! {
     /// An empty form with a fresh random boundary. Free it with `nuvera_multipart_form_free`.

@@ -15,7 +15,6 @@ use crate::multipart::nuvera_multipart_form;
 
 /// A signer: private key, API key and token lifetime. Thread-safe.
 pub struct nuvera_signer(pub(crate) Signer);
-impl Handle for nuvera_signer {}
 
 /// The result of signing: token, header values, claims and proof.
 pub struct nuvera_signed_request {
@@ -23,7 +22,6 @@ pub struct nuvera_signed_request {
     /// The strings its accessors lend C, each made on first use, one slot per accessor.
     strings: [OnceLock<CString>; 5],
 }
-impl Handle for nuvera_signed_request {}
 
 /// A signer for `api_key` with `key`. `lifetime_secs` is the token lifetime, 1..=60; 0 means the
 /// default (55). The signer keeps its own reference to the key: the key handle may be freed.

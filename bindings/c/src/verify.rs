@@ -8,7 +8,6 @@ use crate::boundary::*;
 
 /// The server side: a registry of applications, a replay cache and the system clock.
 pub struct nuvera_verifier(Verifier);
-impl Handle for nuvera_verifier {}
 
 /// One HTTP header, as received or as sent: two NUL-terminated UTF-8 strings.
 #[repr(C)]
@@ -73,7 +72,8 @@ c_api! {
             authorization,
             body_hash: &body_hash,
         };
-        put_opt(application, verifier.0.verify(&request)?.application);
+        let verified = verifier.0.verify(&request).map_err(nuvera::Error::from)?;
+        put_opt(application, verified.application);
         Ok(())
     }
 
