@@ -43,7 +43,7 @@ impl IntoC<*mut nuvera_error> for Failure {
         let code = self.error.code();
         let error = nuvera_error {
             status: self.status,
-            code: c_string(code.as_str()).into_raw(),
+            code: static_c_str(code.as_str()),
             message: c_string(self.error.message()).into_raw(),
             http_status: code.http_status().unwrap_or(0),
         };
@@ -98,9 +98,8 @@ pub(crate) fn returning<T, V: IntoC<T>>(
 ) -> nuvera_status {
     guard(err, || {
         req_out(out, "out")?;
-        let value = f()?;
         // SAFETY: checked non-NULL above; by the API contract writable.
-        unsafe { put(out, value) };
+        unsafe { put(out, f()?) };
         Ok(())
     })
 }

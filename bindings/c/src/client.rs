@@ -1,11 +1,6 @@
 //! The client policy of contract §8 (redirects, opt-in retries, clock correction) for HTTP-client
-//! integrations over the C ABI (Go, PHP, libcurl). Every decision is the core's `Exchange`.
-//!
-//! Use: fill a `nuvera_client_policy` with `nuvera_client_policy_init` and change what you need;
-//! `nuvera_exchange_new` per caller request with the signer that signs it; sign and send
-//! `nuvera_exchange_first`; give every response to `nuvera_exchange_on_response` and do what the
-//! `nuvera_action` says (wait, sign afresh and send; or hand the response to the caller), or fail
-//! with the error it returns.
+//! integrations over the C ABI (Go, PHP, libcurl); every decision is the core's `Exchange`. How
+//! an integration drives it: bindings/c/README.md.
 
 use std::ffi::CString;
 use std::ptr::null;

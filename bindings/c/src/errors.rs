@@ -44,12 +44,9 @@ pub struct nuvera_error {
 
 impl Drop for nuvera_error {
     fn drop(&mut self) {
-        for s in [self.code, self.message] {
-            if !s.is_null() {
-                // SAFETY: both strings come from `CString::into_raw` (boundary's `guard`).
-                drop(unsafe { CString::from_raw(s.cast_mut()) });
-            }
-        }
+        // SAFETY: the message comes from `CString::into_raw` (boundary's `Failure`); the code is
+        // the core's, static.
+        drop(unsafe { CString::from_raw(self.message.cast_mut()) });
     }
 }
 

@@ -90,10 +90,7 @@ c_api! {
         let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
         // C's `now` is already unsigned; only its absence needs the core's default (now).
-        let now = match now {
-            Some(now) => *now,
-            None => SupportBundle::created_at(None)?,
-        };
+        let now = now.copied().map_or_else(|| SupportBundle::created_at(None), Ok)?;
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
         Ok(bundle.to_json_pretty())

@@ -171,50 +171,40 @@ signing_calls! {
     }
 }
 
-/// Lends C the string `make` gives of a signed request, made once into the request's `slot`.
-fn borrowed(
-    r: &nuvera_signed_request,
-    slot: usize,
-    make: fn(&SignedRequest) -> String,
-) -> FfiResult<*const c_char> {
-    Ok(r.strings[slot]
-        .get_or_init(|| c_string(make(&r.signed)))
-        .as_ptr())
+/// Declares the accessors that lend C a string of a signed request: each is made on first use
+/// into the request's slot given first, and lives as long as the request.
+macro_rules! lent_strings {
+    ($($(#[doc = $doc:literal])* $slot:literal $name:ident: $make:expr;)*) => {
+        c_api! {$(
+            $(#[doc = $doc])*
+            fn $name(request: *const nuvera_signed_request as &_) -> *const c_char {
+                let make: fn(&SignedRequest) -> String = $make;
+                let string = request.strings[$slot].get_or_init(|| c_string(make(&request.signed)));
+                Ok(string.as_ptr())
+            }
+        )*}
+    };
 }
 
-c_api! {
+lent_strings! {
     /// The compact JWT. `*out` belongs to `request` (valid until `nuvera_signed_request_free`).
-    fn nuvera_signed_request_token(request: *const nuvera_signed_request as &_) -> *const c_char {
-        borrowed(request, 0, |s| s.token().to_owned())
-    }
+    0 nuvera_signed_request_token: |s| s.token().to_owned();
 
     /// The `Authorization` header value, `Bearer <token>`. `*out` belongs to `request`.
-    fn nuvera_signed_request_authorization(
-        request: *const nuvera_signed_request as &_,
-    ) -> *const c_char {
-        borrowed(request, 1, SignedRequest::authorization)
-    }
+    1 nuvera_signed_request_authorization: SignedRequest::authorization;
 
     /// The `x-api-key` header value. `*out` belongs to `request`.
-    fn nuvera_signed_request_api_key(request: *const nuvera_signed_request as &_) -> *const c_char {
-        borrowed(request, 2, |s| s.api_key().to_owned())
-    }
+    2 nuvera_signed_request_api_key: |s| s.api_key().to_owned();
 
     /// The signed claims as compact JSON, in contract order (as in the token; `sub` is the API key:
     /// do not log it). `*out` belongs to `request`.
-    fn nuvera_signed_request_claims_json(
-        request: *const nuvera_signed_request as &_,
-    ) -> *const c_char {
-        borrowed(request, 3, |s| s.claims().to_json())
-    }
+    3 nuvera_signed_request_claims_json: |s| s.claims().to_json();
 
     /// The proof artifact as pretty JSON: what was signed, no secret. `*out` belongs to `request`.
-    fn nuvera_signed_request_proof_json(
-        request: *const nuvera_signed_request as &_,
-    ) -> *const c_char {
-        borrowed(request, 4, |s| s.proof().to_json_pretty())
-    }
+    4 nuvera_signed_request_proof_json: |s| s.proof().to_json_pretty();
+}
 
+c_api! {
     /// Frees a signed request and the strings its accessors returned. NULL is allowed.
     free fn nuvera_signed_request_free(request: *mut nuvera_signed_request);
 

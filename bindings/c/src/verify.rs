@@ -24,10 +24,8 @@ pub(crate) unsafe fn headers<'a>(
     count: usize,
 ) -> FfiResult<Vec<(&'a str, &'a str)>> {
     let pair = |h: &nuvera_header| {
-        Ok((
-            <&str>::from_c(h.name, "header name")?,
-            <&str>::from_c(h.value, "header value")?,
-        ))
+        let name = <&str>::from_c(h.name, "header name")?;
+        Ok((name, <&str>::from_c(h.value, "header value")?))
     };
     let list = req_bytes(headers, count, "headers")?;
     list.iter().map(pair).collect()
