@@ -13,38 +13,34 @@ pub(crate) use std::ffi::{c_char, c_void};
 use nuvera::ErrorCode;
 
 use crate::client::{nuvera_action, nuvera_attempt, nuvera_client_policy};
+use crate::errors::nuvera_status::*;
 pub(crate) use crate::errors::{nuvera_error, nuvera_status};
 
 /// What a failed call reports: the status C sees and the error behind it.
-pub(crate) struct Failure {
-    status: nuvera_status,
-    error: nuvera::Error,
-}
+pub(crate) struct Failure(nuvera_status, nuvera::Error);
 
 impl Failure {
     /// An argument C gave that cannot be used at all (NULL, not UTF-8).
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         let error = nuvera::Error::new(ErrorCode::InvalidArgument, message);
-        let status = nuvera_status::NUVERA_INVALID_ARGUMENT;
-        Failure { status, error }
+        Failure(NUVERA_INVALID_ARGUMENT, error)
     }
 
     /// A panic caught at the boundary: a bug of the library's, `INTERNAL_ERROR` by the core.
     fn panic(payload: Box<dyn std::any::Any + Send>) -> Self {
-        let error = nuvera::Error::from_panic(&*payload);
-        let status = nuvera_status::NUVERA_INTERNAL_ERROR;
-        Failure { status, error }
+        Failure(NUVERA_INTERNAL_ERROR, nuvera::Error::from_panic(&*payload))
     }
 }
 
 /// A failure as the `nuvera_error` C receives.
 impl IntoC<*mut nuvera_error> for Failure {
     fn into_c(self) -> *mut nuvera_error {
-        let code = self.error.code();
+        let Failure(status, error) = self;
+        let code = error.code();
         let error = nuvera_error {
-            status: self.status,
+            status,
             code: static_c_str(code.as_str()),
-            message: c_string(self.error.message()).into_raw(),
+            message: c_string(error.message()).into_raw(),
             http_status: code.http_status().unwrap_or(0),
         };
         error.into_c()
@@ -55,10 +51,10 @@ impl From<nuvera::Error> for Failure {
     fn from(error: nuvera::Error) -> Self {
         // A verifier's refusal travels as an error whose code is in the auth family.
         let status = match error.http_status() {
-            Some(_) => nuvera_status::NUVERA_REFUSED,
-            None => nuvera_status::NUVERA_ERROR,
+            Some(_) => NUVERA_REFUSED,
+            None => NUVERA_ERROR,
         };
-        Failure { status, error }
+        Failure(status, error)
     }
 }
 
@@ -79,11 +75,11 @@ pub(crate) fn guard<R>(
     f: impl FnOnce() -> FfiResult<R>,
 ) -> nuvera_status {
     let failure = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(_)) => return nuvera_status::NUVERA_OK,
+        Ok(Ok(_)) => return NUVERA_OK,
         Ok(Err(failure)) => failure,
         Err(panic) => Failure::panic(panic),
     };
-    let status = failure.status;
+    let status = failure.0;
     // SAFETY: by the API contract `err` is NULL or writable.
     unsafe { put_opt(err, failure) };
     status
@@ -128,7 +124,7 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
 /// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
 /// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]; one
 /// written `-> T` also gets the out-parameter `out: *mut T` before `err`, filled by [`returning`]
-/// with what its body returns; a `free fn` frees its one handle with [`free_handle`] (and makes
+/// with the value of its body (which returns early, with `?`, only to fail); a `free fn` frees its one handle with [`free_handle`] (and makes
 /// the handle's type a [`Handle`], written out boxed). An argument
 /// written `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. cbindgen reads
 /// the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
@@ -154,7 +150,7 @@ macro_rules! c_api {
         ) -> nuvera_status {
             let body = || {
                 $($(let $arg: $rust = $crate::boundary::FromC::from_c($arg, stringify!($arg))?;)?)*
-                $body
+                Ok($body)
             };
             $crate::boundary::c_api!(@run err body $(out: $out)?)
         }

@@ -113,14 +113,14 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     let retry = p.retry.then(|| {
         let statuses = (!p.retry_statuses.is_null())
             .then(|| req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses"))
-            .transpose()?;
+            .transpose()?
+            .map(<[u16]>::to_vec);
         // C has no list of strings: the methods come comma-separated.
         let methods = <Option<&str>>::from_c(p.retry_methods, "retry_methods")?.map(|list| {
             let methods = list.split(',').map(str::trim).filter(|m| !m.is_empty());
             methods.map(str::to_owned).collect()
         });
         let (attempts, base, max) = (p.max_attempts, p.base_delay_ms, p.max_delay_ms);
-        let statuses = statuses.map(<[u16]>::to_vec);
         let policy =
             RetryPolicy::from_optional(statuses, methods, Some(attempts), Some(base), Some(max));
         Ok::<_, Failure>(policy?)
@@ -137,7 +137,7 @@ c_api! {
     /// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
     fn nuvera_client_policy_init() -> nuvera_client_policy {
         let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
-        Ok(nuvera_client_policy {
+        nuvera_client_policy {
             max_redirects: policy.max_redirects,
             correct_clock: policy.correct_clock,
             retry: policy.retry.is_some(),
@@ -147,7 +147,7 @@ c_api! {
             max_attempts: retry.max_attempts,
             base_delay_ms: retry.base_delay_ms,
             max_delay_ms: retry.max_delay_ms,
-        })
+        }
     }
 
     /// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
@@ -169,11 +169,11 @@ c_api! {
         let offset = signer.as_ref().map(|s| s.0.clock_offset().clone());
         let exchange = Exchange::new(policy, request, offset.unwrap_or_default())?;
         let (method, url) = (CString::default(), CString::default());
-        Ok(nuvera_exchange {
+        nuvera_exchange {
             exchange,
             method,
             url,
-        })
+        }
     }
 
     /// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
@@ -184,13 +184,13 @@ c_api! {
         count: usize,
     ) {
         let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
-        Ok(exchange.exchange.set_jitter_fractions(fractions)?)
+        exchange.exchange.set_jitter_fractions(fractions)?
     }
 
     /// The first send: the caller's request, to sign and send. The strings belong to the exchange.
     fn nuvera_exchange_first(exchange: *mut nuvera_exchange as &mut _) -> nuvera_attempt {
         let first = exchange.exchange.first().clone();
-        Ok(exchange.remember(&first))
+        exchange.remember(&first)
     }
 
     /// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
@@ -215,7 +215,7 @@ c_api! {
             sent_at_ms,
             received_at_ms,
         };
-        Ok(match exchange.exchange.on_response(&response) {
+        match exchange.exchange.on_response(&response) {
             Action::Send {
                 attempt,
                 delay_ms,
@@ -238,13 +238,13 @@ c_api! {
                 reason: null(),
             },
             Action::Fail(e) => return Err(e.into()),
-        })
+        }
     }
 
     /// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
     /// with one).
     fn nuvera_exchange_clock_offset(exchange: *const nuvera_exchange as &_) -> i64 {
-        Ok(exchange.exchange.clock_offset().secs())
+        exchange.exchange.clock_offset().secs()
     }
 }
 
@@ -263,7 +263,7 @@ c_api! {
     /// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
     /// the value it was made with.
     fn nuvera_signer_clock_offset(signer: *const nuvera_signer as &_) -> i64 {
-        Ok(signer.0.clock_offset().secs())
+        signer.0.clock_offset().secs()
     }
 
     /// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
@@ -273,6 +273,6 @@ c_api! {
         signer: *const nuvera_signer as &_,
         secs: i64,
     ) -> *mut nuvera_signer {
-        Ok(nuvera_signer(signer.0.clone().with_clock_offset(secs)?))
+        nuvera_signer(signer.0.clone().with_clock_offset(secs)?)
     }
 }

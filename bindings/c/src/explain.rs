@@ -52,8 +52,7 @@ c_api! {
         let report = nuvera::explain(sent, token, &options)?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
-        put(report_json, report.to_json_pretty());
-        Ok(())
+        put(report_json, report.to_json_pretty())
     }
 
     /// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
@@ -90,9 +89,9 @@ c_api! {
         let response = BundleResponse::new(status, response);
         let options = options(public_key_pem, None)?;
         // C's `now` is already unsigned; only its absence needs the core's default (now).
-        let now = now.copied().map_or_else(|| SupportBundle::created_at(None), Ok)?;
+        let now = now.map_or_else(|| SupportBundle::created_at(None), |now| Ok(*now))?;
         let bundle =
             SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
-        Ok(bundle.to_json_pretty())
+        bundle.to_json_pretty()
     }
 }

@@ -21,7 +21,7 @@ c_api! {
         passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
         let key = PrivateKey::from_pem(pem, passphrase)?;
-        Ok(nuvera_private_key(Arc::new(key)))
+        nuvera_private_key(Arc::new(key))
     }
 
     /// Reads and parses a PEM private key file. `passphrase` may be NULL.
@@ -30,23 +30,23 @@ c_api! {
         passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
         let key = PrivateKey::from_file(path, passphrase)?;
-        Ok(nuvera_private_key(Arc::new(key)))
+        nuvera_private_key(Arc::new(key))
     }
 
     /// The public half as SPKI PEM (what a partner registers). Free `*out` with `nuvera_string_free`.
     fn nuvera_private_key_public_pem(key: *const nuvera_private_key as &_) -> *mut c_char {
-        Ok(key.0.public_key().to_pem())
+        key.0.public_key().to_pem()
     }
 
     /// The public key's fingerprint (`SHA256:` and the lowercase hex SHA-256 of its SPKI DER, as
     /// `nuvera-sign public-key` prints it). Free `*out` with `nuvera_string_free`.
     fn nuvera_private_key_fingerprint(key: *const nuvera_private_key as &_) -> *mut c_char {
-        Ok(key.0.fingerprint())
+        key.0.fingerprint()
     }
 
     /// The modulus size in bits.
     fn nuvera_private_key_bits(key: *const nuvera_private_key as &_) -> usize {
-        Ok(key.0.bits())
+        key.0.bits()
     }
 
     /// Checks, before a first request, that the key signs under its public key: a remote key signs a
@@ -54,7 +54,7 @@ c_api! {
     /// `REMOTE_SIGNER_FAILED`: it cannot sign, with its message); a key parsed from PEM has nothing to
     /// check. Call it at start-up to fail then rather than on a first request.
     fn nuvera_private_key_check(key: *const nuvera_private_key as &_) {
-        Ok(key.0.check()?)
+        key.0.check()?
     }
 
     /// Frees a key. NULL is allowed. Signers made from it keep their own reference.
@@ -63,6 +63,6 @@ c_api! {
     /// The fingerprint of a public key given as PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`),
     /// the same value as `nuvera_private_key_fingerprint` of its private half.
     fn nuvera_public_key_fingerprint(pem: *const c_char as &[u8]) -> *mut c_char {
-        Ok(PublicKey::from_pem(pem)?.fingerprint())
+        PublicKey::from_pem(pem)?.fingerprint()
     }
 }

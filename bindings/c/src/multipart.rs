@@ -13,14 +13,14 @@ pub struct nuvera_multipart_form(pub(crate) MultipartForm);
 c_api! {
     /// An empty form with a fresh random boundary. Free it with `nuvera_multipart_form_free`.
     fn nuvera_multipart_form_new() -> *mut nuvera_multipart_form {
-        Ok(nuvera_multipart_form(MultipartForm::new()))
+        nuvera_multipart_form(MultipartForm::new())
     }
 
     /// An empty form with a chosen boundary (1 to 70 RFC 2046 characters), for reproducible bodies.
     fn nuvera_multipart_form_new_with_boundary(
         boundary: *const c_char as &str,
     ) -> *mut nuvera_multipart_form {
-        Ok(nuvera_multipart_form(MultipartForm::with_boundary(boundary)?))
+        nuvera_multipart_form(MultipartForm::with_boundary(boundary)?)
     }
 
     /// Adds a text field. Repeated names are kept as separate fields.
@@ -29,7 +29,7 @@ c_api! {
         name: *const c_char as &str,
         value: *const c_char as &str,
     ) {
-        Ok(form.0.add_field(name, value)?)
+        form.0.add_field(name, value)?
     }
 
     /// Adds a file by path; it is read whenever the form is hashed or encoded (a missing file is
@@ -42,7 +42,7 @@ c_api! {
         file_name: *const c_char as Option<&str>,
         mime_type: *const c_char as Option<&str>,
     ) {
-        Ok(form.0.add_file_path(field_name, path, file_name, mime_type)?)
+        MultipartForm::add_file_path(&mut form.0, field_name, path, file_name, mime_type)?
     }
 
     /// Adds a file from memory (the bytes are copied). `mime_type` may be NULL
@@ -56,7 +56,7 @@ c_api! {
         mime_type: *const c_char as Option<&str>,
     ) {
         let bytes = req_bytes(bytes, len, "bytes")?.to_vec();
-        Ok(form.0.add_file_bytes(field_name, file_name, bytes, mime_type)?)
+        MultipartForm::add_file_bytes(&mut form.0, field_name, file_name, bytes, mime_type)?
     }
 
     /// Adds a file read from `read` (as in `nuvera_signer_sign_reader`), streamed when the form is
@@ -72,7 +72,7 @@ c_api! {
         mime_type: *const c_char as Option<&str>,
     ) {
         let reader = Box::new(CallbackReader::new(read, ctx, "read")?);
-        Ok(form.0.add_file_reader(field_name, file_name, reader, mime_type)?)
+        MultipartForm::add_file_reader(&mut form.0, field_name, file_name, reader, mime_type)?
     }
 }
 
@@ -90,22 +90,21 @@ pub unsafe extern "C" fn nuvera_is_multipart_form_data(content_type: *const c_ch
 c_api! {
     /// `multipart/form-data; boundary=...`, the Content-Type to send with the encoded body.
     fn nuvera_multipart_form_content_type(form: *const nuvera_multipart_form as &_) -> *mut c_char {
-        Ok(form.0.content_type())
+        form.0.content_type()
     }
 
     /// Encodes the whole body in memory. Free `*out` with `nuvera_bytes_free(*out, *out_len)`.
     fn nuvera_multipart_form_encode(
-        form: *mut nuvera_multipart_form,
+        form: *mut nuvera_multipart_form as &mut _,
         out: *mut *mut u8,
         out_len: *mut usize,
     ) {
         req_out(out, "out")?;
         req_out(out_len, "out_len")?;
-        let (bytes, _) = <&mut nuvera_multipart_form>::from_c(form, "form")?.0.to_bytes()?;
+        let (bytes, _) = form.0.to_bytes()?;
         let bytes = Box::into_raw(bytes.into_boxed_slice());
         put(out_len, bytes.len());
-        put(out, bytes.cast::<u8>());
-        Ok(())
+        put(out, bytes.cast::<u8>())
     }
 
     /// Encodes the body into a file (created or truncated), streaming file parts.
@@ -113,13 +112,13 @@ c_api! {
         form: *mut nuvera_multipart_form as &mut _,
         path: *const c_char as PathBuf,
     ) {
-        Ok(form.0.write_to_file(&path)?)
+        form.0.write_to_file(&path)?
     }
 
     /// The form's `bodyHash` (64 lowercase hex digits): of the last encoding if the form was encoded
     /// and not changed since, else computed now. Free `*out` with `nuvera_string_free`.
     fn nuvera_multipart_form_body_hash(form: *mut nuvera_multipart_form as &mut _) -> *mut c_char {
-        Ok(form.0.body_hash()?)
+        form.0.body_hash()?
     }
 
     /// The form's canonical object (contract §5) as compact JSON, of the last encoding as
@@ -127,7 +126,7 @@ c_api! {
     fn nuvera_multipart_form_canonical_json(
         form: *mut nuvera_multipart_form as &mut _,
     ) -> *mut c_char {
-        Ok(form.0.canonical()?.to_json())
+        form.0.canonical()?.to_json()
     }
 
     /// Frees a form. NULL is allowed.
@@ -142,7 +141,7 @@ c_api! {
         ctx: *mut c_void,
     ) -> *mut c_char {
         let reader = CallbackReader::new(read, ctx, "read")?;
-        Ok(nuvera::multipart_body_hash_reader(content_type, reader)?)
+        nuvera::multipart_body_hash_reader(content_type, reader)?
     }
 
     /// The `bodyHash` of an encoded multipart body sent with `content_type`
@@ -152,7 +151,7 @@ c_api! {
         body: *const u8,
         len: usize,
     ) -> *mut c_char {
-        Ok(nuvera::multipart_body_hash(content_type, req_bytes(body, len, "body")?)?)
+        nuvera::multipart_body_hash(content_type, req_bytes(body, len, "body")?)?
     }
 
     /// The canonical object (contract §5, compact JSON) of an encoded multipart body.
@@ -162,6 +161,6 @@ c_api! {
         len: usize,
     ) -> *mut c_char {
         let body = req_bytes(body, len, "body")?;
-        Ok(nuvera::multipart::canonicalize_wire(content_type, body)?.to_json())
+        nuvera::multipart::canonicalize_wire(content_type, body)?.to_json()
     }
 }

@@ -145,8 +145,7 @@ c_api! {
         let options = CallbackOptions::from_optional(Some(input), timeout_ms.as_ref().copied())?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
-        put(out, nuvera_private_key(Arc::new(key)));
-        Ok(())
+        put(out, nuvera_private_key(Arc::new(key)))
     }
 
     /// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
@@ -174,6 +173,6 @@ c_api! {
             pin_file.as_deref(),
         )?;
         let key = RemoteKey::from_pkcs11(config)?;
-        Ok(nuvera_private_key(Arc::new(key)))
+        nuvera_private_key(Arc::new(key))
     }
 }

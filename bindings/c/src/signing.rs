@@ -50,7 +50,7 @@ c_api! {
     ) -> *mut nuvera_signer {
         let lifetime = zero_is_default(lifetime_secs);
         let options = SignerOptions::from_optional(lifetime, issuer, audience)?;
-        Ok(nuvera_signer(Signer::with_options(key.0.clone(), api_key, options)?))
+        nuvera_signer(Signer::with_options(key.0.clone(), api_key, options)?)
     }
 
     /// Frees a signer. NULL is allowed.
@@ -75,13 +75,15 @@ macro_rules! signing_calls {
                 iat: *const u64 as Option<&u64>,
                 jti: *const c_char as Option<&str>,
             ) -> *mut nuvera_signed_request {
-                let jti = jti.map(str::to_owned);
-                let overrides = SignOverrides { iat: iat.copied(), jti };
+                let overrides = SignOverrides {
+                    iat: iat.copied(),
+                    jti: jti.map(str::to_owned),
+                };
                 let signed = signer.0.sign_with(method, url, $body, &overrides)?;
-                Ok(nuvera_signed_request {
+                nuvera_signed_request {
                     signed,
                     strings: Default::default(),
-                })
+                }
             }
         }
     )*};
@@ -179,8 +181,9 @@ macro_rules! lent_strings {
             $(#[doc = $doc])*
             fn $name(request: *const nuvera_signed_request as &_) -> *const c_char {
                 let make: fn(&SignedRequest) -> String = $make;
-                let string = request.strings[$slot].get_or_init(|| c_string(make(&request.signed)));
-                Ok(string.as_ptr())
+                let string = request.strings[$slot]
+                    .get_or_init(|| c_string(make(&request.signed)));
+                string.as_ptr()
             }
         )*}
     };
@@ -210,7 +213,7 @@ c_api! {
 
     /// SHA-256 (lowercase hex) of a plain body. `body` may be NULL with `len` 0.
     fn nuvera_body_hash(body: *const u8, len: usize) -> *mut c_char {
-        Ok(nuvera::body_hash(req_bytes(body, len, "body")?))
+        nuvera::body_hash(req_bytes(body, len, "body")?)
     }
 
     /// SHA-256 (lowercase hex) of a file, streamed. `size` may be NULL; given, it receives the byte
@@ -223,8 +226,7 @@ c_api! {
         req_out(out, "out")?;
         let (hash, n) = nuvera::body_hash_file(path)?;
         put_opt(size, n);
-        put(out, hash);
-        Ok(())
+        put(out, hash)
     }
 
     /// SHA-256 (lowercase hex) of a body read from `read` (as in `nuvera_signer_sign_reader`),
@@ -238,18 +240,17 @@ c_api! {
         req_out(out, "out")?;
         let (hash, n) = nuvera::body_hash_reader(CallbackReader::new(read, ctx, "read")?)?;
         put_opt(size, n);
-        put(out, hash);
-        Ok(())
+        put(out, hash)
     }
 
     /// The `uri` claim of a URL or request target (WHATWG `pathname + search`).
     fn nuvera_request_uri(url: *const c_char as &str) -> *mut c_char {
-        Ok(nuvera::request_uri(url)?)
+        nuvera::request_uri(url)?
     }
 
     /// The URL an HTTP client should send so the server receives exactly the signed target
     /// (normalized, fragment removed). Free `*out` with `nuvera_string_free`.
     fn nuvera_sendable_url(url: *const c_char as &str) -> *mut c_char {
-        Ok(nuvera::sendable_url(url)?)
+        nuvera::sendable_url(url)?
     }
 }

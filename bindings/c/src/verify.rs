@@ -35,7 +35,7 @@ c_api! {
     /// A verifier over a registry file (JSON, or TOML when the name ends in `.toml`), with the system
     /// clock, default skew (5 s) and an in-memory replay cache. Free it with `nuvera_verifier_free`.
     fn nuvera_verifier_from_registry_file(path: *const c_char as PathBuf) -> *mut nuvera_verifier {
-        Ok(nuvera_verifier(Verifier::new(Registry::from_file(path)?)))
+        nuvera_verifier(Verifier::new(Registry::from_file(path)?))
     }
 
     /// The `bodyHash` a server computes from a received body sent with `content_type` (NULL: none),
@@ -45,7 +45,7 @@ c_api! {
         body: *const u8,
         len: usize,
     ) -> *mut c_char {
-        Ok(nuvera::received_body_hash(content_type, req_bytes(body, len, "body")?)?)
+        nuvera::received_body_hash(content_type, req_bytes(body, len, "body")?)?
     }
 
     /// Verifies a received request (contract §6). `method` and `target` are as received (the
@@ -71,8 +71,7 @@ c_api! {
             body_hash: &body_hash,
         };
         let verified = verifier.0.verify(&request).map_err(nuvera::Error::from)?;
-        put_opt(application, verified.application);
-        Ok(())
+        put_opt(application, verified.application)
     }
 
     /// Verifies a received request from its `headers` (`header_count` of them, any case) and raw body,
@@ -92,8 +91,7 @@ c_api! {
         let headers = self::headers(headers, header_count)?;
         let body = req_bytes(body, body_len, "body")?;
         let verified = verifier.0.verify_received(method, target, headers, body)?;
-        put_opt(application, verified.application);
-        Ok(())
+        put_opt(application, verified.application)
     }
 
     /// Records `jti`s in the Redis replay cache at `url` (`redis://`, `rediss://`), shared by several
@@ -108,12 +106,14 @@ c_api! {
         timeout_ms: u32,
         max_connections: u32,
     ) {
-        let (timeout_ms, max) = (zero_is_default(timeout_ms), zero_is_default(max_connections));
+        let (timeout_ms, max) = (
+            zero_is_default(timeout_ms),
+            zero_is_default(max_connections),
+        );
         let shared = ReplayCacheOptions::from_optional(url, key_prefix, timeout_ms, max)?;
         let mut options = verifier.0.options().clone();
         options.replay_cache = Some(shared);
-        verifier.0 = verifier.0.clone().with_options(options)?;
-        Ok(())
+        verifier.0 = verifier.0.clone().with_options(options)?
     }
 
     /// Frees a verifier. NULL is allowed.
