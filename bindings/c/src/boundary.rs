@@ -293,9 +293,11 @@ pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> Ff
     }
 }
 
-/// A C number where 0 means "the default": `None` then, for the core's `from_optional`.
-pub(crate) fn zero_is_default(n: u32) -> Option<i64> {
-    (n != 0).then_some(i64::from(n))
+/// A number where 0 means "the default": `None` then, for the core's `from_optional`.
+impl FromC<u32> for Option<i64> {
+    unsafe fn from_c(n: u32, _: &str) -> FfiResult<Self> {
+        Ok((n != 0).then_some(i64::from(n)))
+    }
 }
 
 /// Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`

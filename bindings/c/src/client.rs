@@ -168,11 +168,10 @@ c_api! {
         };
         let offset = signer.as_ref().map(|s| s.0.clock_offset().clone());
         let exchange = Exchange::new(policy, request, offset.unwrap_or_default())?;
-        let (method, url) = (CString::default(), CString::default());
         nuvera_exchange {
             exchange,
-            method,
-            url,
+            method: CString::default(),
+            url: CString::default(),
         }
     }
 
@@ -228,14 +227,8 @@ c_api! {
             },
             Action::Done => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_DONE,
-                attempt: nuvera_attempt {
-                    method: null(),
-                    url: null(),
-                    send_body: false,
-                    credentials: false,
-                },
-                delay_ms: 0,
-                reason: null(),
+                // SAFETY: all zeros is a valid value: NULL strings, false flags, no delay.
+                ..unsafe { std::mem::zeroed() }
             },
             Action::Fail(e) => return Err(e.into()),
         }

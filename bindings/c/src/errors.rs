@@ -99,9 +99,7 @@ pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
 pub unsafe extern "C" fn nuvera_error_code_family(code: *const c_char) -> *const c_char {
     let code = <Option<&str>>::from_c(code, "code").unwrap_or(None);
     no_unwind(ptr::null(), || {
-        let family = code
-            .and_then(ErrorCode::from_code_str)
-            .map(|c| c.family().as_str());
-        family.map_or(ptr::null(), static_c_str)
+        let code = code.and_then(ErrorCode::from_code_str);
+        code.map_or(ptr::null(), |c| static_c_str(c.family().as_str()))
     })
 }

@@ -20,8 +20,7 @@ c_api! {
         pem: *const c_char as &[u8],
         passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
-        let key = PrivateKey::from_pem(pem, passphrase)?;
-        nuvera_private_key(Arc::new(key))
+        nuvera_private_key(Arc::new(PrivateKey::from_pem(pem, passphrase)?))
     }
 
     /// Reads and parses a PEM private key file. `passphrase` may be NULL.
@@ -29,8 +28,7 @@ c_api! {
         path: *const c_char as PathBuf,
         passphrase: *const c_char as Option<&[u8]>,
     ) -> *mut nuvera_private_key {
-        let key = PrivateKey::from_file(path, passphrase)?;
-        nuvera_private_key(Arc::new(key))
+        nuvera_private_key(Arc::new(PrivateKey::from_file(path, passphrase)?))
     }
 
     /// The public half as SPKI PEM (what a partner registers). Free `*out` with `nuvera_string_free`.

@@ -1,10 +1,7 @@
 //! C ABI of `nuvera-signing`: thin glue over the core, nothing is canonicalized, signed or
-//! decided here. One module per domain ([`keys`], [`signing`], [`multipart`], [`remote`],
-//! [`verify`], [`explain`], [`client`]); [`errors`] holds the statuses, the error object, the code
-//! list and the `_free` functions for returned memory; `boundary` is the one panic boundary, the
-//! `c_api!` macro every entry point is declared with, and the argument reader and result writer.
-//! The conventions every function follows are stated once, in the header's preamble (written in
-//! `cbindgen.toml`) and in `bindings/c/README.md`.
+//! decided here. One module per domain; `boundary` holds the `c_api!` macro every entry point is
+//! declared with, the one panic boundary, and the argument reader and result writer. The
+//! conventions every function follows are stated once, in the header's preamble (`cbindgen.toml`).
 //!
 //! Safety contract of every function: pointers are NULL or valid for the access they describe
 //! (NUL-terminated strings, `(ptr, len)` buffers readable for `len` bytes), handles come from this

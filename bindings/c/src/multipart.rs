@@ -140,8 +140,7 @@ c_api! {
         read: nuvera_read_fn,
         ctx: *mut c_void,
     ) -> *mut c_char {
-        let reader = CallbackReader::new(read, ctx, "read")?;
-        nuvera::multipart_body_hash_reader(content_type, reader)?
+        nuvera::multipart_body_hash_reader(content_type, CallbackReader::new(read, ctx, "read")?)?
     }
 
     /// The `bodyHash` of an encoded multipart body sent with `content_type`

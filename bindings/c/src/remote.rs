@@ -1,7 +1,6 @@
 //! Keys held elsewhere (contract §9): signatures from a C function (a cloud KMS, an HSM API) or a
 //! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
-use std::ffi::CStr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -70,7 +69,7 @@ impl CCallback {
     fn call(&self, input: &[u8]) -> Result<Vec<u8>, String> {
         let mut signature = vec![0u8; NUVERA_MAX_SIGNATURE_LEN];
         let mut signature_len = usize::MAX;
-        let mut message = [0 as c_char; NUVERA_CALLBACK_MESSAGE_LEN];
+        let mut message = [0u8; NUVERA_CALLBACK_MESSAGE_LEN];
         let sign = self.sign.expect("a key is made only with a sign function");
         // SAFETY: the buffers are as large as the contract says; `input` is valid for its length.
         let status = unsafe {
@@ -80,14 +79,13 @@ impl CCallback {
                 input.len(),
                 signature.as_mut_ptr(),
                 &mut signature_len,
-                message.as_mut_ptr(),
+                message.as_mut_ptr().cast(),
             )
         };
         if status != 0 {
-            // The last byte stays NUL whatever the callback wrote, so the message is terminated.
-            message[NUVERA_CALLBACK_MESSAGE_LEN - 1] = 0;
-            // SAFETY: `message` is NUL-terminated (above).
-            let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
+            // Up to the first NUL, or the whole buffer if the callback wrote none.
+            let end = message.iter().position(|&b| b == 0);
+            let text = String::from_utf8_lossy(&message[..end.unwrap_or(message.len())]);
             let colon = if text.is_empty() { "" } else { ": " };
             return Err(format!("the callback returned {status}{colon}{text}"));
         }
@@ -172,7 +170,6 @@ c_api! {
             pin_env,
             pin_file.as_deref(),
         )?;
-        let key = RemoteKey::from_pkcs11(config)?;
-        nuvera_private_key(Arc::new(key))
+        nuvera_private_key(Arc::new(RemoteKey::from_pkcs11(config)?))
     }
 }

@@ -44,12 +44,11 @@ c_api! {
     fn nuvera_signer_new_with_options(
         key: *const nuvera_private_key as &_,
         api_key: *const c_char as &str,
-        lifetime_secs: u32,
+        lifetime_secs: u32 as Option<i64>,
         issuer: *const c_char as Option<&str>,
         audience: *const c_char as Option<&str>,
     ) -> *mut nuvera_signer {
-        let lifetime = zero_is_default(lifetime_secs);
-        let options = SignerOptions::from_optional(lifetime, issuer, audience)?;
+        let options = SignerOptions::from_optional(lifetime_secs, issuer, audience)?;
         nuvera_signer(Signer::with_options(key.0.clone(), api_key, options)?)
     }
 

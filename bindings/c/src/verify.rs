@@ -103,14 +103,11 @@ c_api! {
         verifier: *mut nuvera_verifier as &mut _,
         url: *const c_char as &str,
         key_prefix: *const c_char as Option<&str>,
-        timeout_ms: u32,
-        max_connections: u32,
+        timeout_ms: u32 as Option<i64>,
+        max_connections: u32 as Option<i64>,
     ) {
-        let (timeout_ms, max) = (
-            zero_is_default(timeout_ms),
-            zero_is_default(max_connections),
-        );
-        let shared = ReplayCacheOptions::from_optional(url, key_prefix, timeout_ms, max)?;
+        let shared =
+            ReplayCacheOptions::from_optional(url, key_prefix, timeout_ms, max_connections)?;
         let mut options = verifier.0.options().clone();
         options.replay_cache = Some(shared);
         verifier.0 = verifier.0.clone().with_options(options)?
