@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, OsStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 pub(crate) use std::ffi::{c_char, c_void};
+pub(crate) use std::path::PathBuf;
 
 use nuvera::ErrorCode;
 

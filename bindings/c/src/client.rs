@@ -188,8 +188,7 @@ c_api! {
 
     /// The first send: the caller's request, to sign and send. The strings belong to the exchange.
     fn nuvera_exchange_first(exchange: *mut nuvera_exchange as &mut _) -> nuvera_attempt {
-        let first = exchange.exchange.first().clone();
-        exchange.remember(&first)
+        exchange.remember(&exchange.exchange.first().clone())
     }
 
     /// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),

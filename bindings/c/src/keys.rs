@@ -1,6 +1,5 @@
 //! Private keys and public keys: parsing, the public half to register, fingerprints.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera::{PrivateKey, PublicKey, SigningKey};

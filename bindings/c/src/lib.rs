@@ -6,9 +6,11 @@
 //! Safety contract of every function: pointers are NULL or valid for the access they describe
 //! (NUL-terminated strings, `(ptr, len)` buffers readable for `len` bytes), handles come from this
 //! library and are not used after their `_free`.
-#![allow(non_camel_case_types)]
-#![allow(clippy::missing_safety_doc)]
-#![allow(clippy::too_many_arguments)]
+#![allow(
+    non_camel_case_types,
+    clippy::missing_safety_doc,
+    clippy::too_many_arguments
+)]
 
 mod boundary;
 pub mod client;

@@ -1,7 +1,5 @@
 //! Multipart forms to encode and sign, and encoded multipart bodies to hash.
 
-use std::path::PathBuf;
-
 use nuvera::MultipartForm;
 
 use crate::boundary::*;

@@ -1,7 +1,6 @@
 //! Keys held elsewhere (contract §9): signatures from a C function (a cloud KMS, an HSM API) or a
 //! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use nuvera::remote::pkcs11::Pkcs11Config;

@@ -2,7 +2,6 @@
 //! (the `uri` claim, body hashes).
 
 use std::ffi::CString;
-use std::path::PathBuf;
 use std::ptr::null;
 use std::sync::OnceLock;
 

@@ -1,7 +1,5 @@
 //! The server side (contract §6): a verifier over a registry, verifying received requests.
 
-use std::path::PathBuf;
-
 use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verifier};
 
 use crate::boundary::*;
