@@ -122,12 +122,12 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
 }
 
 /// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
-/// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]; one
-/// written `-> T` also gets the out-parameter `out: *mut T` before `err`, filled by [`returning`]
-/// with the value of its body (which returns early, with `?`, only to fail); a `free fn` frees its one handle with [`free_handle`] (and makes
-/// the handle's type a [`Handle`], written out boxed). An argument
-/// written `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. cbindgen reads
-/// the functions as rustc expands them (`[parse.expand]` in cbindgen.toml).
+/// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]. Its
+/// body's value is its result (`?` fails): one written `-> T` also gets the out-parameter
+/// `out: *mut T` before `err`, filled with that value by [`returning`]. An argument written
+/// `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. A `free fn` frees its
+/// handle with [`free_handle`] and makes the type a [`Handle`]. cbindgen reads the functions as
+/// rustc expands them (`[parse.expand]` in cbindgen.toml).
 macro_rules! c_api {
     () => {};
     (@run $err:ident $body:ident) => {
