@@ -375,4 +375,7 @@ api.RemoteKey.fromCallback = function fromCallback(fn, publicKeyPem, options) {
   return api.RemoteKey.fromCallbackOutcome(settledSigner(fn), publicKeyPem, options)
 }
 
-module.exports = { ...api, ErrorCodes, errorCodeList, bodyHashStream, signedFetch }
+// The native names are spread from require('./index.js') first so that Node's ESM loader can see
+// them (main.mjs re-exports this module with `export *`); `api` then replaces each with its
+// guarded form.
+module.exports = { ...require('./index.js'), ErrorCodes, errorCodeList, bodyHashStream, signedFetch, ...api }

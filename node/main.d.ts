@@ -33,11 +33,9 @@ export type SignedFetchInit = Omit<RequestInit, 'body'> & {
 }
 
 /**
- * `fetch` that signs the final URL and exact body bytes of every send (`redirect: "manual"`
- * underneath); the core's `Exchange` decides what follows each response (contract §8: redirects,
- * opt-in retries with `policy.retry`, one re-send after a clock refusal), each send signed afresh.
- * A stream body is `STREAMING_BODY`: add the stream to a MultipartForm (`addFileStream`) instead.
- * `redirect: "manual"` returns the redirect response; `"error"` rejects with a TypeError.
+ * `fetch` that signs the final URL and exact body of every send; the core's `Exchange` decides
+ * what follows each response (contract §8). A stream body is `STREAMING_BODY` (use a MultipartForm's
+ * `addFileStream`); `redirect: "manual"` returns a redirect, `"error"` rejects with a TypeError.
  */
 export declare function signedFetch(signer: Signer, url: string | URL, init?: SignedFetchInit): Promise<Response>
 
@@ -50,9 +48,8 @@ export declare function bodyHashStream(stream: BodyStream, contentType?: string 
 declare module './index' {
   namespace RemoteKey {
     /**
-     * A key whose signatures come from `fn` (a cloud KMS), given what `options.input` says, and
-     * each checked against `publicKeyPem`; a rejection is `REMOTE_SIGNER_FAILED` with its message.
-     * Sign with it asynchronously (`signAsync`, `signedFetch`…): a synchronous sign is `UNSUPPORTED`.
+     * A key whose signatures come from `fn` (a cloud KMS), each checked against `publicKeyPem`; a
+     * rejection is `REMOTE_SIGNER_FAILED`. Sign with it asynchronously (a sync sign is `UNSUPPORTED`).
      */
     function fromCallback(fn: (input: Buffer) => Promise<Uint8Array> | Uint8Array, publicKeyPem: string | Buffer, options?: RemoteKeyOptions | null): RemoteKey
   }
@@ -61,10 +58,7 @@ declare module './index' {
     signStream(method: string, url: string, stream: BodyStream, contentType?: string | null, overrides?: SignOverrides | null): Promise<SignedRequest>
   }
   interface MultipartForm {
-    /**
-     * Adds a file part read from `stream` once, one chunk at a time, by the first asynchronous
-     * method that needs it (see the class); a failing stream rejects it with `IO_ERROR`.
-     */
+    /** Adds a file part read from `stream` once, by the first async method that needs it. */
     addFileStream(fieldName: string, fileName: string, stream: BodyStream, mimeType?: string | null): void
   }
 }

@@ -183,6 +183,20 @@ impl PublicKey {
         }
     }
 
+    /// The public key a binding's caller gave as PEM ([`from_pem`](Self::from_pem)) or as SPKI
+    /// DER ([`from_spki_der`](Self::from_spki_der)): exactly one of the two, `INVALID_ARGUMENT`
+    /// otherwise.
+    pub fn from_pem_or_spki_der(pem: Option<&[u8]>, der: Option<&[u8]>) -> Result<Self> {
+        match (pem, der) {
+            (Some(pem), None) => Self::from_pem(pem),
+            (None, Some(der)) => Self::from_spki_der(der),
+            _ => Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "give exactly one of the public key's PEM and its DER",
+            )),
+        }
+    }
+
     /// Parses a DER SubjectPublicKeyInfo holding an RSA key.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let invalid = || {
@@ -514,6 +528,20 @@ mod tests {
         assert_eq!(bit_length(&[0, 0x80, 0]), 16);
         assert_eq!(bit_length(&[0x01]), 1);
         assert_eq!(bit_length(&[]), 0);
+    }
+
+    #[test]
+    fn a_public_key_is_given_as_exactly_one_of_pem_and_der() {
+        let pem = include_str!("../../testdata/keys/test-rsa2048-public.pem").as_bytes();
+        let from_pem = PublicKey::from_pem_or_spki_der(Some(pem), None).unwrap();
+        assert_eq!(from_pem, PublicKey::from_pem(pem).unwrap());
+        let der = pem::parse(pem).unwrap().into_contents();
+        let from_der = PublicKey::from_pem_or_spki_der(None, Some(&der)).unwrap();
+        assert_eq!(from_der, from_pem);
+        for (pem, der) in [(None, None), (Some(pem), Some(der.as_slice()))] {
+            let error = PublicKey::from_pem_or_spki_der(pem, der).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidArgument);
+        }
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub use received::{
 };
 pub use remote::{CallbackOptions, RemoteKey, SignCallback, SignatureInput};
 pub use secret::{mask_secret, ApiKey};
+pub use signer::given_unsigned;
 pub use signer::{
     given_unix_seconds, Clock, FixedClock, JtiSource, RandomJti, SignOverrides, SignedRequest,
     Signer, SignerOptions, SystemClock, API_KEY_HEADER, AUTHORIZATION_HEADER,
@@ -67,6 +68,7 @@ pub use signer::{
 };
 pub use signing_key::{IntoSigningKey, SigningKey};
 pub use uri::{request_uri, sendable_url};
+pub use verify::OptionalVerifierOptions;
 pub use verify::{
     required_permission, Application, AuthCode, FailureArea, ReceivedRequest, Registry,
     ReplayCacheOptions, RequestHead, Verified, VerifiedHead, Verifier, VerifierOptions,

@@ -56,6 +56,17 @@ pub fn given_unix_seconds(t: i64, what: &str) -> Result<u64> {
     })
 }
 
+/// An integer a binding's caller gave where the core takes an unsigned one (a status, a count,
+/// milliseconds): out of range for `T` is `INVALID_ARGUMENT`, named by `what` in the message.
+pub fn given_unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T> {
+    T::try_from(value).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} {value} is out of range"),
+        )
+    })
+}
+
 /// A clock stopped at one instant.
 #[derive(Clone, Copy, Debug)]
 pub struct FixedClock(pub u64);
@@ -411,5 +422,21 @@ impl fmt::Debug for SignedRequest {
             .field("claims", &self.claims)
             .field("token", &"<redacted>")
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_integer_fits_its_unsigned_type_or_is_an_invalid_argument() {
+        assert_eq!(given_unsigned::<u16>(503, "status").unwrap(), 503);
+        assert_eq!(given_unsigned::<u32>(0, "count").unwrap(), 0);
+        for (value, what) in [(-1, "status"), (65_536, "status")] {
+            let error = given_unsigned::<u16>(value, what).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidArgument);
+            assert_eq!(error.message(), format!("{what} {value} is out of range"));
+        }
     }
 }

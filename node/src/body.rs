@@ -26,13 +26,10 @@ pub fn is_multipart_form_data(content_type: String) -> bool {
     core::is_multipart_form_data(&content_type)
 }
 
-/// A body hashed as it streams in, chunk by chunk (`update`, then `finish`), plain or multipart
-/// by its Content-Type as a server hashes it; holds neither the body nor any file in memory.
-/// Behind `signer.signStream` and `bodyHashStream`.
+/// A body hashed as it streams in (`update`, then `finish`), plain or multipart by its
+/// Content-Type as a server hashes it; holds no more than a chunk in memory.
 #[napi]
-pub struct BodyHasher {
-    receiver: Option<core::BodyReceiver>,
-}
+pub struct BodyHasher(Option<core::BodyReceiver>);
 
 /// A streamed body's hash and size.
 #[napi(object)]
@@ -49,40 +46,34 @@ impl BodyHasher {
     #[napi(constructor)]
     pub fn new(content_type: Option<String>) -> Self {
         let limits = core::multipart::MultipartLimits::default();
-        let receiver = core::BodyReceiver::new(content_type.as_deref(), limits);
-        BodyHasher {
-            receiver: Some(receiver),
-        }
+        BodyHasher(Some(core::BodyReceiver::new(
+            content_type.as_deref(),
+            limits,
+        )))
     }
 
-    /// Consumes the next chunk (a string as UTF-8). A multipart body that cannot be parsed
-    /// fails here or in `finish`.
+    /// Consumes the next chunk (a string as UTF-8); an unparsable multipart body fails here or in
+    /// `finish`.
     #[napi]
     pub fn update(&mut self, chunk: Bytes) -> Result<(), Code> {
-        guard(|| {
-            self.receiver
-                .as_mut()
-                .ok_or_else(closed)?
-                .feed(bytes_of(&chunk))
-        })
+        guard(|| self.0.as_mut().ok_or_else(closed)?.feed(bytes_of(&chunk)))
     }
 
     /// The body's hash and size; the hasher cannot be used afterwards (`OBJECT_CLOSED`).
     #[napi]
     pub fn finish(&mut self) -> Result<StreamedBody, Code> {
         guard(|| {
-            let received = self.receiver.take().ok_or_else(closed)?.finish()?;
+            let received = self.0.take().ok_or_else(closed)?.finish()?;
             Ok(StreamedBody {
                 body_hash: received.hash.to_string(),
-                size: js_int(received.size),
+                // Saturating: napi gives JS numbers as i64.
+                size: i64::try_from(received.size).unwrap_or(i64::MAX),
             })
         })
     }
 }
 
 fn closed() -> core::Error {
-    core::Error::new(
-        core::ErrorCode::ObjectClosed,
-        "this BodyHasher has finished; create another",
-    )
+    let why = "this BodyHasher has finished; create another";
+    core::Error::new(core::ErrorCode::ObjectClosed, why)
 }

@@ -1,12 +1,8 @@
-//! The one boundary between JavaScript and the core (and the crate's prelude: napi's types, the
-//! core crate as `core`, and the conversions every module needs). Every entry point runs its work through [`guard`] (or
-//! [`later`] on the libuv pool): a core error becomes a JS `Error` whose `.code` is the core's
-//! code, and a panic `INTERNAL_ERROR` instead of aborting Node (a panic cannot unwind through
-//! napi's `extern "C"` callbacks). `AUTH_*` refusals also get `.httpStatus` and `.responseBody`,
-//! which napi's status-only errors cannot carry: [`js_error`] builds them on the JS thread. The
-//! core's list of codes is exposed here too (`ErrorCodes` in main.cjs is built from it).
+//! The one boundary between JavaScript and the core, and the crate's prelude. Every entry point
+//! runs through [`guard`] (or [`later`] on the libuv pool): a core error becomes a JS `Error`
+//! whose `.code` is the core's, a panic `INTERNAL_ERROR` (it cannot unwind through napi's
+//! `extern "C"` callbacks), and [`js_error`] adds `.httpStatus`/`.responseBody` to `AUTH_*`.
 
-use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -42,37 +38,16 @@ pub fn error_code_list() -> Vec<ErrorCodeInfo> {
 }
 
 /// The `.code` of a thrown JS error: always a string of the core's `ErrorCode` list.
-pub struct Code(&'static str);
-
-impl AsRef<str> for Code {
-    fn as_ref(&self) -> &str {
-        self.0
-    }
-}
-
-/// A core error as the error napi throws (with `.code`).
-pub fn fail(e: Error) -> napi::Error<Code> {
-    napi::Error::new(Code(e.code().as_str()), e.message().to_owned())
-}
+pub type Code = &'static str;
 
 /// Runs `work`, turning a panic into `INTERNAL_ERROR`.
 pub fn catch<T>(work: impl FnOnce() -> core::Result<T>) -> core::Result<T> {
-    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(internal(&*panic)))
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
 }
 
 /// Runs `work` for a synchronous entry point: core errors and panics become coded JS errors.
 pub fn guard<T>(work: impl FnOnce() -> core::Result<T>) -> Result<T, Code> {
-    catch(work).map_err(fail)
-}
-
-fn internal(panic: &(dyn Any + Send)) -> Error {
-    let what = (panic.downcast_ref::<&str>().copied())
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic");
-    Error::new(
-        ErrorCode::InternalError,
-        format!("internal error in nuvera-signing (please report it): {what}"),
-    )
+    catch(work).map_err(|e| napi::Error::new(e.code().as_str(), e.message().to_owned()))
 }
 
 /// A JS `Error` with `.code`, plus `.httpStatus` and `.responseBody` for `AUTH_*` codes, built on
@@ -106,13 +81,10 @@ impl<J: ToNapiValue + TypeName + Send + 'static> Task for CoreTask<J> {
     type JsValue = J;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let ran_twice = || {
-            Err(Error::new(
-                ErrorCode::InternalError,
-                "an async task ran twice",
-            ))
-        };
-        Ok(self.0.take().map_or_else(ran_twice, catch))
+        // A second run would be a bug of napi: `catch` makes its panic INTERNAL_ERROR.
+        Ok(catch(|| {
+            (self.0.take().expect("an async task runs once"))()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<J> {
@@ -120,22 +92,16 @@ impl<J: ToNapiValue + TypeName + Send + 'static> Task for CoreTask<J> {
     }
 }
 
-/// A JS number for a count the core keeps as `u64` (saturating: JS numbers are `i64` to napi).
-pub fn js_int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
 /// Milliseconds JS gave as a number, `INVALID_ARGUMENT` if negative (`what` names the field).
 pub fn millis(what: &str, value: Option<i64>) -> core::Result<Option<u64>> {
-    let check = |v: i64| {
-        let negative = |_| {
-            invalid(format!(
-                "{what} must be a number of milliseconds >= 0, not {v}"
-            ))
-        };
-        u64::try_from(v).map_err(negative)
+    let negative = |v| {
+        invalid(format!(
+            "{what} must be a number of milliseconds >= 0, not {v}"
+        ))
     };
-    value.map(check).transpose()
+    value
+        .map(|v| u64::try_from(v).map_err(|_| negative(v)))
+        .transpose()
 }
 
 /// An HTTP status given by JS, `INVALID_ARGUMENT` unless in 100..=599.
@@ -160,12 +126,8 @@ pub fn header_pairs(headers: &[Vec<String>]) -> core::Result<Vec<(&str, &str)>> 
 /// A core value (claims, proof, report, bundle) as the JS-side value its serde form describes
 /// (a `serde_json::Value` for a plain JS object): one conversion for every such type.
 pub fn convert<T: serde::de::DeserializeOwned>(value: &impl serde::Serialize) -> core::Result<T> {
-    let error = |e: serde_json::Error| {
-        Error::new(ErrorCode::InternalError, format!("not convertible: {e}"))
-    };
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .map_err(error)
+    let converted = serde_json::to_value(value).and_then(serde_json::from_value);
+    converted.map_err(|e| Error::new(ErrorCode::InternalError, format!("not convertible: {e}")))
 }
 
 /// `INVALID_ARGUMENT`: a value JS gave that the core's types cannot hold.
@@ -190,16 +152,23 @@ pub fn bytes_or_empty(data: &Option<Bytes>) -> &[u8] {
 #[napi]
 pub type Bytes = Either<Buffer, String>;
 
-/// `#[napi(getter)]`s of a class, each from one expression over `self` (named in the pattern).
-/// Docs are `#[doc = "…"]`: napi-derive reads `///` passed through a macro as `r"…"` text.
-macro_rules! getters {
-    ($class:ident |$this:ident| { $($(#[doc = $doc:tt])* $name:ident: $ty:ty = $value:expr;)* }) => {
+/// `#[napi]` methods of a class, each one expression over `self` (named in the pattern) and its
+/// arguments; napi's options (`#[napi(getter)]`, `#[napi(js_name = …)]`) go before `fn`. The
+/// return type is matched as a name and its arguments: napi-derive sees a fallible method only
+/// in a literal `Result<…>`, which a `$t:ty` is not. Docs are `#[doc = "…"]`: napi-derive reads
+/// `///` passed through a macro as `r"…"` text.
+macro_rules! methods {
+    ($class:ident |$this:ident| { $(
+        $(#[doc = $doc:tt])*
+        $(#[napi($($option:tt)*)])?
+        fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ident$(<$($of:ty),+>)? = $value:expr;
+    )* }) => {
         #[napi]
         impl $class {
             $(
                 $(#[doc = $doc])*
-                #[napi(getter)]
-                pub fn $name(&self) -> $ty {
+                #[napi$(($($option)*))?]
+                pub fn $name(&self, $($arg: $ty),*) -> $out$(<$($of),+>)? {
                     let $this = self;
                     $value
                 }
@@ -207,4 +176,4 @@ macro_rules! getters {
         }
     };
 }
-pub(crate) use getters;
+pub(crate) use methods;

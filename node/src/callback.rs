@@ -1,15 +1,13 @@
-//! Calling a JavaScript function from a helper thread of the core and waiting for its answer
-//! (a `RemoteKey`'s signatures, a stream part's chunks): the call is queued on the JS thread and
-//! the helper parks until its Promise settles. So the JS thread must be free meanwhile: these
-//! calls happen on the libuv pool only, never from a synchronous method (it would wait for itself).
+//! Calling a JavaScript function from a helper thread and waiting for its Promise (a
+//! `RemoteKey`'s signatures, a stream part's chunks). The JS thread must be free meanwhile: never
+//! from a synchronous method (it would wait for itself).
 
 use napi::bindgen_prelude::{FromNapiValue, Promise, ToNapiValue};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 
-/// A JS function as a helper thread calls it: weak (it alone does not keep the process alive),
-/// exceptions not passed as a first argument (the package's JS wrapper settles to an outcome
-/// object and never throws).
+/// A JS function as a helper thread calls it: weak (it does not keep the process alive), no
+/// error-first argument (the package's JS wrappers settle to an outcome object, never throw).
 pub type JsFunction<A, R> = ThreadsafeFunction<A, Promise<R>, A, Status, false, true>;
 
 /// Calls `function(arg)` on the JS thread and waits here until its Promise settles; `Err` is

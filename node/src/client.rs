@@ -1,7 +1,5 @@
-//! The HTTP-client policy of contract §8 (redirects, opt-in retries, clock correction) as the
-//! core decides it: `signedFetch` builds an [`Exchange`](JsExchange) per request and carries out
-//! each action it answers. Nothing is decided here: the defaults, the counting and every rule are
-//! the core's.
+//! The HTTP-client policy of contract §8 as the core decides it: `signedFetch` builds an
+//! [`Exchange`](JsExchange) per request and carries out each action it answers.
 
 use crate::boundary::*;
 use crate::signing::Signer;
@@ -118,9 +116,7 @@ pub struct JsAction {
 /// by the core: sign and send `first`, give each response to `onResponse`, carry out its answer.
 /// A clock correction updates the signer's offset, for all its later requests.
 #[napi(js_name = "Exchange")]
-pub struct JsExchange {
-    inner: core::Exchange,
-}
+pub struct JsExchange(core::Exchange);
 
 #[napi]
 impl JsExchange {
@@ -133,34 +129,20 @@ impl JsExchange {
         policy: Option<JsClientPolicy>,
         jitter: Option<Vec<f64>>,
     ) -> Result<Self, Code> {
-        let (p, offset) = (
-            policy.unwrap_or_default(),
-            signer.inner.clock_offset().clone(),
-        );
-        let (method, url, has_body) = (request.method, request.url, request.has_body);
+        let (p, offset) = (policy.unwrap_or_default(), signer.inner.clock_offset());
+        let request = policy::Request {
+            method: request.method,
+            url: request.url,
+            has_body: request.has_body,
+        };
         guard(|| {
-            let mut policy = core::ClientPolicy::default();
-            policy.max_redirects = p.max_redirects.unwrap_or(policy.max_redirects);
-            policy.correct_clock = p.correct_clock.unwrap_or(policy.correct_clock);
-            policy.retry = p.retry.map(to_core_retry).transpose()?;
-            let request = policy::Request {
-                method,
-                url,
-                has_body,
-            };
-            let exchange = core::Exchange::new(policy, request, offset)?;
-            match jitter {
-                Some(fractions) => exchange.with_jitter_fractions(fractions),
-                None => Ok(exchange),
-            }
+            let retry = p.retry.map(to_core_retry).transpose()?;
+            let policy = core::ClientPolicy::from_optional(p.max_redirects, retry, p.correct_clock);
+            // No fractions: the OS's randomness, as the core's exchange starts with.
+            core::Exchange::new(policy, request, offset.clone())?
+                .with_jitter_fractions(jitter.unwrap_or_default())
         })
-        .map(|inner| JsExchange { inner })
-    }
-
-    /// The first send.
-    #[napi(getter)]
-    pub fn first(&self) -> Result<JsAttempt, Code> {
-        guard(|| convert(self.inner.first()))
+        .map(JsExchange)
     }
 
     /// What follows `response` to the last send; a failure is thrown with its code.
@@ -171,12 +153,12 @@ impl JsExchange {
             let headers = header_pairs(&r.headers)?.into_iter();
             let response = policy::Response {
                 status: http_status(r.status)?,
-                headers: headers.map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
+                headers: headers.map(|(n, v)| (n.into(), v.into())).collect(),
                 body: r.body.map(|b| b.to_vec()).unwrap_or_default(),
                 sent_at_ms: r.sent_at_ms,
                 received_at_ms: r.received_at_ms,
             };
-            match self.inner.on_response(&response) {
+            match self.0.on_response(&response) {
                 core::Action::Fail(e) => Err(e),
                 action => convert(&action),
             }
@@ -184,9 +166,13 @@ impl JsExchange {
     }
 }
 
-getters! { JsExchange |exchange| {
+methods! { JsExchange |exchange| {
+    #[doc = " The first send."]
+    #[napi(getter)]
+    fn first() -> Result<JsAttempt, Code> = guard(|| convert(exchange.0.first()));
     #[doc = " The clock offset in seconds this exchange reads and corrects (the signer's)."]
-    clock_offset: i64 = exchange.inner.clock_offset().secs();
+    #[napi(getter)]
+    fn clock_offset() -> i64 = exchange.0.clock_offset().secs();
 }}
 
 /// Largest response body the policy reads (64 KiB): `signedFetch` reads no more of a 401.

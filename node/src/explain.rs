@@ -10,12 +10,33 @@ pub struct JsSentRequest {
     pub method: String,
     /// Absolute URL or request target as sent.
     pub url: String,
-    /// The `x-api-key` header as sent, if known.
+    /// Headers as sent, for a support bundle (secrets masked there; `x-api-key` and
+    /// `Authorization` completed from `apiKey` and the token when absent).
+    #[napi(ts_type = "Array<[string, string]>")]
+    pub headers: Option<Vec<Vec<String>>>,
+    /// The `x-api-key` header as sent, if known (a bundle keeps its last four characters).
     pub api_key: Option<String>,
     /// Content-Type as sent (decides plain vs multipart hashing).
     pub content_type: Option<String>,
-    /// The body as sent (absent for none).
+    /// The body as sent (absent for none; a bundle keeps its size and hash).
     pub body: Option<Bytes>,
+}
+
+/// The request as sent, with its headers, for a support bundle.
+#[napi(js_name = "BundleRequest")]
+pub type JsBundleRequest = JsSentRequest;
+
+impl JsSentRequest {
+    /// As the core reads it, the body read from `body`.
+    fn sent<'a>(&'a self, body: &'a mut dyn std::io::Read) -> core::SentRequest<'a> {
+        core::SentRequest {
+            method: &self.method,
+            url: &self.url,
+            api_key: self.api_key.as_deref(),
+            content_type: self.content_type.as_deref(),
+            body,
+        }
+    }
 }
 
 /// What `explain` and `supportBundle` check against; every field is optional.
@@ -59,17 +80,9 @@ pub fn explain(
     token: String,
     options: Option<JsExplainOptions>,
 ) -> Result<serde_json::Value, Code> {
-    let r = &request;
-    let mut body = bytes_or_empty(&r.body);
+    let mut body = bytes_or_empty(&request.body);
     guard(|| {
-        let sent = core::SentRequest {
-            method: &r.method,
-            url: &r.url,
-            api_key: r.api_key.as_deref(),
-            content_type: r.content_type.as_deref(),
-            body: &mut body,
-        };
-        let report = core::explain(sent, &token, &explain_options(options)?)?;
+        let report = core::explain(request.sent(&mut body), &token, &explain_options(options)?)?;
         let mut value: serde_json::Value = convert(&report)?;
         if let Some(map) = value.as_object_mut() {
             map.insert("ok".to_owned(), report.ok().into());
@@ -85,25 +98,6 @@ pub struct JsReceivedResponse {
     /// HTTP status.
     pub status: u32,
     /// The response body (kept up to 64 KiB).
-    pub body: Option<Bytes>,
-}
-
-/// The request as sent, with its headers, for a support bundle.
-#[napi(object, js_name = "BundleRequest")]
-pub struct JsBundleRequest {
-    /// Method as sent.
-    pub method: String,
-    /// Absolute URL or request target as sent.
-    pub url: String,
-    /// Headers as sent (secrets are masked in the bundle; `x-api-key` and `Authorization` are
-    /// completed from `apiKey` and the token when absent).
-    #[napi(ts_type = "Array<[string, string]>")]
-    pub headers: Option<Vec<Vec<String>>>,
-    /// The `x-api-key` as sent, if known (only its last four characters reach the bundle).
-    pub api_key: Option<String>,
-    /// Content-Type as sent.
-    pub content_type: Option<String>,
-    /// The body as sent (only its size and hash reach the bundle).
     pub body: Option<Bytes>,
 }
 
@@ -136,23 +130,9 @@ pub fn support_bundle(
         let now = core::SupportBundle::created_at(b.created_at)?;
         let status = http_status(response.status)?;
         let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
-        let sent = core::SentRequest {
-            method: &r.method,
-            url: &r.url,
-            api_key: r.api_key.as_deref(),
-            content_type: r.content_type.as_deref(),
-            body: &mut body,
-        };
-        let application = b.application.as_deref();
-        let built = core::SupportBundle::build(
-            sent,
-            &headers,
-            &token,
-            response,
-            application,
-            &options,
-            now,
-        )?;
-        convert::<serde_json::Value>(&built)
+        let (sent, app) = (r.sent(&mut body), b.application.as_deref());
+        let built =
+            core::SupportBundle::build(sent, &headers, &token, response, app, &options, now);
+        convert::<serde_json::Value>(&built?)
     })
 }

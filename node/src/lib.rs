@@ -9,7 +9,6 @@ pub mod client;
 pub mod explain;
 pub mod keys;
 pub mod multipart;
-pub mod remote;
 pub mod signing;
 pub mod stream;
 pub mod verify;

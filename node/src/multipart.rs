@@ -4,17 +4,13 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use crate::boundary::*;
 use crate::stream::{JsStreamReader, PullFunction};
+use nuvera_signing::MultipartForm as Form;
 
-/// Fields and files of a multipart/form-data request. Encodes itself (`toBuffer`), so what is
-/// signed is what is sent; file parts added by path are streamed when hashed.
-///
-/// A part added from a stream (`addFileStream`) is read once, on the libuv pool, by the first
-/// asynchronous method that needs it: `bodyHashAsync`, `canonicalAsync`, `writeToFile`,
-/// `signer.signMultipartAsync`, `signedFetch`. A synchronous method that would read it is
-/// `UNSUPPORTED`. After the stream was hashed, the form hashes and signs from its summary but
-/// cannot be encoded (`INVALID_FORM_PART`); after `writeToFile`, it hashes and signs as the bytes
-/// written. A form is used by one method at a time: while an asynchronous one runs, another
-/// call is `UNSUPPORTED`.
+/// Fields and files of a multipart/form-data request; encodes itself (`toBuffer`), so what is
+/// signed is what is sent. A stream part (`addFileStream`) is read once, by the first async
+/// method that needs it (a sync one is `UNSUPPORTED`); then the form signs from its summary but
+/// cannot be encoded (`INVALID_FORM_PART`), unless `writeToFile` wrote it. One method at a time:
+/// a call while an async one runs is `UNSUPPORTED`.
 #[napi]
 pub struct MultipartForm {
     pub(crate) inner: SharedForm,
@@ -43,28 +39,30 @@ impl SharedForm {
     }
 
     /// `work` with the form on the calling thread.
-    fn now<T>(
-        &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<T>,
-    ) -> Result<T, Code> {
+    fn now<T>(&self, work: impl FnOnce(&mut Form) -> core::Result<T>) -> Result<T, Code> {
         guard(|| work(&mut *self.lock()?))
+    }
+
+    /// Adds a part on the calling thread.
+    fn add(&self, work: impl FnOnce(&mut Form) -> core::Result<&mut Form>) -> Result<(), Code> {
+        self.now(|form| work(form).map(drop))
     }
 
     /// `work` with the form on the libuv pool.
     fn later<J: ToNapiValue + TypeName + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut core::MultipartForm) -> core::Result<J> + Send + 'static,
+        work: impl FnOnce(&mut Form) -> core::Result<J> + Send + 'static,
     ) -> AsyncTask<CoreTask<J>> {
         let form = self.clone();
         later(move || work(&mut *form.lock()?))
     }
 }
 
-fn canonical_json(form: &mut core::MultipartForm) -> core::Result<String> {
+fn canonical_json(form: &mut Form) -> core::Result<String> {
     Ok(form.canonical()?.to_json())
 }
 
-fn body_hash(form: &mut core::MultipartForm) -> core::Result<String> {
+fn body_hash(form: &mut Form) -> core::Result<String> {
     Ok(form.body_hash()?.to_string())
 }
 
@@ -83,110 +81,68 @@ impl MultipartForm {
             inner: SharedForm(Arc::new(Mutex::new(form))),
         })
     }
+}
 
-    /// Adds a text field.
-    #[napi]
-    pub fn add_field(&self, name: String, value: String) -> Result<(), Code> {
-        self.inner.now(|f| f.add_field(&name, &value).map(drop))
-    }
-
-    /// Adds a file from memory (`mimeType` defaults to application/octet-stream).
-    #[napi]
-    pub fn add_file_bytes(
-        &self,
+methods! { MultipartForm |form| {
+    #[doc = " Adds a text field."]
+    fn add_field(name: String, value: String) -> Result<(), Code> =
+        form.inner.add(|f| f.add_field(&name, &value));
+    #[doc = " Adds a file from memory (`mimeType` defaults to application/octet-stream)."]
+    fn add_file_bytes(
         field_name: String,
         file_name: String,
         bytes: Bytes,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (bytes, mime_type) = (bytes_of(&bytes).to_vec(), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_bytes(&field_name, &file_name, bytes, mime_type)
-                .map(drop)
-        })
-    }
-
-    /// Adds a file by path (`fileName` defaults to the path's last component); its content is
-    /// streamed when hashed or encoded.
-    #[napi]
-    pub fn add_file_path(
-        &self,
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        let bytes = bytes_of(&bytes).to_vec();
+        f.add_file_bytes(&field_name, &file_name, bytes, mime_type.as_deref())
+    });
+    #[doc = " Adds a file by path (`fileName` defaults to the path's last component); its content is"]
+    #[doc = " streamed when hashed or encoded."]
+    fn add_file_path(
         field_name: String,
         path: String,
         file_name: Option<String>,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (file_name, mime_type) = (file_name.as_deref(), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_path(&field_name, path, file_name, mime_type)
-                .map(drop)
-        })
-    }
-
-    /// Adds a file read from a JS stream, once, by the asynchronous methods (see the class). The
-    /// package's entry wraps this: call `addFileStream(fieldName, fileName, stream, mimeType?)`.
-    #[napi(
-        ts_args_type = "fieldName: string, fileName: string, pull: () => Promise<StreamPull>, mimeType?: string | undefined | null"
-    )]
-    pub fn add_file_stream_pull(
-        &self,
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        f.add_file_path(&field_name, path, file_name.as_deref(), mime_type.as_deref())
+    });
+    #[doc = " Adds a file read from a JS stream, once, by the async methods (see the class): behind"]
+    #[doc = " `addFileStream(fieldName, fileName, stream, mimeType?)`, which wraps it."]
+    #[napi(ts_args_type = "fieldName: string, fileName: string, pull: () => Promise<StreamPull>, \
+        mimeType?: string | undefined | null")]
+    fn add_file_stream_pull(
         field_name: String,
         file_name: String,
         pull: PullFunction,
-        mime_type: Option<String>,
-    ) -> Result<(), Code> {
-        let (reader, mime_type) = (Box::new(JsStreamReader::new(pull)), mime_type.as_deref());
-        self.inner.now(|f| {
-            f.add_file_reader(&field_name, &file_name, reader, mime_type)
-                .map(drop)
-        })
-    }
-
-    /// The encoded body.
-    #[napi]
-    pub fn to_buffer(&self) -> Result<Buffer, Code> {
-        self.inner.now(|f| Ok(f.to_bytes()?.0.into()))
-    }
-
-    /// The canonical object (contract §5) as compact JSON.
-    #[napi]
-    pub fn canonical(&self) -> Result<String, Code> {
-        self.inner.now(canonical_json)
-    }
-
-    /// The multipart `bodyHash`.
-    #[napi]
-    pub fn body_hash(&self) -> Result<String, Code> {
-        self.inner.now(body_hash)
-    }
-
-    /// Like `canonical`, on the libuv pool: reads a stream part.
+        mime_type: Option<String>
+    ) -> Result<(), Code> = form.inner.add(|f| {
+        let reader = Box::new(JsStreamReader::new(pull));
+        f.add_file_reader(&field_name, &file_name, reader, mime_type.as_deref())
+    });
+    #[doc = " The encoded body."]
+    fn to_buffer() -> Result<Buffer, Code> = form.inner.now(|f| Ok(f.to_bytes()?.0.into()));
+    #[doc = " The canonical object (contract §5) as compact JSON."]
+    fn canonical() -> Result<String, Code> = form.inner.now(canonical_json);
+    #[doc = " The multipart `bodyHash`."]
+    fn body_hash() -> Result<String, Code> = form.inner.now(body_hash);
+    #[doc = " Like `canonical`, on the libuv pool: reads a stream part."]
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn canonical_async(&self) -> AsyncTask<CoreTask<String>> {
-        self.inner.later(canonical_json)
-    }
-
-    /// Like `bodyHash`, on the libuv pool: reads a stream part.
+    fn canonical_async() -> AsyncTask<CoreTask<String>> = form.inner.later(canonical_json);
+    #[doc = " Like `bodyHash`, on the libuv pool: reads a stream part."]
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn body_hash_async(&self) -> AsyncTask<CoreTask<String>> {
-        self.inner.later(body_hash)
-    }
-
-    /// Encodes the body into the file at `path` (created or truncated) on the libuv pool,
-    /// streaming every file part, and resolves to its `bodyHash`. The form then hashes and signs
-    /// as exactly these bytes (what `signedFetch` sends for a form with a stream part).
+    fn body_hash_async() -> AsyncTask<CoreTask<String>> = form.inner.later(body_hash);
+    #[doc = " Encodes the body into the file at `path` (created or truncated) on the libuv pool,"]
+    #[doc = " resolving to its `bodyHash`; the form then hashes and signs as exactly these bytes."]
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn write_to_file(&self, path: String) -> AsyncTask<CoreTask<String>> {
-        self.inner
-            .later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()))
-    }
-}
-
-getters! { MultipartForm |form| {
+    fn write_to_file(path: String) -> AsyncTask<CoreTask<String>> =
+        form.inner.later(move |f| Ok(f.write_to_file(&path)?.body_hash().to_string()));
     #[doc = " `multipart/form-data; boundary=…`, the Content-Type to send with `toBuffer()`."]
-    content_type: String = form.content_type.clone();
+    #[napi(getter)]
+    fn content_type() -> String = form.content_type.clone();
     #[doc = " The boundary."]
-    boundary: String = form.boundary.clone();
+    #[napi(getter)]
+    fn boundary() -> String = form.boundary.clone();
 }}
 
 /// The multipart `bodyHash` of an encoded body and its Content-Type: the same as the structured
@@ -197,7 +153,7 @@ pub fn multipart_body_hash(content_type: String, body: Buffer) -> Result<String,
 }
 
 /// The canonical object (contract §5) of an encoded multipart body, as compact JSON: what a
-/// server derives from the bytes it received (names, sizes and hashes; no file bytes).
+/// server derives from the bytes it received.
 #[napi]
 pub fn multipart_canonical(content_type: String, body: Buffer) -> Result<String, Code> {
     guard(|| Ok(core::multipart::canonicalize_wire(&content_type, &body)?.to_json()))

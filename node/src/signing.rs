@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::boundary::*;
-use crate::keys::PrivateKey;
+use crate::keys::{PrivateKey, RemoteKey};
 use crate::multipart::{MultipartForm, SharedForm};
-use crate::remote::RemoteKey;
 
 /// Signer options; every field is optional and defaults in the core.
 #[napi(object, js_name = "SignerOptions")]
@@ -18,8 +17,7 @@ pub struct JsSignerOptions {
     pub issuer: Option<String>,
     /// `aud` (default `nuvera-rest-api`).
     pub audience: Option<String>,
-    /// A known clock offset in seconds, `iat = now + offset` (default 0; at most 24 h). The
-    /// client policy corrects it from a server's `Date` on a clock refusal.
+    /// A known clock offset in seconds, `iat = now + offset` (default 0; at most 24 h).
     pub clock_offset: Option<i64>,
 }
 
@@ -69,72 +67,54 @@ pub struct JsSignedHeaders {
     pub authorization: String,
 }
 
-/// A signed request. `headers`, `token`, `claims` and `proof` are read from the core's result
-/// when asked for (the proof, like the core's, is only built if read). Holds the API key and the
-/// token (they are the headers to send): do not log `headers`, `token` or `claims`; log `proof`,
-/// which is also what `JSON.stringify` gives.
+/// A signed request, read from the core's result when asked. Holds the API key and the token: log
+/// `proof` (what `JSON.stringify` gives), never `headers`, `token` or `claims`.
 #[napi(js_name = "SignedRequest")]
-pub struct JsSignedRequest {
-    inner: core::SignedRequest,
-}
+pub struct JsSignedRequest(core::SignedRequest);
 
-getters! { JsSignedRequest |signed| {
+methods! { JsSignedRequest |signed| {
     #[doc = " The headers to add to the request."]
-    headers: JsSignedHeaders = match signed.inner.headers() {
+    #[napi(getter)]
+    fn headers() -> JsSignedHeaders = match signed.0.headers() {
         [(_, x_api_key), (_, authorization)] => JsSignedHeaders { x_api_key, authorization },
     };
     #[doc = " The compact JWT."]
-    token: String = signed.inner.token().to_owned();
+    #[napi(getter)]
+    fn token() -> String = signed.0.token().to_owned();
+    #[doc = " The token's claims."]
+    #[napi(getter)]
+    fn claims() -> Result<JsClaims, Code> = guard(|| convert(signed.0.claims()));
+    #[doc = " The proof artifact (contract §7): what was signed, without any secret."]
+    #[napi(getter, ts_return_type = "{ format: string, method: string, uri: string, \
+        bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', \
+        size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, \
+        keyFingerprint: string }")]
+    fn proof() -> Result<serde_json::Value, Code> = guard(|| convert(&signed.0.proof()));
+    #[doc = " `JSON.stringify(signed)`: the proof, which holds no secret."]
+    #[napi(js_name = "toJSON", ts_return_type = "SignedRequest['proof']")]
+    fn to_json() -> Result<serde_json::Value, Code> = signed.proof();
 }}
 
-#[napi]
-impl JsSignedRequest {
-    /// The token's claims.
-    #[napi(getter)]
-    pub fn claims(&self) -> Result<JsClaims, Code> {
-        guard(|| convert(self.inner.claims()))
-    }
-
-    /// The proof artifact (contract §7): what was signed, without any secret.
-    #[napi(
-        getter,
-        ts_return_type = "{ format: string, method: string, uri: string, bodyHash: string, body: { kind: 'empty' | 'bytes' | 'multipart' | 'precomputed', size?: number }, multipart?: unknown, claims: Claims, tokenSha256: string, keyFingerprint: string }"
-    )]
-    pub fn proof(&self) -> Result<serde_json::Value, Code> {
-        guard(|| convert(&self.inner.proof()))
-    }
-
-    /// `JSON.stringify(signed)`: the proof, which holds no secret.
-    #[napi(js_name = "toJSON", ts_return_type = "SignedRequest['proof']")]
-    pub fn to_json(&self) -> Result<serde_json::Value, Code> {
-        self.proof()
-    }
-}
-
-/// Signs requests with one private key and one API key. Thread-safe in the core; share one per
-/// application. Never shows the key or the API key.
+/// Signs requests with one key and one API key; share one per application. Shows no secret.
 #[napi]
 pub struct Signer {
     pub(crate) inner: core::Signer,
-    /// The key's signatures come from a JS function, which runs on the JS thread: signing then
-    /// happens on the libuv pool only (see `remote.rs`).
+    /// The key's signatures come from a JS function (see `keys.rs`): sign on the libuv pool only.
     async_only: bool,
 }
 
 #[napi]
 impl Signer {
-    /// A signer for `apiKey` with `key`; `options` default in the core (lifetime 55 s, issuer
-    /// `nuvera-api`, audience `nuvera-rest-api`).
+    /// A signer for `apiKey` with `key`; absent `options` take the core's defaults.
     #[napi(constructor)]
     pub fn new(
         key: Either<&PrivateKey, &RemoteKey>,
         api_key: String,
         options: Option<JsSignerOptions>,
     ) -> Result<Self, Code> {
-        // Every RemoteKey of this package signs through a JS function.
         let (key, async_only): (Arc<dyn core::SigningKey>, _) = match key {
-            Either::A(private) => (private.inner.clone(), false),
-            Either::B(remote) => (remote.inner.clone(), true),
+            Either::A(private) => (private.0.clone(), false),
+            Either::B(remote) => (remote.0.clone(), true),
         };
         let o = options.unwrap_or_default();
         guard(|| {
@@ -145,35 +125,35 @@ impl Signer {
         })
         .map(|inner| Signer { inner, async_only })
     }
-
-    /// `Signer(<key fingerprint>, lifetime N s)`: no secret.
-    #[napi(js_name = "toString")]
-    pub fn to_js_string(&self) -> String {
-        let lifetime = self.inner.options().lifetime_secs;
-        format!("Signer({}, lifetime {lifetime} s)", self.key_fingerprint())
-    }
 }
 
-getters! { Signer |signer| {
-    #[doc = " The clock offset in seconds this signer adds to the local clock (shared by every request"]
-    #[doc = " and exchange of this signer; corrected by the client policy)."]
-    clock_offset: i64 = signer.inner.clock_offset().secs();
+methods! { Signer |signer| {
+    #[doc = " `Signer(<key fingerprint>, lifetime N s)`: no secret."]
+    #[napi(js_name = "toString")]
+    fn to_js_string() -> String = format!(
+        "Signer({}, lifetime {} s)",
+        signer.key_fingerprint(),
+        signer.inner.options().lifetime_secs
+    );
+    #[doc = " Seconds added to the local clock (the client policy corrects them)."]
+    #[napi(getter)]
+    fn clock_offset() -> i64 = signer.inner.clock_offset().secs();
     #[doc = " The fingerprint of the signer's key."]
-    key_fingerprint: String = signer.inner.key().fingerprint();
+    #[napi(getter)]
+    fn key_fingerprint() -> String = signer.inner.key().fingerprint();
 }}
 
 impl Signer {
-    /// `UNSUPPORTED` for a synchronous sign with a key whose signatures come from JS: the JS
-    /// thread would wait for itself (a deadlock until the callback's timeout).
-    fn sync_allowed(&self) -> core::Result<()> {
-        if !self.async_only {
-            return Ok(());
-        }
-        Err(core::Error::new(
-            core::ErrorCode::Unsupported,
+    /// The signer for a synchronous sign; `UNSUPPORTED` when the key's signatures come from JS,
+    /// which runs on this thread (it would wait for itself until the callback's timeout).
+    fn sync_signer(&self) -> core::Result<&core::Signer> {
+        let why =
             "this signer's RemoteKey signs through a JavaScript function, which runs on this \
-             thread: sign asynchronously (the …Async methods, signStream, signedFetch)",
-        ))
+                   thread: sign asynchronously (the …Async methods, signStream, signedFetch)";
+        let refused = || core::Error::new(core::ErrorCode::Unsupported, why);
+        (!self.async_only)
+            .then_some(&self.inner)
+            .ok_or_else(refused)
     }
 }
 
@@ -182,12 +162,11 @@ fn pinned(overrides: Option<JsSignOverrides>) -> core::Result<core::SignOverride
     core::SignOverrides::from_optional(o.iat, o.jti.as_deref())
 }
 
-/// What a sign method signs; the body's bytes, if any, go beside it (borrowed from the JS
-/// arguments on the calling thread, copied for the libuv pool).
+/// What a sign method signs; the body's bytes, if any, go beside it.
 enum What {
-    /// The bytes, hashed as their Content-Type (if any) decides: the core's rule.
+    /// The bytes, hashed as their Content-Type (if any) decides.
     ContentType(Option<String>),
-    /// A file sent as it is (streamed while hashed).
+    /// A file sent as it is.
     File(PathBuf),
     /// A `bodyHash` computed elsewhere.
     BodyHash(String),
@@ -198,7 +177,7 @@ enum What {
 }
 
 impl What {
-    /// Signs it, with `bytes`: the one place a Node argument becomes the core's `Body`.
+    /// Signs it with `bytes`: the one place a Node argument becomes the core's `Body`.
     fn sign(
         &self,
         bytes: &[u8],
@@ -219,14 +198,14 @@ impl What {
                 body: bytes,
             },
         };
-        let inner = signer.sign_with(method, url, body, overrides)?;
-        Ok(JsSignedRequest { inner })
+        Ok(JsSignedRequest(
+            signer.sign_with(method, url, body, overrides)?,
+        ))
     }
 }
 
-/// The `Signer` methods, each on the calling thread and (`…Async`) on the libuv pool, from one
-/// definition: the arguments between `method, url` and `overrides?`, and what they sign. (Docs
-/// are `#[doc = "…"]` here: napi-derive reads `///` passed through a macro as `r"…"` text.)
+/// The `Signer` methods, on the calling thread and (`…Async`) on the libuv pool, from one
+/// definition: the arguments between `method, url` and `overrides?`, and what they sign.
 macro_rules! sign_methods {
     ($(
         $(#[doc = $doc:tt])*
@@ -248,8 +227,7 @@ macro_rules! sign_methods {
                 ) -> Result<JsSignedRequest, Code> {
                     let (what, bytes): (What, &[u8]) = $what;
                     guard(|| {
-                        self.sync_allowed()?;
-                        what.sign(bytes, &self.inner, (&method, &url), &pinned(overrides)?)
+                        what.sign(bytes, self.sync_signer()?, (&method, &url), &pinned(overrides)?)
                     })
                 }
 
@@ -279,8 +257,7 @@ sign_methods! {
     #[doc = " Like `sign`, computed on the libuv thread pool (the body is copied first)."]
     async fn sign_async;
 
-    #[doc = " Signs a request whose body is the file at `path`, sent as it is (streamed while hashed:"]
-    #[doc = " memory does not grow with the file)."]
+    #[doc = " Signs a request whose body is the file at `path`, sent as is (streamed when hashed)."]
     fn sign_file(path: String) => (What::File(path.into()), &[]);
     #[doc = " Like `signFile`, with the file read and hashed on the libuv thread pool."]
     async fn sign_file_async;
@@ -290,13 +267,11 @@ sign_methods! {
     #[doc = " Like `signBodyHash`, on the libuv thread pool."]
     async fn sign_body_hash_async;
 
-    #[doc = " Signs the exact bytes sent with `contentType`, hashed as the core decides for that type"]
-    #[doc = " (through the multipart canonical object for `multipart/form-data`, as plain bytes"]
-    #[doc = " otherwise): what `signedFetch` uses, and what a server will compute."]
+    #[doc = " Signs the exact bytes sent with `contentType`, hashed as a server will for that type"]
+    #[doc = " (multipart through its canonical object, anything else as plain bytes)."]
     fn sign_with_content_type(content_type: Option<String>, body: Option<Bytes>) =>
         (What::ContentType(content_type), bytes_or_empty(&body));
-    #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first): what"]
-    #[doc = " `signedFetch` uses."]
+    #[doc = " Like `signWithContentType`, on the libuv thread pool (the body is copied first)."]
     async fn sign_with_content_type_async;
 
     #[doc = " Signs a multipart request from its structured form (file content streamed; a form whose"]
@@ -305,8 +280,7 @@ sign_methods! {
     #[doc = " Like `signMultipart`, on the libuv thread pool: reads the form's stream part, if any."]
     async fn sign_multipart_async;
 
-    #[doc = " Signs a multipart request from the exact encoded body that will be sent and its"]
-    #[doc = " Content-Type (hashed through the canonical object the core parses back from the bytes)."]
+    #[doc = " Signs a multipart request from the exact encoded body to send and its Content-Type."]
     fn sign_multipart_wire(content_type: String, body: Buffer) =>
         (What::MultipartWire(content_type), &body);
     #[doc = " Like `signMultipartWire`, on the libuv thread pool (the body is copied first)."]

@@ -1,7 +1,5 @@
-//! A JavaScript stream (Node `Readable`, web `ReadableStream`, async iterable) as the
-//! `std::io::Read` the core's multipart form reads a file part from: each `read` that needs more
-//! bytes pulls the next chunk from JS (see [`crate::callback`]), so no more than one chunk is
-//! held at a time and memory does not grow with the stream's size.
+//! A JavaScript stream as the `std::io::Read` the core's multipart form reads a file part from:
+//! one chunk pulled from JS at a time ([`crate::callback`]), so memory does not grow with it.
 
 use std::io::{Cursor, Error, Read};
 use std::thread::ThreadId;
@@ -9,8 +7,8 @@ use std::thread::ThreadId;
 use crate::boundary::*;
 use crate::callback::{call_and_wait, JsFunction};
 
-/// What the package's JS wrapper of a stream settles each pull to: the next chunk, the end (no
-/// chunk), or the message of what the stream threw.
+/// What the JS wrapper of a stream settles each pull to: the next chunk, none at the end, or the
+/// message of what the stream threw.
 #[napi(object, js_name = "StreamPull")]
 pub struct JsStreamPull {
     /// The next bytes; absent at the end of the stream.
@@ -54,13 +52,10 @@ impl JsStreamReader {
                  canonicalAsync, writeToFile, signer.signMultipartAsync, signedFetch)",
             )));
         }
-        match call_and_wait(&self.pull, ()).map_err(Error::other)? {
-            JsStreamPull {
-                error: Some(message),
-                ..
-            } => Err(Error::other(message)),
-            JsStreamPull { chunk, .. } => Ok(chunk),
-        }
+        let pulled = call_and_wait(&self.pull, ()).map_err(Error::other)?;
+        pulled
+            .error
+            .map_or(Ok(pulled.chunk), |message| Err(Error::other(message)))
     }
 }
 

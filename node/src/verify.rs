@@ -1,5 +1,4 @@
-//! The server side (contract §6): a registry of applications, the replay cache, and requests as
-//! they arrived.
+//! The server side (contract §6): requests as they arrived, checked against a registry.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,8 +18,8 @@ pub struct JsVerifierOptions {
     pub audience: Option<String>,
     /// Allowed clock difference, 0..=60 s (default 5).
     pub clock_skew_secs: Option<i64>,
-    /// A replay cache shared by several verifiers (Redis or Valkey); absent: the registry's
-    /// `replayCache` if it has one, else an in-process cache.
+    /// A replay cache shared by several verifiers (Redis or Valkey); absent: the registry's, or
+    /// an in-process cache.
     #[napi(ts_type = "ReplayCacheOptions")]
     pub replay_cache: Option<JsReplayCacheOptions>,
 }
@@ -28,8 +27,7 @@ pub struct JsVerifierOptions {
 /// A shared replay cache; every absent field takes the core's default.
 #[napi(object, js_name = "ReplayCacheOptions")]
 pub struct JsReplayCacheOptions {
-    /// `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS), `valkey://…`, or
-    /// `redis+unix:///path/to/socket`.
+    /// `redis://[user:password@]host[:port][/db]`, `rediss://…`, `valkey://…` or `redis+unix://…`.
     pub url: String,
     /// Prepended to every key (default `nuvera:jti:`).
     pub prefix: Option<String>,
@@ -76,13 +74,10 @@ fn verified(v: core::Verified) -> core::Result<JsVerified> {
     })
 }
 
-/// Verifies requests against a registry, remembering every `jti` it accepted (in memory).
-/// Failures throw an `Error` with `.code` (`AUTH_*`), `.httpStatus` (401/403) and
-/// `.responseBody` (the JSON error body Nuvera answers with).
+/// Verifies requests against a registry, remembering every `jti` it accepted. A refusal throws
+/// an `Error` with `.code` (`AUTH_*`), `.httpStatus` and `.responseBody` (Nuvera's JSON answer).
 #[napi]
-pub struct Verifier {
-    inner: core::Verifier,
-}
+pub struct Verifier(core::Verifier);
 
 fn build_verifier(
     registry: core::Registry,
@@ -97,8 +92,9 @@ fn build_verifier(
             core::ReplayCacheOptions::from_optional(&r.url, prefix, r.timeout_ms, r.max_connections)
         })
         .transpose()?;
-    let inner = core::Verifier::new(registry).with_options(options)?;
-    Ok(Verifier { inner })
+    Ok(Verifier(
+        core::Verifier::new(registry).with_options(options)?,
+    ))
 }
 
 #[napi]
@@ -128,7 +124,7 @@ impl Verifier {
     pub fn verify(&self, env: Env, request: JsReceivedRequest) -> Result<JsVerified> {
         let work = || {
             let body_hash = core::BodyHash::parse(&request.body_hash)?;
-            verified(self.inner.verify(&core::ReceivedRequest {
+            verified(self.0.verify(&core::ReceivedRequest {
                 method: &request.method,
                 target: &request.target,
                 api_key: request.api_key.as_deref(),
@@ -139,11 +135,9 @@ impl Verifier {
         catch(work).map_err(|e| js_error(&env, &e))
     }
 
-    /// Verifies a request from what arrived: its headers (an object like Node's
-    /// `IncomingMessage.headers`, names in any case; for a repeated header the first value
-    /// counts) and its raw body, hashed by its Content-Type (multipart through its canonical
-    /// object) — only after the headers and token pass (§6). A body that is not what its
-    /// Content-Type says is refused `AUTH_BODY_HASH_MISMATCH`, the parse error in the message.
+    /// Verifies a request from what arrived: its headers (as Node's `IncomingMessage.headers`;
+    /// a repeated header's first value counts) and its raw body, hashed by its Content-Type once
+    /// the headers and token pass (§6); a body unreadable as such is `AUTH_BODY_HASH_MISMATCH`.
     #[napi(
         ts_args_type = "method: string, target: string, headers: Record<string, string | string[] | undefined>, body?: Buffer | string | null"
     )]
@@ -165,7 +159,7 @@ impl Verifier {
             values.iter().map(|v| (name.as_str(), v.as_str()))
         });
         let body = bytes_or_empty(&body);
-        catch(|| verified(self.inner.verify_received(&method, &target, pairs, body)?))
+        catch(|| verified(self.0.verify_received(&method, &target, pairs, body)?))
             .map_err(|e| js_error(&env, &e))
     }
 }

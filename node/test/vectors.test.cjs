@@ -138,4 +138,6 @@ test('ESM entry exports the same objects', async () => {
   assert.equal(esm.Signer, ns.Signer)
   assert.equal(esm.signedFetch, ns.signedFetch)
   assert.equal(esm.default.MultipartForm, ns.MultipartForm)
+  // main.mjs lists no names: every export of the CommonJS entry must reach ESM, as the same object.
+  for (const name of Object.keys(ns)) assert.equal(esm[name], ns[name], name)
 })

@@ -1,20 +1,13 @@
 //! The one boundary every entry point goes through, and the one handle-ownership scheme.
 //!
-//! - [`native!`] declares the `native` methods of `global.nuvera.signing.Native` as Rust functions
-//!   over Rust types: it exports each under its JNI name, reads every argument with
-//!   [`FromJava`](crate::convert::FromJava), and hands the result to Java with
-//!   [`IntoJava`](crate::convert::IntoJava), all inside [`run`].
-//! - [`run`] executes an entry point's body with a JNI `Env`: a panic becomes `INTERNAL_ERROR`,
-//!   a [`Failure`] becomes the Java exception with its code ([`crate::errors`]), and the native
-//!   method returns the type's default value (Java sees only the pending exception).
-//! - A native object lives in an `Arc<T>`, boxed as `Arc<dyn Any>` so that one `free` serves
-//!   every type and each use checks the type; Java holds the box as a `long` in a `NativeHandle`,
-//!   which frees it exactly once and never while a call is running (so Java never passes a freed
-//!   handle; a closed object fails in Java with `OBJECT_CLOSED`).
+//! - [`native!`] exports Rust functions over Rust types as the `native` methods of
+//!   `global.nuvera.signing.Native`, converting with [`crate::convert`] inside [`run`], where a
+//!   panic becomes `INTERNAL_ERROR` and a [`Failure`] the Java exception with its code.
+//! - A native object is an `Arc<T>` boxed as `Arc<dyn Any>`, so one `free` serves every type and
+//!   each use checks the type; Java's `NativeHandle` frees it once, never while a call runs.
 //!
-//! The shape follows signalapp/libsignal's `rust/bridge` (one Rust definition per entry point,
-//! one argument/result conversion per type, one panic boundary), with a declarative macro in
-//! place of its procedural one: this crate has a single language to serve.
+//! The shape follows signalapp/libsignal's `rust/bridge`, with a declarative macro in place of its
+//! procedural one: this crate has a single language to serve.
 
 use std::any::Any;
 use std::ops::Deref;
@@ -27,15 +20,8 @@ use nuvera_signing::{Error, ErrorCode};
 
 use crate::errors::{throw_failure, Failure};
 
-/// Declares `native` entry points (see the module docs). Each item is
-///
-/// ```text
-/// /// docs
-/// fn javaName(arg: RustType, …) -> RustType { body }
-/// fn javaName[env](…) -> … { body }   // the body also uses the JNI `Env` as `env`
-/// ```
-///
-/// The body may use `?` on core errors; it runs inside [`run`].
+/// Declares `native` entry points: `fn javaName(arg: RustType, …) -> RustType { body }`, or
+/// `fn javaName[env](…)` for a body that also uses the JNI `Env`; the body may use `?`.
 macro_rules! native {
     ($(
         $(#[doc = $doc:literal])*
@@ -63,7 +49,7 @@ macro_rules! native {
 }
 pub(crate) use native;
 
-/// Runs `body` as a native method's implementation (see the module docs).
+/// Runs `body` as a native method's implementation: Java sees its value or a pending exception.
 pub(crate) fn run<'local, T, F>(mut env: EnvUnowned<'local>, body: F) -> T
 where
     T: Default,

@@ -11,7 +11,7 @@ use nuvera_signing::client::{
 };
 use nuvera_signing::Signer;
 
-use crate::boundary::{lock, native, Handle};
+use crate::boundary::{borrow, lock, native, Handle};
 use crate::convert::Headers;
 use crate::errors::Failure;
 
@@ -39,19 +39,23 @@ fn step(attempt: Option<&Attempt>, delay_ms: u64, reason: Option<&str>) -> Vec<O
     }
 }
 
+/// The clock offset behind `handle`: a signer's (shared with it and its clones, so a correction
+/// lasts) or, for the table of cases, an offset of its own.
+fn clock_offset(handle: jlong) -> Result<ClockOffset, Failure> {
+    Ok(match borrow::<Signer>(handle) {
+        Ok(signer) => signer.clock_offset().clone(),
+        Err(_) => borrow::<ClockOffset>(handle)?.clone(),
+    })
+}
+
 native! {
     /// An offset of its own, for the table of cases (a signer has one).
     fn clockOffsetNew(secs: jlong) -> Arc<ClockOffset> {
         Arc::new(ClockOffset::with_secs(secs)?)
     }
 
-    /// The offset shared by the signer and its clones.
-    fn signerClockOffset(signer: Handle<Signer>) -> Arc<ClockOffset> {
-        Arc::new(signer.clock_offset().clone())
-    }
-
-    fn clockOffsetSecs(offset: Handle<ClockOffset>) -> jlong {
-        offset.secs()
+    fn clockOffsetSecs(signer_or_offset: jlong) -> jlong {
+        clock_offset(signer_or_offset)?.secs()
     }
 
     /// `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs, maxDelayMs]`: the core's
@@ -71,12 +75,15 @@ native! {
         RetryPolicy::default().statuses.iter().map(|s| jint::from(*s)).collect()
     }
 
-    fn retryDefaultMethods() -> Vec<String> {
-        RetryPolicy::default().methods
+    fn retryDefaultMethods(including_post: bool) -> Vec<String> {
+        match including_post {
+            true => RetryPolicy::including_post().methods,
+            false => RetryPolicy::default().methods,
+        }
     }
 
     /// Absent values take the core's defaults; `retry` false means no retries.
-    fn exchangeNew(offset: Handle<ClockOffset>, max_redirects: Option<i64>, correct_clock: bool,
+    fn exchangeNew(signer_or_offset: jlong, max_redirects: Option<i64>, correct_clock: bool,
         retry: bool, statuses: Option<Vec<jint>>, methods: Option<Vec<String>>,
         max_attempts: Option<i64>, base_delay_ms: Option<i64>, max_delay_ms: Option<i64>,
         method: String, url: String, has_body: bool, jitter: Option<Vec<f64>>)
@@ -97,7 +104,7 @@ native! {
         };
         let policy = ClientPolicy::from_optional(count(max_redirects)?, retry, Some(correct_clock));
         let request = Request { method, url, has_body };
-        let mut exchange = Exchange::new(policy, request, (*offset).clone())?;
+        let mut exchange = Exchange::new(policy, request, clock_offset(signer_or_offset)?)?;
         if let Some(fractions) = jitter {
             exchange = exchange.with_jitter_fractions(fractions)?;
         }

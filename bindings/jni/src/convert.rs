@@ -163,16 +163,6 @@ impl<'local> IntoJava<'local> for String {
     }
 }
 
-impl<'local> IntoJava<'local> for Option<String> {
-    type Java = JString<'local>;
-    fn into_java(self, env: &mut Env<'local>) -> Result<JString<'local>, Failure> {
-        match self {
-            Some(s) => s.into_java(env),
-            None => Ok(JString::null()),
-        }
-    }
-}
-
 /// A `String[]` whose `None`s are nulls.
 impl<'local> IntoJava<'local> for Vec<Option<String>> {
     type Java = StringArray<'local>;

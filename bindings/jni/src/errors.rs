@@ -3,7 +3,6 @@
 
 use jni::errors::Error as JniError;
 use jni::objects::{JObject, JThrowable, JValue};
-use jni::sys::jint;
 use jni::{jni_sig, jni_str, Env};
 use nuvera_signing::{Error, ErrorCode, VerifyError};
 
@@ -86,17 +85,23 @@ pub(crate) fn throw_failure(env: &mut Env<'_>, failure: Failure) -> jni::errors:
     }
 }
 
-native! {
-    /// `null` when the core has no such code.
-    fn errorFamily(code: String) -> Option<String> {
-        ErrorCode::from_code_str(&code).map(|c| c.family().as_str().to_owned())
+/// The text of a failed call into Java for the core's error: a caught exception as
+/// `Throwable.toString` writes it (its class, then its message if it has one), else `what: e`.
+pub(crate) fn java_failure_text(e: JniError, what: &str) -> String {
+    match e {
+        // jni formats a null message as "<NULL>".
+        JniError::CaughtJavaException { name, msg, .. } if msg == "<NULL>" => name,
+        JniError::CaughtJavaException { name, msg, .. } => format!("{name}: {msg}"),
+        e => format!("{what}: {e}"),
     }
+}
 
-    /// 0 for a code without an HTTP status.
-    fn errorHttpStatus(code: String) -> jint {
-        ErrorCode::from_code_str(&code)
-            .and_then(ErrorCode::http_status)
-            .map_or(0, jint::from)
+native! {
+    /// `[family, httpStatus]` (0: none); `[null, 0]` when the core has no such code.
+    fn errorInfo(code: String) -> Vec<Option<String>> {
+        let code = ErrorCode::from_code_str(&code);
+        let status = code.and_then(ErrorCode::http_status).unwrap_or(0);
+        vec![code.map(|c| c.family().as_str().to_owned()), Some(status.to_string())]
     }
 
     fn errorCodesJson() -> String {

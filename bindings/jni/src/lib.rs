@@ -2,10 +2,8 @@
 //! (`java/`, package `global.nuvera.signing`).
 //!
 //! Glue only: every rule is in the core crate. Each `native` method of the Java class
-//! `global.nuvera.signing.Native` is one Rust function over Rust types, declared with
-//! `boundary::native!` in the module of its domain. `boundary` runs every entry point (panics
-//! caught, core errors thrown with their code) and owns the one handle scheme; `convert` holds the
-//! one conversion of each type across the boundary; `stream` reads a Java `InputStream`.
+//! `global.nuvera.signing.Native` is one Rust function, declared with `boundary::native!` in the
+//! module of its domain; `convert` holds the one conversion of each type across the boundary.
 //!
 //! Why JNI and not a generator: see java/README.md ("Why JNI").
 

@@ -5,46 +5,46 @@
 
 use std::sync::Arc;
 
-use jni::objects::{Global, JByteArray, JObject, JString, JValue};
+use jni::errors::Error as JniError;
+use jni::objects::{Global, JByteArray, JObject, JValue};
 use jni::{jni_sig, jni_str, Env, JavaVM};
 use nuvera_signing::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
 use crate::boundary::{native, Handle};
+use crate::errors::java_failure_text;
 
-/// Calls `bridge.invoke(input)` (Java's `RemoteKey.Bridge`) on this thread, attached to the JVM:
-/// the signature bytes, or the callback's failure as text (the exception's message, which Java
-/// reads; a `String` never crosses as an exception).
-fn call_bridge(
+/// Calls `callback.sign(input)` (Java's `SignCallback`) on this thread, attached to the JVM: the
+/// signature bytes, or the callback's failure as text (its exception, caught here, never crosses
+/// into the core).
+fn call_callback(
     vm: &JavaVM,
-    bridge: &Global<JObject<'static>>,
+    callback: &Global<JObject<'static>>,
     input: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let outcome = vm.attach_current_thread(
-        |env: &mut Env| -> jni::errors::Result<Result<Vec<u8>, String>> {
+    let outcome =
+        vm.attach_current_thread(|env: &mut Env| -> jni::errors::Result<Option<Vec<u8>>> {
             let input = env.byte_array_from_slice(input)?;
-            let out = env
-                .call_method(
-                    bridge.as_obj(),
-                    jni_str!("invoke"),
-                    jni_sig!("([B)Ljava/lang/Object;"),
-                    &[JValue::Object(&input)],
-                )?
-                .l()?;
-            if env.is_instance_of(&out, jni_str!("[B"))? {
-                let signature = env.cast_local::<JByteArray>(out)?;
-                Ok(Ok(env.convert_byte_array(&signature)?))
-            } else {
-                let message = env.cast_local::<JString>(out)?;
-                Ok(Err(message.try_to_string(env)?))
+            let args = [JValue::Object(&input)];
+            let out = match env.call_method(callback, jni_str!("sign"), jni_sig!("([B)[B"), &args) {
+                Err(JniError::JavaException) => return env.exception_catch().map(|()| None),
+                other => other?.l()?,
+            };
+            if out.is_null() {
+                return Ok(None);
             }
-        },
-    );
-    outcome.unwrap_or_else(|e| Err(format!("the Java callback could not be called: {e}")))
+            let signature = env.cast_local::<JByteArray>(out)?;
+            Ok(Some(env.convert_byte_array(&signature)?))
+        });
+    match outcome {
+        Ok(Some(signature)) => Ok(signature),
+        Ok(None) => Err("the callback returned null".to_owned()),
+        Err(e) => Err(java_failure_text(e, "the callback could not be called")),
+    }
 }
 
 native! {
     /// Absent options take the core's defaults.
-    fn remoteKeyFromCallback[env](bridge: Global<JObject<'static>>, public_key_pem: String,
+    fn remoteKeyFromCallback[env](callback: Global<JObject<'static>>, public_key_pem: String,
         message_input: Option<bool>, timeout_ms: Option<i64>) -> Arc<RemoteKey> {
         let public = PublicKey::from_pem(public_key_pem)?;
         let input = message_input.map(|message| match message {
@@ -53,7 +53,7 @@ native! {
         });
         let options = CallbackOptions::from_optional(input, timeout_ms)?;
         let vm = env.get_java_vm()?;
-        let callback: SignCallback = Arc::new(move |input: &[u8]| call_bridge(&vm, &bridge, input));
+        let callback: SignCallback = Arc::new(move |input: &[u8]| call_callback(&vm, &callback, input));
         Arc::new(RemoteKey::from_callback(public, callback, options))
     }
 

@@ -10,7 +10,7 @@ use jni::sys::jint;
 use jni::{jni_sig, jni_str, Env, JavaVM};
 
 use crate::convert::FromJava;
-use crate::errors::Failure;
+use crate::errors::{java_failure_text, Failure};
 
 /// The stream and the buffer it reads into; read on the thread of the Java call that hashes,
 /// encodes or signs with it (the core never keeps it past that call's own use).
@@ -71,11 +71,6 @@ impl Read for JavaInputStream {
                 }
                 Ok(n)
             });
-        result.map_err(|e| {
-            std::io::Error::other(match e {
-                JniError::CaughtJavaException { name, msg, .. } => format!("{name}: {msg}"),
-                e => format!("the InputStream failed: {e}"),
-            })
-        })
+        result.map_err(|e| std::io::Error::other(java_failure_text(e, "the InputStream failed")))
     }
 }

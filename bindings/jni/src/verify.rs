@@ -27,36 +27,31 @@ impl<'local> IntoJava<'local> for Verified {
 }
 
 native! {
-    /// The registry is the file at `file` or else `text` in `format` (`json` or `toml`, its
+    /// `registry` is the file's path (`format` "file") or text in `format` (`json` or `toml`, its
     /// relative key files resolved against `baseDir`, default `.`); `replayUrl` null keeps the
     /// registry's replay cache (else in-process). Absent options take the core's defaults.
-    fn verifierNew(file: Option<String>, text: Option<String>, format: String,
-        base_dir: Option<String>, issuer: Option<String>, audience: Option<String>,
-        skew: Option<i64>, now: Option<i64>, replay_url: Option<String>,
-        replay_prefix: Option<String>, replay_timeout_ms: Option<i64>,
-        replay_max_connections: Option<i64>) -> Arc<Verifier> {
-        if file.is_none() && text.is_none() {
-            Err(Error::new(
+    fn verifierNew(registry: Option<String>, format: String, base_dir: Option<String>,
+        issuer: Option<String>, audience: Option<String>, skew: Option<i64>, now: Option<i64>,
+        replay_url: Option<String>, replay_prefix: Option<String>,
+        replay_timeout_ms: Option<i64>, replay_max_connections: Option<i64>) -> Arc<Verifier> {
+        let registry = match (registry, format.as_str()) {
+            (None, _) => Err(Error::new(
                 ErrorCode::InvalidRegistry,
                 "no registry given: call registryFile, registryJson or registryToml",
-            ))?;
-        }
-        let replay_cache = replay_url
+            ))?,
+            (Some(file), "file") => Registry::from_file(file)?,
+            (Some(text), format) => {
+                Registry::from_text(&text, format, Path::new(base_dir.as_deref().unwrap_or(".")))?
+            }
+        };
+        let mut options =
+            VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), skew)?;
+        options.replay_cache = replay_url
             .map(|url| {
                 let prefix = replay_prefix.as_deref();
                 ReplayCacheOptions::from_optional(&url, prefix, replay_timeout_ms, replay_max_connections)
             })
             .transpose()?;
-        let registry = match (file, text) {
-            (Some(file), _) => Registry::from_file(file)?,
-            (None, text) => {
-                let base = base_dir.unwrap_or_else(|| ".".to_owned());
-                Registry::from_text(&text.unwrap_or_default(), &format, Path::new(&base))?
-            }
-        };
-        let mut options =
-            VerifierOptions::from_optional(issuer.as_deref(), audience.as_deref(), skew)?;
-        options.replay_cache = replay_cache;
         let mut verifier = Verifier::new(registry).with_options(options)?;
         if let Some(now) = now {
             let now = nuvera_signing::given_unix_seconds(now, "now")?;

@@ -4,12 +4,15 @@
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use nuvera_signing::{Error, ErrorCode};
+use nuvera_signing::Error;
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyMemoryView, PyString};
+
+use crate::hints::{JsonObject, Typed};
 
 /// Runs `work` with the GIL released (RSA, hashing, file reads), catching a panic.
 pub fn detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
@@ -58,25 +61,6 @@ pub fn to_py_err(py: Python<'_>, error: &Error) -> PyErr {
     exception().map_or_else(|failure| failure, PyErr::from_value)
 }
 
-/// A Python `int` that must fit an unsigned Rust integer (Unix seconds, an HTTP status): out of
-/// range is `INVALID_ARGUMENT`, a `ValueError` like the rest of the request family.
-pub fn unsigned<T: TryFrom<i64>>(value: i64, what: &str) -> nuvera_signing::Result<T> {
-    T::try_from(value).map_err(|_| {
-        Error::new(
-            ErrorCode::InvalidArgument,
-            format!("{what} {value} is out of range"),
-        )
-    })
-}
-
-/// [`unsigned`] for an optional argument.
-pub fn unsigned_opt<T: TryFrom<i64>>(
-    value: Option<i64>,
-    what: &str,
-) -> nuvera_signing::Result<Option<T>> {
-    value.map(|v| unsigned(v, what)).transpose()
-}
-
 /// Bytes from Python: `bytes` and `str` (as UTF-8) are borrowed; a `bytearray` or `memoryview`
 /// is copied once, because its content may change while the GIL is released.
 pub enum Bytes {
@@ -88,6 +72,7 @@ pub enum Bytes {
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
     type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = crate::hints::BYTES_OR_STR;
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if let Ok(bytes) = value.cast::<PyBytes>() {
@@ -101,11 +86,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Bytes {
             Err(_) => value.to_owned(),
         };
         value.extract().map(Bytes::Binary).map_err(|_| {
-            let kind = value.get_type().name().map(|n| n.to_string());
-            PyTypeError::new_err(format!(
-                "expected bytes or str, not {}",
-                kind.unwrap_or_default()
-            ))
+            let kind = type_name(&value);
+            PyTypeError::new_err(format!("expected bytes or str, not {kind}"))
         })
     }
 }
@@ -127,6 +109,7 @@ pub struct Headers(pub Vec<(PyBackedStr, PyBackedStr)>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Headers {
     type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = crate::hints::HEADERS;
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         let items = match value.hasattr("items")? {
@@ -145,9 +128,25 @@ impl Headers {
     }
 }
 
-/// A JSON text the core wrote, as Python objects (`dict`, `list`, …).
-pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("json")?.call_method1("loads", (text,))
+/// The name of `value`'s type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    let name = value.get_type().name().map(|n| n.to_string());
+    name.unwrap_or_default()
+}
+
+/// `TypeName: message` of a Python exception, for the message of a core error.
+pub fn describe(py: Python<'_>, error: &PyErr) -> String {
+    let value = error.value(py);
+    format!("{}: {value}", type_name(value))
+}
+
+/// A JSON object as Python sees it: a `dict`.
+pub type Json<'py> = Typed<Bound<'py, PyAny>, JsonObject>;
+
+/// A JSON object the core wrote, as a `dict`.
+pub fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Json<'py>> {
+    let object = py.import("json")?.call_method1("loads", (text,))?;
+    Ok(Typed::new(object))
 }
 
 /// `Class(field=repr(value), …)` from the object's own attributes; an entry with `=` in it is
@@ -161,3 +160,49 @@ pub fn repr(object: &Bound<'_, PyAny>, fields: &[&str]) -> PyResult<String> {
     let class = object.get_type().name()?;
     Ok(format!("{class}({})", shown.join(", ")))
 }
+
+/// A core value's field as the field of its Python data class: cloned, unless a type says how.
+pub trait FromCore<T> {
+    /// The Python data class's field for `value`.
+    fn from_core(value: &T) -> Self;
+}
+
+impl<T: Clone> FromCore<T> for T {
+    fn from_core(value: &T) -> T {
+        value.clone()
+    }
+}
+
+/// For a `get_all` data class `$class` (declared as usual): its `From<&$core>`, each field through
+/// [`FromCore`], its field names in order (`FIELDS`), a `repr` of the `$shown` fields (see
+/// [`repr`]) and the class's own `$methods`.
+macro_rules! data_class {
+    (
+        $class:ident from $core:ty { $($field:ident),* }
+        repr [$($shown:literal),*];
+        $($methods:tt)*
+    ) => {
+        impl $class {
+            /// The attributes, in the order of the fields.
+            #[allow(dead_code)]
+            const FIELDS: &[&str] = &[$(stringify!($field)),*];
+        }
+
+        impl From<&$core> for $class {
+            fn from(value: &$core) -> Self {
+                use crate::boundary::FromCore;
+                $class { $($field: FromCore::from_core(&value.$field),)* }
+            }
+        }
+
+        #[pyo3::pymethods]
+        impl $class {
+            fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+                crate::boundary::repr(slf, &[$($shown),*])
+            }
+
+            $($methods)*
+        }
+    };
+}
+pub(crate) use data_class;

@@ -6,7 +6,7 @@ use nuvera_signing as core;
 use nuvera_signing::client as policy;
 use pyo3::prelude::*;
 
-use crate::boundary::{self, unsigned_opt, Bytes, Headers};
+use crate::boundary::{self, data_class, Bytes, FromCore, Headers};
 use crate::signing::Signer;
 
 /// Opt-in retries: which statuses and methods are retried, how often and how long to wait.
@@ -14,14 +14,27 @@ use crate::signing::Signer;
 /// Every argument left ``None`` takes the core's default: statuses 429/502/503/504, the
 /// idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), ``max_attempts`` 3 (the first
 /// send included), backoff base 200 ms, every wait capped at 10 000 ms (``Retry-After`` too).
-#[pyclass(frozen, eq, module = "nuvera_signing")]
-#[derive(PartialEq)]
+#[pyclass(frozen, eq, get_all, module = "nuvera_signing")]
+#[derive(Clone, PartialEq)]
 pub struct RetryPolicy {
-    inner: policy::RetryPolicy,
+    /// Statuses retried.
+    statuses: Vec<u16>,
+    /// Upper-case methods retried.
+    methods: Vec<String>,
+    /// Sends of one request at most, the first included.
+    max_attempts: u32,
+    /// Backoff base in milliseconds.
+    base_delay_ms: u64,
+    /// Cap of every wait in milliseconds.
+    max_delay_ms: u64,
 }
 
-#[pymethods]
-impl RetryPolicy {
+data_class! {
+    RetryPolicy from policy::RetryPolicy {
+        statuses, methods, max_attempts, base_delay_ms, max_delay_ms
+    }
+    repr ["statuses", "methods", "max_attempts", "base_delay_ms", "max_delay_ms"];
+
     #[new]
     #[pyo3(signature = (*, statuses=None, methods=None, max_attempts=None, base_delay_ms=None, max_delay_ms=None))]
     fn new(
@@ -34,67 +47,36 @@ impl RetryPolicy {
     ) -> PyResult<Self> {
         // Python ints of any size: out of range is the core's INVALID_ARGUMENT, not an
         // OverflowError from the conversion.
-        let inner = boundary::attached(py, || {
-            let status = |s| boundary::unsigned(s, "the retry status");
+        let policy = boundary::attached(py, || {
+            let status = |s| core::given_unsigned(s, "the retry status");
             let statuses = statuses.map(|list| list.into_iter().map(status).collect());
             policy::RetryPolicy::from_optional(
                 statuses.transpose()?,
                 methods,
-                unsigned_opt(max_attempts, "max_attempts")?,
-                unsigned_opt(base_delay_ms, "base_delay_ms")?,
-                unsigned_opt(max_delay_ms, "max_delay_ms")?,
+                max_attempts.map(|n| core::given_unsigned(n, "max_attempts")).transpose()?,
+                base_delay_ms.map(|n| core::given_unsigned(n, "base_delay_ms")).transpose()?,
+                max_delay_ms.map(|n| core::given_unsigned(n, "max_delay_ms")).transpose()?,
             )
         })?;
-        Ok(RetryPolicy { inner })
+        Ok((&policy).into())
     }
 
     /// The defaults with POST retried too (for POSTs made idempotent, e.g. by an idempotency key).
     #[staticmethod]
     fn including_post() -> Self {
-        RetryPolicy {
-            inner: policy::RetryPolicy::including_post(),
+        (&policy::RetryPolicy::including_post()).into()
+    }
+}
+
+impl From<&RetryPolicy> for policy::RetryPolicy {
+    fn from(p: &RetryPolicy) -> Self {
+        policy::RetryPolicy {
+            statuses: p.statuses.clone(),
+            methods: p.methods.clone(),
+            max_attempts: p.max_attempts,
+            base_delay_ms: p.base_delay_ms,
+            max_delay_ms: p.max_delay_ms,
         }
-    }
-
-    /// Statuses retried.
-    #[getter]
-    fn statuses(&self) -> Vec<u16> {
-        self.inner.statuses.clone()
-    }
-
-    /// Upper-case methods retried.
-    #[getter]
-    fn methods(&self) -> Vec<String> {
-        self.inner.methods.clone()
-    }
-
-    /// Sends of one request at most, the first included.
-    #[getter]
-    fn max_attempts(&self) -> u32 {
-        self.inner.max_attempts
-    }
-
-    /// Backoff base in milliseconds.
-    #[getter]
-    fn base_delay_ms(&self) -> u64 {
-        self.inner.base_delay_ms
-    }
-
-    /// Cap of every wait in milliseconds.
-    #[getter]
-    fn max_delay_ms(&self) -> u64 {
-        self.inner.max_delay_ms
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let fields = [
-            "statuses",
-            "methods",
-            "max_attempts",
-            "base_delay_ms",
-            "max_delay_ms",
-        ];
-        boundary::repr(slf, &fields)
     }
 }
 
@@ -103,10 +85,28 @@ impl RetryPolicy {
 /// ``max_redirects`` hops followed (default 10; the next is ``TOO_MANY_REDIRECTS``); ``retry``
 /// off unless given (``True`` = a default :class:`RetryPolicy`); ``correct_clock`` (default on):
 /// learn the clock offset from ``Date`` on a clock refusal and send once more, signed afresh.
-#[pyclass(frozen, eq, module = "nuvera_signing")]
+#[pyclass(frozen, eq, get_all, module = "nuvera_signing")]
 #[derive(PartialEq)]
 pub struct ClientPolicy {
-    inner: policy::ClientPolicy,
+    /// Redirect hops followed.
+    max_redirects: u32,
+    /// The retry policy, or ``None`` (retries off).
+    retry: Option<RetryPolicy>,
+    /// Whether a clock refusal corrects the signer's offset and sends once more.
+    correct_clock: bool,
+}
+
+impl FromCore<Option<policy::RetryPolicy>> for Option<RetryPolicy> {
+    fn from_core(retry: &Option<policy::RetryPolicy>) -> Self {
+        retry.as_ref().map(RetryPolicy::from)
+    }
+}
+
+impl From<&ClientPolicy> for policy::ClientPolicy {
+    fn from(p: &ClientPolicy) -> Self {
+        let retry = p.retry.as_ref().map(policy::RetryPolicy::from);
+        policy::ClientPolicy::from_optional(Some(p.max_redirects), retry, Some(p.correct_clock))
+    }
 }
 
 /// `ClientPolicy(retry=…)`: a flag (`True` = the default retries) or a `RetryPolicy`.
@@ -118,8 +118,10 @@ enum Retry<'py> {
     Policy(Bound<'py, RetryPolicy>),
 }
 
-#[pymethods]
-impl ClientPolicy {
+data_class! {
+    ClientPolicy from policy::ClientPolicy { max_redirects, retry, correct_clock }
+    repr ["max_redirects", "retry", "correct_clock"];
+
     #[new]
     #[pyo3(signature = (*, max_redirects=None, retry=None, correct_clock=None))]
     fn new(
@@ -128,38 +130,15 @@ impl ClientPolicy {
         retry: Option<Retry>,
         correct_clock: Option<bool>,
     ) -> PyResult<Self> {
-        let max_redirects =
-            boundary::attached(py, || unsigned_opt(max_redirects, "max_redirects"))?;
+        let max_redirects = max_redirects.map(|n| core::given_unsigned(n, "max_redirects"));
+        let max_redirects = boundary::attached(py, || max_redirects.transpose())?;
         let retry = match retry {
             Some(Retry::Flag(on)) => on.then(policy::RetryPolicy::default),
-            Some(Retry::Policy(policy)) => Some(policy.get().inner.clone()),
+            Some(Retry::Policy(policy)) => Some(policy.get().into()),
             None => None,
         };
-        let inner = policy::ClientPolicy::from_optional(max_redirects, retry, correct_clock);
-        Ok(ClientPolicy { inner })
-    }
-
-    /// Redirect hops followed.
-    #[getter]
-    fn max_redirects(&self) -> u32 {
-        self.inner.max_redirects
-    }
-
-    /// The retry policy, or ``None`` (retries off).
-    #[getter]
-    fn retry(&self) -> Option<RetryPolicy> {
-        let inner = self.inner.retry.clone();
-        inner.map(|inner| RetryPolicy { inner })
-    }
-
-    /// Whether a clock refusal corrects the signer's offset and sends once more.
-    #[getter]
-    fn correct_clock(&self) -> bool {
-        self.inner.correct_clock
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        boundary::repr(slf, &["max_redirects", "retry", "correct_clock"])
+        let policy = policy::ClientPolicy::from_optional(max_redirects, retry, correct_clock);
+        Ok((&policy).into())
     }
 }
 
@@ -177,22 +156,9 @@ pub struct Attempt {
     credentials: bool,
 }
 
-impl From<&policy::Attempt> for Attempt {
-    fn from(a: &policy::Attempt) -> Self {
-        Attempt {
-            method: a.method.clone(),
-            url: a.url.clone(),
-            send_body: a.send_body,
-            credentials: a.credentials,
-        }
-    }
-}
-
-#[pymethods]
-impl Attempt {
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        boundary::repr(slf, &["method", "url", "send_body", "credentials"])
-    }
+data_class! {
+    Attempt from policy::Attempt { method, url, send_body, credentials }
+    repr ["method", "url", "send_body", "credentials"];
 }
 
 /// The exchange's answer to a response: ``kind`` is ``"send"`` (wait ``delay_ms``, then sign and
@@ -226,9 +192,7 @@ impl Action {
 /// :class:`Action` it returns. The exchange reads and corrects ``signer``'s clock offset (shared
 /// by every user of that signer). ``jitter`` pins the backoff's random fractions (tests).
 #[pyclass(module = "nuvera_signing")]
-pub struct Exchange {
-    inner: policy::Exchange,
-}
+pub struct Exchange(policy::Exchange);
 
 #[pymethods]
 impl Exchange {
@@ -250,25 +214,25 @@ impl Exchange {
         };
         let offset = signer.get().inner.clock_offset().clone();
         let inner = boundary::attached(py, || {
-            let exchange = core::Exchange::new(policy.get().inner.clone(), request, offset)?;
+            let exchange = core::Exchange::new(policy.get().into(), request, offset)?;
             match jitter {
                 Some(fractions) => exchange.with_jitter_fractions(fractions),
                 None => Ok(exchange),
             }
         })?;
-        Ok(Exchange { inner })
+        Ok(Exchange(inner))
     }
 
     /// The first send: the caller's request.
     #[getter]
     fn first(&self) -> Attempt {
-        self.inner.first().into()
+        self.0.first().into()
     }
 
     /// Redirect hops followed so far.
     #[getter]
     fn redirects(&self) -> u32 {
-        self.inner.redirects()
+        self.0.redirects()
     }
 
     /// Decides what follows a response to the last send. ``headers`` are (name, value) pairs or
@@ -294,27 +258,28 @@ impl Exchange {
             sent_at_ms,
             received_at_ms,
         };
-        let action = boundary::attached(py, || match self.inner.on_response(&response) {
+        let action = boundary::attached(py, || match self.0.on_response(&response) {
             core::Action::Fail(error) => Err(error),
             other => Ok(other),
         })?;
-        Ok(match action {
+        let (kind, attempt, delay_ms, reason) = match action {
             core::Action::Send {
                 attempt,
                 delay_ms,
                 reason,
-            } => Action {
-                kind: "send",
-                attempt: Some(Py::new(py, Attempt::from(&attempt))?),
+            } => (
+                "send",
+                Some(Py::new(py, Attempt::from(&attempt))?),
                 delay_ms,
-                reason: Some(reason.as_str()),
-            },
-            _ => Action {
-                kind: "done",
-                attempt: None,
-                delay_ms: 0,
-                reason: None,
-            },
+                Some(reason.as_str()),
+            ),
+            _ => ("done", None, 0, None),
+        };
+        Ok(Action {
+            kind,
+            attempt,
+            delay_ms,
+            reason,
         })
     }
 

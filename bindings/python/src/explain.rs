@@ -81,7 +81,11 @@ pub fn explain(
     now: Option<i64>,
 ) -> PyResult<Report> {
     let report = boundary::detached(py, || {
-        let options = options(public_key_pem.as_deref(), now)?;
+        let options = core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
+            public_key_pem: public_key_pem.as_deref().map(str::as_bytes),
+            now,
+            ..Default::default()
+        })?;
         let sent = core::SentRequest {
             method: &method,
             url: &url,
@@ -112,16 +116,6 @@ pub fn explain(
     })
 }
 
-/// The options of `explain` and bundles, merged by the core: the defaults, the public key and
-/// `now` when given.
-fn options(public_key_pem: Option<&str>, now: Option<i64>) -> core::Result<core::ExplainOptions> {
-    core::ExplainOptions::from_optional(core::explain::OptionalExplainOptions {
-        public_key_pem: public_key_pem.map(str::as_bytes),
-        now,
-        ..Default::default()
-    })
-}
-
 /// `support_bundle_json` and `support_bundle` over one signature: `$finish` turns the bundle's
 /// JSON text into what the function returns.
 macro_rules! support_bundle_functions {
@@ -149,30 +143,22 @@ macro_rules! support_bundle_functions {
             now: Option<i64>,
         ) -> PyResult<$output> {
             let json = boundary::detached(py, || {
-                let options = options(public_key_pem.as_deref(), None)?;
-                let now = core::SupportBundle::created_at(now)?;
                 let headers: Vec<_> = headers.iter().flat_map(Headers::pairs).collect();
-                let sent = core::SentRequest {
+                let given = core::explain::OptionalSupportBundle {
                     method: &method,
                     url: &url,
+                    headers: &headers,
                     api_key: api_key.as_deref(),
                     content_type: content_type.as_deref(),
-                    body: &mut body.as_deref().unwrap_or_default(),
-                };
-                let response = core::explain::BundleResponse::new(
-                    boundary::unsigned(status, "status")?,
-                    response_body.as_deref().unwrap_or_default(),
-                );
-                let bundle = core::SupportBundle::build(
-                    sent,
-                    &headers,
-                    &token,
-                    response,
-                    application.as_deref(),
-                    &options,
+                    body: body.as_deref().unwrap_or_default(),
+                    token: &token,
+                    status,
+                    response_body: response_body.as_deref().unwrap_or_default(),
+                    application: application.as_deref(),
+                    public_key_pem: public_key_pem.as_deref().map(str::as_bytes),
                     now,
-                )?;
-                Ok(bundle.to_json_pretty())
+                };
+                Ok(core::SupportBundle::from_optional(given)?.to_json_pretty())
             })?;
             ($finish)(py, json)
         }
@@ -180,17 +166,14 @@ macro_rules! support_bundle_functions {
 }
 
 support_bundle_functions! {
-    /// A support bundle (contract §7) for a request Nuvera refused, as pretty JSON: what Nuvera
-    /// support asks for, and no secret.
-    ///
-    /// Give the request as sent (``headers`` as sent; ``x-api-key`` from ``api_key`` and
-    /// ``Authorization`` from ``token`` are added when missing), the ``token`` sent, Nuvera's
-    /// HTTP ``status`` and ``response_body``. The API key is reduced to its last four
-    /// characters, the token to its decoded header and claims (``sub`` masked) and a SHA-256,
-    /// and the body to its size, hash and (multipart) canonical object: no API key, token,
-    /// private key or file bytes. ``now`` pins the creation time (Unix seconds).
+    /// A support bundle (contract §7) for a request Nuvera refused, as pretty JSON with no
+    /// secret: give the request as sent (``headers``; the signing headers missing from them are
+    /// completed from ``api_key`` and ``token``), Nuvera's ``status`` and ``response_body``. The
+    /// API key is reduced to its last four characters, the token to its header, claims (``sub``
+    /// masked) and SHA-256, the body to its size, hash and canonical object. ``now`` pins the
+    /// creation time (Unix seconds).
     fn support_bundle_json -> String = |_, json| Ok(json);
     /// :func:`support_bundle_json` as a dict.
-    fn support_bundle -> Bound<'py, PyAny> =
+    fn support_bundle -> boundary::Json<'py> =
         |py, json: String| boundary::json_loads(py, &json);
 }

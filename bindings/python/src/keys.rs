@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use crate::boundary::{self, Bytes};
 
 /// A key class's `#[pymethods]`: the public-key getters and the refusal to pickle every key
-/// class shares (its `inner` is a core `SigningKey`), then the class's own `$methods`.
+/// class shares (its `.0` is a core `SigningKey`), then the class's own `$methods`.
 macro_rules! key_methods {
     ($class:ident { $($methods:tt)* }) => {
         #[pyo3::pymethods]
@@ -18,22 +18,23 @@ macro_rules! key_methods {
             /// The SPKI public key PEM, to register with Nuvera.
             #[getter]
             fn public_key_pem(&self) -> String {
-                core::SigningKey::public_key(&*self.inner).to_pem()
+                core::SigningKey::public_key(&*self.0).to_pem()
             }
 
             /// ``SHA256:`` + hex SHA-256 of the SPKI DER.
             #[getter]
             fn fingerprint(&self) -> String {
-                core::SigningKey::fingerprint(&*self.inner)
+                core::SigningKey::fingerprint(&*self.0)
             }
 
             /// Modulus size in bits.
             #[getter]
             fn bits(&self) -> usize {
-                core::SigningKey::bits(&*self.inner)
+                core::SigningKey::bits(&*self.0)
             }
 
-            fn __reduce__(&self) -> PyResult<()> {
+            // Typed as `object.__reduce__` is, so that the stub's override is compatible.
+            fn __reduce__(&self) -> PyResult<String> {
                 let message = concat!("a ", stringify!($class), " cannot be pickled");
                 Err(pyo3::exceptions::PyTypeError::new_err(message))
             }
@@ -48,9 +49,7 @@ pub(crate) use key_methods;
 ///
 /// ``repr`` shows the size and fingerprint, never key material; it cannot be pickled.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct PrivateKey {
-    pub(crate) inner: Arc<core::PrivateKey>,
-}
+pub struct PrivateKey(pub(crate) Arc<core::PrivateKey>);
 
 key_methods!(PrivateKey {
     /// Parses PEM text (``str`` or bytes; literal ``\n`` accepted); an encrypted key needs
@@ -61,9 +60,7 @@ key_methods!(PrivateKey {
         let key = boundary::detached(py, || {
             core::PrivateKey::from_pem(&*pem, passphrase.as_deref())
         })?;
-        Ok(PrivateKey {
-            inner: Arc::new(key),
-        })
+        Ok(PrivateKey(Arc::new(key)))
     }
 
     /// Reads and parses a PEM file (``str`` or ``os.PathLike``).
@@ -73,9 +70,7 @@ key_methods!(PrivateKey {
         let key = boundary::detached(py, || {
             core::PrivateKey::from_file(&path, passphrase.as_deref())
         })?;
-        Ok(PrivateKey {
-            inner: Arc::new(key),
-        })
+        Ok(PrivateKey(Arc::new(key)))
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {

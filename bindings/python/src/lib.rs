@@ -1,15 +1,14 @@
 //! `nuvera_signing._native`: the PyO3 extension module of the Python package `nuvera-signing`.
 //!
-//! It converts types and raises errors in Python's idiom; every rule is in the core crate. One
-//! module per domain (each says what it holds); [`boundary`] is the one panic boundary, GIL
-//! release, argument conversion and core `Error` → exception. Every class but `Exchange` is
-//! `frozen` (immutable from Python, shared freely between threads); `MultipartForm` keeps its
-//! state behind a mutex that is only taken with the GIL released.
+//! It converts types and raises errors in Python's idiom; every rule is in the core crate.
+//! [`boundary`] is the one panic boundary, GIL release and core `Error` → exception; [`hints`]
+//! gives the generated stub the Python types Rust types cannot state.
 
 mod boundary;
 mod client;
 mod errors;
 mod explain;
+mod hints;
 mod keys;
 mod multipart;
 mod remote;

@@ -7,26 +7,26 @@ use std::sync::{Mutex, MutexGuard};
 
 use nuvera_signing as core;
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use crate::boundary::{self, Bytes};
+use crate::hints::{self, BinaryReader, Typed};
 
 /// A ``multipart/form-data`` body described by parts. Thread-safe (calls are serialized).
 ///
 /// Files given by path or file object are streamed by the core whenever the form is hashed or
 /// encoded, never loaded whole.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct MultipartForm {
-    inner: Mutex<core::MultipartForm>,
-}
+pub struct MultipartForm(Mutex<core::MultipartForm>);
 
 impl MultipartForm {
     /// The form, surviving a poisoned lock (the core never leaves a form half-updated). Callers
     /// take it with the GIL released: a file object's `read` needs the GIL while it is held.
     pub fn lock(&self) -> MutexGuard<'_, core::MultipartForm> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn with<T: Send>(
@@ -57,9 +57,7 @@ impl MultipartForm {
             Some(b) => core::MultipartForm::with_boundary(b),
             None => Ok(core::MultipartForm::new()),
         })?;
-        Ok(MultipartForm {
-            inner: Mutex::new(form),
-        })
+        Ok(MultipartForm(Mutex::new(form)))
     }
 
     /// Adds a text field (repeated names are kept). Returns the form.
@@ -100,27 +98,19 @@ impl MultipartForm {
         })
     }
 
-    /// Adds a file read from a binary file object (anything with ``read(n) -> bytes``:
-    /// ``open(path, "rb")``, ``io.BytesIO``, a socket file…), streamed in chunks of at most
-    /// 64 KiB whenever the form is hashed or encoded; it is never loaded whole.
-    ///
-    /// ``file_name`` defaults to the last component of ``fileobj.name`` when that is a string.
-    /// A file object can be read once: hash or encode the form once. To send and sign, encode
-    /// first (``to_bytes()`` / ``write_to()``), then sign: the form keeps the size and hash of
-    /// what it read. Failures of the file object raise ``NuveraIOError`` (``IO_ERROR``).
+    /// Adds a file read from a binary file object (``read(n) -> bytes``), in chunks of at most
+    /// 64 KiB whenever the form is hashed or encoded, never whole. ``file_name`` defaults to the
+    /// last component of ``fileobj.name``. It is read once: encode first (``to_bytes()`` /
+    /// ``write_to()``), then sign (the form keeps what it read). Its failures are ``IO_ERROR``.
     #[pyo3(signature = (field_name, fileobj, file_name=None, mime_type=None))]
     fn add_file_reader<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        fileobj: &Bound<'py, PyAny>,
+        fileobj: Typed<Bound<'py, PyAny>, BinaryReader>,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        let reader = FileObjectReader::of(fileobj).ok_or_else(|| {
-            let kind = fileobj.get_type().name().map(|n| n.to_string());
-            let kind = kind.unwrap_or_default();
-            PyTypeError::new_err(format!("fileobj must have a read() method, not {kind}"))
-        })?;
+        let (fileobj, reader) = (&fileobj.0, fileobj.0.extract::<FileObjectReader>()?);
         let file_name = match file_name {
             Some(name) => name.to_string(),
             None => {
@@ -148,22 +138,23 @@ impl MultipartForm {
     fn add_file<'py>(
         slf: &Bound<'py, Self>,
         field_name: PyBackedStr,
-        source: &Bound<'py, PyAny>,
+        source: FileSource<'py>,
         file_name: Option<PyBackedStr>,
         mime_type: Option<PyBackedStr>,
     ) -> PyResult<Bound<'py, Self>> {
-        if is_binary(source) {
-            let file_name = file_name
-                .ok_or_else(|| PyTypeError::new_err("a file given as bytes needs a file_name"))?;
-            let data = source.extract()?;
-            return Self::add_file_bytes(slf, field_name, file_name, data, mime_type);
+        match source {
+            FileSource::Path(path) => {
+                Self::add_file_path(slf, field_name, path, file_name, mime_type)
+            }
+            FileSource::Bytes(data) => {
+                let message = "a file given as bytes needs a file_name";
+                let file_name = file_name.ok_or_else(|| PyTypeError::new_err(message))?;
+                Self::add_file_bytes(slf, field_name, file_name, data, mime_type)
+            }
+            FileSource::Reader(fileobj) => {
+                Self::add_file_reader(slf, field_name, fileobj, file_name, mime_type)
+            }
         }
-        let os_path_like = slf.py().import("os")?.getattr("PathLike")?;
-        if source.is_instance_of::<PyString>() || source.is_instance(&os_path_like)? {
-            let path = source.extract()?;
-            return Self::add_file_path(slf, field_name, path, file_name, mime_type);
-        }
-        Self::add_file_reader(slf, field_name, source, file_name, mime_type)
     }
 
     /// ``multipart/form-data; boundary=…``: the Content-Type to send.
@@ -184,7 +175,7 @@ impl MultipartForm {
     }
 
     /// The canonical object as a dict.
-    fn canonical<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn canonical<'py>(&self, py: Python<'py>) -> PyResult<boundary::Json<'py>> {
         boundary::json_loads(py, &self.canonical_json(py)?)
     }
 
@@ -208,6 +199,14 @@ impl MultipartForm {
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         boundary::repr(slf, &["boundary"])
     }
+}
+
+/// Where `MultipartForm.add_file` takes a file from (a `str` is a path).
+#[derive(FromPyObject)]
+enum FileSource<'py> {
+    Path(PathBuf),
+    Bytes(Bytes),
+    Reader(Typed<Bound<'py, PyAny>, BinaryReader>),
 }
 
 /// Whether `value` is `bytes`, `bytearray` or `memoryview`.
@@ -238,41 +237,65 @@ impl FileObjectReader {
     /// One `read(n)` of the file object, into `buf`; what goes wrong is said in the message of
     /// the `IO_ERROR` the core reports.
     fn read_into(&self, py: Python<'_>, buf: &mut [u8]) -> Result<usize, String> {
-        let kind = |value: &Bound<'_, PyAny>| value.get_type().name().map(|n| n.to_string());
-        let chunk = self
-            .file
-            .bind(py)
-            .call_method1("read", (buf.len(),))
-            .map_err(|e| {
-                let name = e.get_type(py).name().map(|n| n.to_string());
-                let name = name.unwrap_or_default();
-                format!("reading the file object failed: {name}: {}", e.value(py))
-            })?;
-        if chunk.is_none() {
-            return Err(
-                "the file object returned None (a non-blocking stream with no data \
-                 ready); give a blocking binary file object"
-                    .to_owned(),
-            );
-        }
-        if chunk.is_instance_of::<PyString>() {
-            return Err(
-                "the file object returned str: open the file in binary mode ('rb')".to_owned(),
-            );
-        }
-        let bytes = chunk.extract::<Bytes>().map_err(|_| {
-            let kind = kind(&chunk).unwrap_or_default();
-            format!("the file object's read() returned {kind}, not bytes")
-        })?;
-        let Some(target) = buf.get_mut(..bytes.len()) else {
-            let (got, asked) = (bytes.len(), buf.len());
-            return Err(format!(
-                "the file object returned {got} bytes when {asked} were asked"
-            ));
+        let read = self.file.bind(py).call_method1("read", (buf.len(),));
+        let failed = |e| {
+            format!(
+                "reading the file object failed: {}",
+                boundary::describe(py, &e)
+            )
         };
+        let chunk = read.map_err(failed)?;
+        let bytes = match chunk.extract::<Bytes>() {
+            Ok(Bytes::Binary(bytes)) => bytes,
+            Ok(Bytes::Text(_)) => {
+                return Err(
+                    "the file object returned str: open the file in binary mode ('rb')".into(),
+                )
+            }
+            Err(_) if chunk.is_none() => {
+                return Err(
+                    "the file object returned None (a non-blocking stream with no data \
+                     ready); give a blocking binary file object"
+                        .into(),
+                )
+            }
+            Err(_) => {
+                let kind = boundary::type_name(&chunk);
+                return Err(format!(
+                    "the file object's read() returned {kind}, not bytes"
+                ));
+            }
+        };
+        let (got, asked) = (bytes.len(), buf.len());
+        let target = buf.get_mut(..got).ok_or_else(|| {
+            format!("the file object returned {got} bytes when {asked} were asked")
+        })?;
         target.copy_from_slice(&bytes);
-        Ok(bytes.len())
+        Ok(got)
     }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for FileObjectReader {
+    type Error = PyErr;
+    const INPUT_TYPE: PyStaticExpr = hints::BINARY_READER;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        FileObjectReader::of(&value).ok_or_else(|| {
+            let kind = boundary::type_name(&value);
+            PyTypeError::new_err(format!(
+                "expected a binary file object (with read()), not {kind}"
+            ))
+        })
+    }
+}
+
+/// A body from Python: bytes (or `str` as UTF-8), or a binary file object read in chunks.
+#[derive(FromPyObject)]
+pub enum Data {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A binary file object.
+    Reader(FileObjectReader),
 }
 
 impl Read for FileObjectReader {
@@ -290,16 +313,14 @@ impl Read for FileObjectReader {
 pub fn multipart_body_hash(
     py: Python<'_>,
     content_type: PyBackedStr,
-    body: &Bound<'_, PyAny>,
+    body: Data,
 ) -> PyResult<String> {
-    if let Some(reader) = FileObjectReader::of(body) {
-        return boundary::detached(py, || {
-            Ok(core::multipart_body_hash_reader(&content_type, reader)?.to_string())
-        });
-    }
-    let body = body.extract::<Bytes>()?;
     boundary::detached(py, || {
-        Ok(core::multipart_body_hash(&content_type, &body)?.to_string())
+        let hash = match body {
+            Data::Bytes(bytes) => core::multipart_body_hash(&content_type, &bytes)?,
+            Data::Reader(reader) => core::multipart_body_hash_reader(&content_type, reader)?,
+        };
+        Ok(hash.to_string())
     })
 }
 

@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use nuvera_signing as core;
 use nuvera_signing::Body;
 use pyo3::exceptions::PyTypeError;
+use pyo3::inspect::PyStaticExpr;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::boundary::{self, Bytes};
-use crate::multipart::{FileObjectReader, MultipartForm};
+use crate::boundary::{self, data_class, Bytes, FromCore};
+use crate::hints::{FutureSigned, Hint, StrDict, Typed};
+use crate::multipart::{Data, MultipartForm};
+use crate::remote::Key;
 
 /// The nine signed claims. ``sub`` is the API key: ``repr`` hides it.
 #[pyclass(frozen, eq, hash, get_all, module = "nuvera_signing")]
@@ -37,41 +40,15 @@ pub struct Claims {
     jti: String,
 }
 
-impl From<&core::Claims> for Claims {
-    fn from(c: &core::Claims) -> Self {
-        Claims {
-            iss: c.iss.clone(),
-            aud: c.aud.clone(),
-            sub: c.sub.clone(),
-            method: c.method.clone(),
-            uri: c.uri.clone(),
-            body_hash: c.body_hash.clone(),
-            iat: c.iat,
-            exp: c.exp,
-            jti: c.jti.clone(),
-        }
-    }
-}
+data_class! {
+    Claims from core::Claims { iss, aud, sub, method, uri, body_hash, iat, exp, jti }
+    repr ["iss", "aud", "sub=<redacted>", "method", "uri", "body_hash", "iat", "exp", "jti"];
 
-/// The claims' attribute names, in the signed order.
-const CLAIM_NAMES: [&str; 9] = [
-    "iss",
-    "aud",
-    "sub",
-    "method",
-    "uri",
-    "body_hash",
-    "iat",
-    "exp",
-    "jti",
-];
-
-#[pymethods]
-impl Claims {
     /// The claims with their JWT names (``bodyHash``), in the signed order.
+    #[pyo3(signature = () -> "dict[str, str | int]")]
     fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(slf.py());
-        for name in CLAIM_NAMES {
+        for &name in Self::FIELDS {
             let jwt_name = if name == "body_hash" {
                 "bodyHash"
             } else {
@@ -81,16 +58,11 @@ impl Claims {
         }
         Ok(dict)
     }
+}
 
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let shown = CLAIM_NAMES.map(|name| {
-            if name == "sub" {
-                "sub=<redacted>"
-            } else {
-                name
-            }
-        });
-        boundary::repr(slf, &shown)
+impl FromCore<core::Claims> for Claims {
+    fn from_core(claims: &core::Claims) -> Self {
+        claims.into()
     }
 }
 
@@ -98,52 +70,50 @@ impl Claims {
 ///
 /// ``repr`` shows neither the token nor the API key.
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct SignedRequest {
-    inner: core::SignedRequest,
-}
+pub struct SignedRequest(core::SignedRequest);
 
 #[pymethods]
 impl SignedRequest {
     /// ``{"x-api-key": …, "Authorization": "Bearer …"}``, in that order.
     #[getter]
-    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Typed<Bound<'py, PyDict>, StrDict>> {
         let headers = PyDict::new(py);
-        for (name, value) in self.inner.headers() {
+        for (name, value) in self.0.headers() {
             headers.set_item(name, value)?;
         }
-        Ok(headers)
+        Ok(Typed::new(headers))
     }
 
     /// The compact JWT.
     #[getter]
     fn token(&self) -> &str {
-        self.inner.token()
+        self.0.token()
     }
 
     /// ``Bearer <token>``.
     #[getter]
     fn authorization(&self) -> String {
-        self.inner.authorization()
+        self.0.authorization()
     }
 
     /// The signed claims.
     #[getter]
     fn claims(&self) -> Claims {
-        self.inner.claims().into()
+        self.0.claims().into()
     }
 
     /// The proof artifact (contract §7) as pretty JSON; it holds no secret.
     fn proof_json(&self) -> String {
-        self.inner.proof().to_json_pretty()
+        self.0.proof().to_json_pretty()
     }
 
     /// The proof artifact as a dict.
-    fn proof<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    fn proof<'py>(&self, py: Python<'py>) -> PyResult<boundary::Json<'py>> {
         boundary::json_loads(py, &self.proof_json())
     }
 
     fn __repr__(&self) -> String {
-        let c = self.inner.claims();
+        let c = self.0.claims();
         format!(
             "SignedRequest(method={:?}, uri={:?}, jti={:?}, token=<redacted>)",
             c.method, c.uri, c.jti
@@ -161,9 +131,9 @@ impl SignedRequest {
 pub struct Signer {
     /// The core signer (its clock offset is what a client `Exchange` corrects).
     pub(crate) inner: core::Signer,
-    /// The signing key (a `PrivateKey` or a `RemoteKey`).
+    /// The signing key.
     #[pyo3(get)]
-    key: Py<PyAny>,
+    key: Key,
 }
 
 #[pymethods]
@@ -172,14 +142,14 @@ impl Signer {
     #[pyo3(signature = (key, api_key, *, lifetime=None, issuer=None, audience=None, clock_offset=None))]
     fn new(
         py: Python<'_>,
-        key: Py<PyAny>,
+        key: Key,
         api_key: PyBackedStr,
         lifetime: Option<i64>,
         issuer: Option<PyBackedStr>,
         audience: Option<PyBackedStr>,
         clock_offset: Option<i64>,
     ) -> PyResult<Self> {
-        let signing_key = crate::remote::signing_key(key.bind(py))?;
+        let signing_key = key.signing_key();
         let inner = boundary::attached(py, || {
             let (issuer, audience) = (issuer.as_deref(), audience.as_deref());
             let options = core::SignerOptions::from_optional(lifetime, issuer, audience)?;
@@ -199,15 +169,12 @@ impl Signer {
         self.inner.clock_offset().secs()
     }
 
-    /// Signs a request.
+    /// Signs a request to ``url`` (absolute, or a target starting with ``/``).
     ///
-    /// ``url`` is an absolute URL or a target starting with ``/``. ``body`` is the exact bytes to
-    /// send (``str`` is sent as UTF-8), a binary file object (read to its end in chunks, so it
-    /// cannot be sent afterwards unless it can seek), ``None`` for no body, or a
-    /// :class:`MultipartForm`; or give a precomputed ``body_hash`` instead. With
-    /// ``content_type``, the core chooses how the bytes are hashed (an encoded
-    /// ``multipart/form-data`` body through its canonical object). ``iat``/``jti`` pin the clock
-    /// and token id (tests, reproducing a token).
+    /// ``body``: the exact bytes to send (``str`` as UTF-8), a binary file object (read to its
+    /// end in chunks: seek it back to send it), a :class:`MultipartForm`, or ``None``; or give
+    /// its ``body_hash``. With ``content_type``, an encoded ``multipart/form-data`` body is hashed
+    /// through its canonical object. ``iat``/``jti`` pin the clock and token id (tests).
     #[pyo3(signature = (method, url, body=None, *, body_hash=None, content_type=None, iat=None, jti=None))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
@@ -215,38 +182,29 @@ impl Signer {
         py: Python<'_>,
         method: PyBackedStr,
         url: PyBackedStr,
-        body: Option<&Bound<'_, PyAny>>,
+        body: Option<SignBody>,
         body_hash: Option<PyBackedStr>,
         content_type: Option<PyBackedStr>,
         iat: Option<i64>,
         jti: Option<PyBackedStr>,
     ) -> PyResult<SignedRequest> {
-        let pins = (iat, jti);
-        let body = body.filter(|b| !b.is_none());
-        if let Some(hash) = body_hash {
-            if body.is_some() {
-                let message = "give either body or body_hash, not both";
-                return Err(PyTypeError::new_err(message));
+        if body.is_some() && body_hash.is_some() {
+            let message = "give either body or body_hash, not both";
+            return Err(PyTypeError::new_err(message));
+        }
+        let content_type = content_type.as_deref();
+        self.run(py, &method, &url, (iat, jti), |sign| match body {
+            None => match &body_hash {
+                Some(hash) => sign(Body::Precomputed(core::BodyHash::parse(hash)?)),
+                None => sign(Body::Empty),
+            },
+            Some(SignBody::Form(form)) => sign(Body::Multipart(&mut form.get().lock())),
+            // Read to its end by the core in chunks and signed as the exact bytes it yields,
+            // whatever `content_type` says.
+            Some(SignBody::Data(Data::Reader(mut reader))) => sign(Body::Reader(&mut reader)),
+            Some(SignBody::Data(Data::Bytes(bytes))) => {
+                sign(Body::for_content_type(content_type, &bytes))
             }
-            let hash = |sign: Sign| sign(Body::Precomputed(core::BodyHash::parse(&hash)?));
-            return self.run(py, &method, &url, pins, hash);
-        }
-        if let Some(form) = body.and_then(|b| b.cast::<MultipartForm>().ok()) {
-            let form = form.get();
-            return self.run(py, &method, &url, pins, |sign| {
-                sign(Body::Multipart(&mut form.lock()))
-            });
-        }
-        if let Some(mut reader) = body.and_then(FileObjectReader::of) {
-            // A binary file object: read to its end by the core in chunks, and signed as the
-            // exact bytes it yields (whatever `content_type` says).
-            let reader = |sign: Sign| sign(Body::Reader(&mut reader));
-            return self.run(py, &method, &url, pins, reader);
-        }
-        let bytes = body.map(|b| b.extract::<Bytes>()).transpose()?;
-        let (bytes, content_type) = (bytes.as_deref(), content_type.as_deref());
-        self.run(py, &method, &url, pins, |sign| {
-            sign(bytes.map_or(Body::Empty, |b| Body::for_content_type(content_type, b)))
         })
     }
 
@@ -304,30 +262,44 @@ impl Signer {
 
     /// :meth:`sign` for asyncio: runs in the event loop's default executor (the GIL is released
     /// while signing, so the loop keeps running) and returns a future of the signed request.
-    #[pyo3(signature = (method, url, body=None, **kwargs))]
+    #[pyo3(signature = (method: "str", url: "str", body=None, **kwargs: "object"))]
     fn sign_async<'py>(
         slf: &Bound<'py, Self>,
         method: Bound<'py, PyAny>,
         url: Bound<'py, PyAny>,
-        body: Option<Bound<'py, PyAny>>,
+        body: Option<Typed<Bound<'py, PyAny>, SignBody>>,
         kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Typed<Bound<'py, PyAny>, FutureSigned>> {
         let py = slf.py();
         let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-        let body = body.unwrap_or_else(|| py.None().into_bound(py));
+        let body = body.map_or_else(|| py.None().into_bound(py), |b| b.0);
         let args = PyTuple::new(py, [slf.getattr("sign")?, method, url, body])?;
         let partial = py.import("functools")?.getattr("partial")?;
-        event_loop.call_method1("run_in_executor", (py.None(), partial.call(args, kwargs)?))
+        let future =
+            event_loop.call_method1("run_in_executor", (py.None(), partial.call(args, kwargs)?))?;
+        Ok(Typed::new(future))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let key = self.key.bind(py).repr()?;
+        let key = (&self.key).into_pyobject(py)?.repr()?;
         Ok(format!("Signer(key={key}, api_key=<redacted>)"))
     }
 
-    fn __reduce__(&self) -> PyResult<()> {
+    // Typed as `object.__reduce__` is, so that the stub's override is compatible.
+    fn __reduce__(&self) -> PyResult<String> {
         Err(PyTypeError::new_err("a Signer cannot be pickled"))
     }
+}
+
+/// What `Signer.sign` signs: bytes, a binary file object, or a `MultipartForm`.
+#[derive(FromPyObject)]
+enum SignBody {
+    Data(Data),
+    Form(Py<MultipartForm>),
+}
+
+impl Hint for SignBody {
+    const HINT: PyStaticExpr = <Self as FromPyObject<'static, 'static>>::INPUT_TYPE;
 }
 
 /// The `iat`/`jti` a caller pinned, parsed by the core when the request is signed.
@@ -352,19 +324,18 @@ impl Signer {
             let pins = core::SignOverrides::from_optional(iat, jti.as_deref())?;
             body(&|body| self.inner.sign_with(method, url, body, &pins))
         })?;
-        Ok(SignedRequest { inner })
+        Ok(SignedRequest(inner))
     }
 }
 
 /// SHA-256 hex of the exact body bytes (``str`` as UTF-8), or of what a binary file object
 /// reads, streamed in chunks.
 #[pyfunction]
-pub fn body_hash(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Some(reader) = FileObjectReader::of(body) {
-        return boundary::detached(py, || Ok(core::body_hash_reader(reader)?.0.to_string()));
-    }
-    let body = body.extract::<Bytes>()?;
-    boundary::detached(py, || Ok(core::body_hash(&body).to_string()))
+pub fn body_hash(py: Python<'_>, body: Data) -> PyResult<String> {
+    boundary::detached(py, || match body {
+        Data::Bytes(bytes) => Ok(core::body_hash(&bytes).to_string()),
+        Data::Reader(reader) => Ok(core::body_hash_reader(reader)?.0.to_string()),
+    })
 }
 
 /// SHA-256 hex of a file's content, streamed.

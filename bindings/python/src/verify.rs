@@ -1,13 +1,12 @@
 //! The server side of the contract (§6): `Verifier`, `Verified`, `received_body_hash`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use nuvera_signing as core;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use crate::boundary::{self, Bytes, Headers};
+use crate::boundary::{self, data_class, Bytes, Headers};
 use crate::signing::Claims;
 
 /// A request that passed every rule.
@@ -24,38 +23,20 @@ pub struct Verified {
     key_fingerprint: String,
 }
 
-impl From<core::Verified> for Verified {
-    fn from(v: core::Verified) -> Self {
-        Verified {
-            application: v.application,
-            claims: (&v.claims).into(),
-            permission: v.permission,
-            key_fingerprint: v.key_fingerprint,
-        }
-    }
-}
-
-#[pymethods]
-impl Verified {
-    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let fields = ["application", "claims", "permission", "key_fingerprint"];
-        boundary::repr(slf, &fields)
-    }
+data_class! {
+    Verified from core::Verified { application, claims, permission, key_fingerprint }
+    repr ["application", "claims", "permission", "key_fingerprint"];
 }
 
 /// The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
 ///
 /// ``issuer``/``audience``/``clock_skew`` default to the contract's profile; ``now`` pins the
-/// clock (tests). ``replay_cache="redis://host:6379"`` (or ``rediss://``, ``valkey://``,
-/// ``redis+unix://``) shares seen token ids between instances, with ``replay_cache_prefix``
-/// (default ``nuvera:jti:``), ``replay_cache_timeout_ms`` (default 50) and
-/// ``replay_cache_max_connections`` (default 16); without it the registry file's
-/// ``replayCache`` applies, else an in-process cache. When the store does not answer, ``verify``
-/// raises ``VerificationError`` ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
+/// clock (tests). ``replay_cache="redis://host:6379"`` (``rediss://``, ``valkey://``,
+/// ``redis+unix://``) shares seen token ids between instances (default: the registry's
+/// ``replayCache``, else in-process); a store that does not answer is
+/// ``AUTH_REPLAY_CACHE_UNAVAILABLE`` (HTTP 503).
 #[pyclass(frozen, module = "nuvera_signing")]
-pub struct Verifier {
-    inner: core::Verifier,
-}
+pub struct Verifier(core::Verifier);
 
 /// Where a registry comes from: a file, or JSON or TOML text with the directory its relative
 /// key files resolve against.
@@ -65,21 +46,13 @@ enum Source {
     Toml(PyBackedStr, Option<PathBuf>),
 }
 
-/// The keyword arguments every `Verifier` constructor takes.
-struct Options {
-    issuer: Option<PyBackedStr>,
-    audience: Option<PyBackedStr>,
-    clock_skew: Option<i64>,
-    now: Option<i64>,
-    replay_cache: Option<PyBackedStr>,
-    replay_cache_prefix: Option<PyBackedStr>,
-    replay_cache_timeout_ms: Option<i64>,
-    replay_cache_max_connections: Option<i64>,
-}
-
 impl Verifier {
-    /// The verifier of `source` with `o`, built with the GIL released (key files are read).
-    fn build(py: Python<'_>, source: Source, o: Options) -> PyResult<Self> {
+    /// The verifier of `source` with `options`, built with the GIL released (key files are read).
+    fn build(
+        py: Python<'_>,
+        source: Source,
+        options: core::OptionalVerifierOptions,
+    ) -> PyResult<Self> {
         let inner = boundary::detached(py, || {
             let base = |dir: &Option<PathBuf>| dir.clone().unwrap_or_else(|| ".".into());
             let registry = match &source {
@@ -87,29 +60,14 @@ impl Verifier {
                 Source::Json(text, dir) => core::Registry::from_json_str(text, &base(dir))?,
                 Source::Toml(text, dir) => core::Registry::from_toml_str(text, &base(dir))?,
             };
-            let (issuer, audience) = (o.issuer.as_deref(), o.audience.as_deref());
-            let mut options = core::VerifierOptions::from_optional(issuer, audience, o.clock_skew)?;
-            options.replay_cache = core::ReplayCacheOptions::from_optional_url(
-                o.replay_cache.as_deref(),
-                o.replay_cache_prefix.as_deref(),
-                o.replay_cache_timeout_ms,
-                o.replay_cache_max_connections,
-            )?;
-            let verifier = core::Verifier::new(registry).with_options(options)?;
-            Ok(match o.now {
-                Some(now) => {
-                    let now = core::given_unix_seconds(now, "now")?;
-                    verifier.with_clock(Arc::new(core::FixedClock(now)))
-                }
-                None => verifier,
-            })
+            core::Verifier::from_optional(registry, options)
         })?;
-        Ok(Verifier { inner })
+        Ok(Verifier(inner))
     }
 }
 
 /// The `Verifier` constructors: each takes its source (`$arg`, and `$kw` by keyword), then the
-/// keyword arguments of [`Options`]; `$source` turns them into a [`Source`].
+/// keyword arguments of [`core::OptionalVerifierOptions`]; `$source` turns them into a [`Source`].
 macro_rules! constructors {
     ($(
         $(#[doc = $doc:literal])*
@@ -139,13 +97,13 @@ macro_rules! constructors {
                     replay_cache_timeout_ms: Option<i64>,
                     replay_cache_max_connections: Option<i64>,
                 ) -> PyResult<Self> {
-                    let options = Options {
-                        issuer,
-                        audience,
-                        clock_skew,
+                    let options = core::OptionalVerifierOptions {
+                        issuer: issuer.as_deref(),
+                        audience: audience.as_deref(),
+                        clock_skew_secs: clock_skew,
                         now,
-                        replay_cache,
-                        replay_cache_prefix,
+                        replay_cache: replay_cache.as_deref(),
+                        replay_cache_prefix: replay_cache_prefix.as_deref(),
                         replay_cache_timeout_ms,
                         replay_cache_max_connections,
                     };
@@ -165,17 +123,11 @@ macro_rules! constructors {
                 authorization: Option<PyBackedStr>,
                 body_hash: PyBackedStr,
             ) -> PyResult<Verified> {
+                let (api_key, authorization) = (api_key.as_deref(), authorization.as_deref());
                 let verified = boundary::detached(py, || {
-                    let request = core::ReceivedRequest {
-                        method: &method,
-                        target: &target,
-                        api_key: api_key.as_deref(),
-                        authorization: authorization.as_deref(),
-                        body_hash: &core::BodyHash::parse(&body_hash)?,
-                    };
-                    Ok(self.inner.verify(&request)?)
+                    self.0.verify_given(&method, &target, api_key, authorization, &body_hash)
                 })?;
-                Ok(verified.into())
+                Ok((&verified).into())
             }
 
             /// Verifies a received request from its headers (any case) and raw body bytes
@@ -191,9 +143,9 @@ macro_rules! constructors {
             ) -> PyResult<Verified> {
                 let body = body.as_deref().unwrap_or_default();
                 let verified = boundary::detached(py, || {
-                    self.inner.verify_received(&method, &target, headers.pairs(), body)
+                    self.0.verify_received(&method, &target, headers.pairs(), body)
                 })?;
-                Ok(verified.into())
+                Ok((&verified).into())
             }
 
             fn __repr__(&self) -> &'static str {

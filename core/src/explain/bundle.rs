@@ -149,6 +149,37 @@ pub struct SupportBundle {
     pub diagnosis: Report,
 }
 
+/// A support bundle's inputs as a binding's caller gave them: the request as sent, its token,
+/// Nuvera's answer, and options that are `None` when not given. No `Debug`: it holds the API key
+/// and the token.
+#[derive(Clone, Copy, Default)]
+pub struct OptionalSupportBundle<'a> {
+    /// The method as sent.
+    pub method: &'a str,
+    /// The URL as sent.
+    pub url: &'a str,
+    /// The headers as sent (the signing headers are completed when missing).
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The API key sent.
+    pub api_key: Option<&'a str>,
+    /// The Content-Type sent.
+    pub content_type: Option<&'a str>,
+    /// The body sent.
+    pub body: &'a [u8],
+    /// The token sent.
+    pub token: &'a str,
+    /// Nuvera's HTTP status (out of `0..=65535` is `INVALID_ARGUMENT`).
+    pub status: i64,
+    /// Nuvera's response body.
+    pub response_body: &'a [u8],
+    /// The application's name.
+    pub application: Option<&'a str>,
+    /// A public key PEM to check the signature against.
+    pub public_key_pem: Option<&'a [u8]>,
+    /// The creation time, Unix seconds (default now).
+    pub now: Option<i64>,
+}
+
 impl SupportBundle {
     /// The time (Unix seconds) a bundle is made at, from what a binding's caller gave: `None` is
     /// now, by the system clock; a negative time is `INVALID_ARGUMENT`. The one place every
@@ -158,6 +189,37 @@ impl SupportBundle {
             None => crate::Clock::now_unix(&crate::SystemClock),
             Some(t) => crate::signer::given_unix_seconds(t, "a bundle's time"),
         }
+    }
+
+    /// [`build`](Self::build) from what a binding's caller gave: the options through
+    /// [`ExplainOptions::from_optional`], the time through [`created_at`](Self::created_at), the
+    /// status through [`given_unsigned`](crate::given_unsigned). The one merge every language's
+    /// support bundle goes through.
+    pub fn from_optional(given: OptionalSupportBundle<'_>) -> Result<Self> {
+        let options = ExplainOptions::from_optional(crate::explain::OptionalExplainOptions {
+            public_key_pem: given.public_key_pem,
+            ..Default::default()
+        })?;
+        let now = Self::created_at(given.now)?;
+        let sent = SentRequest {
+            method: given.method,
+            url: given.url,
+            api_key: given.api_key,
+            content_type: given.content_type,
+            body: &mut { given.body },
+        };
+        let status = crate::signer::given_unsigned(given.status, "status")?;
+        let response = BundleResponse::new(status, given.response_body);
+        let (application, token) = (given.application, given.token);
+        Self::build(
+            sent,
+            given.headers,
+            token,
+            response,
+            application,
+            &options,
+            now,
+        )
     }
 
     /// Builds a bundle from the request as sent (`headers` as sent, including `x-api-key` and
@@ -385,6 +447,69 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_bundle_from_optional_arguments_is_the_one_build_makes_from_them() {
+        let headers = [("Content-Type", "application/json")];
+        let given = OptionalSupportBundle {
+            method: "POST",
+            url: "https://api.nuvera.global/api/v1/customers",
+            headers: &headers,
+            api_key: Some("nv_live_3f9a2c7d1e"),
+            content_type: Some("application/json"),
+            body: b"{}",
+            token: "not.a.token",
+            status: 401,
+            response_body: br#"{"errors":[{"code":"AUTH_INVALID_TOKEN","message":"no"}]}"#,
+            application: Some("Acme"),
+            public_key_pem: None,
+            now: Some(1_767_225_600),
+        };
+        let built = SupportBundle::build(
+            SentRequest {
+                method: given.method,
+                url: given.url,
+                api_key: given.api_key,
+                content_type: given.content_type,
+                body: &mut &b"{}"[..],
+            },
+            &headers,
+            given.token,
+            BundleResponse::new(401, given.response_body),
+            given.application,
+            &ExplainOptions::default(),
+            1_767_225_600,
+        )
+        .unwrap();
+        let from_optional = SupportBundle::from_optional(given).unwrap();
+        assert_eq!(from_optional.to_json_pretty(), built.to_json_pretty());
+        for (wrong, code) in [
+            (
+                OptionalSupportBundle {
+                    status: 65_536,
+                    ..given
+                },
+                ErrorCode::InvalidArgument,
+            ),
+            (
+                OptionalSupportBundle {
+                    now: Some(-1),
+                    ..given
+                },
+                ErrorCode::InvalidArgument,
+            ),
+            (
+                OptionalSupportBundle {
+                    public_key_pem: Some(b"no"),
+                    ..given
+                },
+                ErrorCode::InvalidPublicKey,
+            ),
+        ] {
+            let error = SupportBundle::from_optional(wrong).unwrap_err();
+            assert_eq!(error.code(), code);
+        }
+    }
 
     #[test]
     fn rfc3339_dates() {

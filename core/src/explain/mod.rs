@@ -19,6 +19,7 @@ use crate::uri::request_uri;
 use crate::verify::token::{decode_token, FoundClaims};
 use crate::verify::{AuthCode, FailureArea, DEFAULT_CLOCK_SKEW_SECS};
 
+pub use bundle::OptionalSupportBundle;
 pub use bundle::{BundleRequest, BundleResponse, SupportBundle, SUPPORT_BUNDLE_FORMAT};
 pub use observe::{observe_body, BodyObservation};
 

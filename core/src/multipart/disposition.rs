@@ -4,7 +4,7 @@
 
 use crate::multipart::charset::decode_by_charset;
 use crate::multipart::syntax::{
-    is_charset_char, is_extended_value_char, is_space, is_token, latin1, quoted_value,
+    is_charset_char, is_extended_value_char, is_token, latin1, next_param_name, param_value,
 };
 
 /// What the canonical object needs from a part's Content-Disposition.
@@ -37,55 +37,15 @@ pub(crate) fn parse_disposition(value: &[u8]) -> Option<Disposition> {
     let mut kept_backslash = false;
     let mut i = kind_end;
     let s = value;
-    while i < s.len() {
-        while i < s.len() && is_space(s[i]) {
-            i += 1;
-        }
-        if i == s.len() {
-            break;
-        }
-        if s[i] != b';' {
-            return None;
-        }
-        i += 1;
-        while i < s.len() && is_space(s[i]) {
-            i += 1;
-        }
-        if i == s.len() {
-            return None;
-        }
-        let name_start = i;
-        while i < s.len() && is_token(s[i]) {
-            i += 1;
-        }
-        if i == s.len() || s[i] != b'=' {
-            return None;
-        }
-        let key = latin1(&s[name_start..i]).to_ascii_lowercase();
-        i += 1; // '='
+    while let Some(name) = next_param_name(s, &mut i).ok()? {
+        let key = latin1(name).to_ascii_lowercase();
         let value = if key.ends_with('*') {
             let (value, next) = extended_value(s, i)?;
             i = next;
             value
         } else {
-            if i == s.len() {
-                return None;
-            }
-            let raw = if s[i] == b'"' {
-                let (raw, next, kept) = quoted_value(s, i + 1)?;
-                kept_backslash |= kept;
-                i = next;
-                raw
-            } else {
-                let start = i;
-                while i < s.len() && is_token(s[i]) {
-                    i += 1;
-                }
-                if i == start {
-                    return None;
-                }
-                s[start..i].to_vec()
-            };
+            let (raw, kept) = param_value(s, &mut i)?;
+            kept_backslash |= kept;
             // busboy's `defParamCharset`: header parameters are UTF-8 (see the README's
             // "Choices where the contract is silent"); invalid bytes become U+FFFD.
             String::from_utf8_lossy(&raw).into_owned()

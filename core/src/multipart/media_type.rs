@@ -2,7 +2,7 @@
 //! `type/subtype` of token characters, then `; name=value` parameters; anything else does not
 //! parse, and then the part's type is `text/plain` and its charset the default (UTF-8).
 
-use crate::multipart::syntax::{is_space, is_token, latin1, quoted_value};
+use crate::multipart::syntax::{is_token, latin1, next_param_name, param_value};
 
 /// A Content-Type that parses.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,50 +30,9 @@ pub(crate) fn parse_media_type(value: &[u8]) -> Option<MediaType> {
     }
     let essence = latin1(&s[..i]).to_ascii_lowercase();
     let mut charset = None;
-    while i < s.len() {
-        while i < s.len() && is_space(s[i]) {
-            i += 1;
-        }
-        if i == s.len() {
-            break;
-        }
-        if s[i] != b';' {
-            return None;
-        }
-        i += 1;
-        while i < s.len() && is_space(s[i]) {
-            i += 1;
-        }
-        if i == s.len() {
-            return None;
-        }
-        let name_start = i;
-        while i < s.len() && is_token(s[i]) {
-            i += 1;
-        }
-        if i == s.len() || s[i] != b'=' {
-            return None;
-        }
-        let name = latin1(&s[name_start..i]);
-        i += 1;
-        if i == s.len() {
-            return None;
-        }
-        let raw = if s[i] == b'"' {
-            let (raw, next, _) = quoted_value(s, i + 1)?;
-            i = next;
-            raw
-        } else {
-            let start = i;
-            while i < s.len() && is_token(s[i]) {
-                i += 1;
-            }
-            if i == start {
-                return None;
-            }
-            s[start..i].to_vec()
-        };
-        if charset.is_none() && name.eq_ignore_ascii_case("charset") {
+    while let Some(name) = next_param_name(s, &mut i).ok()? {
+        let (raw, _) = param_value(s, &mut i)?;
+        if charset.is_none() && name.eq_ignore_ascii_case(b"charset") {
             charset = Some(latin1(&raw).to_lowercase());
         }
     }

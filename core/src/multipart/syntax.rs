@@ -76,9 +76,72 @@ pub(crate) fn quoted_value(s: &[u8], mut i: usize) -> Option<(Vec<u8>, usize, bo
     None
 }
 
+/// The next parameter's name in a header's `; name=value` list, read from `*i` as busboy reads
+/// it (spaces, `;`, spaces, a token, `=`), leaving `*i` just past the `=`. `Ok(None)` at the end
+/// of the list (trailing spaces allowed), `Err(())` when the rest does not parse.
+pub(crate) fn next_param_name<'s>(s: &'s [u8], i: &mut usize) -> Result<Option<&'s [u8]>, ()> {
+    skip_spaces(s, i);
+    if *i == s.len() {
+        return Ok(None);
+    }
+    if s[*i] != b';' {
+        return Err(());
+    }
+    *i += 1;
+    skip_spaces(s, i);
+    let name_start = *i;
+    while *i < s.len() && is_token(s[*i]) {
+        *i += 1;
+    }
+    if *i == s.len() || s[*i] != b'=' {
+        return Err(());
+    }
+    let name = &s[name_start..*i];
+    *i += 1;
+    Ok(Some(name))
+}
+
+/// A parameter's value from `*i`: a quoted-string ([`quoted_value`]) or a non-empty token,
+/// leaving `*i` just past it. The bool says a backslash was kept; `None` when it does not parse.
+pub(crate) fn param_value(s: &[u8], i: &mut usize) -> Option<(Vec<u8>, bool)> {
+    if *i < s.len() && s[*i] == b'"' {
+        let (raw, next, kept) = quoted_value(s, *i + 1)?;
+        *i = next;
+        return Some((raw, kept));
+    }
+    let start = *i;
+    while *i < s.len() && is_token(s[*i]) {
+        *i += 1;
+    }
+    (*i > start).then(|| (s[start..*i].to_vec(), false))
+}
+
+fn skip_spaces(s: &[u8], i: &mut usize) {
+    while *i < s.len() && is_space(s[*i]) {
+        *i += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameter_lists_read_as_busboy_reads_them() {
+        let s = br#"; a=1 ;B="x\"y"  "#;
+        let mut i = 0;
+        assert_eq!(next_param_name(s, &mut i), Ok(Some(&b"a"[..])));
+        assert_eq!(param_value(s, &mut i), Some((b"1".to_vec(), false)));
+        assert_eq!(next_param_name(s, &mut i), Ok(Some(&b"B"[..])));
+        assert_eq!(param_value(s, &mut i), Some((br#"x"y"#.to_vec(), false)));
+        assert_eq!(next_param_name(s, &mut i), Ok(None));
+        for bad in [&b" x=1"[..], b";", b"; a", b"; a =1", b";;a=1"] {
+            assert_eq!(next_param_name(bad, &mut 0), Err(()), "{bad:?}");
+        }
+        for bad in [&b""[..], b";", b"\"open"] {
+            assert_eq!(param_value(bad, &mut 0), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn quoted_values_unescape_only_quote_and_backslash() {

@@ -17,6 +17,7 @@ pub use replay::{
     ReplayKey, ReplayOutcome, DEFAULT_REPLAY_CACHE_MAX_CONNECTIONS, DEFAULT_REPLAY_CACHE_PREFIX,
     DEFAULT_REPLAY_CACHE_TIMEOUT_MS, MAX_REPLAY_CACHE_CONNECTIONS, MAX_REPLAY_CACHE_TIMEOUT_MS,
 };
+pub use verifier::OptionalVerifierOptions;
 pub use verifier::{
     required_permission, ReceivedRequest, RequestHead, Verified, VerifiedHead, Verifier,
     VerifierOptions, DEFAULT_CLOCK_SKEW_SECS, MAX_CLOCK_SKEW_SECS,

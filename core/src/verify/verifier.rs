@@ -82,6 +82,53 @@ impl VerifierOptions {
     }
 }
 
+/// A verifier's options as a binding's caller gave them, each `None` taking the core's default.
+/// No `Debug`: a replay cache URL may hold a password.
+#[derive(Clone, Copy, Default)]
+pub struct OptionalVerifierOptions<'a> {
+    /// Expected `iss` (default `nuvera-api`).
+    pub issuer: Option<&'a str>,
+    /// Expected `aud` (default `nuvera-rest-api`).
+    pub audience: Option<&'a str>,
+    /// Allowed clock difference in seconds, 0..=60 (default 5).
+    pub clock_skew_secs: Option<i64>,
+    /// A clock stopped at these Unix seconds (tests); default the system clock.
+    pub now: Option<i64>,
+    /// A shared replay cache's URL; default the registry file's `replayCache`, else in-process.
+    pub replay_cache: Option<&'a str>,
+    /// The shared cache's key prefix.
+    pub replay_cache_prefix: Option<&'a str>,
+    /// The shared cache's timeout in milliseconds.
+    pub replay_cache_timeout_ms: Option<i64>,
+    /// The shared cache's connection bound.
+    pub replay_cache_max_connections: Option<i64>,
+}
+
+impl Verifier {
+    /// A verifier of `registry` with the options a binding's caller gave: the one place their
+    /// defaults and ranges are merged ([`VerifierOptions::from_optional`],
+    /// [`ReplayCacheOptions::from_optional_url`], `now` through
+    /// [`given_unix_seconds`](crate::given_unix_seconds)).
+    pub fn from_optional(registry: Registry, given: OptionalVerifierOptions<'_>) -> Result<Self> {
+        let mut options =
+            VerifierOptions::from_optional(given.issuer, given.audience, given.clock_skew_secs)?;
+        options.replay_cache = ReplayCacheOptions::from_optional_url(
+            given.replay_cache,
+            given.replay_cache_prefix,
+            given.replay_cache_timeout_ms,
+            given.replay_cache_max_connections,
+        )?;
+        let verifier = Verifier::new(registry).with_options(options)?;
+        Ok(match given.now {
+            Some(now) => {
+                let now = crate::signer::given_unix_seconds(now, "now")?;
+                verifier.with_clock(Arc::new(crate::signer::FixedClock(now)))
+            }
+            None => verifier,
+        })
+    }
+}
+
 /// A request as the server received it.
 #[derive(Clone, Copy)]
 pub struct ReceivedRequest<'a> {
@@ -441,6 +488,27 @@ impl Verifier {
         let verified_head = self.verify_head(&head)?;
         let body_hash = crate::received_body_hash(head.content_type, body);
         Ok(self.verify_body(verified_head, body_hash)?)
+    }
+
+    /// [`verify`](Self::verify) of a request a binding's caller gives field by field, its body
+    /// hash as text ([`BodyHash::parse`]: anything but 64 lowercase hex digits is
+    /// `INVALID_BODY_HASH`).
+    pub fn verify_given(
+        &self,
+        method: &str,
+        target: &str,
+        api_key: Option<&str>,
+        authorization: Option<&str>,
+        body_hash: &str,
+    ) -> Result<Verified> {
+        let request = ReceivedRequest {
+            method,
+            target,
+            api_key,
+            authorization,
+            body_hash: &BodyHash::parse(body_hash)?,
+        };
+        Ok(self.verify(&request)?)
     }
 
     /// Applies every rule of contract §6 to a request whose body hash is known; the first failure
@@ -824,6 +892,78 @@ mod tests {
         for bad in [-1, 61] {
             let err = VerifierOptions::from_optional(None, None, Some(bad)).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidClaim);
+        }
+    }
+
+    #[test]
+    fn verify_given_parses_the_body_hash_then_verifies_as_verify_does() {
+        let verifier = Verifier::new(Registry::new());
+        let hash = crate::body_hash(b"{}");
+        let request = ReceivedRequest {
+            method: "GET",
+            target: "/api/v1/customers",
+            api_key: Some("nv_unknown"),
+            authorization: Some("Bearer a.b.c"),
+            body_hash: &hash,
+        };
+        let refused = verifier.verify(&request).unwrap_err();
+        let (method, target) = (request.method, request.target);
+        let given = verifier.verify_given(
+            method,
+            target,
+            request.api_key,
+            request.authorization,
+            hash.as_str(),
+        );
+        assert_eq!(given.unwrap_err().code(), Error::from(refused).code());
+        let bad = verifier
+            .verify_given(method, target, None, None, "not hex")
+            .unwrap_err();
+        assert_eq!(bad.code(), BodyHash::parse("not hex").unwrap_err().code());
+    }
+
+    #[test]
+    fn a_verifier_from_optional_options_takes_the_defaults_and_checks_each() {
+        let given = OptionalVerifierOptions {
+            issuer: Some("i"),
+            clock_skew_secs: Some(7),
+            now: Some(1_000),
+            ..Default::default()
+        };
+        let verifier = Verifier::from_optional(Registry::new(), given).unwrap();
+        assert_eq!(verifier.options.issuer, "i");
+        assert_eq!(verifier.options.audience, DEFAULT_AUDIENCE);
+        assert_eq!(verifier.options.clock_skew_secs, 7);
+        assert!(verifier.options.replay_cache.is_none());
+        assert_eq!(verifier.clock.now_unix().unwrap(), 1_000);
+        let unset = Verifier::from_optional(Registry::new(), Default::default()).unwrap();
+        assert_eq!(unset.options, VerifierOptions::default());
+        let wrong = [
+            (
+                OptionalVerifierOptions {
+                    now: Some(-1),
+                    ..Default::default()
+                },
+                ErrorCode::InvalidArgument,
+            ),
+            (
+                OptionalVerifierOptions {
+                    clock_skew_secs: Some(61),
+                    ..Default::default()
+                },
+                ErrorCode::InvalidClaim,
+            ),
+            (
+                OptionalVerifierOptions {
+                    replay_cache_prefix: Some("p:"),
+                    ..Default::default()
+                },
+                ErrorCode::InvalidArgument,
+            ),
+        ];
+        for (given, code) in wrong {
+            let error = Verifier::from_optional(Registry::new(), given).unwrap_err();
+            assert_eq!(error.code(), code);
         }
     }
 }

@@ -1,9 +1,6 @@
 package global.nuvera.signing;
 
-/**
- * The nine signed claims of a token, in contract order. {@link #getSub()} is the API key: do not
- * log it ({@link #toString()} leaves it out).
- */
+/** The nine signed claims of a token; {@link #getSub()} is the API key ({@link #toString()} omits it). */
 public final class Claims {
     /** The core's nine values in contract order ({@code iat} and {@code exp} in decimal). */
     private final String[] c;

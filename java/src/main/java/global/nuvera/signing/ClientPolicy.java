@@ -4,11 +4,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link NuveraHttpClient} and {@link NuveraOkHttpInterceptor} do between sending a request
- * and handing you its response (contract §8: redirects, each hop signed afresh and credentials
- * kept to the origin; opt-in retries; clock correction from a refusal's {@code Date}). Every
- * decision is the Rust core's; this immutable object carries your choices to it, and its getters
- * show the core's defaults for what you leave unset.
+ * Redirects, retries and clock correction of the HTTP integrations (contract §8), decided by the
+ * core; immutable; the getters show the core's defaults for what you leave unset.
  */
 public final class ClientPolicy {
     // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
@@ -67,9 +64,8 @@ public final class ClientPolicy {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof ClientPolicy && maxRedirects() == ((ClientPolicy) o).maxRedirects()
-                && correctsClock() == ((ClientPolicy) o).correctsClock()
-                && Objects.equals(retry, ((ClientPolicy) o).retry);
+        return o instanceof ClientPolicy p && maxRedirects() == p.maxRedirects() && correctsClock() == p.correctsClock()
+                && Objects.equals(retry, p.retry);
     }
 
     @Override

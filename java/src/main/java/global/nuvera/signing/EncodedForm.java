@@ -3,16 +3,12 @@ package global.nuvera.signing;
 /** An encoded multipart body: its bytes, Content-Type, canonical object and {@code bodyHash}. */
 public final class EncodedForm {
     private final byte[] body;
-    private final String contentType;
-    private final String canonicalJson;
-    private final String bodyHash;
+    /** The native encoding's {@code [byte[] body, contentType, canonicalJson, bodyHash]}. */
+    private final Object[] e;
 
-    /** From the native encoding: {@code [byte[] body, contentType, canonicalJson, bodyHash]}. */
     EncodedForm(Object[] e) {
         this.body = (byte[]) e[0];
-        this.contentType = (String) e[1];
-        this.canonicalJson = (String) e[2];
-        this.bodyHash = (String) e[3];
+        this.e = e;
     }
 
     /** The wire bytes (a copy). */
@@ -27,17 +23,17 @@ public final class EncodedForm {
 
     /** {@code multipart/form-data; boundary=…}. */
     public String getContentType() {
-        return contentType;
+        return (String) e[1];
     }
 
     /** The canonical object of exactly these bytes, compact JSON. */
     public String getCanonicalJson() {
-        return canonicalJson;
+        return (String) e[2];
     }
 
     /** Its {@code bodyHash}. */
     public String getBodyHash() {
-        return bodyHash;
+        return (String) e[3];
     }
 
     byte[] bytes() {
@@ -46,6 +42,6 @@ public final class EncodedForm {
 
     @Override
     public String toString() {
-        return "EncodedForm[" + body.length + " bytes, " + contentType + "]";
+        return "EncodedForm[" + body.length + " bytes, " + e[1] + "]";
     }
 }

@@ -1,60 +1,50 @@
 package global.nuvera.signing;
 
-import java.util.Objects;
+import java.util.Arrays;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** One broken rule found by {@link NuveraSigning#explain}: its code, area, both values, why and the fix. */
 public final class ExplainFinding {
-    private final String code;
-    private final String area;
-    private final @Nullable String signed;
-    private final @Nullable String sent;
-    private final String diagnosis;
-    private final String fix;
+    /** The core's six texts: code, area, signed, sent (these two may be null), diagnosis, fix. */
+    private final @Nullable String[] f;
 
-    /** From six of the native side's texts from {@code i}: code, area, signed, sent, diagnosis, fix. */
-    ExplainFinding(@Nullable String[] f, int i) {
-        this.code = Objects.requireNonNull(f[i]);
-        this.area = Objects.requireNonNull(f[i + 1]);
-        this.signed = f[i + 2];
-        this.sent = f[i + 3];
-        this.diagnosis = Objects.requireNonNull(f[i + 4]);
-        this.fix = Objects.requireNonNull(f[i + 5]);
+    ExplainFinding(@Nullable String[] texts, int from) {
+        this.f = Arrays.copyOfRange(texts, from, from + 6);
     }
 
     /** The {@code AUTH_*} code Nuvera would answer with for this rule. */
     public String getCode() {
-        return code;
+        return f[0];
     }
 
     /** {@code api-key}, {@code jwt-claims}, {@code permission} or {@code body-hash}. */
     public String getArea() {
-        return area;
+        return f[1];
     }
 
     /** The value in the token, when there is one. */
     public Optional<String> getSigned() {
-        return Optional.ofNullable(signed);
+        return Optional.ofNullable(f[2]);
     }
 
     /** The value derived from the request as sent, when there is one. */
     public Optional<String> getSent() {
-        return Optional.ofNullable(sent);
+        return Optional.ofNullable(f[3]);
     }
 
     /** Why the rule fails. */
     public String getDiagnosis() {
-        return diagnosis;
+        return f[4];
     }
 
     /** What to change. */
     public String getFix() {
-        return fix;
+        return f[5];
     }
 
     @Override
     public String toString() {
-        return code + ": " + diagnosis;
+        return f[0] + ": " + f[4];
     }
 }

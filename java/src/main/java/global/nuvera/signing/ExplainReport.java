@@ -1,32 +1,25 @@
 package global.nuvera.signing;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
 /** The outcome of {@link NuveraSigning#explain}: the verdict, each broken rule, remarks, text and JSON. */
 public final class ExplainReport {
-    private final @Nullable String verdict;
-    private final List<ExplainFinding> findings;
+    /** The native side's {@code [verdict, text, json, notes count, notes…, findings (six texts each)…]}. */
+    private final @Nullable String[] r;
     private final List<String> notes;
-    private final String text;
-    private final String json;
+    private final List<ExplainFinding> findings;
 
-    /** From the native side's {@code [verdict, text, json, notes count, notes…, findings (six texts each)…]}. */
     ExplainReport(@Nullable String[] r) {
-        this.verdict = r[0];
-        this.text = Objects.requireNonNull(r[1]);
-        this.json = Objects.requireNonNull(r[2]);
-        int firstFinding = 4 + Integer.parseInt(Objects.requireNonNull(r[3]));
+        this.r = r;
+        int firstFinding = 4 + Integer.parseInt(r[3]);
         this.notes = List.of(Arrays.copyOfRange(r, 4, firstFinding));
-        List<ExplainFinding> list = new ArrayList<>();
-        for (int i = firstFinding; i < r.length; i += 6) {
-            list.add(new ExplainFinding(r, i));
-        }
-        this.findings = List.copyOf(list);
+        this.findings = IntStream.iterate(firstFinding, i -> i < r.length, i -> i + 6)
+                .mapToObj(i -> new ExplainFinding(r, i))
+                .toList();
     }
 
     /** True when no rule fails. */
@@ -36,7 +29,7 @@ public final class ExplainReport {
 
     /** The code Nuvera would answer with, if any. */
     public Optional<String> getVerdict() {
-        return Optional.ofNullable(verdict);
+        return Optional.ofNullable(r[0]);
     }
 
     /** Broken rules, in the order Nuvera checks them. */
@@ -51,12 +44,12 @@ public final class ExplainReport {
 
     /** The report as JSON (claims with {@code sub} masked). */
     public String toJson() {
-        return json;
+        return r[2];
     }
 
     /** The report for humans. */
     @Override
     public String toString() {
-        return text;
+        return r[1];
     }
 }

@@ -6,10 +6,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@code multipart/form-data} body described by its parts. The core computes its canonical
- * object and {@code bodyHash}, and encodes it; files given by path or {@code InputStream} are
- * streamed, never loaded whole. Calls on one form are serialized, so it is safe (if rarely useful)
- * to share.
+ * A {@code multipart/form-data} body described by its parts, hashed and encoded by the core; files
+ * given by path or {@code InputStream} are streamed. Calls on one form are serialized.
  *
  * <pre>{@code
  * try (MultipartForm form = MultipartForm.create()) {
@@ -49,10 +47,7 @@ public final class MultipartForm extends NativeObject {
         return addFile(fieldName, path, null, null);
     }
 
-    /**
-     * Adds the file at {@code path} (streamed when hashed or encoded); {@code fileName} and
-     * {@code mimeType} may be {@code null} for the file's own name and {@code application/octet-stream}.
-     */
+    /** Adds the file at {@code path}; {@code null}s: its own name, {@code application/octet-stream}. */
     public MultipartForm addFile(String fieldName, Path path, @Nullable String fileName, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
@@ -75,12 +70,7 @@ public final class MultipartForm extends NativeObject {
         });
     }
 
-    /**
-     * Adds a file read from {@code content} in chunks of at most 64 KiB (never held whole);
-     * {@code mimeType} may be {@code null}. A stream can be read only once, so a form holding one
-     * can be hashed or encoded once: use {@link #encode()} or {@link #writeTo(Path)}, which hash and
-     * encode in one pass (a second pass fails with a clear error). The stream is not closed.
-     */
+    /** Adds a file read from {@code content} in chunks, not closed; such a form is hashed or encoded once. */
     public MultipartForm addFile(String fieldName, String fileName, InputStream content, @Nullable String mimeType)
             throws NuveraSigningException {
         Objects.requireNonNull(fieldName, "fieldName");
@@ -117,10 +107,7 @@ public final class MultipartForm extends NativeObject {
         return new EncodedForm(handle.with(Native::formEncode));
     }
 
-    /**
-     * Encodes the body into the file at {@code path} (created or truncated), streaming; returns the
-     * canonical object's JSON of exactly the bytes written. For bodies too large for memory.
-     */
+    /** Encodes the body into the file at {@code path}, streaming; returns the canonical object's JSON. */
     public String writeTo(Path path) throws NuveraSigningException {
         String p = Objects.requireNonNull(path, "path").toString();
         return handle.with(f -> Native.formWriteToFile(f, p));

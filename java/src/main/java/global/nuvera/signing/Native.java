@@ -60,8 +60,7 @@ final class Native {
     static native void free(long handle);
 
     // errors
-    static native @Nullable String errorFamily(String code);
-    static native int errorHttpStatus(String code);
+    static native @Nullable String[] errorInfo(String code);
     static native String errorCodesJson();
 
     // keys
@@ -118,8 +117,7 @@ final class Native {
     static native String multipartCanonicalJson(String contentType, byte[] body) throws NuveraSigningException;
 
     // verify
-    static native long verifierNew(@Nullable String file, @Nullable String text, String format,
-            @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
+    static native long verifierNew(@Nullable String registry, String format, @Nullable String baseDir, @Nullable String issuer, @Nullable String audience, @Nullable Long skew,
             @Nullable Long now, @Nullable String replayUrl, @Nullable String replayPrefix,
             @Nullable Long replayTimeoutMs, @Nullable Integer replayMaxConnections) throws NuveraSigningException;
     static native String[] verify(long verifier, String method, String target, @Nullable String apiKey,
@@ -138,12 +136,11 @@ final class Native {
 
     // client policy (contract §8)
     static native long clockOffsetNew(long secs) throws NuveraSigningException;
-    static native long signerClockOffset(long signer) throws NuveraSigningException;
-    static native long clockOffsetSecs(long offset) throws NuveraSigningException;
+    static native long clockOffsetSecs(long signerOrOffset) throws NuveraSigningException;
     static native long[] clientDefaults();
     static native int[] retryDefaultStatuses();
-    static native String[] retryDefaultMethods();
-    static native long exchangeNew(long offset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
+    static native String[] retryDefaultMethods(boolean includingPost);
+    static native long exchangeNew(long signerOrOffset, @Nullable Integer maxRedirects, boolean correctClock, boolean retry,
             int @Nullable [] statuses, String @Nullable [] methods, @Nullable Integer maxAttempts,
             @Nullable Long baseDelayMs, @Nullable Long maxDelayMs, String method, String url, boolean hasBody,
             double @Nullable [] jitter) throws NuveraSigningException;
@@ -152,7 +149,7 @@ final class Native {
             long sentAtMs, long receivedAtMs) throws NuveraSigningException;
 
     // remote keys
-    static native long remoteKeyFromCallback(RemoteKey.Bridge bridge, String publicKeyPem,
+    static native long remoteKeyFromCallback(SignCallback callback, String publicKeyPem,
             @Nullable Boolean messageInput, @Nullable Long timeoutMs) throws NuveraSigningException;
     static native void remoteKeyCheck(long key) throws NuveraSigningException;
     static native String remoteKeyDescribe(long key) throws NuveraSigningException;

@@ -107,8 +107,7 @@ public final class NuveraHttpClient {
             throws NuveraSigningException, IOException, InterruptedException {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        try (ClockOffset offset = signer.clockOffset();
-                ClientExchange exchange = start(request, offset)) {
+        try (ClientExchange exchange = start(request)) {
             ClientAction action = exchange.first();
             while (true) {
                 HttpRequest prepared = prepare(request, action);
@@ -118,8 +117,8 @@ public final class NuveraHttpClient {
                 if (next.isDone()) {
                     return step.finish(response);
                 }
-                if (next.delayMs > 0) {
-                    Thread.sleep(next.delayMs);
+                if (next.delayMs() > 0) {
+                    Thread.sleep(next.delayMs());
                 }
                 action = next;
             }
@@ -133,25 +132,20 @@ public final class NuveraHttpClient {
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(NuveraRequest request, HttpResponse.BodyHandler<T> handler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(handler, "handler");
-        ClockOffset offset;
         ClientExchange exchange;
         ClientAction first;
         try {
-            offset = signer.clockOffset();
+            exchange = start(request);
             try {
-                exchange = start(request, offset);
                 first = exchange.first();
             } catch (NuveraSigningException e) {
-                offset.close();
+                exchange.close();
                 throw e;
             }
         } catch (NuveraSigningException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return sendAsync(request, handler, exchange, first).whenComplete((r, e) -> {
-            exchange.close();
-            offset.close();
-        });
+        return sendAsync(request, handler, exchange, first).whenComplete((r, e) -> exchange.close());
     }
 
     private <T> CompletableFuture<HttpResponse<T>> sendAsync(
@@ -173,17 +167,17 @@ public final class NuveraHttpClient {
             } catch (NuveraSigningException | IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            Executor after = next.delayMs > 0
-                    ? CompletableFuture.delayedExecutor(next.delayMs, TimeUnit.MILLISECONDS)
+            Executor after = next.delayMs() > 0
+                    ? CompletableFuture.delayedExecutor(next.delayMs(), TimeUnit.MILLISECONDS)
                     : Runnable::run;
             return CompletableFuture.supplyAsync(() -> next, after)
                     .thenCompose(n -> sendAsync(request, handler, exchange, n));
         });
     }
 
-    private ClientExchange start(NuveraRequest request, ClockOffset offset) throws NuveraSigningException {
-        return new ClientExchange(policy, offset, request.getMethod(), request.getUrl(),
-                request.kind() != NuveraRequest.Kind.NONE, null);
+    private ClientExchange start(NuveraRequest request) throws NuveraSigningException {
+        return new ClientExchange(policy, signer, request.getMethod(), request.getUrl(),
+                request.parts.kind() != NuveraRequest.Kind.NONE, null);
     }
 
     /**
@@ -325,32 +319,32 @@ public final class NuveraHttpClient {
      * caller's body when {@code sendBody}, signed (and with credentials) when {@code credentials}.
      */
     HttpRequest prepare(NuveraRequest request, ClientAction action) throws NuveraSigningException {
-        String url = Objects.requireNonNull(action.url);
-        String method = Objects.requireNonNull(action.method);
+        String url = Objects.requireNonNull(action.url());
+        String method = Objects.requireNonNull(action.method());
         URI uri = toUri(url);
-        boolean credentials = action.credentials;
+        boolean credentials = action.credentials();
         SignedRequest signed = null;
         HttpRequest.BodyPublisher publisher;
-        String contentType = request.contentType();
-        switch (action.sendBody ? request.kind() : NuveraRequest.Kind.NONE) {
+        String contentType = request.parts.contentType();
+        switch (action.sendBody() ? request.parts.kind() : NuveraRequest.Kind.NONE) {
             case BYTES:
                 if (credentials) {
-                    signed = signer.signWithContentType(method, url, contentType, request.bytes());
+                    signed = signer.signWithContentType(method, url, contentType, request.parts.bytes());
                 }
-                publisher = HttpRequest.BodyPublishers.ofByteArray(request.bytes());
+                publisher = HttpRequest.BodyPublishers.ofByteArray(request.parts.bytes());
                 break;
             case FILE:
                 if (credentials) {
-                    signed = signer.signWithContentType(method, url, contentType, request.file());
+                    signed = signer.signWithContentType(method, url, contentType, request.parts.file());
                 }
                 try {
-                    publisher = HttpRequest.BodyPublishers.ofFile(request.file());
+                    publisher = HttpRequest.BodyPublishers.ofFile(request.parts.file());
                 } catch (FileNotFoundException e) {
-                    throw new NuveraSigningException(Codes.IO_ERROR, "cannot open " + request.file() + ": " + e.getMessage(), e);
+                    throw new NuveraSigningException(Codes.IO_ERROR, "cannot open " + request.parts.file() + ": " + e.getMessage(), e);
                 }
                 break;
             case MULTIPART:
-                EncodedForm encoded = request.form().encode();
+                EncodedForm encoded = request.parts.form().encode();
                 if (credentials) {
                     signed = signer.signWithBodyHash(method, url, encoded.getBodyHash());
                 }
@@ -366,7 +360,7 @@ public final class NuveraHttpClient {
                 break;
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).method(method, publisher);
-        for (String[] header : request.headers()) {
+        for (String[] header : request.parts.headers()) {
             if (!SET_BY_CLIENT.contains(header[0].toLowerCase(Locale.ROOT))) {
                 builder.header(header[0], header[1]);
             }
@@ -377,8 +371,8 @@ public final class NuveraHttpClient {
         if (signed != null) {
             signed.getHeaders().forEach(builder::header);
         }
-        if (request.timeout() != null) {
-            builder.timeout(request.timeout());
+        if (request.parts.timeout() != null) {
+            builder.timeout(request.parts.timeout());
         }
         return builder.build();
     }

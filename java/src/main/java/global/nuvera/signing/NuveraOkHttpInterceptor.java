@@ -136,9 +136,8 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
             bytes = buffer.readByteArray();
             type = body.contentType();
         }
-        try (ClockOffset offset = signer.clockOffset();
-                ClientExchange exchange = new ClientExchange(policy, offset, original.method(),
-                        original.url().toString(), body != null, null)) {
+        try (ClientExchange exchange = new ClientExchange(policy, signer, original.method(),
+                original.url().toString(), body != null, null)) {
             ClientAction action = exchange.first();
             while (true) {
                 Response response = restoreRetryAfter(chain.proceed(prepare(original, action, bytes, type)));
@@ -160,9 +159,9 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
                     return response;
                 }
                 response.close();
-                if (next.delayMs > 0) {
+                if (next.delayMs() > 0) {
                     try {
-                        Thread.sleep(next.delayMs);
+                        Thread.sleep(next.delayMs());
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new InterruptedIOException("interrupted while waiting to retry");
@@ -176,22 +175,22 @@ public final class NuveraOkHttpInterceptor implements Interceptor {
     /** The request of one send: the exchange's method and URL, the body if asked, signed if asked. */
     private Request prepare(Request original, ClientAction action, byte @Nullable [] bytes, @Nullable MediaType type)
             throws NuveraSigningException {
-        String method = Objects.requireNonNull(action.method);
-        String url = Objects.requireNonNull(action.url);
+        String method = Objects.requireNonNull(action.method());
+        String url = Objects.requireNonNull(action.url());
         Request.Builder builder = original.newBuilder().url(url)
                 .removeHeader("x-api-key")
                 .removeHeader("Authorization");
         SignedRequest signed = null;
-        if (action.sendBody && bytes != null) {
+        if (action.sendBody() && bytes != null) {
             String contentType = type == null ? null : type.toString();
-            if (action.credentials) {
+            if (action.credentials()) {
                 signed = signer.signWithContentType(method, url, contentType, bytes);
             }
             // Send exactly the bytes that were hashed.
             builder.method(method, RequestBody.create(bytes, type));
         } else {
             builder.removeHeader("Content-Type").method(method, null);
-            if (action.credentials) {
+            if (action.credentials()) {
                 signed = signer.sign(method, url);
             }
         }

@@ -23,36 +23,32 @@ import org.jspecify.annotations.Nullable;
 public final class NuveraRequest {
     enum Kind { NONE, BYTES, FILE, MULTIPART }
 
-    private final String method;
-    private final String url;
-    private final Kind kind;
-    private final byte @Nullable [] bytes;
-    private final @Nullable Path file;
-    private final @Nullable MultipartForm form;
-    private final @Nullable String contentType;
-    private final List<String[]> headers;
-    private final @Nullable Duration timeout;
-
-    private NuveraRequest(String method, String url, Kind kind, byte @Nullable [] bytes, @Nullable Path file,
+    /** What {@link NuveraHttpClient} sends. */
+    record Parts(String method, String url, Kind kind, byte @Nullable [] bytes, @Nullable Path file,
             @Nullable MultipartForm form, @Nullable String contentType, List<String[]> headers,
             @Nullable Duration timeout) {
-        this.method = method;
-        this.url = url;
-        this.kind = kind;
-        this.bytes = bytes;
-        this.file = file;
-        this.form = form;
-        this.contentType = contentType;
-        this.headers = headers;
-        this.timeout = timeout;
+        Parts withBody(Kind kind, byte @Nullable [] bytes, @Nullable Path file, @Nullable MultipartForm form,
+                @Nullable String contentType) {
+            return new Parts(method, url, kind, bytes, file, form, contentType, headers, timeout);
+        }
+
+        Parts with(List<String[]> headers, @Nullable Duration timeout) {
+            return new Parts(method, url, kind, bytes, file, form, contentType, headers, timeout);
+        }
+    }
+
+    final Parts parts;
+
+    private NuveraRequest(Parts parts) {
+        this.parts = parts;
     }
 
     /** A request with {@code method} (any case; sent upper-cased) to {@code url}, without a body. */
     public static NuveraRequest of(String method, String url) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(url, "url");
-        return new NuveraRequest(method.toUpperCase(Locale.ROOT), url, Kind.NONE, null, null, null, null,
-                Collections.emptyList(), null);
+        return new NuveraRequest(new Parts(method.toUpperCase(Locale.ROOT), url, Kind.NONE, null, null, null, null,
+                Collections.emptyList(), null));
     }
 
     /** {@code GET url}. */
@@ -88,19 +84,19 @@ public final class NuveraRequest {
     /** This request with {@code body} sent as is with {@code contentType} ({@code null}: no Content-Type). */
     public NuveraRequest body(byte[] body, @Nullable String contentType) {
         byte[] copy = Objects.requireNonNull(body, "body").clone();
-        return new NuveraRequest(method, url, Kind.BYTES, copy, null, null, contentType, headers, timeout);
+        return new NuveraRequest(parts.withBody(Kind.BYTES, copy, null, null, contentType));
     }
 
     /** This request with the file at {@code file} as its body: hashed and sent streaming. */
     public NuveraRequest body(Path file, @Nullable String contentType) {
         Objects.requireNonNull(file, "file");
-        return new NuveraRequest(method, url, Kind.FILE, null, file, null, contentType, headers, timeout);
+        return new NuveraRequest(parts.withBody(Kind.FILE, null, file, null, contentType));
     }
 
     /** This request with {@code form} encoded as its {@code multipart/form-data} body (at send time). */
     public NuveraRequest multipart(MultipartForm form) {
         Objects.requireNonNull(form, "form");
-        return new NuveraRequest(method, url, Kind.MULTIPART, null, null, form, null, headers, timeout);
+        return new NuveraRequest(parts.withBody(Kind.MULTIPART, null, null, form, null));
     }
 
     /**
@@ -110,58 +106,29 @@ public final class NuveraRequest {
     public NuveraRequest header(String name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        List<String[]> more = new ArrayList<>(headers);
+        List<String[]> more = new ArrayList<>(parts.headers());
         more.add(new String[] {name, value});
-        return new NuveraRequest(method, url, kind, bytes, file, form, contentType,
-                Collections.unmodifiableList(more), timeout);
+        return new NuveraRequest(parts.with(Collections.unmodifiableList(more), parts.timeout()));
     }
 
     /** This request with a response timeout. */
     public NuveraRequest timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        return new NuveraRequest(method, url, kind, bytes, file, form, contentType, headers, timeout);
+        return new NuveraRequest(parts.with(parts.headers(), timeout));
     }
 
     /** The method, upper-cased. */
     public String getMethod() {
-        return method;
+        return parts.method();
     }
 
     /** The URL as given. */
     public String getUrl() {
-        return url;
-    }
-
-    Kind kind() {
-        return kind;
-    }
-
-    byte @Nullable [] bytes() {
-        return bytes;
-    }
-
-    @Nullable Path file() {
-        return file;
-    }
-
-    @Nullable MultipartForm form() {
-        return form;
-    }
-
-    @Nullable String contentType() {
-        return contentType;
-    }
-
-    List<String[]> headers() {
-        return headers;
-    }
-
-    @Nullable Duration timeout() {
-        return timeout;
+        return parts.url();
     }
 
     @Override
     public String toString() {
-        return "NuveraRequest[" + method + " " + url + "]";
+        return "NuveraRequest[" + parts.method() + " " + parts.url() + "]";
     }
 }

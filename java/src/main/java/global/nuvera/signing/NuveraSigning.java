@@ -11,11 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/**
- * The contract's free functions: body hashes, multipart hashes, the {@code uri} claim,
- * {@code explain} and support bundles. Every rule runs in the Rust core; nothing is computed in
- * Java.
- */
+/** The contract's free functions: body hashes, the {@code uri} claim, {@code explain}, support bundles. */
 public final class NuveraSigning {
     private NuveraSigning() {}
 
@@ -34,10 +30,7 @@ public final class NuveraSigning {
         return Native.bodyHashFile(Objects.requireNonNull(path, "path").toString());
     }
 
-    /**
-     * SHA-256 hex of everything left in {@code body}, read by the core in 64 KiB chunks (memory
-     * stays flat). Does not close the stream; its {@code IOException} fails with {@code IO_ERROR}.
-     */
+    /** SHA-256 hex of the rest of {@code body}, streamed, not closed; an IOException is {@code IO_ERROR}. */
     public static String bodyHash(InputStream body) throws NuveraSigningException {
         return Native.bodyHashStream(null, Objects.requireNonNull(body, "body"));
     }
@@ -65,10 +58,7 @@ public final class NuveraSigning {
                 Objects.requireNonNull(body, "body"));
     }
 
-    /**
-     * The hash a server computes of a received body: through the multipart canonical object when
-     * {@code contentType} is {@code multipart/form-data}, of the raw bytes otherwise.
-     */
+    /** The hash a server computes of a received body (multipart through its canonical object). */
     public static String receivedBodyHash(@Nullable String contentType, byte[] body) throws NuveraSigningException {
         return Native.receivedBodyHash(contentType, Objects.requireNonNull(body, "body"));
     }
@@ -88,19 +78,13 @@ public final class NuveraSigning {
         return Native.sendableUrl(Objects.requireNonNull(url, "url"));
     }
 
-    /**
-     * Explains why Nuvera would refuse (or accept) {@code token} for the request as sent: every
-     * claim is re-derived from the request. Needs no private key.
-     */
+    /** Why Nuvera would refuse (or accept) {@code token} for the request as sent; needs no private key. */
     public static ExplainReport explain(String method, String url, @Nullable String apiKey,
             @Nullable String contentType, byte @Nullable [] body, String token) throws NuveraSigningException {
         return explain(method, url, apiKey, contentType, body, token, null, null);
     }
 
-    /**
-     * As {@link #explain(String, String, String, String, byte[], String)}, also checking the
-     * signature with {@code publicKeyPem} and the time rules at {@code now}.
-     */
+    /** As {@code explain}, also checking the signature with {@code publicKeyPem} and the time at {@code now}. */
     public static ExplainReport explain(String method, String url, @Nullable String apiKey,
             @Nullable String contentType, byte @Nullable [] body, String token, @Nullable String publicKeyPem,
             @Nullable Instant now) throws NuveraSigningException {
@@ -111,11 +95,7 @@ public final class NuveraSigning {
                 token, publicKeyPem, now == null ? null : now.getEpochSecond()));
     }
 
-    /**
-     * A support bundle (contract §7) as pretty JSON for Nuvera support about a refused request: the
-     * request as sent, the token decoded, Nuvera's answer and the local diagnosis, with no API key,
-     * token, private key or body bytes in it. {@code now} null: the current time.
-     */
+    /** A support bundle (contract §7) as pretty JSON, free of secrets and body bytes; {@code now} null: now. */
     public static String supportBundle(String method, String url, Map<String, String> headers, @Nullable String apiKey,
             @Nullable String contentType, byte @Nullable [] body, String token, int status,
             byte @Nullable [] responseBody, @Nullable String application, @Nullable String publicKeyPem,
@@ -129,11 +109,7 @@ public final class NuveraSigning {
                 now == null ? null : now.getEpochSecond());
     }
 
-    /**
-     * The fingerprint ({@code SHA256:<hex>} of the SPKI DER) of a public key PEM ({@code PUBLIC KEY}
-     * or {@code RSA PUBLIC KEY}): the value {@link PrivateKey#fingerprint()} gives for its private
-     * half, to match a key registered with Nuvera.
-     */
+    /** {@code SHA256:<hex>} of a public key PEM: {@link PrivateKey#fingerprint()} of its private half. */
     public static String publicKeyFingerprint(String pem) throws NuveraSigningException {
         return Native.publicKeyFingerprint(Objects.requireNonNull(pem, "pem"));
     }
@@ -143,10 +119,7 @@ public final class NuveraSigning {
         return Native.errorCodesJson();
     }
 
-    /**
-     * {@code [name, value, name, value, …]} of the non-null entries of a header map whose values
-     * are a {@code String} or a {@code List} of them (one pair per value).
-     */
+    /** {@code [name, value, …]} of a header map's non-null entries, one pair per value of a {@code List}. */
     static String[] flatten(Map<String, ?> headers) {
         List<String> flat = new ArrayList<>(headers.size() * 2);
         headers.forEach((name, value) -> {

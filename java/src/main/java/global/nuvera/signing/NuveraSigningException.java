@@ -3,11 +3,8 @@ package global.nuvera.signing;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one exception of this library: a stable {@linkplain #getCode() code} from the core's one
- * list ({@link NuveraSigning#errorCodesJson()}, {@code testdata/error-codes.json}), its
- * {@linkplain #getFamily() family}, the {@linkplain #getHttpStatus() HTTP status} for the
- * {@code AUTH_*} codes ({@link VerificationException}), and a message that never contains a key,
- * an API key or a token. No code is invented in Java.
+ * The one exception of this library: a stable code from the core's one list
+ * ({@link NuveraSigning#errorCodesJson()}), its family and HTTP status, and a message free of secrets.
  */
 public class NuveraSigningException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -16,11 +13,7 @@ public class NuveraSigningException extends Exception {
     private final String family;
     private final int httpStatus;
 
-    /**
-     * An exception with {@code code} (one of the core's codes) and {@code message}.
-     *
-     * @throws IllegalArgumentException when the core has no such code
-     */
+    /** An exception with one of the core's codes ({@code IllegalArgumentException} for another). */
     public NuveraSigningException(String code, String message) {
         this(code, message, null);
     }
@@ -28,13 +21,13 @@ public class NuveraSigningException extends Exception {
     /** An exception with {@code code}, {@code message} and {@code cause}. */
     public NuveraSigningException(String code, String message, @Nullable Throwable cause) {
         super(message, cause);
-        String f = Native.errorFamily(code);
-        if (f == null) {
+        @Nullable String[] info = Native.errorInfo(code);
+        if (info[0] == null) {
             throw new IllegalArgumentException("not a nuvera-signing error code: " + code);
         }
         this.code = code;
-        this.family = f;
-        this.httpStatus = Native.errorHttpStatus(code);
+        this.family = info[0];
+        this.httpStatus = Integer.parseInt(info[1]);
     }
 
     /** What the native side throws: a {@link VerificationException} for a refusal (it has a response body). */
@@ -48,10 +41,7 @@ public class NuveraSigningException extends Exception {
         return code;
     }
 
-    /**
-     * The code's family: {@code key}, {@code request}, {@code multipart}, {@code io},
-     * {@code registry}, {@code auth}, {@code client}, {@code remote} or {@code internal}.
-     */
+    /** The code's family ({@code key}, {@code request}, {@code auth}, …). */
     public String getFamily() {
         return family;
     }

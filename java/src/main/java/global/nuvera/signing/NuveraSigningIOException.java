@@ -2,11 +2,7 @@ package global.nuvera.signing;
 
 import java.io.IOException;
 
-/**
- * A signing failure inside an OkHttp call: OkHttp interceptors may only throw
- * {@code IOException}, so {@link NuveraOkHttpInterceptor} wraps the {@link NuveraSigningException}
- * (its {@linkplain #getCause() cause}) in this one, with the same {@linkplain #getCode() code}.
- */
+/** A {@link NuveraSigningException} (the cause) inside an OkHttp call, which may only throw {@code IOException}. */
 public final class NuveraSigningIOException extends IOException {
     private static final long serialVersionUID = 1L;
 

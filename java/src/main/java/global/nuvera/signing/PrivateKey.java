@@ -7,14 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 
-/**
- * A parsed RSA private key (PKCS#8, PKCS#1 or encrypted PKCS#8 PEM; 2048 bits or more). Parse it
- * once and share it: it is immutable and thread-safe. {@link #toString()} never shows key material.
- *
- * <pre>{@code
- * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"))) { ... }
- * }</pre>
- */
+/** A parsed RSA private key (PKCS#8, PKCS#1 or encrypted PKCS#8 PEM); immutable and thread-safe. */
 public final class PrivateKey extends NativeObject {
     private final String description;
 

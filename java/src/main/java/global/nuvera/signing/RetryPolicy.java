@@ -6,12 +6,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Opt-in retries of the §8 client policy: which responses are retried, how often, how long to
- * wait. Immutable; what you leave unset takes the core's default, which the getters show:
- * statuses 429, 502, 503, 504; the idempotent methods GET, HEAD, OPTIONS, TRACE, PUT, DELETE (add
- * POST with {@link #includingPost()} when your POSTs are idempotent); 3 sends at most, the first
- * included; the n-th retry waits a random part of {@code 200 ms · 2ⁿ}, or the server's
- * {@code Retry-After}, never more than 10 s. Each retry is signed afresh (new {@code jti}).
+ * Opt-in retries of the §8 client policy, each signed afresh; immutable; the getters show the
+ * core's defaults for what you leave unset.
  */
 public final class RetryPolicy {
     // What the caller gave (null: the core's default), as ClientExchange hands it to the core.
@@ -37,10 +33,7 @@ public final class RetryPolicy {
 
     /** The defaults with POST retried too. */
     public static RetryPolicy includingPost() {
-        String[] defaults = Native.retryDefaultMethods();
-        String[] methods = Arrays.copyOf(defaults, defaults.length + 1);
-        methods[defaults.length] = "POST";
-        return new RetryPolicy(null, methods, null, null, null);
+        return new RetryPolicy(null, Native.retryDefaultMethods(true), null, null, null);
     }
 
     /** This policy retrying these statuses instead. */
@@ -75,7 +68,7 @@ public final class RetryPolicy {
 
     /** The methods retried. */
     public String[] getMethods() {
-        return methods != null ? methods.clone() : Native.retryDefaultMethods();
+        return methods != null ? methods.clone() : Native.retryDefaultMethods(false);
     }
 
     /** Sends of one request at most, the first included. */
@@ -95,13 +88,9 @@ public final class RetryPolicy {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        if (!(o instanceof RetryPolicy)) {
-            return false;
-        }
-        RetryPolicy r = (RetryPolicy) o;
-        return Arrays.equals(getStatuses(), r.getStatuses()) && Arrays.equals(getMethods(), r.getMethods())
-                && getMaxAttempts() == r.getMaxAttempts() && getBaseDelay().equals(r.getBaseDelay())
-                && getMaxDelay().equals(r.getMaxDelay());
+        return o instanceof RetryPolicy r && Arrays.equals(getStatuses(), r.getStatuses())
+                && Arrays.equals(getMethods(), r.getMethods()) && getMaxAttempts() == r.getMaxAttempts()
+                && getBaseDelay().equals(r.getBaseDelay()) && getMaxDelay().equals(r.getMaxDelay());
     }
 
     @Override

@@ -4,12 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/**
- * Per-call values that are normally chosen for you: the issue time ({@code iat}, default now) and
- * the token id ({@code jti}, default a fresh UUID v4). Pin them in tests to reproduce a token byte
- * for byte; never reuse a {@code jti} against a real server (it is refused as a replay).
- * Immutable.
- */
+/** Per-call {@code iat} (default now) and {@code jti} (default a fresh UUID), pinned in tests; immutable. */
 public final class SignOptions {
     private static final SignOptions DEFAULTS = new SignOptions(null, null);
 

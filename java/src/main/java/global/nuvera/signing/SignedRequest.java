@@ -5,12 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/**
- * A signed request: the two headers to send ({@code x-api-key} and {@code Authorization}), the
- * token, its claims and, on demand, the proof artifact. Immutable and thread-safe;
- * {@link #toString()} shows no secret. The native request it reads from is freed when this
- * object is collected.
- */
+/** A signed request: the two headers to send, the token, its claims and the proof; immutable. */
 public final class SignedRequest {
     // The token and headers are read at once, in one call (every caller needs them); claims and
     // proof on first use, from the native request.

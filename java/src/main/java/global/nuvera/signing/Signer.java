@@ -12,20 +12,10 @@ import java.util.concurrent.ForkJoinPool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Signs requests for one API key with one {@link PrivateKey}. Thread-safe: build one at start-up
- * and share it across request threads (the native side holds no lock while signing).
- *
- * <pre>{@code
- * try (PrivateKey key = PrivateKey.fromFile(Path.of("nuvera-private.pem"));
- *      Signer signer = Signer.builder(key, System.getenv("NUVERA_API_KEY")).build()) {
- *     SignedRequest signed = signer.sign("POST", "https://api.nuvera.global/api/v1/customers", json);
- *     signed.getHeaders().forEach(request::header);
- * }
- * }</pre>
- *
- * <p>Every {@code sign} method computes the {@code uri} and {@code bodyHash} claims from what you
- * pass: send exactly that URL and those bytes. The HTTP helpers ({@link NuveraHttpClient},
- * {@link NuveraOkHttpInterceptor}) do it for you.
+ * Signs requests for one API key with one key; thread-safe, so build one at start-up and share it.
+ * Each {@code sign} method derives the {@code uri} and {@code bodyHash} claims from what you pass:
+ * send exactly that URL and those bytes ({@link NuveraHttpClient} and
+ * {@link NuveraOkHttpInterceptor} do it for you).
  */
 public final class Signer extends NativeObject {
     private Signer(long pointer) {
@@ -131,12 +121,7 @@ public final class Signer extends NativeObject {
                 (s, iat, jti) -> Native.sign(s, method, url, null, body, iat, jti));
     }
 
-    /**
-     * Signs {@code body} about to be sent with {@code contentType} ({@code null}: none), hashed as
-     * the core decides for that type: through its multipart canonical object (contract §5) for
-     * {@code multipart/form-data}, as the exact bytes for any other type. What the HTTP helpers
-     * use; a malformed multipart body fails with {@code MULTIPART_MALFORMED}.
-     */
+    /** Signs {@code body} hashed as the core does for {@code contentType} (multipart: canonical object). */
     public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, byte[] body)
             throws NuveraSigningException {
         return signWithContentType(method, url, contentType, body, SignOptions.defaults());
@@ -161,12 +146,7 @@ public final class Signer extends NativeObject {
         return signWithContentType(method, url, null, file, options);
     }
 
-    /**
-     * Signs the file at {@code file} about to be sent with {@code contentType} ({@code null}:
-     * none), hashed as the core decides for that type: an encoded {@code multipart/form-data} body
-     * through its canonical object, any other type as the exact bytes; streamed either way. What
-     * {@link NuveraHttpClient} uses for a file body.
-     */
+    /** Signs the file at {@code file} hashed as the core does for {@code contentType}, streamed. */
     public SignedRequest signWithContentType(String method, String url, @Nullable String contentType, Path file)
             throws NuveraSigningException {
         return signWithContentType(method, url, contentType, file, SignOptions.defaults());
@@ -180,10 +160,7 @@ public final class Signer extends NativeObject {
                 (s, iat, jti) -> Native.signFile(s, method, url, contentType, path, iat, jti));
     }
 
-    /**
-     * Signs a request whose body is everything left in {@code body}, read in chunks (memory stays
-     * flat). The stream is consumed, not closed: send the same bytes from another source.
-     */
+    /** Signs the rest of {@code body}, read in chunks; consumed, not closed: send the same bytes. */
     public SignedRequest sign(String method, String url, InputStream body) throws NuveraSigningException {
         return signWithBodyHash(method, url, NuveraSigning.bodyHash(body), SignOptions.defaults());
     }
@@ -229,11 +206,7 @@ public final class Signer extends NativeObject {
                 (s, iat, jti) -> Native.signMultipartWire(s, method, url, contentType, body, iat, jti));
     }
 
-    /**
-     * Signs a request with body {@code body} ({@code null}: none) on the common
-     * {@link ForkJoinPool}; a failure completes the future with a {@link CompletionException}
-     * whose cause is the {@link NuveraSigningException}.
-     */
+    /** Signs on the common {@link ForkJoinPool}; a failure is a {@link CompletionException}'s cause. */
     public CompletableFuture<SignedRequest> signAsync(String method, String url, byte @Nullable [] body) {
         return signAsync(method, url, body, ForkJoinPool.commonPool());
     }
@@ -253,19 +226,8 @@ public final class Signer extends NativeObject {
         }, executor);
     }
 
-    /**
-     * The clock offset in seconds this signer adds to its clock for {@code iat}/{@code exp}: 0 until
-     * an HTTP integration corrects it from a server's {@code Date} (contract §8), shared by every
-     * user of this signer.
-     */
+    /** Seconds this signer adds to its clock: 0 until an HTTP integration corrects it (contract §8). */
     public long clockOffsetSeconds() throws NuveraSigningException {
-        try (ClockOffset offset = clockOffset()) {
-            return offset.seconds();
-        }
-    }
-
-    /** The core's clock offset of this signer, for an exchange to read and correct. */
-    ClockOffset clockOffset() throws NuveraSigningException {
-        return handle.with(ClockOffset::ofSigner);
+        return handle.with(Native::clockOffsetSecs);
     }
 }

@@ -1,9 +1,6 @@
 package global.nuvera.signing;
 
-/**
- * A request refused by a {@link Verifier}: an {@code AUTH_*} code, the HTTP status to answer with
- * (401, or 403 for {@code AUTH_PERMISSION_DENIED}) and the JSON error body Nuvera answers with.
- */
+/** A request refused by a {@link Verifier}: an {@code AUTH_*} code, its HTTP status and response body. */
 public final class VerificationException extends NuveraSigningException {
     private static final long serialVersionUID = 1L;
 

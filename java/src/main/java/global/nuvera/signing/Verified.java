@@ -5,22 +5,18 @@ import java.util.Optional;
 
 /** A request accepted by a {@link Verifier}: who sent it, what was signed, and which key verified it. */
 public final class Verified {
-    private final String application;
-    private final String permission;
-    private final String keyFingerprint;
+    /** The native side's {@code [application, permission, keyFingerprint, claims…]}. */
+    private final String[] v;
     private final Claims claims;
 
-    /** From the native side's {@code [application, permission, keyFingerprint, claims…]}. */
     Verified(String[] v) {
-        this.application = v[0];
-        this.permission = v[1];
-        this.keyFingerprint = v[2];
+        this.v = v;
         this.claims = new Claims(Arrays.copyOfRange(v, 3, v.length));
     }
 
     /** The application's name in the registry. */
     public String getApplication() {
-        return application;
+        return v[0];
     }
 
     /** The verified claims. */
@@ -30,16 +26,16 @@ public final class Verified {
 
     /** The permission the route needed, if any. */
     public Optional<String> getPermission() {
-        return Optional.of(permission);
+        return Optional.of(v[1]);
     }
 
     /** {@code SHA256:…} of the public key that verified the signature. */
     public String getKeyFingerprint() {
-        return keyFingerprint;
+        return v[2];
     }
 
     @Override
     public String toString() {
-        return "Verified[" + application + ", " + claims.getMethod() + " " + claims.getUri() + "]";
+        return "Verified[" + v[0] + ", " + claims.getMethod() + " " + claims.getUri() + "]";
     }
 }

@@ -8,10 +8,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The server side of the contract (§6): a registry of applications (API keys, public keys,
- * permissions), a replay cache and the clock rules. Thread-safe; keep one per server, since the
- * replay cache lives in it. Each refusal is a {@link VerificationException} with its
- * {@code AUTH_*} code, HTTP status and response body.
+ * The server side of the contract (§6): a registry, a replay cache and the clock rules. Thread-safe;
+ * keep one per server. A refusal is a {@link VerificationException}.
  *
  * <pre>{@code
  * Verifier verifier = Verifier.builder().registryFile(Path.of("registry.toml")).build();
@@ -30,8 +28,8 @@ public final class Verifier extends NativeObject {
 
     /** Registry and options of a {@link Verifier}. */
     public static final class Builder {
-        private @Nullable String registryFile;
-        private @Nullable String registryText;
+        private @Nullable String registry;
+        /** {@code file} ({@link #registry} is its path), {@code json} or {@code toml}. */
         private String registryFormat = "json";
         private @Nullable String baseDir;
         private @Nullable String issuer;
@@ -47,24 +45,22 @@ public final class Verifier extends NativeObject {
 
         /** The registry file: TOML when its name ends in {@code .toml}, JSON otherwise. */
         public Builder registryFile(Path path) {
-            this.registryFile = Objects.requireNonNull(path, "path").toString();
-            this.registryText = null;
+            this.registry = Objects.requireNonNull(path, "path").toString();
+            this.registryFormat = "file";
             return this;
         }
 
         /** The registry as JSON text. */
         public Builder registryJson(String json) {
-            this.registryText = Objects.requireNonNull(json, "json");
+            this.registry = Objects.requireNonNull(json, "json");
             this.registryFormat = "json";
-            this.registryFile = null;
             return this;
         }
 
         /** The registry as TOML text. */
         public Builder registryToml(String toml) {
-            this.registryText = Objects.requireNonNull(toml, "toml");
+            this.registry = Objects.requireNonNull(toml, "toml");
             this.registryFormat = "toml";
-            this.registryFile = null;
             return this;
         }
 
@@ -98,12 +94,7 @@ public final class Verifier extends NativeObject {
             return this;
         }
 
-        /**
-         * Records {@code jti}s in a replay cache shared by several verifiers (contract §9:
-         * {@code redis://}, {@code rediss://}, {@code valkey://}, {@code valkeys://} or
-         * {@code redis+unix://} URL) instead of this process's memory or the registry's; a store
-         * that does not answer in time refuses with {@code AUTH_REPLAY_CACHE_UNAVAILABLE}.
-         */
+        /** Records {@code jti}s in a Redis/Valkey replay cache shared by several verifiers (contract §9). */
         public Builder replayCache(String url) {
             this.replayCacheUrl = Objects.requireNonNull(url, "url");
             return this;
@@ -121,7 +112,7 @@ public final class Verifier extends NativeObject {
             return this;
         }
 
-        /** Connections to the replay cache at most (default 16, 1 to 1024), also the bound on requests waiting for one. */
+        /** Connections to the replay cache at most (default 16, 1 to 1024). */
         public Builder replayCacheMaxConnections(int max) {
             this.replayCacheMaxConnections = max;
             return this;
@@ -129,17 +120,13 @@ public final class Verifier extends NativeObject {
 
         /** The verifier; an invalid registry fails here with {@code INVALID_REGISTRY}. */
         public Verifier build() throws NuveraSigningException {
-            return new Verifier(Native.verifierNew(registryFile, registryText, registryFormat, baseDir, issuer,
+            return new Verifier(Native.verifierNew(registry, registryFormat, baseDir, issuer,
                     audience, clockSkewSeconds, fixedTime, replayCacheUrl, replayCachePrefix, replayCacheTimeoutMs,
                     replayCacheMaxConnections));
         }
     }
 
-    /**
-     * Applies every rule to a received request whose body hash you computed (see
-     * {@link NuveraSigning#receivedBodyHash}); {@code apiKey} and {@code authorization} are the
-     * header values or {@code null} when absent.
-     */
+    /** Verifies a received request given its header values (null: absent) and body hash. */
     public Verified verify(String method, String target, @Nullable String apiKey, @Nullable String authorization,
             String bodyHash) throws NuveraSigningException {
         Objects.requireNonNull(method, "method");
@@ -148,11 +135,7 @@ public final class Verifier extends NativeObject {
         return new Verified(handle.with(v -> Native.verify(v, method, target, apiKey, authorization, bodyHash)));
     }
 
-    /**
-     * Verifies a received request from its headers (names in any case; the first value of each is
-     * used) and raw body bytes ({@code null}: none), hashed as the server must (multipart through
-     * its canonical object).
-     */
+    /** Verifies a received request from its headers (any case) and raw body ({@code null}: none). */
     public Verified verifyRequest(String method, String target, Map<String, String> headers, byte @Nullable [] body)
             throws NuveraSigningException {
         Objects.requireNonNull(method, "method");
