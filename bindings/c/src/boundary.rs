@@ -249,6 +249,14 @@ impl<T> FromC<*mut T> for &mut T {
     }
 }
 
+/// A time given by pointer, as the core's signed seconds (past `i64::MAX` is `INVALID_ARGUMENT`).
+impl FromC<*const u64> for i64 {
+    unsafe fn from_c(p: *const u64, what: &str) -> FfiResult<Self> {
+        let n = *<&u64>::from_c(p, what)?;
+        i64::try_from(n).map_err(|_| Failure::invalid(format!("{what} is past {}", i64::MAX)))
+    }
+}
+
 /// An optional argument: NULL is `None`.
 impl<C, T: FromC<*const C>> FromC<*const C> for Option<T> {
     unsafe fn from_c(p: *const C, what: &str) -> FfiResult<Self> {

@@ -1,23 +1,11 @@
 //! Diagnostics that never need the private key: `explain` a token against the request as sent,
 //! and support bundles (contract §7).
 
-use nuvera::explain::{BundleResponse, OptionalExplainOptions};
+use nuvera::explain::{OptionalExplainOptions, OptionalSupportBundle};
 use nuvera::{ExplainOptions, SentRequest, SupportBundle};
 
 use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
-
-/// Options with the public key to check the signature against and the time, when given.
-fn options(public_key_pem: Option<&[u8]>, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    let given = OptionalExplainOptions {
-        public_key_pem,
-        ..Default::default()
-    };
-    let mut options = ExplainOptions::from_optional(given)?;
-    // C's `now` is already unsigned: it is the core's type, no check to make.
-    options.now = now;
-    Ok(options)
-}
 
 c_api! {
     /// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
@@ -34,7 +22,7 @@ c_api! {
         body_len: usize,
         token: *const c_char as &str,
         public_key_pem: *const c_char as Option<&[u8]>,
-        now: *const u64 as Option<&u64>,
+        now: *const u64 as Option<i64>,
         report_json: *mut *mut c_char,
         report_text: *mut *mut c_char,
         ok: *mut bool,
@@ -48,8 +36,12 @@ c_api! {
             content_type,
             body: &mut body,
         };
-        let options = options(public_key_pem, now.copied())?;
-        let report = nuvera::explain(sent, token, &options)?;
+        let given = OptionalExplainOptions {
+            public_key_pem,
+            now,
+            ..Default::default()
+        };
+        let report = nuvera::explain(sent, token, &ExplainOptions::from_optional(given)?)?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
         put(report_json, report.to_json_pretty())
@@ -74,24 +66,22 @@ c_api! {
         response_len: usize,
         application: *const c_char as Option<&str>,
         public_key_pem: *const c_char as Option<&[u8]>,
-        now: *const u64 as Option<&u64>,
+        now: *const u64 as Option<i64>,
     ) -> *mut c_char {
-        let mut body = req_bytes(body, body_len, "body")?;
-        let sent = SentRequest {
+        let bundle = SupportBundle::from_optional(OptionalSupportBundle {
             method,
             url,
+            headers: &self::headers(headers, header_count)?,
             api_key,
             content_type,
-            body: &mut body,
-        };
-        let headers = self::headers(headers, header_count)?;
-        let response = req_bytes(response_body, response_len, "response_body")?;
-        let response = BundleResponse::new(status, response);
-        let options = options(public_key_pem, None)?;
-        // C's `now` is already unsigned; only its absence needs the core's default (now).
-        let now = now.map_or_else(|| SupportBundle::created_at(None), |now| Ok(*now))?;
-        let bundle =
-            SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
+            body: req_bytes(body, body_len, "body")?,
+            token,
+            status: status.into(),
+            response_body: req_bytes(response_body, response_len, "response_body")?,
+            application,
+            public_key_pem,
+            now,
+        })?;
         bundle.to_json_pretty()
     }
 }

@@ -74,6 +74,39 @@ mod tests {
         assert_eq!(code, "INVALID_URL");
     }
 
+    /// C's unsigned times reach the core as its signed seconds; one past `i64::MAX` is refused.
+    #[test]
+    fn a_time_past_i64_max_is_invalid_argument() {
+        let (now, mut out, mut err) = (u64::MAX, ptr::null_mut(), ptr::null_mut());
+        let (null, null_bytes) = (ptr::null(), ptr::null());
+        let status = unsafe {
+            crate::explain::nuvera_support_bundle(
+                c"GET".as_ptr(),
+                c"https://api.nuvera.test/x".as_ptr(),
+                ptr::null(),
+                0,
+                null,
+                null,
+                null_bytes,
+                0,
+                c"a.b.c".as_ptr(),
+                401,
+                null_bytes,
+                0,
+                null,
+                null,
+                &now,
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(status, NUVERA_INVALID_ARGUMENT);
+        assert!(out.is_null());
+        let (_, code, message) = unsafe { take(err) };
+        assert_eq!(code, "INVALID_ARGUMENT");
+        assert!(message.contains("now"), "{message}");
+    }
+
     /// The list C reports is the one in testdata/error-codes.json, in order, with its families.
     #[test]
     fn the_code_list_is_the_cores() {

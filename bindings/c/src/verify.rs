@@ -1,6 +1,6 @@
 //! The server side (contract §6): a verifier over a registry, verifying received requests.
 
-use nuvera::{BodyHash, ReceivedRequest, Registry, ReplayCacheOptions, Verifier};
+use nuvera::{Registry, ReplayCacheOptions, Verifier};
 
 use crate::boundary::*;
 
@@ -60,15 +60,8 @@ c_api! {
         body_hash: *const c_char as &str,
         application: *mut *mut c_char,
     ) {
-        let body_hash = BodyHash::parse(body_hash)?;
-        let request = ReceivedRequest {
-            method,
-            target,
-            api_key,
-            authorization,
-            body_hash: &body_hash,
-        };
-        let verified = verifier.0.verify(&request).map_err(nuvera::Error::from)?;
+        let verifier = &verifier.0;
+        let verified = verifier.verify_given(method, target, api_key, authorization, body_hash)?;
         put_opt(application, verified.application)
     }
 
