@@ -70,13 +70,10 @@ macro_rules! signing_calls {
                 method: *const c_char as &str,
                 url: *const c_char as &str,
                 $($arg: $ty $(as $rust)?,)*
-                iat: *const u64 as Option<&u64>,
+                iat: *const u64 as Option<i64>,
                 jti: *const c_char as Option<&str>,
             ) -> *mut nuvera_signed_request {
-                let overrides = SignOverrides {
-                    iat: iat.copied(),
-                    jti: jti.map(str::to_owned),
-                };
+                let overrides = SignOverrides::from_optional(iat, jti)?;
                 let signed = signer.0.sign_with(method, url, $body, &overrides)?;
                 nuvera_signed_request {
                     signed,
