@@ -2,47 +2,45 @@
 //! runs in [`guard`] or [`returning`] (panics become `INTERNAL_ERROR`, failures a status and a
 //! `nuvera_error`); arguments are read and results written ([`IntoC`]) only by the helpers here.
 
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, OsStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 pub(crate) use std::ffi::{c_char, c_void};
+pub(crate) use std::path::PathBuf;
 
 use nuvera::ErrorCode;
 
 use crate::client::{nuvera_action, nuvera_attempt, nuvera_client_policy};
+use crate::errors::nuvera_status::*;
 pub(crate) use crate::errors::{nuvera_error, nuvera_status};
 
 /// What a failed call reports: the status C sees and the error behind it.
-pub(crate) struct Failure {
-    status: nuvera_status,
-    error: nuvera::Error,
-}
+pub(crate) struct Failure(nuvera_status, nuvera::Error);
 
 impl Failure {
     /// An argument C gave that cannot be used at all (NULL, not UTF-8).
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         let error = nuvera::Error::new(ErrorCode::InvalidArgument, message);
-        let status = nuvera_status::NUVERA_INVALID_ARGUMENT;
-        Failure { status, error }
+        Failure(NUVERA_INVALID_ARGUMENT, error)
     }
 
     /// A panic caught at the boundary: a bug of the library's, `INTERNAL_ERROR` by the core.
     fn panic(payload: Box<dyn std::any::Any + Send>) -> Self {
-        let error = nuvera::Error::from_panic(&*payload);
-        let status = nuvera_status::NUVERA_INTERNAL_ERROR;
-        Failure { status, error }
+        Failure(NUVERA_INTERNAL_ERROR, nuvera::Error::from_panic(&*payload))
     }
 }
 
 /// A failure as the `nuvera_error` C receives.
 impl IntoC<*mut nuvera_error> for Failure {
     fn into_c(self) -> *mut nuvera_error {
-        let code = self.error.code();
+        let Failure(status, error) = self;
+        let code = error.code();
         let error = nuvera_error {
-            status: self.status,
-            code: c_string(code.as_str()).into_raw(),
-            message: c_string(self.error.message()).into_raw(),
+            status,
+            code: static_c_str(code.as_str()),
+            message: c_string(error.message()).into_raw(),
             http_status: code.http_status().unwrap_or(0),
         };
         error.into_c()
@@ -53,16 +51,10 @@ impl From<nuvera::Error> for Failure {
     fn from(error: nuvera::Error) -> Self {
         // A verifier's refusal travels as an error whose code is in the auth family.
         let status = match error.http_status() {
-            Some(_) => nuvera_status::NUVERA_REFUSED,
-            None => nuvera_status::NUVERA_ERROR,
+            Some(_) => NUVERA_REFUSED,
+            None => NUVERA_ERROR,
         };
-        Failure { status, error }
-    }
-}
-
-impl From<nuvera::VerifyError> for Failure {
-    fn from(e: nuvera::VerifyError) -> Self {
-        nuvera::Error::from(e).into()
+        Failure(status, error)
     }
 }
 
@@ -83,11 +75,11 @@ pub(crate) fn guard<R>(
     f: impl FnOnce() -> FfiResult<R>,
 ) -> nuvera_status {
     let failure = match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(_)) => return nuvera_status::NUVERA_OK,
+        Ok(Ok(_)) => return NUVERA_OK,
         Ok(Err(failure)) => failure,
         Err(panic) => Failure::panic(panic),
     };
-    let status = failure.status;
+    let status = failure.0;
     // SAFETY: by the API contract `err` is NULL or writable.
     unsafe { put_opt(err, failure) };
     status
@@ -102,11 +94,18 @@ pub(crate) fn returning<T, V: IntoC<T>>(
 ) -> nuvera_status {
     guard(err, || {
         req_out(out, "out")?;
-        let value = f()?;
         // SAFETY: checked non-NULL above; by the API contract writable.
-        unsafe { put(out, value) };
+        unsafe { put(out, f()?) };
         Ok(())
     })
+}
+
+/// A string of the core's that lives as long as the program (a code, a family, a send reason) as
+/// a C string that does too: made once per string, so C may keep the pointer.
+pub(crate) fn static_c_str(s: &'static str) -> *const c_char {
+    static MADE: Mutex<BTreeMap<&str, CString>> = Mutex::new(BTreeMap::new());
+    let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
+    made.entry(s).or_insert_with(|| c_string(s)).as_ptr()
 }
 
 /// Runs `f`, which reports nothing, without letting a panic unwind into C: `fallback` then.
@@ -121,6 +120,57 @@ pub(crate) unsafe fn free_handle<T: ?Sized>(handle: *mut T) {
         no_unwind((), || drop(Box::from_raw(handle)));
     }
 }
+
+/// Declares entry points by what is particular to each: every one gets `#[no_mangle] pub unsafe
+/// extern "C"`, the last argument `err` and the `nuvera_status` result, and runs in [`guard`]. Its
+/// body's value is its result (`?` fails): one written `-> T` also gets the out-parameter
+/// `out: *mut T` before `err`, filled with that value by [`returning`]. An argument written
+/// `name: C as R` reaches the body as the `R` that [`FromC`] reads from it. A `free fn` frees its
+/// handle with [`free_handle`] and makes the type a [`Handle`]. cbindgen reads the functions as
+/// rustc expands them (`[parse.expand]` in cbindgen.toml).
+macro_rules! c_api {
+    () => {};
+    (@run $err:ident $body:ident) => {
+        $crate::boundary::guard($err, $body)
+    };
+    (@run $err:ident $body:ident $out:ident: $t:ty) => {
+        $crate::boundary::returning($out, $err, $body)
+    };
+    (
+        $(#[doc = $doc:literal])*
+        fn $name:ident($($arg:ident: $ty:ty $(as $rust:ty)?),* $(,)?) $(-> $out:ty)? $body:block
+        $($rest:tt)*
+    ) => {
+        $(#[doc = $doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            $($arg: $ty,)*
+            $(out: *mut $out,)?
+            err: *mut *mut nuvera_error,
+        ) -> nuvera_status {
+            let body = || {
+                $($(let $arg: $rust = $crate::boundary::FromC::from_c($arg, stringify!($arg))?;)?)*
+                Ok($body)
+            };
+            $crate::boundary::c_api!(@run err body $(out: $out)?)
+        }
+        $crate::boundary::c_api!($($rest)*);
+    };
+    (
+        $(#[doc = $doc:literal])*
+        free fn $name:ident($arg:ident: *mut $handle:ty);
+        $($rest:tt)*
+    ) => {
+        impl $crate::boundary::Handle for $handle {}
+        $(#[doc = $doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name($arg: *mut $handle) {
+            $crate::boundary::free_handle($arg)
+        }
+        $crate::boundary::c_api!($($rest)*);
+    };
+}
+pub(crate) use c_api;
 
 /// A Rust value as the C value an out-parameter of type `T *` receives.
 pub(crate) trait IntoC<T> {
@@ -171,49 +221,73 @@ pub(crate) unsafe fn put_opt<T>(out: *mut T, value: impl IntoC<T>) {
 
 /// Checks an out-parameter before any work is done.
 pub(crate) fn req_out<T>(p: *mut T, what: &str) -> FfiResult {
-    req_ptr(p.cast_const(), what).map(drop)
+    // SAFETY: only checked for NULL; the reference is dropped at once.
+    unsafe { <&mut T>::from_c(p, what).map(drop) }
 }
 
-fn req_ptr<T>(p: *const T, what: &str) -> FfiResult<*const T> {
-    match p.is_null() {
-        true => Err(Failure::invalid(format!("{what} is NULL"))),
-        false => Ok(p),
+/// An argument as C gives it (`C`) read as the value an entry point uses (`Self`); `what` names
+/// it in the error. NULL where a value is required and strings that are not UTF-8 are
+/// `INVALID_ARGUMENT`.
+pub(crate) trait FromC<C>: Sized {
+    /// Reads `c`.
+    unsafe fn from_c(c: C, what: &str) -> FfiResult<Self>;
+}
+
+/// A handle the call only reads.
+impl<T> FromC<*const T> for &T {
+    unsafe fn from_c(p: *const T, what: &str) -> FfiResult<Self> {
+        p.as_ref()
+            .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
     }
 }
 
-/// A required NUL-terminated UTF-8 string.
-pub(crate) unsafe fn req_str<'a>(p: *const c_char, what: &str) -> FfiResult<&'a str> {
-    std::str::from_utf8(req_c_bytes(p, what)?)
-        .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
+/// A handle the call changes (the caller guarantees exclusive access).
+impl<T> FromC<*mut T> for &mut T {
+    unsafe fn from_c(p: *mut T, what: &str) -> FfiResult<Self> {
+        p.as_mut()
+            .ok_or_else(|| Failure::invalid(format!("{what} is NULL")))
+    }
 }
 
-/// An optional NUL-terminated UTF-8 string (NULL = absent).
-pub(crate) unsafe fn opt_str<'a>(p: *const c_char, what: &str) -> FfiResult<Option<&'a str>> {
-    (!p.is_null()).then(|| req_str(p, what)).transpose()
+/// A time given by pointer, as the core's signed seconds (past `i64::MAX` is `INVALID_ARGUMENT`).
+impl FromC<*const u64> for i64 {
+    unsafe fn from_c(p: *const u64, what: &str) -> FfiResult<Self> {
+        let n = *<&u64>::from_c(p, what)?;
+        i64::try_from(n).map_err(|_| Failure::invalid(format!("{what} is past {}", i64::MAX)))
+    }
 }
 
-/// Required NUL-terminated bytes (PEM text and passphrases need not be UTF-8).
-pub(crate) unsafe fn req_c_bytes<'a>(p: *const c_char, what: &str) -> FfiResult<&'a [u8]> {
-    Ok(CStr::from_ptr(req_ptr(p, what)?).to_bytes())
+/// An optional argument: NULL is `None`.
+impl<C, T: FromC<*const C>> FromC<*const C> for Option<T> {
+    unsafe fn from_c(p: *const C, what: &str) -> FfiResult<Self> {
+        (!p.is_null()).then(|| T::from_c(p, what)).transpose()
+    }
 }
 
-/// Optional NUL-terminated bytes (NULL = absent).
-pub(crate) unsafe fn opt_c_bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
-    (!p.is_null()).then(|| CStr::from_ptr(p).to_bytes())
+/// NUL-terminated bytes (PEM text and passphrases need not be UTF-8).
+impl FromC<*const c_char> for &[u8] {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        Ok(CStr::from_ptr(<&c_char>::from_c(p, what)?).to_bytes())
+    }
+}
+
+/// A NUL-terminated UTF-8 string.
+impl FromC<*const c_char> for &str {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        std::str::from_utf8(FromC::from_c(p, what)?)
+            .map_err(|_| Failure::invalid(format!("{what} is not valid UTF-8")))
+    }
 }
 
 /// A file path: any bytes but NUL on Unix, where paths need not be UTF-8.
-pub(crate) unsafe fn req_path(p: *const c_char, what: &str) -> FfiResult<PathBuf> {
-    #[cfg(unix)]
-    let path = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(req_c_bytes(p, what)?);
-    #[cfg(not(unix))]
-    let path = OsStr::new(req_str(p, what)?);
-    Ok(PathBuf::from(path))
-}
-
-/// An optional file path (NULL = absent).
-pub(crate) unsafe fn opt_path(p: *const c_char, what: &str) -> FfiResult<Option<PathBuf>> {
-    (!p.is_null()).then(|| req_path(p, what)).transpose()
+impl FromC<*const c_char> for PathBuf {
+    unsafe fn from_c(p: *const c_char, what: &str) -> FfiResult<Self> {
+        #[cfg(unix)]
+        let path = <OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(FromC::from_c(p, what)?);
+        #[cfg(not(unix))]
+        let path = OsStr::new(<&str>::from_c(p, what)?);
+        Ok(PathBuf::from(path))
+    }
 }
 
 /// A `(ptr, len)` buffer; NULL is allowed only with `len == 0`.
@@ -227,19 +301,11 @@ pub(crate) unsafe fn req_bytes<'a, T>(p: *const T, len: usize, what: &str) -> Ff
     }
 }
 
-/// A C number where 0 means "the default": `None` then, for the core's `from_optional`.
-pub(crate) fn zero_is_default(n: u32) -> Option<i64> {
-    (n != 0).then_some(i64::from(n))
-}
-
-/// A handle the call only reads.
-pub(crate) unsafe fn req_ref<'a, T>(p: *const T, what: &str) -> FfiResult<&'a T> {
-    Ok(&*req_ptr(p, what)?)
-}
-
-/// A handle the call changes (the caller guarantees exclusive access).
-pub(crate) unsafe fn req_mut<'a, T>(p: *mut T, what: &str) -> FfiResult<&'a mut T> {
-    Ok(&mut *req_ptr(p, what)?.cast_mut())
+/// A number where 0 means "the default": `None` then, for the core's `from_optional`.
+impl FromC<u32> for Option<i64> {
+    unsafe fn from_c(n: u32, _: &str) -> FfiResult<Self> {
+        Ok((n != 0).then_some(i64::from(n)))
+    }
 }
 
 /// Reads up to `len` bytes into `buf`; returns how many (0 at the end), or -1 on failure. `ctx`

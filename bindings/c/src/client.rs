@@ -1,23 +1,17 @@
 //! The client policy of contract §8 (redirects, opt-in retries, clock correction) for HTTP-client
-//! integrations over the C ABI (Go, PHP, libcurl). Every decision is the core's `Exchange`.
-//!
-//! Use: fill a `nuvera_client_policy` with `nuvera_client_policy_init` and change what you need;
-//! `nuvera_exchange_new` per caller request with the signer that signs it; sign and send
-//! `nuvera_exchange_first`; give every response to `nuvera_exchange_on_response` and do what the
-//! `nuvera_action` says (wait, sign afresh and send; or hand the response to the caller), or fail
-//! with the error it returns.
+//! integrations over the C ABI (Go, PHP, libcurl); every decision is the core's `Exchange`. How
+//! an integration drives it: bindings/c/README.md.
 
 use std::ffi::CString;
 use std::ptr::null;
 
 use nuvera::client::{
-    Action, Attempt, ClientPolicy, Exchange, Request, Response, RetryPolicy, SendReason,
-    MAX_REFUSAL_BODY_BYTES,
+    Action, Attempt, ClientPolicy, Exchange, Request, Response, RetryPolicy, MAX_REFUSAL_BODY_BYTES,
 };
 
 use crate::boundary::*;
 use crate::signing::nuvera_signer;
-use crate::verify::headers;
+use crate::verify::{headers, nuvera_header};
 
 /// What an HTTP-client integration does between sending a request and handing its caller the
 /// response (contract §8). Fill it with `nuvera_client_policy_init` (the contract's defaults),
@@ -97,7 +91,6 @@ pub struct nuvera_exchange {
     method: CString,
     url: CString,
 }
-impl Handle for nuvera_exchange {}
 
 impl nuvera_exchange {
     fn remember(&mut self, attempt: &Attempt) -> nuvera_attempt {
@@ -112,29 +105,6 @@ impl nuvera_exchange {
     }
 }
 
-/// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
-/// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_client_policy_init(
-    out: *mut nuvera_client_policy,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
-        Ok(nuvera_client_policy {
-            max_redirects: policy.max_redirects,
-            correct_clock: policy.correct_clock,
-            retry: policy.retry.is_some(),
-            retry_statuses: null(),
-            retry_status_count: 0,
-            retry_methods: null(),
-            max_attempts: retry.max_attempts,
-            base_delay_ms: retry.base_delay_ms,
-            max_delay_ms: retry.max_delay_ms,
-        })
-    })
-}
-
 /// The policy C filled in (NULL: the defaults) as the core's.
 unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPolicy> {
     let Some(p) = policy.as_ref() else {
@@ -143,14 +113,14 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     let retry = p.retry.then(|| {
         let statuses = (!p.retry_statuses.is_null())
             .then(|| req_bytes(p.retry_statuses, p.retry_status_count, "retry_statuses"))
-            .transpose()?;
+            .transpose()?
+            .map(<[u16]>::to_vec);
         // C has no list of strings: the methods come comma-separated.
-        let methods = opt_str(p.retry_methods, "retry_methods")?.map(|list| {
+        let methods = <Option<&str>>::from_c(p.retry_methods, "retry_methods")?.map(|list| {
             let methods = list.split(',').map(str::trim).filter(|m| !m.is_empty());
             methods.map(str::to_owned).collect()
         });
         let (attempts, base, max) = (p.max_attempts, p.base_delay_ms, p.max_delay_ms);
-        let statuses = statuses.map(<[u16]>::to_vec);
         let policy =
             RetryPolicy::from_optional(statuses, methods, Some(attempts), Some(base), Some(max));
         Ok::<_, Failure>(policy?)
@@ -162,86 +132,79 @@ unsafe fn read_policy(policy: *const nuvera_client_policy) -> FfiResult<ClientPo
     })
 }
 
-/// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
-/// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
-/// reads and corrects that signer's clock offset, which its later requests then use.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_new(
-    policy: *const nuvera_client_policy,
-    method: *const c_char,
-    url: *const c_char,
-    has_body: bool,
-    signer: *const nuvera_signer,
-    out: *mut *mut nuvera_exchange,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+c_api! {
+    /// Fills `*out` with the contract's defaults: 10 redirects, clock correction on, retries off
+    /// (with the default statuses, methods, 3 attempts, 200 ms base and 10 s cap once turned on).
+    fn nuvera_client_policy_init() -> nuvera_client_policy {
+        let (policy, retry) = (ClientPolicy::default(), RetryPolicy::default());
+        nuvera_client_policy {
+            max_redirects: policy.max_redirects,
+            correct_clock: policy.correct_clock,
+            retry: policy.retry.is_some(),
+            retry_statuses: null(),
+            retry_status_count: 0,
+            retry_methods: null(),
+            max_attempts: retry.max_attempts,
+            base_delay_ms: retry.base_delay_ms,
+            max_delay_ms: retry.max_delay_ms,
+        }
+    }
+
+    /// Starts an exchange for one caller request (an absolute `http`/`https` `url`). `policy` may be
+    /// NULL (the defaults). `signer` may be NULL (an offset of its own, from 0); given, the exchange
+    /// reads and corrects that signer's clock offset, which its later requests then use.
+    fn nuvera_exchange_new(
+        policy: *const nuvera_client_policy,
+        method: *const c_char as &str,
+        url: *const c_char as &str,
+        has_body: bool,
+        signer: *const nuvera_signer,
+    ) -> *mut nuvera_exchange {
         let policy = read_policy(policy)?;
         let request = Request {
-            method: req_str(method, "method")?.to_owned(),
-            url: req_str(url, "url")?.to_owned(),
+            method: method.to_owned(),
+            url: url.to_owned(),
             has_body,
         };
         let offset = signer.as_ref().map(|s| s.0.clock_offset().clone());
         let exchange = Exchange::new(policy, request, offset.unwrap_or_default())?;
-        let (method, url) = (CString::default(), CString::default());
-        Ok(nuvera_exchange {
+        nuvera_exchange {
             exchange,
-            method,
-            url,
-        })
-    })
-}
+            method: CString::default(),
+            url: CString::default(),
+        }
+    }
 
-/// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
-/// system's randomness: for tests and the table of cases only.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_set_jitter(
-    exchange: *mut nuvera_exchange,
-    fractions: *const f64,
-    count: usize,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
-        let state = req_mut(exchange, "exchange")?;
+    /// Pins the backoff's random fractions (`count` of them, each in 0..=1), used in order before the
+    /// system's randomness: for tests and the table of cases only.
+    fn nuvera_exchange_set_jitter(
+        exchange: *mut nuvera_exchange as &mut _,
+        fractions: *const f64,
+        count: usize,
+    ) {
         let fractions = req_bytes(fractions, count, "fractions")?.to_vec();
-        Ok(state.exchange.set_jitter_fractions(fractions)?)
-    })
-}
+        exchange.exchange.set_jitter_fractions(fractions)?
+    }
 
-/// The first send: the caller's request, to sign and send. The strings belong to the exchange.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_first(
-    exchange: *mut nuvera_exchange,
-    out: *mut nuvera_attempt,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let state = req_mut(exchange, "exchange")?;
-        let first = state.exchange.first().clone();
-        Ok(state.remember(&first))
-    })
-}
+    /// The first send: the caller's request, to sign and send. The strings belong to the exchange.
+    fn nuvera_exchange_first(exchange: *mut nuvera_exchange as &mut _) -> nuvera_attempt {
+        exchange.remember(&exchange.exchange.first().clone())
+    }
 
-/// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
-/// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
-/// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
-/// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_on_response(
-    exchange: *mut nuvera_exchange,
-    status: u16,
-    headers: *const crate::verify::nuvera_header,
-    header_count: usize,
-    body: *const u8,
-    body_len: usize,
-    sent_at_ms: i64,
-    received_at_ms: i64,
-    out: *mut nuvera_action,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let state = req_mut(exchange, "exchange")?;
+    /// Decides what follows a response to the last send: its `status`, `headers` (`header_count`),
+    /// body (needed only for a 401, else NULL with 0; at most 64 KiB is read), and the local Unix
+    /// times in ms of the send and of the response headers (uncorrected). `*out` says what to do; a
+    /// failure of the exchange is `NUVERA_ERROR` with its code (`OBJECT_CLOSED` once finished).
+    fn nuvera_exchange_on_response(
+        exchange: *mut nuvera_exchange as &mut _,
+        status: u16,
+        headers: *const nuvera_header,
+        header_count: usize,
+        body: *const u8,
+        body_len: usize,
+        sent_at_ms: i64,
+        received_at_ms: i64,
+    ) -> nuvera_action {
         let headers = self::headers(headers, header_count)?.into_iter();
         let response = Response {
             status,
@@ -250,55 +213,31 @@ pub unsafe extern "C" fn nuvera_exchange_on_response(
             sent_at_ms,
             received_at_ms,
         };
-        Ok(match state.exchange.on_response(&response) {
+        match exchange.exchange.on_response(&response) {
             Action::Send {
                 attempt,
                 delay_ms,
                 reason,
             } => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_SEND,
-                attempt: state.remember(&attempt),
+                attempt: exchange.remember(&attempt),
                 delay_ms,
-                reason: reason_str(reason),
+                reason: static_c_str(reason.as_str()),
             },
             Action::Done => nuvera_action {
                 kind: nuvera_action_kind::NUVERA_ACTION_DONE,
-                attempt: nuvera_attempt {
-                    method: null(),
-                    url: null(),
-                    send_body: false,
-                    credentials: false,
-                },
-                delay_ms: 0,
-                reason: null(),
+                // SAFETY: all zeros is a valid value: NULL strings, false flags, no delay.
+                ..unsafe { std::mem::zeroed() }
             },
             Action::Fail(e) => return Err(e.into()),
-        })
-    })
-}
-
-/// The static C string of a send reason.
-fn reason_str(reason: SendReason) -> *const c_char {
-    match reason {
-        SendReason::Redirect => c"redirect",
-        SendReason::Retry => c"retry",
-        SendReason::ClockCorrection => c"clock-correction",
+        }
     }
-    .as_ptr()
-}
 
-/// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
-/// with one).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_clock_offset(
-    exchange: *const nuvera_exchange,
-    out: *mut i64,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let exchange = &req_ref(exchange, "exchange")?.exchange;
-        Ok(exchange.clock_offset().secs())
-    })
+    /// The clock offset in seconds the exchange reads and corrects (the signer's, when it was made
+    /// with one).
+    fn nuvera_exchange_clock_offset(exchange: *const nuvera_exchange as &_) -> i64 {
+        exchange.exchange.clock_offset().secs()
+    }
 }
 
 /// The most response-body bytes `nuvera_exchange_on_response` reads (64 KiB): a 401 body longer
@@ -309,37 +248,23 @@ pub extern "C" fn nuvera_client_max_refusal_body() -> usize {
     MAX_REFUSAL_BODY_BYTES
 }
 
-/// Frees an exchange. NULL is allowed.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_exchange_free(exchange: *mut nuvera_exchange) {
-    free_handle(exchange);
-}
+c_api! {
+    /// Frees an exchange. NULL is allowed.
+    free fn nuvera_exchange_free(exchange: *mut nuvera_exchange);
 
-/// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
-/// the value it was made with.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_signer_clock_offset(
-    signer: *const nuvera_signer,
-    out: *mut i64,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        Ok(req_ref(signer, "signer")?.0.clock_offset().secs())
-    })
-}
+    /// The signer's clock offset in seconds (`iat = now + offset`): 0 until a clock correction, or
+    /// the value it was made with.
+    fn nuvera_signer_clock_offset(signer: *const nuvera_signer as &_) -> i64 {
+        signer.0.clock_offset().secs()
+    }
 
-/// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
-/// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
-/// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_signer_with_clock_offset(
-    signer: *const nuvera_signer,
-    secs: i64,
-    out: *mut *mut nuvera_signer,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let signer = req_ref(signer, "signer")?.0.clone();
-        Ok(nuvera_signer(signer.with_clock_offset(secs)?))
-    })
+    /// A new signer like `signer` (same key, API key and lifetime) whose clock offset starts at
+    /// `secs` and is its own (e.g. an offset a previous run learnt). Over 24 h in magnitude is
+    /// `CLOCK_SKEW_TOO_LARGE`. Free it with `nuvera_signer_free`.
+    fn nuvera_signer_with_clock_offset(
+        signer: *const nuvera_signer as &_,
+        secs: i64,
+    ) -> *mut nuvera_signer {
+        nuvera_signer(signer.0.clone().with_clock_offset(secs)?)
+    }
 }

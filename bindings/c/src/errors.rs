@@ -3,7 +3,6 @@
 
 use std::ffi::CString;
 use std::ptr;
-use std::sync::OnceLock;
 
 use nuvera::ErrorCode;
 
@@ -43,23 +42,17 @@ pub struct nuvera_error {
     pub http_status: u16,
 }
 
-impl Handle for nuvera_error {}
-
 impl Drop for nuvera_error {
     fn drop(&mut self) {
-        for s in [self.code, self.message] {
-            if !s.is_null() {
-                // SAFETY: both strings come from `CString::into_raw` (boundary's `guard`).
-                drop(unsafe { CString::from_raw(s.cast_mut()) });
-            }
-        }
+        // SAFETY: the message comes from `CString::into_raw` (boundary's `Failure`); the code is
+        // the core's, static.
+        drop(unsafe { CString::from_raw(self.message.cast_mut()) });
     }
 }
 
-/// Frees an error. NULL is allowed.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_error_free(err: *mut nuvera_error) {
-    free_handle(err);
+c_api! {
+    /// Frees an error. NULL is allowed.
+    free fn nuvera_error_free(err: *mut nuvera_error);
 }
 
 /// Frees a string returned through a `char **` out-parameter. NULL is allowed.
@@ -83,18 +76,10 @@ pub extern "C" fn nuvera_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
-/// The core's codes and their families as C strings, made once from `ErrorCode::ALL`: the C side
-/// has no list of its own.
-fn code_table() -> &'static [(CString, CString)] {
-    static TABLE: OnceLock<Vec<(CString, CString)>> = OnceLock::new();
-    let name_and_family = |c: &ErrorCode| (c_string(c.as_str()), c_string(c.family().as_str()));
-    TABLE.get_or_init(|| ErrorCode::ALL.iter().map(name_and_family).collect())
-}
-
 /// How many error codes the library can report (the core's one list).
 #[no_mangle]
 pub extern "C" fn nuvera_error_code_count() -> usize {
-    no_unwind(0, || code_table().len())
+    ErrorCode::ALL.len()
 }
 
 /// The `index`-th error code (`0 <= index < nuvera_error_code_count()`), e.g. `"INVALID_URL"`;
@@ -102,8 +87,8 @@ pub extern "C" fn nuvera_error_code_count() -> usize {
 #[no_mangle]
 pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
     no_unwind(ptr::null(), || {
-        let code = code_table().get(index);
-        code.map_or(ptr::null(), |(name, _)| name.as_ptr())
+        let code = ErrorCode::ALL.get(index);
+        code.map_or(ptr::null(), |c| static_c_str(c.as_str()))
     })
 }
 
@@ -112,9 +97,9 @@ pub extern "C" fn nuvera_error_code_at(index: usize) -> *const c_char {
 /// string, do not free.
 #[no_mangle]
 pub unsafe extern "C" fn nuvera_error_code_family(code: *const c_char) -> *const c_char {
-    let code = opt_c_bytes(code);
+    let code = <Option<&str>>::from_c(code, "code").unwrap_or(None);
     no_unwind(ptr::null(), || {
-        let found = code_table().iter().find(|c| Some(c.0.as_bytes()) == code);
-        found.map_or(ptr::null(), |(_, family)| family.as_ptr())
+        let code = code.and_then(ErrorCode::from_code_str);
+        code.map_or(ptr::null(), |c| static_c_str(c.family().as_str()))
     })
 }

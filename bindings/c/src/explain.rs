@@ -1,115 +1,87 @@
 //! Diagnostics that never need the private key: `explain` a token against the request as sent,
 //! and support bundles (contract §7).
 
-use nuvera::explain::{BundleResponse, OptionalExplainOptions};
+use nuvera::explain::{OptionalExplainOptions, OptionalSupportBundle};
 use nuvera::{ExplainOptions, SentRequest, SupportBundle};
 
 use crate::boundary::*;
 use crate::verify::{headers, nuvera_header};
 
-/// Options with the public key to check the signature against and the time, when given.
-unsafe fn options(public_key_pem: *const c_char, now: Option<u64>) -> FfiResult<ExplainOptions> {
-    let public_key_pem = opt_c_bytes(public_key_pem);
-    let given = OptionalExplainOptions {
-        public_key_pem,
-        ..Default::default()
-    };
-    let mut options = ExplainOptions::from_optional(given)?;
-    // C's `now` is already unsigned: it is the core's type, no check to make.
-    options.now = now;
-    Ok(options)
-}
-
-/// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
-/// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
-/// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
-/// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
-/// for humans, `ok` (may be NULL) whether no rule fails.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_explain(
-    method: *const c_char,
-    url: *const c_char,
-    api_key: *const c_char,
-    content_type: *const c_char,
-    body: *const u8,
-    body_len: usize,
-    token: *const c_char,
-    public_key_pem: *const c_char,
-    now: *const u64,
-    report_json: *mut *mut c_char,
-    report_text: *mut *mut c_char,
-    ok: *mut bool,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    guard(err, || {
+c_api! {
+    /// Explains why Nuvera would accept or refuse `token` for the request as sent (`api_key` and
+    /// `content_type` NULL when none): each finding has its `AUTH_*` code and fix. `public_key_pem`
+    /// (may be NULL) also checks the signature, `now` (may be NULL: the system clock) the time.
+    /// `*report_json` receives the report as JSON (`sub` masked), `report_text` (may be NULL) the same
+    /// for humans, `ok` (may be NULL) whether no rule fails.
+    fn nuvera_explain(
+        method: *const c_char as &str,
+        url: *const c_char as &str,
+        api_key: *const c_char as Option<&str>,
+        content_type: *const c_char as Option<&str>,
+        body: *const u8,
+        body_len: usize,
+        token: *const c_char as &str,
+        public_key_pem: *const c_char as Option<&[u8]>,
+        now: *const u64 as Option<i64>,
+        report_json: *mut *mut c_char,
+        report_text: *mut *mut c_char,
+        ok: *mut bool,
+    ) {
         req_out(report_json, "report_json")?;
         let mut body = req_bytes(body, body_len, "body")?;
         let sent = SentRequest {
-            method: req_str(method, "method")?,
-            url: req_str(url, "url")?,
-            api_key: opt_str(api_key, "api_key")?,
-            content_type: opt_str(content_type, "content_type")?,
+            method,
+            url,
+            api_key,
+            content_type,
             body: &mut body,
         };
-        let token = req_str(token, "token")?;
-        let report = nuvera::explain(
-            sent,
-            token,
-            &options(public_key_pem, now.as_ref().copied())?,
-        )?;
+        let given = OptionalExplainOptions {
+            public_key_pem,
+            now,
+            ..Default::default()
+        };
+        let report = nuvera::explain(sent, token, &ExplainOptions::from_optional(given)?)?;
         put_opt(ok, report.ok());
         put_opt(report_text, report.to_text());
-        put(report_json, report.to_json_pretty());
-        Ok(())
-    })
-}
+        put(report_json, report.to_json_pretty())
+    }
 
-/// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
-/// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
-/// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
-/// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_support_bundle(
-    method: *const c_char,
-    url: *const c_char,
-    headers: *const nuvera_header,
-    header_count: usize,
-    api_key: *const c_char,
-    content_type: *const c_char,
-    body: *const u8,
-    body_len: usize,
-    token: *const c_char,
-    status: u16,
-    response_body: *const u8,
-    response_len: usize,
-    application: *const c_char,
-    public_key_pem: *const c_char,
-    now: *const u64,
-    out: *mut *mut c_char,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
-        let mut body = req_bytes(body, body_len, "body")?;
-        let sent = SentRequest {
-            method: req_str(method, "method")?,
-            url: req_str(url, "url")?,
-            api_key: opt_str(api_key, "api_key")?,
-            content_type: opt_str(content_type, "content_type")?,
-            body: &mut body,
-        };
-        let headers = self::headers(headers, header_count)?;
-        let token = req_str(token, "token")?;
-        let response = req_bytes(response_body, response_len, "response_body")?;
-        let response = BundleResponse::new(status, response);
-        let options = options(public_key_pem, None)?;
-        // C's `now` is already unsigned; only its absence needs the core's default (now).
-        let now = match now.as_ref() {
-            Some(now) => *now,
-            None => SupportBundle::created_at(None)?,
-        };
-        let application = opt_str(application, "application")?;
-        let bundle =
-            SupportBundle::build(sent, &headers, token, response, application, &options, now)?;
-        Ok(bundle.to_json_pretty())
-    })
+    /// A support bundle (contract §7) as pretty JSON: the request as sent (`headers`, `header_count`
+    /// of them; the signing headers completed from `api_key` and `token`, masked), Nuvera's answer
+    /// (`status`, `response_body`) and the diagnosis; no secret or body bytes. `api_key`,
+    /// `content_type`, `application`, `public_key_pem` and `now` (the system clock) may be NULL.
+    fn nuvera_support_bundle(
+        method: *const c_char as &str,
+        url: *const c_char as &str,
+        headers: *const nuvera_header,
+        header_count: usize,
+        api_key: *const c_char as Option<&str>,
+        content_type: *const c_char as Option<&str>,
+        body: *const u8,
+        body_len: usize,
+        token: *const c_char as &str,
+        status: u16,
+        response_body: *const u8,
+        response_len: usize,
+        application: *const c_char as Option<&str>,
+        public_key_pem: *const c_char as Option<&[u8]>,
+        now: *const u64 as Option<i64>,
+    ) -> *mut c_char {
+        let bundle = SupportBundle::from_optional(OptionalSupportBundle {
+            method,
+            url,
+            headers: &self::headers(headers, header_count)?,
+            api_key,
+            content_type,
+            body: req_bytes(body, body_len, "body")?,
+            token,
+            status: status.into(),
+            response_body: req_bytes(response_body, response_len, "response_body")?,
+            application,
+            public_key_pem,
+            now,
+        })?;
+        bundle.to_json_pretty()
+    }
 }

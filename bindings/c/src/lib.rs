@@ -1,21 +1,16 @@
 //! C ABI of `nuvera-signing`: thin glue over the core, nothing is canonicalized, signed or
-//! decided here. One module per domain: [`keys`], [`signing`] (signers, bodies, signed requests,
-//! body hashes), [`multipart`], [`remote`] (a C sign callback, a PKCS#11 token), [`verify`],
-//! [`explain`] (and support bundles), [`client`] (the policy of contract §8); [`errors`] holds
-//! the statuses, the error object, the code list and the `_free` functions for returned memory;
-//! `boundary` is the one panic boundary, argument reader and result writer.
-//!
-//! The conventions every function follows (a `nuvera_status`, the last `nuvera_error **err`,
-//! handles and who frees what, NULL and non-UTF-8 arguments as `NUVERA_INVALID_ARGUMENT`, panics
-//! as `NUVERA_INTERNAL_ERROR`, threads) are stated once, in the header's preamble (written in
-//! `cbindgen.toml`) and in `bindings/c/README.md`.
+//! decided here. One module per domain; `boundary` holds the `c_api!` macro every entry point is
+//! declared with, the one panic boundary, and the argument reader and result writer. The
+//! conventions every function follows are stated once, in the header's preamble (`cbindgen.toml`).
 //!
 //! Safety contract of every function: pointers are NULL or valid for the access they describe
 //! (NUL-terminated strings, `(ptr, len)` buffers readable for `len` bytes), handles come from this
 //! library and are not used after their `_free`.
-#![allow(non_camel_case_types)]
-#![allow(clippy::missing_safety_doc)]
-#![allow(clippy::too_many_arguments)]
+#![allow(
+    non_camel_case_types,
+    clippy::missing_safety_doc,
+    clippy::too_many_arguments
+)]
 
 mod boundary;
 pub mod client;
@@ -77,6 +72,39 @@ mod tests {
         assert!(out.is_null());
         let (_, code, _) = unsafe { take(err) };
         assert_eq!(code, "INVALID_URL");
+    }
+
+    /// C's unsigned times reach the core as its signed seconds; one past `i64::MAX` is refused.
+    #[test]
+    fn a_time_past_i64_max_is_invalid_argument() {
+        let (now, mut out, mut err) = (u64::MAX, ptr::null_mut(), ptr::null_mut());
+        let (null, null_bytes) = (ptr::null(), ptr::null());
+        let status = unsafe {
+            crate::explain::nuvera_support_bundle(
+                c"GET".as_ptr(),
+                c"https://api.nuvera.test/x".as_ptr(),
+                ptr::null(),
+                0,
+                null,
+                null,
+                null_bytes,
+                0,
+                c"a.b.c".as_ptr(),
+                401,
+                null_bytes,
+                0,
+                null,
+                null,
+                &now,
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(status, NUVERA_INVALID_ARGUMENT);
+        assert!(out.is_null());
+        let (_, code, message) = unsafe { take(err) };
+        assert_eq!(code, "INVALID_ARGUMENT");
+        assert!(message.contains("now"), "{message}");
     }
 
     /// The list C reports is the one in testdata/error-codes.json, in order, with its families.

@@ -1,7 +1,6 @@
 //! Keys held elsewhere (contract §9): signatures from a C function (a cloud KMS, an HSM API) or a
 //! PKCS#11 token. Checks, timeouts, PKCS#11 and codes are the core's; this module only converts.
 
-use std::ffi::CStr;
 use std::sync::Arc;
 
 use nuvera::remote::pkcs11::Pkcs11Config;
@@ -69,7 +68,7 @@ impl CCallback {
     fn call(&self, input: &[u8]) -> Result<Vec<u8>, String> {
         let mut signature = vec![0u8; NUVERA_MAX_SIGNATURE_LEN];
         let mut signature_len = usize::MAX;
-        let mut message = [0 as c_char; NUVERA_CALLBACK_MESSAGE_LEN];
+        let mut message = [0u8; NUVERA_CALLBACK_MESSAGE_LEN];
         let sign = self.sign.expect("a key is made only with a sign function");
         // SAFETY: the buffers are as large as the contract says; `input` is valid for its length.
         let status = unsafe {
@@ -79,14 +78,13 @@ impl CCallback {
                 input.len(),
                 signature.as_mut_ptr(),
                 &mut signature_len,
-                message.as_mut_ptr(),
+                message.as_mut_ptr().cast(),
             )
         };
         if status != 0 {
-            // The last byte stays NUL whatever the callback wrote, so the message is terminated.
-            message[NUVERA_CALLBACK_MESSAGE_LEN - 1] = 0;
-            // SAFETY: `message` is NUL-terminated (above).
-            let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
+            // Up to the first NUL, or the whole buffer if the callback wrote none.
+            let end = message.iter().position(|&b| b == 0);
+            let text = String::from_utf8_lossy(&message[..end.unwrap_or(message.len())]);
             let colon = if text.is_empty() { "" } else { ": " };
             return Err(format!("the callback returned {status}{colon}{text}"));
         }
@@ -109,32 +107,31 @@ impl Drop for CCallback {
     }
 }
 
-/// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
-/// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
-/// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
-/// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
-/// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
-/// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_remote_key_from_callback(
-    public_key_pem: *const c_char,
-    input: u32,
-    timeout_ms: *const i64,
-    sign: nuvera_sign_fn,
-    user_data: *mut c_void,
-    free_user_data: nuvera_free_fn,
-    out: *mut *mut nuvera_private_key,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    // Owned from here on, so `free_user_data` runs exactly once whatever happens below.
-    let callback = CCallback {
-        sign,
-        user_data,
-        free: free_user_data,
-    };
-    returning(out, err, || {
+c_api! {
+    /// A key whose signatures come from `sign` (see `nuvera_sign_fn`), usable wherever a
+    /// `nuvera_private_key` is. `input` is `NUVERA_SIGNATURE_INPUT_DIGEST` or `_MESSAGE`;
+    /// `public_key_pem` the key's public half (SPKI or PKCS#1 PEM, as KMS `GetPublicKey` gives it).
+    /// `timeout_ms` may be NULL (10 s); 0: no bound, `sign` runs on the signing thread. A late call is
+    /// `REMOTE_SIGNER_FAILED`, a signature the public key refuses `REMOTE_KEY_MISMATCH`.
+    /// `free_user_data` (may be NULL) gets `user_data` once the key is unused, also when this fails.
+    fn nuvera_remote_key_from_callback(
+        public_key_pem: *const c_char,
+        input: u32,
+        timeout_ms: *const i64,
+        sign: nuvera_sign_fn,
+        user_data: *mut c_void,
+        free_user_data: nuvera_free_fn,
+        out: *mut *mut nuvera_private_key,
+    ) {
+        // Owned first, so `free_user_data` runs exactly once whatever happens below.
+        let callback = CCallback {
+            sign,
+            user_data,
+            free: free_user_data,
+        };
+        req_out(out, "out")?;
         sign.ok_or_else(|| Failure::invalid("sign is NULL"))?;
-        let public = PublicKey::from_pem(req_c_bytes(public_key_pem, "public_key_pem")?)?;
+        let public = PublicKey::from_pem(<&[u8]>::from_c(public_key_pem, "public_key_pem")?)?;
         let input = match input {
             NUVERA_SIGNATURE_INPUT_DIGEST => SignatureInput::Digest,
             NUVERA_SIGNATURE_INPUT_MESSAGE => SignatureInput::Message,
@@ -145,39 +142,33 @@ pub unsafe extern "C" fn nuvera_remote_key_from_callback(
         let options = CallbackOptions::from_optional(Some(input), timeout_ms.as_ref().copied())?;
         let callback: SignCallback = Arc::new(move |input: &[u8]| callback.call(input));
         let key = RemoteKey::from_callback(public, callback, options);
-        Ok(nuvera_private_key(Arc::new(key)))
-    })
-}
+        put(out, nuvera_private_key(Arc::new(key)))
+    }
 
-/// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
-/// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
-/// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
-/// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
-/// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
-/// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
-#[no_mangle]
-pub unsafe extern "C" fn nuvera_remote_key_from_pkcs11(
-    module: *const c_char,
-    token_label: *const c_char,
-    slot: *const u64,
-    key_label: *const c_char,
-    key_id_hex: *const c_char,
-    pin_env: *const c_char,
-    pin_file: *const c_char,
-    out: *mut *mut nuvera_private_key,
-    err: *mut *mut nuvera_error,
-) -> nuvera_status {
-    returning(out, err, || {
+    /// A key in a PKCS#11 token (an HSM; SoftHSM2) of the module at `module`, usable wherever a
+    /// `nuvera_private_key` is, from several threads. Give exactly one of each pair, the other NULL:
+    /// the token by `token_label` or `*slot`, the key by `key_label` or `key_id_hex` (`CKA_ID` in hex),
+    /// the user PIN by the environment variable named `pin_env` or the file `pin_file` (never as an
+    /// argument). A wrong combination or an unset variable is `INVALID_ARGUMENT`; what the module
+    /// refuses is `REMOTE_SIGNER_FAILED` with its `CKR_…` answer (never the PIN).
+    fn nuvera_remote_key_from_pkcs11(
+        module: *const c_char as PathBuf,
+        token_label: *const c_char as Option<&str>,
+        slot: *const u64 as Option<&u64>,
+        key_label: *const c_char as Option<&str>,
+        key_id_hex: *const c_char as Option<&str>,
+        pin_env: *const c_char as Option<&str>,
+        pin_file: *const c_char as Option<PathBuf>,
+    ) -> *mut nuvera_private_key {
         let config = Pkcs11Config::from_optional(
-            &req_path(module, "module")?,
-            opt_str(token_label, "token_label")?,
-            slot.as_ref().copied(),
-            opt_str(key_label, "key_label")?,
-            opt_str(key_id_hex, "key_id_hex")?,
-            opt_str(pin_env, "pin_env")?,
-            opt_path(pin_file, "pin_file")?.as_deref(),
+            &module,
+            token_label,
+            slot.copied(),
+            key_label,
+            key_id_hex,
+            pin_env,
+            pin_file.as_deref(),
         )?;
-        let key = RemoteKey::from_pkcs11(config)?;
-        Ok(nuvera_private_key(Arc::new(key)))
-    })
+        nuvera_private_key(Arc::new(RemoteKey::from_pkcs11(config)?))
+    }
 }
