@@ -2,10 +2,8 @@
 
 use jni::sys::jint;
 use jni::Env;
-use nuvera_signing::explain::{BundleResponse, OptionalExplainOptions};
-use nuvera_signing::{
-    explain, Error, ErrorCode, ExplainOptions, Report, SentRequest, SupportBundle,
-};
+use nuvera_signing::explain::{OptionalExplainOptions, OptionalSupportBundle};
+use nuvera_signing::{explain, ExplainOptions, Report, SentRequest, SupportBundle};
 
 use crate::boundary::native;
 use crate::convert::{Headers, IntoJava, StringArray};
@@ -62,31 +60,21 @@ native! {
         content_type: Option<String>, body: Vec<u8>, token: String, status: jint,
         response_body: Vec<u8>, application: Option<String>, public_key_pem: Option<String>,
         now: Option<i64>) -> String {
-        // `now` is checked by the core with the options, then used as the bundle's time only
-        // (as every binding does: the diagnosis inside a bundle does not apply the time rules).
-        let mut options = options(public_key_pem.as_deref(), now)?;
-        options.now = None;
-        let now = SupportBundle::created_at(now)?;
-        let status = u16::try_from(status).map_err(|_| {
-            Error::new(ErrorCode::InvalidArgument, format!("HTTP status {status} is out of range"))
-        })?;
-        let header_refs: Vec<(&str, &str)> = headers.pairs().collect();
-        let sent = SentRequest {
+        let headers: Vec<(&str, &str)> = headers.pairs().collect();
+        SupportBundle::from_optional(OptionalSupportBundle {
             method: &method,
             url: &url,
+            headers: &headers,
             api_key: api_key.as_deref(),
             content_type: content_type.as_deref(),
-            body: &mut body.as_slice(),
-        };
-        SupportBundle::build(
-            sent,
-            &header_refs,
-            &token,
-            BundleResponse::new(status, &response_body),
-            application.as_deref(),
-            &options,
+            body: &body,
+            token: &token,
+            status: i64::from(status),
+            response_body: &response_body,
+            application: application.as_deref(),
+            public_key_pem: public_key_pem.as_deref().map(str::as_bytes),
             now,
-        )?
+        })?
         .to_json_pretty()
     }
 }
