@@ -174,14 +174,20 @@ impl<T: Clone> FromCore<T> for T {
 }
 
 /// For a `get_all` data class `$class` (declared as usual): its `From<&$core>`, each field through
-/// [`FromCore`], its field names in order (`FIELDS`), a `repr` of the `$shown` fields (see
-/// [`repr`]) and the class's own `$methods`.
+/// [`FromCore`], its field names in order (`FIELDS`), a `repr` (see [`repr`]) of every field, or of
+/// the `$shown` list when one is given (to mask a secret), and the class's own `$methods`.
 macro_rules! data_class {
     (
         $class:ident from $core:ty { $($field:ident),* }
         repr [$($shown:literal),*];
         $($methods:tt)*
     ) => {
+        crate::boundary::data_class!(@class $class, $core, [$($field),*], &[$($shown),*], $($methods)*);
+    };
+    ($class:ident from $core:ty { $($field:ident),* } $($methods:tt)*) => {
+        crate::boundary::data_class!(@class $class, $core, [$($field),*], Self::FIELDS, $($methods)*);
+    };
+    (@class $class:ident, $core:ty, [$($field:ident),*], $shown:expr, $($methods:tt)*) => {
         impl $class {
             /// The attributes, in the order of the fields.
             #[allow(dead_code)]
@@ -198,7 +204,7 @@ macro_rules! data_class {
         #[pyo3::pymethods]
         impl $class {
             fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-                crate::boundary::repr(slf, &[$($shown),*])
+                crate::boundary::repr(slf, $shown)
             }
 
             $($methods)*

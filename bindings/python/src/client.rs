@@ -33,7 +33,6 @@ data_class! {
     RetryPolicy from policy::RetryPolicy {
         statuses, methods, max_attempts, base_delay_ms, max_delay_ms
     }
-    repr ["statuses", "methods", "max_attempts", "base_delay_ms", "max_delay_ms"];
 
     #[new]
     #[pyo3(signature = (*, statuses=None, methods=None, max_attempts=None, base_delay_ms=None, max_delay_ms=None))]
@@ -120,7 +119,6 @@ enum Retry<'py> {
 
 data_class! {
     ClientPolicy from policy::ClientPolicy { max_redirects, retry, correct_clock }
-    repr ["max_redirects", "retry", "correct_clock"];
 
     #[new]
     #[pyo3(signature = (*, max_redirects=None, retry=None, correct_clock=None))]
@@ -158,7 +156,6 @@ pub struct Attempt {
 
 data_class! {
     Attempt from policy::Attempt { method, url, send_body, credentials }
-    repr ["method", "url", "send_body", "credentials"];
 }
 
 /// The exchange's answer to a response: ``kind`` is ``"send"`` (wait ``delay_ms``, then sign and

@@ -25,7 +25,6 @@ pub struct Verified {
 
 data_class! {
     Verified from core::Verified { application, claims, permission, key_fingerprint }
-    repr ["application", "claims", "permission", "key_fingerprint"];
 }
 
 /// The server side of the contract (§6): registry, replay cache, clock skew. Thread-safe.
