@@ -253,7 +253,10 @@ struct SpinConnection {
     /// The response read so far.
     response: Vec<u8>,
     started: Instant,
+    /// A request is in flight.
     busy: bool,
+    /// The queue ran dry while this connection was idle: it sends nothing more.
+    finished: bool,
 }
 
 /// `fire` without a runtime: one thread, non-blocking sockets polled in turn, yielding the core
@@ -275,6 +278,7 @@ fn fire_spinning(
                 response: Vec::new(),
                 started: Instant::now(),
                 busy: false,
+                finished: false,
             }
         })
         .collect();
@@ -282,14 +286,12 @@ fn fire_spinning(
     let mut errors = Refusals::default();
     let mut buffer = [0u8; 16 * 1024];
     let started = Instant::now();
-    let mut open = connections.len();
-    while open > 0 {
+    while connections.iter().any(|c| !c.finished) {
         let mut progressed = false;
-        for c in connections.iter_mut().filter(|c| c.written != usize::MAX) {
+        for c in connections.iter_mut().filter(|c| !c.finished) {
             if !c.busy {
                 let Some(signed) = next() else {
-                    c.written = usize::MAX;
-                    open -= 1;
+                    c.finished = true;
                     continue;
                 };
                 c.out.clear();
