@@ -39,7 +39,7 @@ impl JsSentRequest {
     }
 }
 
-/// What `explain` and `supportBundle` check against; every field is optional.
+/// What `explain` checks against; every field is optional.
 #[napi(object, js_name = "ExplainOptions")]
 #[derive(Default)]
 pub struct JsExplainOptions {
@@ -95,16 +95,18 @@ pub fn explain(
 /// Nuvera's answer to the request, for a support bundle.
 #[napi(object, js_name = "ReceivedResponse")]
 pub struct JsReceivedResponse {
-    /// HTTP status.
-    pub status: u32,
+    /// HTTP status (the core refuses one outside `0..=65535`).
+    pub status: i64,
     /// The response body (kept up to 64 KiB).
     pub body: Option<Bytes>,
 }
 
-/// Extra facts for a support bundle.
+/// Extra facts for a support bundle; every field is optional.
 #[napi(object, js_name = "SupportBundleOptions")]
 #[derive(Default)]
 pub struct JsSupportBundleOptions {
+    /// When given (SPKI PEM), the diagnosis checks the signature too.
+    pub public_key_pem: Option<String>,
     /// The application's name.
     pub application: Option<String>,
     /// The bundle's time, Unix seconds (default now).
@@ -119,20 +121,25 @@ pub fn support_bundle(
     request: JsBundleRequest,
     token: String,
     response: JsReceivedResponse,
-    options: Option<JsExplainOptions>,
-    bundle: Option<JsSupportBundleOptions>,
+    options: Option<JsSupportBundleOptions>,
 ) -> Result<serde_json::Value, Code> {
-    let (r, b) = (&request, bundle.unwrap_or_default());
-    let mut body = bytes_or_empty(&r.body);
+    let (r, o) = (&request, options.unwrap_or_default());
     guard(|| {
-        let options = explain_options(options)?;
         let headers = header_pairs(r.headers.as_deref().unwrap_or_default())?;
-        let now = core::SupportBundle::created_at(b.created_at)?;
-        let status = http_status(response.status)?;
-        let response = core::explain::BundleResponse::new(status, bytes_or_empty(&response.body));
-        let (sent, app) = (r.sent(&mut body), b.application.as_deref());
-        let built =
-            core::SupportBundle::build(sent, &headers, &token, response, app, &options, now);
+        let built = core::SupportBundle::from_optional(core::explain::OptionalSupportBundle {
+            method: &r.method,
+            url: &r.url,
+            headers: &headers,
+            api_key: r.api_key.as_deref(),
+            content_type: r.content_type.as_deref(),
+            body: bytes_or_empty(&r.body),
+            token: &token,
+            status: response.status,
+            response_body: bytes_or_empty(&response.body),
+            application: o.application.as_deref(),
+            public_key_pem: o.public_key_pem.as_deref().map(str::as_bytes),
+            now: o.created_at,
+        });
         convert::<serde_json::Value>(&built?)
     })
 }

@@ -76,8 +76,7 @@ export async function everything(pem: string, body: Buffer): Promise<void> {
     { method: 'GET', url: '/x', headers: [['accept', 'application/json']] },
     signed.token,
     { status: 401, body: '{}' },
-    undefined,
-    { application: 'a', createdAt: 1 },
+    { publicKeyPem: key.publicKeyPem, application: 'a', createdAt: 1 },
   )
   const format: string = bundle.format
   const codes: string[] = errorCodeList.map((c: ErrorCodeEntry) => c.code + c.family + String(c.httpStatus))
