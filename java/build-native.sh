@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Rust side of the jar, called by Maven in `generate-resources` (see pom.xml):
 #   1. the JNI library (bindings/jni, release), copied to
-#      $1/global/nuvera/signing/native/<os>-<arch>/, where Native.java loads it from the jar;
+#      $1/global/nuvera/signing/native/<os>-<arch>/, where NativeLibrary.java loads it from the jar;
 #   2. the `nuvera-sign` CLI (debug), whose mock server the tests send requests to.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail

@@ -7,6 +7,7 @@ use crate::boundary::native;
 use crate::stream::JavaInputStream;
 
 native! {
+    #[native(infallible)]
     fn bodyHash(body: Vec<u8>) -> String {
         nuvera_signing::body_hash(&body).as_str().to_owned()
     }
@@ -30,6 +31,7 @@ native! {
         nuvera_signing::received_body_hash(content_type.as_deref(), &body)?.as_str().to_owned()
     }
 
+    #[native(infallible)]
     fn isMultipartFormData(content_type: String) -> bool {
         is_multipart_form_data(&content_type)
     }

@@ -21,33 +21,71 @@ use nuvera_signing::{Error, ErrorCode};
 use crate::errors::{throw_failure, Failure};
 
 /// Declares `native` entry points: `fn javaName(arg: RustType, …) -> RustType { body }`, or
-/// `fn javaName[env](…)` for a body that also uses the JNI `Env`; the body may use `?`.
+/// `fn javaName[env](…)` for a body that also uses the JNI `Env`.
+///
+/// The body may use `?`, and Java declares the method `throws NuveraSigningException`. Marked
+/// `#[native(infallible)]`, the body is compiled where `?` does not exist, and Java declares no
+/// `throws`: only a bug of the Java layer (a null, a closed handle) or a panic can fail it.
+///
+/// Each invocation also lists its methods' Java declarations as `NATIVES` (tests only), from
+/// which `java_decl` writes `Native.java`: the Java side of an entry point is never written by
+/// hand, so it cannot disagree with the Rust side.
 macro_rules! native {
+    (@body $body:block) => { $body };
+    (@body infallible $body:block) => { $crate::boundary::infallible(|| $body) };
+    (@throws) => { true };
+    (@throws infallible) => { false };
     ($(
         $(#[doc = $doc:literal])*
+        $(#[native($infallible:ident)])?
         fn $name:ident $([$env:ident])? ($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
-    )*) => {$(
-        // An anonymous block, so the exported function's Rust name collides with nothing.
-        const _: () = {
-            $(#[doc = $doc])*
-            #[export_name = concat!("Java_global_nuvera_signing_Native_", stringify!($name))]
-            #[allow(clippy::too_many_arguments, clippy::unused_unit)]
-            extern "system" fn entry<'local>(
-                env: ::jni::EnvUnowned<'local>,
-                _class: ::jni::objects::JClass<'local>,
-                $($arg: <$ty as $crate::convert::FromJava<'local>>::Java,)*
-            ) -> <$ret as $crate::convert::IntoJava<'local>>::Java {
-                $crate::boundary::run(env, |env| {
-                    $(let $arg = <$ty as $crate::convert::FromJava<'local>>::from_java(env, $arg)?;)*
-                    $(let $env = &mut *env;)?
-                    let value: $ret = $body;
-                    $crate::convert::IntoJava::into_java(value, env)
-                })
-            }
+    )*) => {
+        $(
+            // An anonymous block, so the exported function's Rust name collides with nothing.
+            const _: () = {
+                $(#[doc = $doc])*
+                #[export_name = concat!("Java_global_nuvera_signing_Native_", stringify!($name))]
+                #[allow(clippy::too_many_arguments, clippy::unused_unit)]
+                extern "system" fn entry<'local>(
+                    env: ::jni::EnvUnowned<'local>,
+                    _class: ::jni::objects::JClass<'local>,
+                    $($arg: <$ty as $crate::convert::FromJava<'local>>::Java,)*
+                ) -> <$ret as $crate::convert::IntoJava<'local>>::Java {
+                    $crate::boundary::run(env, |env| {
+                        $(let $arg = <$ty as $crate::convert::FromJava<'local>>::from_java(env, $arg)?;)*
+                        $(let $env = &mut *env;)?
+                        let value: $ret = $crate::boundary::native!(@body $($infallible)? $body);
+                        $crate::convert::IntoJava::into_java(value, env)
+                    })
+                }
+            };
+        )*
+
+        /// This module's entry points as Java declares them.
+        #[cfg(test)]
+        pub(crate) const NATIVES: $crate::java_decl::Module = $crate::java_decl::Module {
+            path: module_path!(),
+            methods: &[$(
+                $crate::java_decl::Method {
+                    name: stringify!($name),
+                    doc: &[$($doc),*],
+                    params: &[$(
+                        (stringify!($arg), <$ty as $crate::convert::FromJava<'static>>::JAVA),
+                    )*],
+                    returns: <$ret as $crate::convert::IntoJava<'static>>::JAVA,
+                    throws: $crate::boundary::native!(@throws $($infallible)?),
+                },
+            )*],
         };
-    )*};
+    };
 }
 pub(crate) use native;
+
+/// The value of an `#[native(infallible)]` body: inside a closure that returns it, so a `?` in
+/// the body does not compile.
+pub(crate) fn infallible<T>(body: impl FnOnce() -> T) -> T {
+    body()
+}
 
 /// Runs `body` as a native method's implementation: Java sees its value or a pending exception.
 pub(crate) fn run<'local, T, F>(mut env: EnvUnowned<'local>, body: F) -> T
@@ -155,7 +193,8 @@ fn free(handle: jlong) {
 }
 
 native! {
-    /// `Native.free(handle)`: frees any handle, once (`NativeHandle`).
+    /// Frees any handle, once (`NativeHandle`).
+    #[native(infallible)]
     fn free(handle: jlong) -> () {
         free(handle)
     }

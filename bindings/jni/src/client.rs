@@ -16,7 +16,7 @@ use crate::convert::Headers;
 use crate::errors::Failure;
 
 /// An optional count or delay from Java, in the core's unsigned type.
-fn count<T: TryFrom<i64>>(value: Option<i64>) -> Result<Option<T>, Failure> {
+fn count<J, T: TryFrom<J>>(value: Option<J>) -> Result<Option<T>, Failure> {
     value
         .map(|v| T::try_from(v))
         .transpose()
@@ -60,6 +60,7 @@ native! {
 
     /// `[maxRedirects, correctClock (1/0), maxAttempts, baseDelayMs, maxDelayMs]`: the core's
     /// defaults, so Java shows the same numbers without holding them.
+    #[native(infallible)]
     fn clientDefaults() -> Vec<jlong> {
         let (retry, policy) = (RetryPolicy::default(), ClientPolicy::default());
         vec![
@@ -71,10 +72,12 @@ native! {
         ]
     }
 
+    #[native(infallible)]
     fn retryDefaultStatuses() -> Vec<jint> {
         RetryPolicy::default().statuses.iter().map(|s| jint::from(*s)).collect()
     }
 
+    #[native(infallible)]
     fn retryDefaultMethods(including_post: bool) -> Vec<String> {
         match including_post {
             true => RetryPolicy::including_post().methods,
@@ -83,9 +86,9 @@ native! {
     }
 
     /// Absent values take the core's defaults; `retry` false means no retries.
-    fn exchangeNew(signer_or_offset: jlong, max_redirects: Option<i64>, correct_clock: bool,
+    fn exchangeNew(signer_or_offset: jlong, max_redirects: Option<jint>, correct_clock: bool,
         retry: bool, statuses: Option<Vec<jint>>, methods: Option<Vec<String>>,
-        max_attempts: Option<i64>, base_delay_ms: Option<i64>, max_delay_ms: Option<i64>,
+        max_attempts: Option<jint>, base_delay_ms: Option<i64>, max_delay_ms: Option<i64>,
         method: String, url: String, has_body: bool, jitter: Option<Vec<f64>>)
         -> Arc<Mutex<Exchange>> {
         let statuses = statuses

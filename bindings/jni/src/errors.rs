@@ -98,12 +98,14 @@ pub(crate) fn java_failure_text(e: JniError, what: &str) -> String {
 
 native! {
     /// `[family, httpStatus]` (0: none); `[null, 0]` when the core has no such code.
+    #[native(infallible)]
     fn errorInfo(code: String) -> Vec<Option<String>> {
         let code = ErrorCode::from_code_str(&code);
         let status = code.and_then(ErrorCode::http_status).unwrap_or(0);
         vec![code.map(|c| c.family().as_str().to_owned()), Some(status.to_string())]
     }
 
+    #[native(infallible)]
     fn errorCodesJson() -> String {
         ErrorCode::list_json()
     }

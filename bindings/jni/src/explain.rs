@@ -22,6 +22,7 @@ fn options(public_key_pem: Option<&str>, now: Option<i64>) -> Result<ExplainOpti
 /// texts per finding: code, area, signed, sent, diagnosis, fix]`.
 impl<'local> IntoJava<'local> for Report {
     type Java = StringArray<'local>;
+    const JAVA: &'static str = "@Nullable String[]";
     fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let mut texts = vec![
             self.verdict.map(|c| c.as_str().to_owned()),

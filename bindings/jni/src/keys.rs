@@ -16,10 +16,12 @@ native! {
         Arc::new(PrivateKey::from_file(&path, passphrase.as_deref())?)
     }
 
+    #[native(infallible)]
     fn keyPublicPem(key: Handle<PrivateKey>) -> String {
         key.public_key().to_pem()
     }
 
+    #[native(infallible)]
     fn keyFingerprint(key: Handle<PrivateKey>) -> String {
         key.fingerprint()
     }
@@ -28,6 +30,7 @@ native! {
         PublicKey::from_pem(pem)?.fingerprint()
     }
 
+    #[native(infallible)]
     fn keyBits(key: Handle<PrivateKey>) -> jint {
         jint::try_from(key.bits()).unwrap_or(jint::MAX)
     }

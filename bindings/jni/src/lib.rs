@@ -4,6 +4,7 @@
 //! Glue only: every rule is in the core crate. Each `native` method of the Java class
 //! `global.nuvera.signing.Native` is one Rust function, declared with `boundary::native!` in the
 //! module of its domain; `convert` holds the one conversion of each type across the boundary.
+//! `Native.java` is generated from those entry points (`java_decl`), never written by hand.
 //!
 //! Why JNI and not a generator: see java/README.md ("Why JNI").
 
@@ -13,6 +14,7 @@ mod client;
 mod convert;
 mod errors;
 mod explain;
+mod java_decl;
 mod keys;
 mod multipart;
 mod remote;

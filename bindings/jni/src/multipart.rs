@@ -22,6 +22,7 @@ struct Encoded(Vec<u8>, [String; 3]);
 
 impl<'local> IntoJava<'local> for Encoded {
     type Java = JObjectArray<'local>;
+    const JAVA: &'static str = "Object[]";
     fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let array = JObjectArray::<JObject>::new(env, 4, JObject::null())?;
         let body = env.byte_array_from_slice(&self.0)?;
@@ -64,10 +65,12 @@ native! {
         lock(&form).add_file_reader(&field, &file_name, reader, mime_type.as_deref())?;
     }
 
+    #[native(infallible)]
     fn formContentType(form: Handle<SharedForm>) -> String {
         lock(&form).content_type()
     }
 
+    #[native(infallible)]
     fn formBoundary(form: Handle<SharedForm>) -> String {
         lock(&form).boundary().to_owned()
     }

@@ -11,7 +11,19 @@ use jni::{jni_sig, jni_str, Env, JavaVM};
 use nuvera_signing::{CallbackOptions, PublicKey, RemoteKey, SignCallback, SignatureInput};
 
 use crate::boundary::{native, Handle};
-use crate::errors::java_failure_text;
+use crate::convert::FromJava;
+use crate::errors::{java_failure_text, Failure};
+
+/// A non-null Java `SignCallback`, kept past the call that makes the key.
+struct JavaSignCallback(Global<JObject<'static>>);
+
+impl<'local> FromJava<'local> for JavaSignCallback {
+    type Java = JObject<'local>;
+    const JAVA: &'static str = "SignCallback";
+    fn from_java(env: &mut Env<'local>, value: JObject<'local>) -> Result<Self, Failure> {
+        Ok(JavaSignCallback(Global::from_java(env, value)?))
+    }
+}
 
 /// Calls `callback.sign(input)` (Java's `SignCallback`) on this thread, attached to the JVM: the
 /// signature bytes, or the callback's failure as text (its exception, caught here, never crosses
@@ -44,7 +56,7 @@ fn call_callback(
 
 native! {
     /// Absent options take the core's defaults.
-    fn remoteKeyFromCallback[env](callback: Global<JObject<'static>>, public_key_pem: String,
+    fn remoteKeyFromCallback[env](callback: JavaSignCallback, public_key_pem: String,
         message_input: Option<bool>, timeout_ms: Option<i64>) -> Arc<RemoteKey> {
         let public = PublicKey::from_pem(public_key_pem)?;
         let input = message_input.map(|message| match message {
@@ -53,6 +65,7 @@ native! {
         });
         let options = CallbackOptions::from_optional(input, timeout_ms)?;
         let vm = env.get_java_vm()?;
+        let JavaSignCallback(callback) = callback;
         let callback: SignCallback = Arc::new(move |input: &[u8]| call_callback(&vm, &callback, input));
         Arc::new(RemoteKey::from_callback(public, callback, options))
     }

@@ -76,15 +76,18 @@ native! {
     }
 
     /// `[token, name, value, name, value]`, `x-api-key` first.
+    #[native(infallible)]
     fn signedTokenAndHeaders(request: Handle<SignedRequest>) -> Vec<String> {
         let [(n1, v1), (n2, v2)] = request.headers();
         vec![request.token().to_owned(), n1.to_owned(), v1, n2.to_owned(), v2]
     }
 
+    #[native(infallible)]
     fn signedClaims(request: Handle<SignedRequest>) -> Vec<String> {
         claims_texts(request.claims())
     }
 
+    #[native(infallible)]
     fn signedProofJson(request: Handle<SignedRequest>) -> String {
         request.proof().to_json_pretty()
     }

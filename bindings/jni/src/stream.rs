@@ -28,6 +28,7 @@ impl JavaInputStream {
 /// A non-null `java.io.InputStream` argument.
 impl<'local> FromJava<'local> for JavaInputStream {
     type Java = JObject<'local>;
+    const JAVA: &'static str = "InputStream";
     fn from_java(env: &mut Env<'local>, value: JObject<'local>) -> Result<Self, Failure> {
         let stream = Global::<JObject<'static>>::from_java(env, value)?;
         let buffer = JByteArray::new(env, Self::CHUNK)?;

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use jni::sys::jint;
 use jni::Env;
 use nuvera_signing::{Error, ErrorCode, OptionalVerifierOptions, Registry, Verified, Verifier};
 
@@ -16,6 +17,7 @@ use crate::signing::claims_texts;
 /// claims…]` (see [`claims_texts`]).
 impl<'local> IntoJava<'local> for Verified {
     type Java = StringArray<'local>;
+    const JAVA: &'static str = "String[]";
     fn into_java(self, env: &mut Env<'local>) -> Result<Self::Java, Failure> {
         let mut texts = vec![self.application, self.permission, self.key_fingerprint];
         texts.extend(claims_texts(&self.claims));
@@ -30,7 +32,7 @@ native! {
     fn verifierNew(registry: Option<String>, format: String, base_dir: Option<String>,
         issuer: Option<String>, audience: Option<String>, skew: Option<i64>, now: Option<i64>,
         replay_url: Option<String>, replay_prefix: Option<String>,
-        replay_timeout_ms: Option<i64>, replay_max_connections: Option<i64>) -> Arc<Verifier> {
+        replay_timeout_ms: Option<i64>, replay_max_connections: Option<jint>) -> Arc<Verifier> {
         let registry = match (registry, format.as_str()) {
             (None, _) => Err(Error::new(
                 ErrorCode::InvalidRegistry,
@@ -49,7 +51,7 @@ native! {
             replay_cache: replay_url.as_deref(),
             replay_cache_prefix: replay_prefix.as_deref(),
             replay_cache_timeout_ms: replay_timeout_ms,
-            replay_cache_max_connections: replay_max_connections,
+            replay_cache_max_connections: replay_max_connections.map(i64::from),
         };
         Arc::new(Verifier::from_optional(registry, given)?)
     }

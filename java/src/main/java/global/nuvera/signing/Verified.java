@@ -1,7 +1,6 @@
 package global.nuvera.signing;
 
 import java.util.Arrays;
-import java.util.Optional;
 
 /** A request accepted by a {@link Verifier}: who sent it, what was signed, and which key verified it. */
 public final class Verified {
@@ -24,9 +23,12 @@ public final class Verified {
         return claims;
     }
 
-    /** The permission the route needed, if any. */
-    public Optional<String> getPermission() {
-        return Optional.of(v[1]);
+    /**
+     * The permission the route needed, e.g. {@code CUSTOMERS_WRITE}: every accepted request has one
+     * (a target that names no area is refused).
+     */
+    public String getPermission() {
+        return v[1];
     }
 
     /** {@code SHA256:…} of the public key that verified the signature. */

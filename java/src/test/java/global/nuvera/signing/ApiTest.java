@@ -210,7 +210,7 @@ class ApiTest {
             Map<String, String> headers = Map.of("Content-Type", "application/json", "X-API-KEY", s.getApiKey(),
                     "authorization", s.getAuthorization());
             Verified ok = verifier.verifyRequest("POST", "/api/v1/customers", headers, body);
-            assertEquals("CUSTOMERS_WRITE", ok.getPermission().orElseThrow());
+            assertEquals("CUSTOMERS_WRITE", ok.getPermission());
             assertEquals(key.fingerprint(), ok.getKeyFingerprint());
 
             VerificationException replay = assertThrows(VerificationException.class,

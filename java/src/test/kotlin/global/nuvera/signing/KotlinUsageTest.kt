@@ -27,6 +27,17 @@ class KotlinUsageTest {
                 assertEquals(claims.iat + 30, claims.exp)
                 assertEquals(NuveraSigning.bodyHash("{\"a\":1}"), claims.bodyHash)
 
+                val pem = key.publicKeyPem().replace("\n", "\\n")
+                val registry = "{\"applications\":[{\"name\":\"Kotlin\",\"enabled\":true," +
+                    "\"permissions\":[\"CUSTOMERS_WRITE\"],\"apiKeys\":[{\"key\":\"nv_test_java_7Qx2\"}]," +
+                    "\"publicKeys\":[{\"pem\":\"$pem\"}]}]}"
+                Verifier.builder().registryJson(registry).build().use { verifier ->
+                    val verified: Verified =
+                        verifier.verify("POST", "/api/v1/customers", signed.apiKey, signed.authorization, claims.bodyHash)
+                    val permission: String = verified.permission
+                    assertEquals("CUSTOMERS_WRITE", permission)
+                }
+
                 val noBody: ByteArray? = null
                 assertEquals(NuveraSigning.bodyHash(ByteArray(0)), signer.sign("GET", "/api/v1/customers", noBody).claims.bodyHash)
 
