@@ -15,6 +15,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use nuvera_signing::verify::DEFAULT_CLOCK_SKEW_SECS;
 use nuvera_signing::{Body, PrivateKey, Signer, SignerOptions};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -69,11 +70,13 @@ struct Args {
     spin: bool,
 }
 
-/// One pre-signed GET: its target and its two header values.
+/// One pre-signed GET: its target, its two header values and its token's expiry.
 struct Signed {
     target: String,
     api_key: String,
     authorization: String,
+    /// `exp`, Unix seconds.
+    exp: u64,
 }
 
 fn sign_one(signer: &Signer, i: usize) -> Signed {
@@ -85,6 +88,7 @@ fn sign_one(signer: &Signer, i: usize) -> Signed {
         target,
         api_key: signed.api_key().to_owned(),
         authorization: signed.authorization(),
+        exp: signed.claims().exp,
     }
 }
 
@@ -167,12 +171,38 @@ impl CpuUse {
     }
 }
 
-/// Answers other than 200: a 503 is the server failing closed (its replay cache could not answer),
-/// anything else a wrong answer (every request sent is valid and fresh).
+/// Answers other than 200: a 503 is the server failing closed (its replay cache could not answer);
+/// a refusal once the token's `exp` plus the server's default skew has passed is the load
+/// generator's doing (on a slow machine pre-signing can outlast the 55 s lifetime); anything else
+/// is a wrong answer (every request is valid and sent once).
 #[derive(Clone, Copy, Default)]
 struct Refusals {
     unavailable: usize,
+    expired: usize,
     wrong: usize,
+}
+
+impl Refusals {
+    /// Counts an answer with `status` to a request whose token expires at `exp`.
+    fn count(&mut self, status: u16, exp: u64) {
+        match status {
+            200 => {}
+            503 => self.unavailable += 1,
+            _ if unix_now() >= exp + u64::from(DEFAULT_CLOCK_SKEW_SECS) => self.expired += 1,
+            _ => self.wrong += 1,
+        }
+    }
+
+    fn add(&mut self, other: Refusals) {
+        self.unavailable += other.unavailable;
+        self.expired += other.expired;
+        self.wrong += other.wrong;
+    }
+}
+
+fn unix_now() -> u64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since_epoch.expect("a clock after 1970").as_secs()
 }
 
 /// Sends requests taken from `next` over one keep-alive connection; returns latencies and refusals.
@@ -209,11 +239,7 @@ async fn connection(
                 let status = response.status().as_u16();
                 let _ = response.into_body().collect().await;
                 latencies.push(started.elapsed());
-                match status {
-                    200 => {}
-                    503 => errors.unavailable += 1,
-                    _ => errors.wrong += 1,
-                }
+                errors.count(status, signed.exp);
             }
             Err(_) => {
                 errors.wrong += 1;
@@ -238,8 +264,7 @@ async fn fire(
     for task in tasks {
         let (l, e) = task.await.expect("connection task");
         latencies.extend(l);
-        errors.unavailable += e.unavailable;
-        errors.wrong += e.wrong;
+        errors.add(e);
     }
     (latencies, errors, started.elapsed())
 }
@@ -253,6 +278,8 @@ struct SpinConnection {
     /// The response read so far.
     response: Vec<u8>,
     started: Instant,
+    /// The in-flight request's token expiry, Unix seconds.
+    exp: u64,
     /// A request is in flight.
     busy: bool,
     /// The queue ran dry while this connection was idle: it sends nothing more.
@@ -277,6 +304,7 @@ fn fire_spinning(
                 written: 0,
                 response: Vec::new(),
                 started: Instant::now(),
+                exp: 0,
                 busy: false,
                 finished: false,
             }
@@ -305,6 +333,7 @@ fn fire_spinning(
                 c.written = 0;
                 c.response.clear();
                 c.started = Instant::now();
+                c.exp = signed.exp;
                 c.busy = true;
             }
             while c.written < c.out.len() {
@@ -344,11 +373,7 @@ fn fire_spinning(
                 continue;
             }
             latencies.push(c.started.elapsed());
-            match head.code {
-                Some(200) => {}
-                Some(503) => errors.unavailable += 1,
-                _ => errors.wrong += 1,
-            }
+            errors.count(head.code.unwrap_or_default(), c.exp);
             c.busy = false;
         }
         if !progressed {
@@ -367,10 +392,17 @@ fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: 
             .copied()
             .unwrap_or_default()
     };
-    let verified = latencies.len() - errors.unavailable.min(latencies.len());
-    let verified = verified - errors.wrong.min(verified);
+    let refused = errors.unavailable + errors.expired + errors.wrong;
+    let verified = latencies.len() - refused.min(latencies.len());
+    if errors.expired > 0 {
+        eprintln!(
+            "{label}: {} tokens had expired when they were answered (pre-signed too long before): \
+             not counted as verified; fewer --requests on a machine this slow",
+            errors.expired
+        );
+    }
     println!(
-        "{label}: {} requests in {:.2}s, {} verified = {:.0} verified req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} refused 503 (fail closed), {} wrong answers",
+        "{label}: {} requests in {:.2}s, {} verified = {:.0} verified req/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} refused 503 (fail closed), {} refused as expired (pre-signed too early), {} wrong answers",
         latencies.len(),
         elapsed.as_secs_f64(),
         verified,
@@ -379,6 +411,7 @@ fn report(label: &str, mut latencies: Vec<Duration>, errors: Refusals, elapsed: 
         pct(0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         errors.unavailable,
+        errors.expired,
         errors.wrong,
     );
     verified
