@@ -15,6 +15,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use nuvera_signing::client::now_unix_ms;
 use nuvera_signing::verify::DEFAULT_CLOCK_SKEW_SECS;
 use nuvera_signing::{Body, PrivateKey, Signer, SignerOptions};
 
@@ -188,7 +189,9 @@ impl Refusals {
         match status {
             200 => {}
             503 => self.unavailable += 1,
-            _ if unix_now() >= exp + u64::from(DEFAULT_CLOCK_SKEW_SECS) => self.expired += 1,
+            _ if now_unix_ms() / 1000 >= (exp + u64::from(DEFAULT_CLOCK_SKEW_SECS)) as i64 => {
+                self.expired += 1
+            }
             _ => self.wrong += 1,
         }
     }
@@ -198,11 +201,6 @@ impl Refusals {
         self.expired += other.expired;
         self.wrong += other.wrong;
     }
-}
-
-fn unix_now() -> u64 {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since_epoch.expect("a clock after 1970").as_secs()
 }
 
 /// Sends requests taken from `next` over one keep-alive connection; returns latencies and refusals.
@@ -373,7 +371,10 @@ fn fire_spinning(
                 continue;
             }
             latencies.push(c.started.elapsed());
-            errors.count(head.code.unwrap_or_default(), c.exp);
+            match head.code {
+                Some(status) => errors.count(status, c.exp),
+                None => errors.wrong += 1,
+            }
             c.busy = false;
         }
         if !progressed {
