@@ -20,7 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REQUESTS=${REQUESTS:-40000}
 CONNECTIONS=${CONNECTIONS:-8}
 SOAK_SECONDS=${SOAK_SECONDS:-60}
-SOAKS=${SOAKS:-memory redis}
+SOAKS=${SOAKS-memory redis}  # set but empty (SOAKS=""): no soak
 GENERATORS=${GENERATORS:-sleeping spinning}
 ROUNDS=${ROUNDS:-2}
 SERVER_CORE=${SERVER_CORE:-0}
